@@ -1,0 +1,912 @@
+//! `book.toml`: the site configuration, with defaults for every key and
+//! precise errors (position, "did you mean") for everything else.
+
+use std::collections::BTreeMap;
+use std::ops::Range;
+use std::path::{Path, PathBuf};
+
+use toml::Spanned;
+use toml::de::{DeTable, DeValue};
+
+use crate::diagnostics::{Diagnostic, Diagnostics, LineIndex, Pos, display_path, suggest};
+
+pub const CONFIG_FILE: &str = "book.toml";
+
+/// The languages search can stem (the `[site] language` values).
+pub const LANGUAGES: &[&str] = &[
+    "en", "ar", "da", "de", "du", "es", "fi", "fr", "hu", "it", "ja", "ko", "no", "pt", "ro", "ru",
+    "sv", "tr", "zh",
+];
+
+/// Front matter keys that `[postmortem] required` may name.
+pub const REQUIRABLE_KEYS: &[&str] = &[
+    "title",
+    "date",
+    "id",
+    "status",
+    "severity",
+    "summary",
+    "impact",
+    "services",
+    "teams",
+    "authors",
+    "causes",
+    "trigger",
+    "detection",
+    "tags",
+    "timeline",
+    "follow_ups",
+    "related",
+];
+
+/// The body sections `pmsite check` expects by default.
+pub const DEFAULT_SECTIONS: &[&str] = &[
+    "Summary",
+    "Impact",
+    "Timeline",
+    "Contributing causes",
+    "What went well",
+    "What went poorly",
+    "Follow-up actions",
+];
+
+#[derive(Clone, Debug)]
+pub struct Config {
+    /// The knowledge base root (the folder holding book.toml).
+    pub root: PathBuf,
+    pub site: SiteConfig,
+    pub build: BuildConfig,
+    pub postmortem: PostmortemConfig,
+    /// The cause vocabulary: slug → description. Empty: any cause is allowed.
+    pub causes: BTreeMap<String, String>,
+    pub markdown: MarkdownConfig,
+    pub search: SearchConfig,
+    pub lint: LintConfig,
+    /// Where values that are checked against content later were written.
+    pub positions: ConfigPositions,
+}
+
+#[derive(Clone, Debug)]
+pub struct SiteConfig {
+    pub title: String,
+    pub description: String,
+    /// Always ends with `/`. Either an absolute URL or a path starting with `/`.
+    pub base_url: String,
+    pub language: String,
+    pub timezone_name: String,
+    pub timezone: jiff::tz::TimeZone,
+}
+
+#[derive(Clone, Debug)]
+pub struct BuildConfig {
+    pub content_dir: PathBuf,
+    pub output_dir: PathBuf,
+    pub theme: String,
+    pub drafts: bool,
+}
+
+#[derive(Clone, Debug)]
+pub struct PostmortemConfig {
+    pub severities: Vec<String>,
+    pub required: Vec<String>,
+    pub ticket_url: Option<String>,
+    pub reading_list: Vec<String>,
+    pub sections: Vec<String>,
+}
+
+#[derive(Clone, Debug)]
+pub struct MarkdownConfig {
+    pub unsafe_html: bool,
+    pub highlight_theme: String,
+}
+
+#[derive(Clone, Debug)]
+pub struct SearchConfig {
+    pub enable: bool,
+}
+
+#[derive(Clone, Debug, Default)]
+pub struct LintConfig {
+    pub allow: Vec<String>,
+}
+
+#[derive(Clone, Debug, Default)]
+pub struct ConfigPositions {
+    /// Position of each `reading-list` entry.
+    pub reading_list: Vec<Pos>,
+    /// Position of each `lint.allow` entry.
+    pub lint_allow: Vec<Pos>,
+}
+
+impl Config {
+    /// The configuration used when a key is absent from book.toml.
+    pub fn defaults(root: PathBuf) -> Self {
+        Config {
+            root,
+            site: SiteConfig {
+                title: "Incident Library".into(),
+                description: String::new(),
+                base_url: "/".into(),
+                language: "en".into(),
+                timezone_name: "UTC".into(),
+                timezone: jiff::tz::TimeZone::UTC,
+            },
+            build: BuildConfig {
+                content_dir: PathBuf::from("content"),
+                output_dir: PathBuf::from("public"),
+                theme: "default".into(),
+                drafts: false,
+            },
+            postmortem: PostmortemConfig {
+                severities: ["SEV1", "SEV2", "SEV3", "SEV4"].map(String::from).to_vec(),
+                required: ["title", "date", "severity", "summary"]
+                    .map(String::from)
+                    .to_vec(),
+                ticket_url: None,
+                reading_list: Vec::new(),
+                sections: DEFAULT_SECTIONS.iter().map(|s| s.to_string()).collect(),
+            },
+            causes: BTreeMap::new(),
+            markdown: MarkdownConfig {
+                unsafe_html: false,
+                highlight_theme: "InspiredGitHub".into(),
+            },
+            search: SearchConfig { enable: true },
+            lint: LintConfig::default(),
+            positions: ConfigPositions::default(),
+        }
+    }
+
+    pub fn config_path(&self) -> PathBuf {
+        self.root.join(CONFIG_FILE)
+    }
+
+    pub fn content_dir(&self) -> PathBuf {
+        self.root.join(&self.build.content_dir)
+    }
+
+    pub fn output_dir(&self) -> PathBuf {
+        self.root.join(&self.build.output_dir)
+    }
+
+    pub fn themes_dir(&self) -> PathBuf {
+        self.root.join("themes")
+    }
+
+    /// The path part of the base URL, e.g. `/postmortems/` for
+    /// `https://acme.github.io/postmortems/`. Links inside the site start
+    /// with it, so the site works when hosted under a sub-path.
+    pub fn base_path(&self) -> String {
+        base_path_of(&self.site.base_url)
+    }
+
+    /// The base URL made absolute (for feeds and sitemaps); a bare path
+    /// stays a path.
+    pub fn absolute_base(&self) -> &str {
+        &self.site.base_url
+    }
+
+    /// Replace the base URL (from `--base-url`, or by `serve`).
+    pub fn set_base_url(&mut self, url: &str) -> Result<(), String> {
+        self.site.base_url = normalize_base_url(url)?;
+        Ok(())
+    }
+
+    /// Finds `book.toml` in `start` or the nearest folder above it.
+    pub fn find_root(start: &Path) -> Option<PathBuf> {
+        start
+            .ancestors()
+            .find(|dir| dir.join(CONFIG_FILE).is_file())
+            .map(Path::to_path_buf)
+    }
+
+    /// Reads and checks `root/book.toml`. Every problem is reported.
+    pub fn load(root: &Path) -> Result<Config, Diagnostics> {
+        let path = root.join(CONFIG_FILE);
+        let shown = display_path(&path);
+        let text = match std::fs::read(&path) {
+            Ok(bytes) => match String::from_utf8(bytes) {
+                Ok(t) => t,
+                Err(e) => {
+                    let mut ds = Diagnostics::new();
+                    ds.push(
+                        Diagnostic::error(
+                            "not-utf8",
+                            format!(
+                                "{CONFIG_FILE} is not valid UTF-8 (invalid byte at offset {})",
+                                e.utf8_error().valid_up_to()
+                            ),
+                        )
+                        .in_file(&shown)
+                        .with_hint("save the file as UTF-8"),
+                    );
+                    return Err(ds);
+                }
+            },
+            Err(e) => {
+                let mut ds = Diagnostics::new();
+                ds.push(
+                    Diagnostic::error("io", format!("cannot read {}: {e}", path.display()))
+                        .in_file(&shown),
+                );
+                return Err(ds);
+            }
+        };
+        Self::parse(root, &text, &shown)
+    }
+
+    /// Checks the text of a book.toml (`shown` is the path used in messages).
+    pub fn parse(root: &Path, text: &str, shown: &Path) -> Result<Config, Diagnostics> {
+        let mut reader = ConfigReader {
+            text,
+            lines: LineIndex::new(text),
+            file: shown.to_path_buf(),
+            diags: Diagnostics::new(),
+        };
+        let mut config = Config::defaults(root.to_path_buf());
+        let (table, errors) = DeTable::parse_recoverable(text);
+        for e in errors {
+            let pos = e
+                .span()
+                .map(|s| reader.lines.pos(s.start))
+                .unwrap_or_default();
+            reader.push(
+                Diagnostic::error(
+                    "toml-syntax",
+                    format!("invalid TOML: {}", e.message().trim()),
+                )
+                .at(pos),
+            );
+        }
+        reader.read(table.get_ref(), &mut config);
+        if reader.diags.has_errors() {
+            Err(reader.diags)
+        } else {
+            Ok(config)
+        }
+    }
+}
+
+/// `https://host/sub/` → `/sub/`; `/sub` → `/sub/`.
+pub fn base_path_of(base_url: &str) -> String {
+    let after_scheme = match base_url.find("://") {
+        Some(i) => {
+            let rest = &base_url[i + 3..];
+            match rest.find('/') {
+                Some(j) => &rest[j..],
+                None => "/",
+            }
+        }
+        None => base_url,
+    };
+    let mut p = after_scheme.to_string();
+    if !p.starts_with('/') {
+        p.insert(0, '/');
+    }
+    if !p.ends_with('/') {
+        p.push('/');
+    }
+    p
+}
+
+/// Checks a base URL and gives it a trailing slash.
+pub fn normalize_base_url(url: &str) -> Result<String, String> {
+    let url = url.trim();
+    if url.is_empty() {
+        return Ok("/".into());
+    }
+    let ok_scheme = url.starts_with("http://") || url.starts_with("https://");
+    if !ok_scheme && !url.starts_with('/') {
+        return Err(format!(
+            "base-url `{url}` must be an absolute URL (https://host/path/) or a path starting with `/`"
+        ));
+    }
+    if ok_scheme {
+        let rest = url.split_once("://").map(|x| x.1).unwrap_or("");
+        if rest.is_empty() || rest.starts_with('/') {
+            return Err(format!("base-url `{url}` has no host name"));
+        }
+    }
+    if url.contains(['"', '<', '>', ' ', '\'', '\\', '?', '#']) {
+        return Err(format!(
+            "base-url `{url}` contains characters that do not belong in a URL prefix"
+        ));
+    }
+    let mut s = url.to_string();
+    if !s.ends_with('/') {
+        s.push('/');
+    }
+    Ok(s)
+}
+
+struct ConfigReader<'a> {
+    text: &'a str,
+    lines: LineIndex<'a>,
+    file: PathBuf,
+    diags: Diagnostics,
+}
+
+type Val<'i> = Spanned<DeValue<'i>>;
+
+const SECTIONS: &[&str] = &[
+    "site",
+    "build",
+    "postmortem",
+    "causes",
+    "markdown",
+    "search",
+    "lint",
+];
+
+impl<'a> ConfigReader<'a> {
+    fn push(&mut self, d: Diagnostic) {
+        let d = d.in_file(&self.file).with_source(self.text);
+        self.diags.push(d);
+    }
+
+    fn pos(&self, span: Range<usize>) -> Pos {
+        self.lines.pos(span.start)
+    }
+
+    fn unknown_key(
+        &mut self,
+        section: Option<&str>,
+        key: &Spanned<std::borrow::Cow<'_, str>>,
+        known: &[&str],
+    ) {
+        let name = key.get_ref().as_ref();
+        let place = match section {
+            Some(s) => format!("in [{s}]"),
+            None => "at the top level".to_string(),
+        };
+        let hint = match suggest(name, known.iter().copied()) {
+            Some(s) => format!("did you mean `{s}`?"),
+            None => format!("known keys {place}: {}", known.join(", ")),
+        };
+        let what = if section.is_none() { "section" } else { "key" };
+        self.push(
+            Diagnostic::error("unknown-key", format!("unknown {what} `{name}` {place}"))
+                .at(self.pos(key.span()))
+                .with_hint(hint),
+        );
+    }
+
+    fn type_error(&mut self, section: &str, key: &str, value: &Val<'_>, expected: &str) {
+        self.push(
+            Diagnostic::error(
+                "wrong-type",
+                format!(
+                    "[{section}] {key} must be {expected}, found {}",
+                    value.get_ref().type_str()
+                ),
+            )
+            .at(self.pos(value.span())),
+        );
+    }
+
+    fn string(&mut self, section: &str, key: &str, value: &Val<'_>) -> Option<String> {
+        match value.get_ref() {
+            DeValue::String(s) => Some(s.to_string()),
+            _ => {
+                self.type_error(section, key, value, "a string");
+                None
+            }
+        }
+    }
+
+    fn boolean(&mut self, section: &str, key: &str, value: &Val<'_>) -> Option<bool> {
+        match value.get_ref() {
+            DeValue::Boolean(b) => Some(*b),
+            _ => {
+                self.type_error(section, key, value, "true or false");
+                None
+            }
+        }
+    }
+
+    fn strings(&mut self, section: &str, key: &str, value: &Val<'_>) -> Option<Vec<(String, Pos)>> {
+        match value.get_ref() {
+            DeValue::Array(items) => {
+                let mut out = Vec::new();
+                for item in items.iter() {
+                    match item.get_ref() {
+                        DeValue::String(s) => out.push((s.to_string(), self.pos(item.span()))),
+                        _ => {
+                            self.type_error(section, key, item, "a list of strings; this item");
+                            return None;
+                        }
+                    }
+                }
+                Some(out)
+            }
+            _ => {
+                self.type_error(section, key, value, "a list of strings");
+                None
+            }
+        }
+    }
+
+    fn section<'t, 'i>(&mut self, name: &str, value: &'t Val<'i>) -> Option<&'t DeTable<'i>> {
+        match value.get_ref() {
+            DeValue::Table(t) => Some(t),
+            _ => {
+                self.push(
+                    Diagnostic::error(
+                        "wrong-type",
+                        format!(
+                            "`{name}` must be a section ([{name}]), found {}",
+                            value.get_ref().type_str()
+                        ),
+                    )
+                    .at(self.pos(value.span())),
+                );
+                None
+            }
+        }
+    }
+
+    fn read(&mut self, table: &DeTable<'_>, config: &mut Config) {
+        for (key, value) in table.iter() {
+            let name = key.get_ref().as_ref();
+            match name {
+                "site" => {
+                    if let Some(t) = self.section(name, value) {
+                        self.read_site(t, config);
+                    }
+                }
+                "build" => {
+                    if let Some(t) = self.section(name, value) {
+                        self.read_build(t, config);
+                    }
+                }
+                "postmortem" => {
+                    if let Some(t) = self.section(name, value) {
+                        self.read_postmortem(t, config);
+                    }
+                }
+                "causes" => {
+                    if let Some(t) = self.section(name, value) {
+                        self.read_causes(t, config);
+                    }
+                }
+                "markdown" => {
+                    if let Some(t) = self.section(name, value) {
+                        self.read_markdown(t, config);
+                    }
+                }
+                "search" => {
+                    if let Some(t) = self.section(name, value) {
+                        for (k, v) in t.iter() {
+                            match k.get_ref().as_ref() {
+                                "enable" => {
+                                    if let Some(b) = self.boolean("search", "enable", v) {
+                                        config.search.enable = b;
+                                    }
+                                }
+                                _ => self.unknown_key(Some("search"), k, &["enable"]),
+                            }
+                        }
+                    }
+                }
+                "lint" => {
+                    if let Some(t) = self.section(name, value) {
+                        for (k, v) in t.iter() {
+                            match k.get_ref().as_ref() {
+                                "allow" => {
+                                    if let Some(list) = self.strings("lint", "allow", v) {
+                                        config.positions.lint_allow =
+                                            list.iter().map(|(_, p)| *p).collect();
+                                        config.lint.allow =
+                                            list.into_iter().map(|(s, _)| s).collect();
+                                    }
+                                }
+                                _ => self.unknown_key(Some("lint"), k, &["allow"]),
+                            }
+                        }
+                    }
+                }
+                _ => self.unknown_key(None, key, SECTIONS),
+            }
+        }
+    }
+
+    fn read_site(&mut self, t: &DeTable<'_>, config: &mut Config) {
+        const KNOWN: &[&str] = &["title", "description", "base-url", "language", "timezone"];
+        for (k, v) in t.iter() {
+            match k.get_ref().as_ref() {
+                "title" => {
+                    if let Some(s) = self.string("site", "title", v) {
+                        config.site.title = s;
+                    }
+                }
+                "description" => {
+                    if let Some(s) = self.string("site", "description", v) {
+                        config.site.description = s;
+                    }
+                }
+                "base-url" => {
+                    if let Some(s) = self.string("site", "base-url", v) {
+                        match normalize_base_url(&s) {
+                            Ok(u) => config.site.base_url = u,
+                            Err(msg) => self.push(
+                                Diagnostic::error("bad-value", msg)
+                                    .at(self.pos(v.span()))
+                                    .with_hint("for example: base-url = \"https://acme.github.io/postmortems/\""),
+                            ),
+                        }
+                    }
+                }
+                "language" => {
+                    if let Some(s) = self.string("site", "language", v) {
+                        if LANGUAGES.contains(&s.as_str()) {
+                            config.site.language = s;
+                        } else {
+                            let hint = match suggest(&s, LANGUAGES.iter().copied()) {
+                                Some(x) => format!("did you mean `{x}`?"),
+                                None => format!("supported: {}", LANGUAGES.join(", ")),
+                            };
+                            self.push(
+                                Diagnostic::error(
+                                    "bad-value",
+                                    format!("unsupported language `{s}`"),
+                                )
+                                .at(self.pos(v.span()))
+                                .with_hint(hint),
+                            );
+                        }
+                    }
+                }
+                "timezone" => {
+                    if let Some(s) = self.string("site", "timezone", v) {
+                        match jiff::tz::TimeZone::get(&s) {
+                            Ok(tz) => {
+                                config.site.timezone = tz;
+                                config.site.timezone_name = s;
+                            }
+                            Err(_) => self.push(
+                                Diagnostic::error(
+                                    "bad-value",
+                                    format!("unknown time zone `{s}`"),
+                                )
+                                .at(self.pos(v.span()))
+                                .with_hint("use an IANA name such as `UTC`, `Europe/Copenhagen` or `America/New_York`"),
+                            ),
+                        }
+                    }
+                }
+                _ => self.unknown_key(Some("site"), k, KNOWN),
+            }
+        }
+    }
+
+    fn read_build(&mut self, t: &DeTable<'_>, config: &mut Config) {
+        const KNOWN: &[&str] = &["content-dir", "output-dir", "theme", "drafts"];
+        for (k, v) in t.iter() {
+            match k.get_ref().as_ref() {
+                "content-dir" => {
+                    if let Some(s) = self.string("build", "content-dir", v) {
+                        if let Some(p) = self.relative_dir("content-dir", &s, v) {
+                            config.build.content_dir = p;
+                        }
+                    }
+                }
+                "output-dir" => {
+                    if let Some(s) = self.string("build", "output-dir", v) {
+                        if let Some(p) = self.relative_dir("output-dir", &s, v) {
+                            config.build.output_dir = p;
+                        }
+                    }
+                }
+                "theme" => {
+                    if let Some(s) = self.string("build", "theme", v) {
+                        if s.is_empty() || s.contains(['/', '\\']) || s.starts_with('.') {
+                            self.push(
+                                Diagnostic::error(
+                                    "bad-value",
+                                    format!("theme `{s}` must be a folder name under themes/"),
+                                )
+                                .at(self.pos(v.span())),
+                            );
+                        } else {
+                            config.build.theme = s;
+                        }
+                    }
+                }
+                "drafts" => {
+                    if let Some(b) = self.boolean("build", "drafts", v) {
+                        config.build.drafts = b;
+                    }
+                }
+                _ => self.unknown_key(Some("build"), k, KNOWN),
+            }
+        }
+    }
+
+    /// Folders in book.toml are relative to the root and stay inside it.
+    fn relative_dir(&mut self, key: &str, s: &str, v: &Val<'_>) -> Option<PathBuf> {
+        let p = PathBuf::from(s);
+        let escapes = p.is_absolute()
+            || p.components()
+                .any(|c| matches!(c, std::path::Component::ParentDir))
+            || s.trim().is_empty();
+        if escapes {
+            self.push(
+                Diagnostic::error(
+                    "bad-value",
+                    format!("{key} `{s}` must be a folder inside the knowledge base"),
+                )
+                .at(self.pos(v.span()))
+                .with_hint("use a relative path without `..`, e.g. \"public\""),
+            );
+            None
+        } else {
+            Some(p)
+        }
+    }
+
+    fn read_postmortem(&mut self, t: &DeTable<'_>, config: &mut Config) {
+        const KNOWN: &[&str] = &[
+            "severities",
+            "required",
+            "ticket-url",
+            "reading-list",
+            "sections",
+        ];
+        for (k, v) in t.iter() {
+            match k.get_ref().as_ref() {
+                "severities" => {
+                    if let Some(list) = self.strings("postmortem", "severities", v) {
+                        let mut seen: Vec<String> = Vec::new();
+                        for (s, pos) in &list {
+                            if s.trim().is_empty() || s.contains(['/', '<', '>', '"']) {
+                                self.push(
+                                    Diagnostic::error(
+                                        "bad-value",
+                                        format!("severity `{s}` is not a usable name"),
+                                    )
+                                    .at(*pos),
+                                );
+                            } else if seen.contains(s) {
+                                self.push(
+                                    Diagnostic::error(
+                                        "bad-value",
+                                        format!("severity `{s}` is listed twice"),
+                                    )
+                                    .at(*pos),
+                                );
+                            } else {
+                                seen.push(s.clone());
+                            }
+                        }
+                        if seen.is_empty() {
+                            self.push(
+                                Diagnostic::error("bad-value", "[postmortem] severities must not be empty")
+                                    .at(self.pos(v.span()))
+                                    .with_hint("list them most severe first, e.g. [\"SEV1\", \"SEV2\", \"SEV3\"]"),
+                            );
+                        } else {
+                            config.postmortem.severities = seen;
+                        }
+                    }
+                }
+                "required" => {
+                    if let Some(list) = self.strings("postmortem", "required", v) {
+                        let mut out = Vec::new();
+                        for (s, pos) in list {
+                            if REQUIRABLE_KEYS.contains(&s.as_str()) {
+                                out.push(s);
+                            } else {
+                                let hint = match suggest(&s, REQUIRABLE_KEYS.iter().copied()) {
+                                    Some(x) => format!("did you mean `{x}`?"),
+                                    None => {
+                                        format!("front matter keys: {}", REQUIRABLE_KEYS.join(", "))
+                                    }
+                                };
+                                self.push(
+                                    Diagnostic::error(
+                                        "bad-value",
+                                        format!("`{s}` is not a front matter key"),
+                                    )
+                                    .at(pos)
+                                    .with_hint(hint),
+                                );
+                            }
+                        }
+                        config.postmortem.required = out;
+                    }
+                }
+                "ticket-url" => {
+                    if let Some(s) = self.string("postmortem", "ticket-url", v) {
+                        if s.contains("{id}") {
+                            config.postmortem.ticket_url = Some(s);
+                        } else {
+                            self.push(
+                                Diagnostic::error("bad-value", "ticket-url must contain `{id}`, where the ticket id goes")
+                                    .at(self.pos(v.span()))
+                                    .with_hint("for example: ticket-url = \"https://acme.atlassian.net/browse/{id}\""),
+                            );
+                        }
+                    }
+                }
+                "reading-list" => {
+                    if let Some(list) = self.strings("postmortem", "reading-list", v) {
+                        config.positions.reading_list = list.iter().map(|(_, p)| *p).collect();
+                        config.postmortem.reading_list = list.into_iter().map(|(s, _)| s).collect();
+                    }
+                }
+                "sections" => {
+                    if let Some(list) = self.strings("postmortem", "sections", v) {
+                        config.postmortem.sections = list.into_iter().map(|(s, _)| s).collect();
+                    }
+                }
+                _ => self.unknown_key(Some("postmortem"), k, KNOWN),
+            }
+        }
+    }
+
+    fn read_causes(&mut self, t: &DeTable<'_>, config: &mut Config) {
+        for (k, v) in t.iter() {
+            let name = k.get_ref().to_string();
+            if !crate::slug::is_slug(&name) {
+                self.push(
+                    Diagnostic::error("bad-cause", format!("cause `{name}` is not a slug"))
+                        .at(self.pos(k.span()))
+                        .with_hint(format!(
+                            "write it as `{}` (lowercase letters, digits and dashes)",
+                            crate::slug::slugify(&name)
+                        )),
+                );
+                continue;
+            }
+            if let Some(desc) = self.string("causes", &name, v) {
+                config.causes.insert(name, desc);
+            }
+        }
+    }
+
+    fn read_markdown(&mut self, t: &DeTable<'_>, config: &mut Config) {
+        const KNOWN: &[&str] = &["unsafe-html", "highlight-theme"];
+        for (k, v) in t.iter() {
+            match k.get_ref().as_ref() {
+                "unsafe-html" => {
+                    if let Some(b) = self.boolean("markdown", "unsafe-html", v) {
+                        config.markdown.unsafe_html = b;
+                    }
+                }
+                "highlight-theme" => {
+                    if let Some(s) = self.string("markdown", "highlight-theme", v) {
+                        let themes = crate::highlight::theme_names();
+                        if themes.iter().any(|t| *t == s) {
+                            config.markdown.highlight_theme = s;
+                        } else {
+                            let hint = match suggest(&s, themes.iter().copied()) {
+                                Some(x) => format!("did you mean `{x}`?"),
+                                None => format!("available: {}", themes.join(", ")),
+                            };
+                            self.push(
+                                Diagnostic::error(
+                                    "bad-value",
+                                    format!("unknown highlight theme `{s}`"),
+                                )
+                                .at(self.pos(v.span()))
+                                .with_hint(hint),
+                            );
+                        }
+                    }
+                }
+                _ => self.unknown_key(Some("markdown"), k, KNOWN),
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parse(text: &str) -> Result<Config, Vec<Diagnostic>> {
+        Config::parse(Path::new("/kb"), text, Path::new("book.toml")).map_err(|d| d.into_sorted())
+    }
+
+    #[test]
+    fn defaults_apply_to_an_empty_file() {
+        let c = parse("").unwrap();
+        assert_eq!(c.site.base_url, "/");
+        assert_eq!(c.postmortem.severities, ["SEV1", "SEV2", "SEV3", "SEV4"]);
+        assert!(c.search.enable);
+        assert_eq!(c.build.output_dir, PathBuf::from("public"));
+    }
+
+    #[test]
+    fn every_key_is_read() {
+        let c = parse(
+            r#"
+[site]
+title = "Acme"
+description = "d"
+base-url = "https://acme.github.io/postmortems"
+language = "de"
+timezone = "Europe/Copenhagen"
+[build]
+content-dir = "docs"
+output-dir = "site"
+theme = "mine"
+drafts = true
+[postmortem]
+severities = ["P0", "P1"]
+required = ["title"]
+ticket-url = "https://x/{id}"
+reading-list = ["a"]
+[causes]
+missing-timeout = "no timeout"
+[markdown]
+unsafe-html = true
+highlight-theme = "base16-ocean.dark"
+[search]
+enable = false
+"#,
+        )
+        .unwrap();
+        assert_eq!(c.site.base_url, "https://acme.github.io/postmortems/");
+        assert_eq!(c.base_path(), "/postmortems/");
+        assert_eq!(c.site.timezone_name, "Europe/Copenhagen");
+        assert_eq!(c.build.content_dir, PathBuf::from("docs"));
+        assert!(c.build.drafts);
+        assert_eq!(c.postmortem.severities, ["P0", "P1"]);
+        assert_eq!(c.causes["missing-timeout"], "no timeout");
+        assert!(c.markdown.unsafe_html);
+        assert!(!c.search.enable);
+    }
+
+    #[test]
+    fn unknown_keys_are_all_reported_with_positions_and_suggestions() {
+        let errs =
+            parse("[site]\ntitel = \"x\"\n[postmortem]\nseverites = []\n[serch]\n").unwrap_err();
+        assert_eq!(errs.len(), 3, "{errs:?}");
+        assert_eq!(errs[0].line, 2);
+        assert_eq!(errs[0].column, 1);
+        assert_eq!(errs[0].message, "unknown key `titel` in [site]");
+        assert_eq!(errs[0].hint.as_deref(), Some("did you mean `title`?"));
+        assert_eq!(errs[1].hint.as_deref(), Some("did you mean `severities`?"));
+        assert_eq!(errs[2].message, "unknown section `serch` at the top level");
+        assert_eq!(errs[2].hint.as_deref(), Some("did you mean `search`?"));
+    }
+
+    #[test]
+    fn wrong_types_and_bad_values_are_errors() {
+        let errs = parse("[site]\ntitle = 3\ntimezone = \"Mars/Base\"\n[build]\ndrafts = \"yes\"\noutput-dir = \"../x\"\n").unwrap_err();
+        let msgs: Vec<_> = errs.iter().map(|e| (e.line, e.message.as_str())).collect();
+        assert_eq!(
+            msgs,
+            [
+                (2, "[site] title must be a string, found integer"),
+                (3, "unknown time zone `Mars/Base`"),
+                (5, "[build] drafts must be true or false, found string"),
+                (
+                    6,
+                    "output-dir `../x` must be a folder inside the knowledge base"
+                ),
+            ]
+        );
+    }
+
+    #[test]
+    fn syntax_errors_have_positions() {
+        let errs = parse("[site]\ntitle = \"unterminated\n").unwrap_err();
+        assert_eq!(errs[0].line, 2);
+        assert!(
+            errs[0].message.starts_with("invalid TOML"),
+            "{}",
+            errs[0].message
+        );
+    }
+
+    #[test]
+    fn base_paths() {
+        assert_eq!(base_path_of("https://a.b"), "/");
+        assert_eq!(base_path_of("https://a.b/x/y"), "/x/y/");
+        assert_eq!(base_path_of("/x"), "/x/");
+        assert!(normalize_base_url("ftp:x").is_err());
+        assert!(normalize_base_url("https://").is_err());
+    }
+}

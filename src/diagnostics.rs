@@ -1,0 +1,425 @@
+//! Problems found in a knowledge base, each with the place in the file it
+//! comes from, and the ways of printing them (terminal, JSON, GitHub).
+
+use std::fmt::Write as _;
+use std::path::{Path, PathBuf};
+
+use serde::Serialize;
+
+/// How bad a problem is.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Severity {
+    Error,
+    Warning,
+}
+
+impl Severity {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Severity::Error => "error",
+            Severity::Warning => "warning",
+        }
+    }
+}
+
+/// One problem, at one place.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Diagnostic {
+    /// The file, as shown to the user (relative to the working folder when
+    /// it is inside it). `None` for problems that belong to no file.
+    pub file: Option<PathBuf>,
+    /// 1-based line in the file; 0 when unknown.
+    pub line: usize,
+    /// 1-based column (in characters); 0 when unknown.
+    pub column: usize,
+    pub severity: Severity,
+    /// A short stable name of the kind of problem, e.g. `unknown-key`.
+    pub code: &'static str,
+    pub message: String,
+    /// What to do about it, when we can tell.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub hint: Option<String>,
+    /// The text of the offending line, for the caret display.
+    #[serde(skip)]
+    pub source_line: Option<String>,
+}
+
+impl Diagnostic {
+    pub fn error(code: &'static str, message: impl Into<String>) -> Self {
+        Diagnostic {
+            file: None,
+            line: 0,
+            column: 0,
+            severity: Severity::Error,
+            code,
+            message: message.into(),
+            hint: None,
+            source_line: None,
+        }
+    }
+
+    pub fn warning(code: &'static str, message: impl Into<String>) -> Self {
+        Diagnostic {
+            severity: Severity::Warning,
+            ..Diagnostic::error(code, message)
+        }
+    }
+
+    pub fn in_file(mut self, file: impl Into<PathBuf>) -> Self {
+        self.file = Some(file.into());
+        self
+    }
+
+    pub fn at(mut self, pos: Pos) -> Self {
+        self.line = pos.line;
+        self.column = pos.column;
+        self
+    }
+
+    pub fn with_hint(mut self, hint: impl Into<String>) -> Self {
+        self.hint = Some(hint.into());
+        self
+    }
+
+    pub fn maybe_hint(mut self, hint: Option<String>) -> Self {
+        if hint.is_some() {
+            self.hint = hint;
+        }
+        self
+    }
+
+    /// Attach the offending line from the file's text, for display.
+    pub fn with_source(mut self, text: &str) -> Self {
+        if self.line > 0 {
+            self.source_line = text
+                .lines()
+                .nth(self.line - 1)
+                .map(|l| l.trim_end_matches('\r').to_string());
+        }
+        self
+    }
+
+    pub fn is_error(&self) -> bool {
+        self.severity == Severity::Error
+    }
+
+    /// `file:line:col` (or less, when parts are unknown).
+    pub fn location(&self) -> String {
+        let mut s = String::new();
+        if let Some(f) = &self.file {
+            s.push_str(&f.display().to_string());
+            if self.line > 0 {
+                let _ = write!(s, ":{}", self.line);
+                if self.column > 0 {
+                    let _ = write!(s, ":{}", self.column);
+                }
+            }
+        }
+        s
+    }
+
+    /// The one-line form: `file:line:col: error: message`. Warnings carry
+    /// their code: `file:line:col: warning[code]: message`.
+    pub fn headline(&self) -> String {
+        let loc = self.location();
+        let prefix = if loc.is_empty() {
+            String::new()
+        } else {
+            format!("{loc}: ")
+        };
+        match self.severity {
+            Severity::Error => format!("{prefix}error: {}", self.message),
+            Severity::Warning => format!("{prefix}warning[{}]: {}", self.code, self.message),
+        }
+    }
+
+    /// The human form: headline, the offending line with a caret under the
+    /// column, and the hint.
+    pub fn render_human(&self) -> String {
+        let mut out = self.headline();
+        out.push('\n');
+        if let Some(src) = &self.source_line {
+            let num = self.line.to_string();
+            let pad = " ".repeat(num.len());
+            let _ = writeln!(out, "{pad} |");
+            let _ = writeln!(out, "{num} | {src}");
+            if self.column > 0 {
+                // Keep tabs so the caret lines up under the same character.
+                let lead: String = src
+                    .chars()
+                    .take(self.column - 1)
+                    .map(|c| if c == '\t' { '\t' } else { ' ' })
+                    .collect();
+                let _ = writeln!(out, "{pad} | {lead}^");
+            }
+        }
+        if let Some(h) = &self.hint {
+            let mut lines = h.lines();
+            if let Some(first) = lines.next() {
+                let _ = writeln!(out, "  = hint: {first}");
+            }
+            for l in lines {
+                let _ = writeln!(out, "          {l}");
+            }
+        }
+        out
+    }
+
+    /// A GitHub Actions workflow command, shown as an annotation on the line.
+    pub fn render_github(&self) -> String {
+        let kind = match self.severity {
+            Severity::Error => "error",
+            Severity::Warning => "warning",
+        };
+        let mut props = Vec::new();
+        if let Some(f) = &self.file {
+            props.push(format!(
+                "file={}",
+                escape_github_property(&f.display().to_string())
+            ));
+            if self.line > 0 {
+                props.push(format!("line={}", self.line));
+                if self.column > 0 {
+                    props.push(format!("col={}", self.column));
+                }
+            }
+        }
+        props.push(format!("title={}", escape_github_property(self.code)));
+        let mut msg = self.message.clone();
+        if let Some(h) = &self.hint {
+            msg.push_str("\nhint: ");
+            msg.push_str(h);
+        }
+        format!("::{kind} {}::{}", props.join(","), escape_github_data(&msg))
+    }
+}
+
+fn escape_github_data(s: &str) -> String {
+    s.replace('%', "%25")
+        .replace('\r', "%0D")
+        .replace('\n', "%0A")
+}
+
+fn escape_github_property(s: &str) -> String {
+    escape_github_data(s)
+        .replace(':', "%3A")
+        .replace(',', "%2C")
+}
+
+/// A place in a file: 1-based line and column (column counted in characters).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Default)]
+pub struct Pos {
+    pub line: usize,
+    pub column: usize,
+}
+
+impl Pos {
+    pub const fn new(line: usize, column: usize) -> Self {
+        Pos { line, column }
+    }
+
+    /// Moves a position counted inside an embedded text (front matter, a
+    /// body) to the file: `first_line` is the file line of the text's line 1.
+    pub fn offset_lines(self, first_line: usize) -> Self {
+        Pos {
+            line: self.line + first_line - 1,
+            column: self.column,
+        }
+    }
+}
+
+/// Maps byte offsets in a text to line and column.
+pub struct LineIndex<'a> {
+    text: &'a str,
+    starts: Vec<usize>,
+}
+
+impl<'a> LineIndex<'a> {
+    pub fn new(text: &'a str) -> Self {
+        let mut starts = vec![0];
+        starts.extend(memchr_newlines(text));
+        LineIndex { text, starts }
+    }
+
+    pub fn pos(&self, offset: usize) -> Pos {
+        let offset = offset.min(self.text.len());
+        let line = match self.starts.binary_search(&offset) {
+            Ok(i) => i,
+            Err(i) => i - 1,
+        };
+        let start = self.starts[line];
+        let mut end = offset;
+        while !self.text.is_char_boundary(end) {
+            end -= 1;
+        }
+        let column = self.text[start..end].chars().count() + 1;
+        Pos::new(line + 1, column)
+    }
+}
+
+fn memchr_newlines(text: &str) -> impl Iterator<Item = usize> + '_ {
+    text.bytes()
+        .enumerate()
+        .filter(|(_, b)| *b == b'\n')
+        .map(|(i, _)| i + 1)
+}
+
+/// All the problems of a run, in a stable order.
+#[derive(Clone, Debug, Default)]
+pub struct Diagnostics {
+    items: Vec<Diagnostic>,
+}
+
+impl Diagnostics {
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    pub fn push(&mut self, d: Diagnostic) {
+        self.items.push(d);
+    }
+
+    pub fn extend(&mut self, ds: impl IntoIterator<Item = Diagnostic>) {
+        self.items.extend(ds);
+    }
+
+    pub fn has_errors(&self) -> bool {
+        self.items.iter().any(Diagnostic::is_error)
+    }
+
+    pub fn error_count(&self) -> usize {
+        self.items.iter().filter(|d| d.is_error()).count()
+    }
+
+    pub fn warning_count(&self) -> usize {
+        self.items.len() - self.error_count()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.items.is_empty()
+    }
+
+    pub fn len(&self) -> usize {
+        self.items.len()
+    }
+
+    /// Sorted by file, line, column, and deduplicated.
+    pub fn into_sorted(mut self) -> Vec<Diagnostic> {
+        self.sort();
+        self.items
+    }
+
+    pub fn sort(&mut self) {
+        self.items.sort_by(|a, b| {
+            (&a.file, a.line, a.column, a.severity, &a.message)
+                .cmp(&(&b.file, b.line, b.column, b.severity, &b.message))
+        });
+        self.items.dedup();
+    }
+
+    pub fn iter(&self) -> impl Iterator<Item = &Diagnostic> {
+        self.items.iter()
+    }
+
+    pub fn errors(&self) -> impl Iterator<Item = &Diagnostic> {
+        self.items.iter().filter(|d| d.is_error())
+    }
+
+    pub fn retain(&mut self, f: impl FnMut(&Diagnostic) -> bool) {
+        self.items.retain(f);
+    }
+}
+
+impl IntoIterator for Diagnostics {
+    type Item = Diagnostic;
+    type IntoIter = std::vec::IntoIter<Diagnostic>;
+    fn into_iter(self) -> Self::IntoIter {
+        self.into_sorted().into_iter()
+    }
+}
+
+/// How a file's path is shown: relative to the working folder when the file
+/// is inside it, else as given.
+pub fn display_path(path: &Path) -> PathBuf {
+    if let Ok(cwd) = std::env::current_dir()
+        && let Ok(rel) = path.strip_prefix(&cwd)
+    {
+        return rel.to_path_buf();
+    }
+    path.to_path_buf()
+}
+
+/// "did you mean" for a misspelled word among the known ones.
+pub fn suggest<'a>(word: &str, candidates: impl IntoIterator<Item = &'a str>) -> Option<&'a str> {
+    let lower = word.to_lowercase();
+    let mut best: Option<(f64, &str)> = None;
+    for c in candidates {
+        let score = if c.to_lowercase() == lower {
+            1.0
+        } else {
+            strsim::jaro_winkler(&lower, &c.to_lowercase())
+        };
+        if score >= 0.8 && best.is_none_or(|(s, _)| score > s) {
+            best = Some((score, c));
+        }
+    }
+    best.map(|(_, c)| c)
+}
+
+/// The hint text for a suggestion.
+pub fn did_you_mean(word: &str, candidates: &[&str]) -> Option<String> {
+    suggest(word, candidates.iter().copied()).map(|s| format!("did you mean `{s}`?"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn line_index_counts_lines_and_characters() {
+        let text = "ab\nçd\n\nx";
+        let idx = LineIndex::new(text);
+        assert_eq!(idx.pos(0), Pos::new(1, 1));
+        assert_eq!(idx.pos(3), Pos::new(2, 1));
+        // 'd' is after the two-byte 'ç'
+        assert_eq!(idx.pos(5), Pos::new(2, 2));
+        assert_eq!(idx.pos(7), Pos::new(3, 1));
+        assert_eq!(idx.pos(8), Pos::new(4, 1));
+    }
+
+    #[test]
+    fn suggestions_find_close_words_only() {
+        assert_eq!(
+            suggest("severty", ["severity", "summary"]),
+            Some("severity")
+        );
+        assert_eq!(suggest("zzz", ["severity", "summary"]), None);
+        assert_eq!(suggest("Title", ["title"]), Some("title"));
+    }
+
+    #[test]
+    fn human_rendering_puts_the_caret_under_the_column() {
+        let d = Diagnostic::error("x", "bad")
+            .in_file("a.md")
+            .at(Pos::new(2, 5))
+            .with_source("one\nkey: value\n")
+            .with_hint("fix it");
+        let out = d.render_human();
+        assert!(out.starts_with("a.md:2:5: error: bad\n"), "{out}");
+        assert!(out.contains("2 | key: value\n"), "{out}");
+        assert!(out.contains("  |     ^\n"), "{out}");
+        assert!(out.contains("= hint: fix it"), "{out}");
+    }
+
+    #[test]
+    fn github_annotations_escape_their_data() {
+        let d = Diagnostic::warning("single-cause", "a: b\nc")
+            .in_file("x,y.md")
+            .at(Pos::new(3, 1));
+        assert_eq!(
+            d.render_github(),
+            "::warning file=x%2Cy.md,line=3,col=1,title=single-cause::a: b%0Ac"
+        );
+    }
+}

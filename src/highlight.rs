@@ -1,0 +1,178 @@
+//! Code highlighting at build time with syntect, into CSS classes so that
+//! the light and dark palettes are plain CSS.
+//!
+//! The syntax set is loaded once per process (from syntect's binary dump),
+//! and highlighted blocks are cached by their language and text: the same
+//! snippet appearing in many postmortems is highlighted once.
+
+use std::borrow::Cow;
+use std::collections::HashMap;
+use std::fmt;
+use std::sync::{Arc, OnceLock, RwLock};
+
+use comrak::adapters::SyntaxHighlighterAdapter;
+use syntect::highlighting::ThemeSet;
+use syntect::html::{ClassStyle, ClassedHTMLGenerator, css_for_theme_with_class_style};
+use syntect::parsing::SyntaxSet;
+use syntect::util::LinesWithEndings;
+
+const CLASS_STYLE: ClassStyle = ClassStyle::SpacedPrefixed { prefix: "hl-" };
+
+/// The palette used in dark mode.
+pub const DARK_THEME: &str = "base16-ocean.dark";
+
+/// The themes syntect ships, usable as `[markdown] highlight-theme`.
+pub fn theme_names() -> Vec<&'static str> {
+    vec![
+        "InspiredGitHub",
+        "Solarized (dark)",
+        "Solarized (light)",
+        "base16-eighties.dark",
+        "base16-mocha.dark",
+        "base16-ocean.dark",
+        "base16-ocean.light",
+    ]
+}
+
+fn syntax_set() -> &'static SyntaxSet {
+    static SET: OnceLock<SyntaxSet> = OnceLock::new();
+    SET.get_or_init(SyntaxSet::load_defaults_newlines)
+}
+
+/// The stylesheet for highlighted code: the configured theme, and the dark
+/// theme when the reader's system prefers dark.
+pub fn stylesheet(light_theme: &str) -> String {
+    let themes = ThemeSet::load_defaults();
+    let mut css = String::new();
+    if let Some(t) = themes.themes.get(light_theme)
+        && let Ok(s) = css_for_theme_with_class_style(t, CLASS_STYLE)
+    {
+        css.push_str(&s);
+    }
+    if let Some(t) = themes.themes.get(DARK_THEME)
+        && let Ok(s) = css_for_theme_with_class_style(t, CLASS_STYLE)
+    {
+        css.push_str("\n@media (prefers-color-scheme: dark) {\n");
+        css.push_str(&s);
+        css.push_str("}\n");
+    }
+    css
+}
+
+/// Highlights fenced code for comrak; shared by every render of a build.
+#[derive(Default)]
+pub struct Highlighter {
+    cache: RwLock<HashMap<(String, String), Arc<str>>>,
+}
+
+impl Highlighter {
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// The highlighted HTML (without `<pre>`/`<code>`) for a snippet.
+    pub fn highlight(&self, lang: Option<&str>, code: &str) -> Arc<str> {
+        let key = (lang.unwrap_or("").to_string(), code.to_string());
+        if let Ok(cache) = self.cache.read()
+            && let Some(hit) = cache.get(&key)
+        {
+            return hit.clone();
+        }
+        let html: Arc<str> = highlight_uncached(lang, code).into();
+        if let Ok(mut cache) = self.cache.write() {
+            cache.insert(key, html.clone());
+        }
+        html
+    }
+}
+
+fn highlight_uncached(lang: Option<&str>, code: &str) -> String {
+    let lang = lang.map(str::trim).filter(|l| !l.is_empty());
+    let Some(lang) = lang else {
+        return escape(code);
+    };
+    let ss = syntax_set();
+    let syntax = ss
+        .find_syntax_by_token(lang)
+        .or_else(|| ss.find_syntax_by_token(&lang.to_lowercase()));
+    let Some(syntax) = syntax else {
+        return escape(code);
+    };
+    let mut generator = ClassedHTMLGenerator::new_with_class_style(syntax, ss, CLASS_STYLE);
+    for line in LinesWithEndings::from(code) {
+        if generator
+            .parse_html_for_line_which_includes_newline(line)
+            .is_err()
+        {
+            return escape(code);
+        }
+    }
+    generator.finalize()
+}
+
+fn escape(code: &str) -> String {
+    let mut s = String::with_capacity(code.len() + 16);
+    for c in code.chars() {
+        match c {
+            '<' => s.push_str("&lt;"),
+            '>' => s.push_str("&gt;"),
+            '&' => s.push_str("&amp;"),
+            '"' => s.push_str("&quot;"),
+            _ => s.push(c),
+        }
+    }
+    s
+}
+
+impl SyntaxHighlighterAdapter for Highlighter {
+    fn write_highlighted(
+        &self,
+        output: &mut dyn fmt::Write,
+        lang: Option<&str>,
+        code: &str,
+    ) -> fmt::Result {
+        output.write_str(&self.highlight(lang, code))
+    }
+
+    fn write_pre_tag(
+        &self,
+        output: &mut dyn fmt::Write,
+        _attributes: HashMap<&'static str, Cow<'_, str>>,
+    ) -> fmt::Result {
+        output.write_str("<pre class=\"hl-code\">")
+    }
+
+    fn write_code_tag(
+        &self,
+        output: &mut dyn fmt::Write,
+        attributes: HashMap<&'static str, Cow<'_, str>>,
+    ) -> fmt::Result {
+        match attributes.get("class") {
+            Some(class) => write!(output, "<code class=\"{}\">", escape(class)),
+            None => output.write_str("<code>"),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn known_languages_get_classes_and_unknown_ones_are_escaped() {
+        let h = Highlighter::new();
+        let out = h.highlight(Some("python"), "def f():\n    return 1\n");
+        assert!(out.contains("hl-"), "{out}");
+        let out = h.highlight(Some("no-such-lang"), "<b>\n");
+        assert_eq!(&*out, "&lt;b&gt;\n");
+        let out = h.highlight(None, "a & b\n");
+        assert_eq!(&*out, "a &amp; b\n");
+    }
+
+    #[test]
+    fn stylesheet_has_both_palettes() {
+        let css = stylesheet("InspiredGitHub");
+        assert!(css.contains(".hl-code"));
+        assert!(css.contains("prefers-color-scheme: dark"));
+    }
+}

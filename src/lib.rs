@@ -1,0 +1,32 @@
+//! pmsite: a static site generator for a postmortem knowledge base.
+//!
+//! The pipeline every command shares lives in [`build`]: the files are
+//! found and parsed ([`source`], [`frontmatter`], [`postmortem`]), the site
+//! model is built ([`site`], with [`markdown`], [`timeline`], [`followup`],
+//! [`similar`]), rendered through the theme ([`theme`], [`render`]) and
+//! written ([`output`]).
+
+// Diagnostics are large on purpose (file, position, message, hint, the
+// offending line) and only travel on error paths.
+#![allow(clippy::result_large_err)]
+
+pub mod build;
+pub mod cli;
+pub mod config;
+pub mod diagnostics;
+pub mod followup;
+pub mod frontmatter;
+pub mod highlight;
+pub mod links;
+pub mod markdown;
+pub mod output;
+pub mod postmortem;
+pub mod render;
+pub mod scaffold;
+pub mod similar;
+pub mod site;
+pub mod slug;
+pub mod source;
+pub mod theme;
+pub mod timeline;
+pub mod yaml_locate;

@@ -1,0 +1,198 @@
+//! What the links inside Markdown bodies can point at: postmortems by id
+//! (`[[id]]`), other content files by relative path, and asset files.
+
+use std::collections::{HashMap, HashSet};
+
+/// A postmortem a link can name.
+#[derive(Clone, Debug)]
+pub struct LinkEntry {
+    pub url: String,
+    pub title: String,
+    /// Left out of this build (`visibility: internal` with `--public`):
+    /// links to it become plain text.
+    pub hidden: bool,
+}
+
+/// The targets of links, built once all front matter is read.
+#[derive(Clone, Debug, Default)]
+pub struct LinkTable {
+    /// The site's path prefix, e.g. `/postmortems/`.
+    pub base_path: String,
+    pub ids: HashMap<String, LinkEntry>,
+    /// Content-relative path of a Markdown file (`postmortems/2018/x.md`)
+    /// → the URL of its page, and whether it is left out of this build.
+    pub files: HashMap<String, (String, bool)>,
+    /// Content-relative paths of asset files (images and others), which are
+    /// copied to the same path under the output.
+    pub assets: HashSet<String>,
+}
+
+/// Where a link leads.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Resolved {
+    /// A URL inside the site.
+    Url(String),
+    /// A relative link to nothing that exists.
+    Missing(String),
+    /// A page left out of this build (draft, or internal in a public
+    /// build): the link becomes plain text.
+    Hidden,
+    /// Left as written (absolute URLs, anchors, mail).
+    External,
+}
+
+impl LinkTable {
+    pub fn postmortem(&self, id: &str) -> Option<&LinkEntry> {
+        self.ids.get(id)
+    }
+
+    /// Resolves a link written in the file at content-relative `doc_rel`
+    /// (e.g. `postmortems/2018/x.md`).
+    pub fn resolve(&self, doc_rel: &str, url: &str) -> Resolved {
+        if url.is_empty()
+            || url.starts_with('#')
+            || url.starts_with('/')
+            || url.contains("://")
+            || url.starts_with("mailto:")
+            || url.starts_with("tel:")
+            || url.starts_with("data:")
+        {
+            return Resolved::External;
+        }
+        let (path_part, fragment) = match url.find('#') {
+            Some(i) => (&url[..i], &url[i..]),
+            None => (url, ""),
+        };
+        let path_part = path_part.split('?').next().unwrap_or(path_part);
+        let decoded = percent_decode(path_part);
+        let dir = match doc_rel.rfind('/') {
+            Some(i) => &doc_rel[..i],
+            None => "",
+        };
+        let Some(target) = join_normalized(dir, &decoded) else {
+            return Resolved::Missing(url.to_string());
+        };
+        if let Some((page, hidden)) = self.files.get(&target) {
+            if *hidden {
+                return Resolved::Hidden;
+            }
+            return Resolved::Url(format!("{page}{fragment}"));
+        }
+        if self.assets.contains(&target) {
+            return Resolved::Url(format!(
+                "{}{}{fragment}",
+                self.base_path,
+                encode_path(&target)
+            ));
+        }
+        // Links to files that do not exist are broken; links to folders
+        // ("../glossary/") address pages by URL and are left as written.
+        let last = target.rsplit('/').next().unwrap_or("");
+        if last.contains('.') && !decoded.ends_with('/') {
+            Resolved::Missing(url.to_string())
+        } else {
+            Resolved::External
+        }
+    }
+}
+
+/// `a/b` + `../c/d.png` → `a/c/d.png`; `None` when it leaves the content.
+fn join_normalized(dir: &str, rel: &str) -> Option<String> {
+    let mut parts: Vec<&str> = dir.split('/').filter(|p| !p.is_empty()).collect();
+    for seg in rel.split('/') {
+        match seg {
+            "" | "." => {}
+            ".." => {
+                parts.pop()?;
+            }
+            s => parts.push(s),
+        }
+    }
+    Some(parts.join("/"))
+}
+
+fn percent_decode(s: &str) -> String {
+    percent_encoding::percent_decode_str(s)
+        .decode_utf8_lossy()
+        .into_owned()
+}
+
+/// What must be escaped in a URL path (everything but unreserved and `/`).
+const PATH_SET: &percent_encoding::AsciiSet = &percent_encoding::NON_ALPHANUMERIC
+    .remove(b'-')
+    .remove(b'_')
+    .remove(b'.')
+    .remove(b'~')
+    .remove(b'/');
+
+/// What must be escaped in one URL path segment or query value.
+pub const SEGMENT_SET: &percent_encoding::AsciiSet = &percent_encoding::NON_ALPHANUMERIC
+    .remove(b'-')
+    .remove(b'_')
+    .remove(b'.')
+    .remove(b'~');
+
+/// Percent-encodes what cannot appear in a URL path.
+pub fn encode_path(p: &str) -> String {
+    percent_encoding::utf8_percent_encode(p, PATH_SET).to_string()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn table() -> LinkTable {
+        let mut t = LinkTable {
+            base_path: "/kb/".into(),
+            ..Default::default()
+        };
+        t.files.insert(
+            "postmortems/2018/a.md".into(),
+            ("/kb/postmortems/a/".into(), false),
+        );
+        t.files.insert(
+            "postmortems/2018/hidden.md".into(),
+            ("/kb/postmortems/hidden/".into(), true),
+        );
+        t.files.insert(
+            "pages/start-here.md".into(),
+            ("/kb/start-here/".into(), false),
+        );
+        t.assets.insert("postmortems/2018/img/g raph.png".into());
+        t
+    }
+
+    #[test]
+    fn relative_links_resolve() {
+        let t = table();
+        assert_eq!(
+            t.resolve("postmortems/2017/b.md", "../2018/a.md#timeline"),
+            Resolved::Url("/kb/postmortems/a/#timeline".into())
+        );
+        assert_eq!(
+            t.resolve("postmortems/2018/a.md", "img/g%20raph.png"),
+            Resolved::Url("/kb/postmortems/2018/img/g%20raph.png".into())
+        );
+        assert_eq!(
+            t.resolve("postmortems/2018/a.md", "../../pages/start-here.md"),
+            Resolved::Url("/kb/start-here/".into())
+        );
+        assert_eq!(
+            t.resolve("postmortems/2018/a.md", "missing.png"),
+            Resolved::Missing("missing.png".into())
+        );
+        assert_eq!(
+            t.resolve("postmortems/2018/a.md", "hidden.md"),
+            Resolved::Hidden
+        );
+        assert_eq!(
+            t.resolve("postmortems/a.md", "../../../etc/passwd"),
+            Resolved::Missing("../../../etc/passwd".into())
+        );
+        assert_eq!(
+            t.resolve("postmortems/a.md", "https://x.test/"),
+            Resolved::External
+        );
+        assert_eq!(t.resolve("postmortems/a.md", "#frag"), Resolved::External);
+    }
+}

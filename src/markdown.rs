@@ -1,0 +1,663 @@
+//! Markdown bodies: rendered to HTML with comrak (GitHub extensions, heading
+//! anchors, highlighted code, `[[id]]` links), and read for the structure
+//! pmsite derives from them: sections, a body timeline, task-list
+//! follow-ups, and the links and images they contain.
+
+use std::sync::{Arc, LazyLock};
+
+use comrak::nodes::{AstNode, NodeValue, Sourcepos};
+use comrak::options::Plugins;
+use comrak::{Anchorizer, Arena, Options, format_html_with_plugins, parse_document};
+use regex::Regex;
+use serde::Serialize;
+
+use crate::diagnostics::Pos;
+use crate::highlight::Highlighter;
+use crate::links::{LinkTable, Resolved};
+use crate::timeline::{Milestone, parse_time_prefix};
+
+/// A heading of a body.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Heading {
+    pub level: u8,
+    pub text: String,
+    /// The anchor id (the same as in the HTML).
+    pub anchor: String,
+    pub line: usize,
+}
+
+/// The text under one heading (for search).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Section {
+    pub heading: Option<String>,
+    pub anchor: Option<String>,
+    pub text: String,
+}
+
+/// How a body timeline was written.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum BodyTimelineForm {
+    List,
+    Table,
+}
+
+/// A timeline entry as written in the body, before its time is placed.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct RawEntry {
+    pub time_text: String,
+    pub event: String,
+    pub kind: Option<Milestone>,
+    /// An unknown `{tag}` at the end of the entry.
+    pub bad_tag: Option<String>,
+    pub pos: Pos,
+}
+
+/// A task-list item under a follow-up heading.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct TaskItem {
+    pub text: String,
+    pub done: bool,
+    /// Link targets inside the item (a ticket may be one).
+    pub urls: Vec<String>,
+    pub pos: Pos,
+}
+
+/// A problem found in a body (positions counted in the body).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum BodyProblem {
+    UnknownId { id: String, pos: Pos },
+    BrokenLink { url: String, pos: Pos },
+    MissingImage { url: String, pos: Pos },
+}
+
+/// Everything a body gives.
+#[derive(Clone, Debug, Default)]
+pub struct RenderedBody {
+    pub html: String,
+    pub headings: Vec<Heading>,
+    pub sections: Vec<Section>,
+    pub timeline: Option<(BodyTimelineForm, Vec<RawEntry>)>,
+    pub tasks: Vec<TaskItem>,
+    /// Postmortem ids linked with `[[id]]` that exist.
+    pub links_to: Vec<String>,
+    pub problems: Vec<BodyProblem>,
+    /// Plain text of the whole body.
+    pub plain: String,
+}
+
+/// Renders bodies with one configuration; shared by all documents.
+pub struct MarkdownRenderer {
+    unsafe_html: bool,
+    highlighter: Arc<Highlighter>,
+}
+
+impl MarkdownRenderer {
+    pub fn new(unsafe_html: bool, highlighter: Arc<Highlighter>) -> Self {
+        MarkdownRenderer {
+            unsafe_html,
+            highlighter,
+        }
+    }
+
+    fn options(&self) -> Options<'static> {
+        let mut o = Options::default();
+        o.extension.strikethrough = true;
+        o.extension.table = true;
+        o.extension.autolink = true;
+        o.extension.tasklist = true;
+        o.extension.footnotes = true;
+        o.extension.header_id_prefix = Some(String::new());
+        o.extension.wikilinks_title_after_pipe = true;
+        o.parse.sourcepos_chars = true;
+        o.render.r#unsafe = self.unsafe_html;
+        o.render.tasklist_classes = true;
+        o.render.figure_with_caption = false;
+        o
+    }
+
+    /// Renders a body. `doc_rel` is the file's path relative to the content
+    /// folder (for relative links).
+    pub fn render(&self, body: &str, doc_rel: &str, links: &LinkTable) -> RenderedBody {
+        let arena = Arena::new();
+        let options = self.options();
+        let root = parse_document(&arena, body, &options);
+        let mut out = RenderedBody::default();
+        let mut walk = Walk {
+            arena: &arena,
+            links,
+            doc_rel,
+            out: &mut out,
+            anchorizer: Anchorizer::new(),
+        };
+        walk.structure(root);
+        walk.rewrite_links(root);
+        let mut plugins = Plugins::default();
+        plugins.render.codefence_syntax_highlighter = Some(&*self.highlighter);
+        let mut html = String::with_capacity(body.len() * 2);
+        if format_html_with_plugins(root, &options, &mut html, &plugins).is_err() {
+            html.clear();
+        }
+        out.html = html;
+        out
+    }
+}
+
+struct Walk<'a, 'o> {
+    arena: &'a Arena<'a>,
+    links: &'o LinkTable,
+    doc_rel: &'o str,
+    out: &'o mut RenderedBody,
+    anchorizer: Anchorizer,
+}
+
+fn pos_of(sp: Sourcepos) -> Pos {
+    Pos::new(sp.start.line, sp.start.column)
+}
+
+/// Headings that hold a timeline: "Timeline", "Incident timeline", …
+fn is_timeline_heading(text: &str) -> bool {
+    text.to_lowercase()
+        .split(|c: char| !c.is_alphanumeric())
+        .any(|w| w == "timeline")
+}
+
+/// Headings that hold follow-ups: "Follow-up actions", "Action items", …
+pub fn is_follow_up_heading(text: &str) -> bool {
+    let norm: String = text
+        .to_lowercase()
+        .chars()
+        .filter(|c| c.is_alphanumeric())
+        .collect();
+    matches!(
+        norm.as_str(),
+        "followupactions"
+            | "followups"
+            | "followupitems"
+            | "actionitems"
+            | "followupactionitems"
+            | "actions"
+            | "correctiveactions"
+            | "remediationitems"
+    )
+}
+
+static TAG_RE: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"\s*\{([A-Za-z_-]+)\}\s*$").expect("valid pattern"));
+static SEPARATOR_RE: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"^\s*(?:[-–—:|]\s*)?").expect("valid pattern"));
+
+/// Splits `09:09 - Monitoring pages on-call {detected}` into its parts.
+pub fn parse_entry_text(text: &str, pos: Pos) -> Option<RawEntry> {
+    let text = text.trim();
+    let (n, _) = parse_time_prefix(text)?;
+    let time_text = text[..n].trim().to_string();
+    let rest = &text[n..];
+    let sep = SEPARATOR_RE.find(rest).map_or(0, |m| m.end());
+    let mut event = rest[sep..].trim().to_string();
+    let mut kind = None;
+    let mut bad_tag = None;
+    if let Some(c) = TAG_RE.captures(&event) {
+        let tag = c[1].to_lowercase();
+        match Milestone::parse(&tag) {
+            Some(m) => kind = Some(m),
+            None => bad_tag = Some(tag),
+        }
+        let start = c.get(0).map_or(event.len(), |m| m.start());
+        event.truncate(start);
+    }
+    Some(RawEntry {
+        time_text,
+        event: event.trim().to_string(),
+        kind,
+        bad_tag,
+        pos,
+    })
+}
+
+impl<'a> Walk<'a, '_> {
+    /// Headings, sections, timeline and task lists, from the top-level blocks.
+    fn structure(&mut self, root: &'a AstNode<'a>) {
+        let mut current = Section {
+            heading: None,
+            anchor: None,
+            text: String::new(),
+        };
+        // The heading level that opened the timeline / follow-up section.
+        let mut in_timeline: Option<u8> = None;
+        let mut in_follow_ups: Option<u8> = None;
+        for node in root.children() {
+            let (value, sp) = {
+                let d = node.data();
+                (d.value.clone(), d.sourcepos)
+            };
+            match value {
+                NodeValue::Heading(h) => {
+                    let text = node.collect_text();
+                    let anchor = self.anchorizer.anchorize(&text);
+                    if in_timeline.is_some_and(|l| h.level <= l) {
+                        in_timeline = None;
+                    }
+                    if in_follow_ups.is_some_and(|l| h.level <= l) {
+                        in_follow_ups = None;
+                    }
+                    if self.out.timeline.is_none() && is_timeline_heading(&text) {
+                        in_timeline = Some(h.level);
+                    }
+                    if is_follow_up_heading(&text) {
+                        in_follow_ups = Some(h.level);
+                    }
+                    self.out.headings.push(Heading {
+                        level: h.level,
+                        text: text.clone(),
+                        anchor: anchor.clone(),
+                        line: sp.start.line,
+                    });
+                    let done = std::mem::replace(
+                        &mut current,
+                        Section {
+                            heading: Some(text.clone()),
+                            anchor: Some(anchor),
+                            text: String::new(),
+                        },
+                    );
+                    if done.heading.is_some() || !done.text.trim().is_empty() {
+                        self.out.sections.push(done);
+                    }
+                    push_text(&mut self.out.plain, &text);
+                }
+                _ => {
+                    if in_timeline.is_some() && self.out.timeline.is_none() {
+                        match value {
+                            NodeValue::List(_) => {
+                                let entries = self.list_entries(node);
+                                if !entries.is_empty() {
+                                    self.out.timeline = Some((BodyTimelineForm::List, entries));
+                                }
+                            }
+                            NodeValue::Table(_) => {
+                                let entries = self.table_entries(node);
+                                if !entries.is_empty() {
+                                    self.out.timeline = Some((BodyTimelineForm::Table, entries));
+                                }
+                            }
+                            _ => {}
+                        }
+                    }
+                    if in_follow_ups.is_some() && matches!(value, NodeValue::List(_)) {
+                        self.task_items(node);
+                    }
+                    let mut text = String::new();
+                    plain_text(node, &mut text);
+                    push_text(&mut current.text, &text);
+                    push_text(&mut self.out.plain, &text);
+                }
+            }
+        }
+        if current.heading.is_some() || !current.text.trim().is_empty() {
+            self.out.sections.push(current);
+        }
+    }
+
+    fn list_entries(&self, list: &'a AstNode<'a>) -> Vec<RawEntry> {
+        let mut out = Vec::new();
+        for item in list.children() {
+            let sp = item.data().sourcepos;
+            // The item's first paragraph holds the time and the event.
+            let Some(para) = item
+                .children()
+                .find(|c| matches!(c.data().value, NodeValue::Paragraph))
+            else {
+                continue;
+            };
+            let text = para.collect_text();
+            if let Some(e) = parse_entry_text(&text, pos_of(sp)) {
+                out.push(e);
+            }
+        }
+        out
+    }
+
+    fn table_entries(&self, table: &'a AstNode<'a>) -> Vec<RawEntry> {
+        let mut out = Vec::new();
+        for row in table.children() {
+            let is_header = matches!(row.data().value, NodeValue::TableRow(true));
+            if is_header {
+                continue;
+            }
+            let sp = row.data().sourcepos;
+            let cells: Vec<String> = row
+                .children()
+                .map(|c| c.collect_text().trim().to_string())
+                .collect();
+            let Some(first) = cells.first() else { continue };
+            let Some((n, _)) = parse_time_prefix(first.trim()) else {
+                continue;
+            };
+            // Times with trailing words ("08:21 (approx)") still count.
+            let time_text = first.trim()[..n].trim().to_string();
+            let event = cells[1..]
+                .iter()
+                .filter(|c| !c.is_empty())
+                .cloned()
+                .collect::<Vec<_>>()
+                .join(" — ");
+            let joined = format!("{time_text} {event}");
+            if let Some(mut e) = parse_entry_text(&joined, pos_of(sp)) {
+                e.time_text = time_text;
+                out.push(e);
+            }
+        }
+        out
+    }
+
+    fn task_items(&mut self, list: &'a AstNode<'a>) {
+        for item in list.children() {
+            let (value, sp) = {
+                let d = item.data();
+                (d.value.clone(), d.sourcepos)
+            };
+            let NodeValue::TaskItem(task) = value else {
+                continue;
+            };
+            let mut urls = Vec::new();
+            for d in item.descendants() {
+                if let NodeValue::Link(l) = &d.data().value {
+                    urls.push(l.url.clone());
+                }
+            }
+            let text = item
+                .children()
+                .find(|c| matches!(c.data().value, NodeValue::Paragraph))
+                .map(|p| p.collect_text())
+                .unwrap_or_default();
+            self.out.tasks.push(TaskItem {
+                text: text.trim().to_string(),
+                done: task.symbol.is_some_and(|c| c == 'x' || c == 'X'),
+                urls,
+                pos: pos_of(sp),
+            });
+        }
+    }
+
+    /// `[[id]]` to postmortem links; relative links and images to their
+    /// URLs in the site.
+    fn rewrite_links(&mut self, root: &'a AstNode<'a>) {
+        let nodes: Vec<&'a AstNode<'a>> = root.descendants().collect();
+        for node in nodes {
+            let (value, sp) = {
+                let d = node.data();
+                (d.value.clone(), d.sourcepos)
+            };
+            match value {
+                NodeValue::WikiLink(w) => {
+                    let id = w.url.trim().to_string();
+                    let label = node.collect_text();
+                    let custom_label = label.trim() != id;
+                    match self.links.postmortem(&id) {
+                        Some(entry) if !entry.hidden => {
+                            if let NodeValue::WikiLink(w) = &mut node.data_mut().value {
+                                w.url = entry.url.clone();
+                            }
+                            if !custom_label {
+                                for c in node.children().collect::<Vec<_>>() {
+                                    c.detach();
+                                }
+                                let text = self.arena.alloc(AstNode::from(NodeValue::Text(
+                                    entry.title.clone().into(),
+                                )));
+                                node.append(text);
+                            }
+                            self.out.links_to.push(id);
+                        }
+                        Some(entry) => {
+                            let title = if custom_label {
+                                label
+                            } else {
+                                entry.title.clone()
+                            };
+                            let text = self
+                                .arena
+                                .alloc(AstNode::from(NodeValue::Text(title.into())));
+                            node.insert_before(text);
+                            node.detach();
+                        }
+                        None => {
+                            self.out.problems.push(BodyProblem::UnknownId {
+                                id: id.clone(),
+                                pos: pos_of(sp),
+                            });
+                            let text = self
+                                .arena
+                                .alloc(AstNode::from(NodeValue::Text(format!("[[{id}]]").into())));
+                            node.insert_before(text);
+                            node.detach();
+                        }
+                    }
+                }
+                NodeValue::Link(l) => match self.links.resolve(self.doc_rel, &l.url) {
+                    Resolved::Url(u) => {
+                        if let NodeValue::Link(l) = &mut node.data_mut().value {
+                            l.url = u;
+                        }
+                    }
+                    Resolved::Missing(url) => self.out.problems.push(BodyProblem::BrokenLink {
+                        url,
+                        pos: pos_of(sp),
+                    }),
+                    Resolved::Hidden => {
+                        // Keep the text, drop the link.
+                        for c in node.children().collect::<Vec<_>>() {
+                            node.insert_before(c);
+                        }
+                        node.detach();
+                    }
+                    Resolved::External => {}
+                },
+                NodeValue::Image(l) => match self.links.resolve(self.doc_rel, &l.url) {
+                    Resolved::Url(u) => {
+                        if let NodeValue::Image(l) = &mut node.data_mut().value {
+                            l.url = u;
+                        }
+                    }
+                    Resolved::Missing(url) => self.out.problems.push(BodyProblem::MissingImage {
+                        url,
+                        pos: pos_of(sp),
+                    }),
+                    Resolved::Hidden | Resolved::External => {}
+                },
+                _ => {}
+            }
+        }
+    }
+}
+
+fn push_text(out: &mut String, text: &str) {
+    let t = text.trim();
+    if t.is_empty() {
+        return;
+    }
+    if !out.is_empty() {
+        out.push('\n');
+    }
+    out.push_str(t);
+}
+
+/// The readable text of a block, code included, words kept apart.
+fn plain_text<'a>(node: &'a AstNode<'a>, out: &mut String) {
+    match &node.data().value {
+        NodeValue::Text(t) => out.push_str(t),
+        NodeValue::Code(c) => out.push_str(&c.literal),
+        NodeValue::CodeBlock(c) => {
+            out.push_str(&c.literal);
+            out.push('\n');
+        }
+        NodeValue::SoftBreak | NodeValue::LineBreak => out.push(' '),
+        NodeValue::HtmlBlock(_) | NodeValue::HtmlInline(_) => {}
+        NodeValue::TableCell => {
+            for c in node.children() {
+                plain_text(c, out);
+            }
+            out.push(' ');
+        }
+        NodeValue::Paragraph
+        | NodeValue::Item(_)
+        | NodeValue::TaskItem(_)
+        | NodeValue::TableRow(_)
+        | NodeValue::Heading(_) => {
+            for c in node.children() {
+                plain_text(c, out);
+            }
+            out.push('\n');
+        }
+        _ => {
+            for c in node.children() {
+                plain_text(c, out);
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::links::LinkEntry;
+
+    fn renderer(unsafe_html: bool) -> MarkdownRenderer {
+        MarkdownRenderer::new(unsafe_html, Arc::new(Highlighter::new()))
+    }
+
+    fn links() -> LinkTable {
+        let mut t = LinkTable {
+            base_path: "/".into(),
+            ..Default::default()
+        };
+        t.ids.insert(
+            "other".into(),
+            LinkEntry {
+                url: "/postmortems/other/".into(),
+                title: "Other <incident>".into(),
+                hidden: false,
+            },
+        );
+        t.ids.insert(
+            "secret".into(),
+            LinkEntry {
+                url: "/postmortems/secret/".into(),
+                title: "Secret".into(),
+                hidden: true,
+            },
+        );
+        t
+    }
+
+    #[test]
+    fn github_extensions_and_anchors() {
+        let r = renderer(false).render(
+            "# Title\n\n## What went well\n\n| a | b |\n|---|---|\n| 1 | 2 |\n\n- [x] done\n- [ ] open\n\n~~gone~~ https://example.com\n\nNote[^1]\n\n[^1]: A footnote.\n",
+            "postmortems/x.md",
+            &links(),
+        );
+        assert!(r.html.contains("<h2 id=\"what-went-well\">"), "{}", r.html);
+        assert!(r.html.contains("<table>"));
+        assert!(r.html.contains("type=\"checkbox\""));
+        assert!(r.html.contains("<del>gone</del>"));
+        assert!(r.html.contains("<a href=\"https://example.com\">"));
+        assert!(r.html.contains("footnote"));
+        assert_eq!(r.headings[1].anchor, "what-went-well");
+    }
+
+    #[test]
+    fn raw_html_is_left_out_unless_allowed() {
+        let body = "<script>alert(1)</script>\n\nHi <b onclick=x>there</b>\n";
+        let safe = renderer(false).render(body, "x.md", &links());
+        assert!(!safe.html.contains("<script"), "{}", safe.html);
+        assert!(!safe.html.contains("<b onclick"), "{}", safe.html);
+        let unsafe_ = renderer(true).render(body, "x.md", &links());
+        assert!(unsafe_.html.contains("<b onclick"));
+        let js = renderer(false).render("[x](javascript:alert(1))", "x.md", &links());
+        assert!(!js.html.contains("javascript:"), "{}", js.html);
+    }
+
+    #[test]
+    fn code_is_highlighted_into_classes() {
+        let r = renderer(false).render("```python\nx = requests.get(url)\n```\n", "x.md", &links());
+        assert!(r.html.contains("<pre class=\"hl-code\">"), "{}", r.html);
+        assert!(r.html.contains("hl-source"), "{}", r.html);
+        assert!(r.plain.contains("requests.get"));
+    }
+
+    #[test]
+    fn wikilinks_resolve_to_titles_and_report_unknown_ids() {
+        let r = renderer(false).render(
+            "See [[other]], [[other|that one]], [[secret]] and [[nope]].\n",
+            "x.md",
+            &links(),
+        );
+        assert!(
+            r.html.contains(
+                "<a href=\"/postmortems/other/\" data-wikilink=\"true\">Other &lt;incident&gt;</a>"
+            ),
+            "{}",
+            r.html
+        );
+        assert!(r.html.contains(">that one</a>"), "{}", r.html);
+        assert!(r.html.contains("Secret"));
+        assert!(!r.html.contains("/postmortems/secret/"), "{}", r.html);
+        assert_eq!(r.links_to, ["other", "other"]);
+        assert_eq!(
+            r.problems,
+            [BodyProblem::UnknownId {
+                id: "nope".into(),
+                pos: Pos::new(1, 51)
+            }]
+        );
+    }
+
+    #[test]
+    fn timeline_lists_and_tables() {
+        let body = "## Timeline\n\n- 09:02 Latency rises {started}\n- **09:09** Monitoring pages on-call {detected}\n- 9:12 AM - Alex acks {acknowledged}\n- a note without time\n- 2018-04-12 09:14: Alex restarts nginx {bogus}\n\n## Other\n\n- 10:00 not a timeline\n";
+        let r = renderer(false).render(body, "x.md", &links());
+        let (form, entries) = r.timeline.unwrap();
+        assert_eq!(form, BodyTimelineForm::List);
+        assert_eq!(entries.len(), 4);
+        assert_eq!(entries[0].time_text, "09:02");
+        assert_eq!(entries[0].kind, Some(Milestone::Started));
+        assert_eq!(entries[1].event, "Monitoring pages on-call");
+        assert_eq!(entries[1].pos, Pos::new(4, 1));
+        assert_eq!(entries[2].time_text, "9:12 AM");
+        assert_eq!(entries[2].event, "Alex acks");
+        assert_eq!(entries[3].time_text, "2018-04-12 09:14");
+        assert_eq!(entries[3].bad_tag.as_deref(), Some("bogus"));
+
+        let table = "### Incident timeline\n\nAll times UTC.\n\n| Time | Event |\n|---|---|\n| 2021-06-22 08:21 | VPC CNI replaced |\n| 2021-06-22 08:29 | Alerts fire {detected} |\n";
+        let r = renderer(false).render(table, "x.md", &links());
+        let (form, entries) = r.timeline.unwrap();
+        assert_eq!(form, BodyTimelineForm::Table);
+        assert_eq!(entries.len(), 2);
+        assert_eq!(entries[1].kind, Some(Milestone::Detected));
+        assert_eq!(entries[1].event, "Alerts fire");
+    }
+
+    #[test]
+    fn task_lists_under_follow_up_headings() {
+        let body = "## Follow-up actions\n\n- [x] Add timeouts (OPS-1)\n- [ ] Enable SMTP [issue](https://x.test/365)\n- plain bullet\n\n## Notes\n\n- [ ] not a follow-up\n";
+        let r = renderer(false).render(body, "x.md", &links());
+        assert_eq!(r.tasks.len(), 2);
+        assert!(r.tasks[0].done);
+        assert_eq!(r.tasks[0].text, "Add timeouts (OPS-1)");
+        assert_eq!(r.tasks[1].urls, ["https://x.test/365"]);
+    }
+
+    #[test]
+    fn sections_carry_their_heading_and_text() {
+        let r = renderer(false).render(
+            "Intro text.\n\n## Impact\n\nUsers saw `503` errors.\n",
+            "x.md",
+            &links(),
+        );
+        assert_eq!(r.sections.len(), 2);
+        assert_eq!(r.sections[0].heading, None);
+        assert_eq!(r.sections[1].anchor.as_deref(), Some("impact"));
+        assert!(r.sections[1].text.contains("503 errors"));
+    }
+}

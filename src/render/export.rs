@@ -1,0 +1,111 @@
+//! `/postmortems.json`: the whole knowledge base as JSON, a stable public
+//! interface for dashboards and other tools. Absent values are `null`.
+
+use serde::Serialize;
+
+use super::OutputFile;
+use super::views::iso_date;
+use crate::site::Site;
+
+#[derive(Serialize)]
+pub struct Export {
+    pub generated: String,
+    pub postmortems: Vec<ExportedPostmortem>,
+}
+
+#[derive(Serialize)]
+pub struct ExportedPostmortem {
+    pub id: String,
+    pub url: String,
+    pub title: String,
+    pub date: String,
+    pub severity: Option<String>,
+    pub status: &'static str,
+    pub summary: Option<String>,
+    pub services: Vec<String>,
+    pub teams: Vec<String>,
+    pub causes: Vec<String>,
+    pub trigger: Option<String>,
+    pub detection: Option<String>,
+    pub started: Option<String>,
+    pub detected: Option<String>,
+    pub acknowledged: Option<String>,
+    pub mitigated: Option<String>,
+    pub resolved: Option<String>,
+    pub time_to_detect_s: Option<i64>,
+    pub time_to_resolve_s: Option<i64>,
+    pub follow_ups: Vec<ExportedFollowUp>,
+    pub related: Vec<String>,
+}
+
+#[derive(Serialize)]
+pub struct ExportedFollowUp {
+    pub title: String,
+    pub status: &'static str,
+    pub owner: Option<String>,
+    pub due: Option<String>,
+    pub ticket: Option<String>,
+    pub url: Option<String>,
+    pub overdue: bool,
+}
+
+pub fn export(site: &Site) -> Export {
+    let ticket_url = site.config.postmortem.ticket_url.as_deref();
+    let today = site.clock.today;
+    let ts = |t: Option<jiff::Timestamp>| t.map(|t| t.to_string());
+    Export {
+        generated: site.clock.now.to_string(),
+        postmortems: site
+            .incidents
+            .iter()
+            .map(|inc| {
+                let pm = &inc.pm;
+                let m = &inc.metrics;
+                ExportedPostmortem {
+                    id: pm.id.clone(),
+                    url: super::absolute(site, &inc.url),
+                    title: pm.title.clone(),
+                    date: iso_date(pm.date),
+                    severity: pm.severity.clone(),
+                    status: pm.status.as_str(),
+                    summary: pm.summary.clone(),
+                    services: pm.services.clone(),
+                    teams: pm.teams.clone(),
+                    causes: pm.causes.clone(),
+                    trigger: pm.trigger.clone(),
+                    detection: pm.detection.clone(),
+                    started: ts(m.started),
+                    detected: ts(m.detected),
+                    acknowledged: ts(m.acknowledged),
+                    mitigated: ts(m.mitigated),
+                    resolved: ts(m.resolved),
+                    time_to_detect_s: m.time_to_detect_s,
+                    time_to_resolve_s: m.time_to_resolve_s,
+                    follow_ups: pm
+                        .follow_ups
+                        .iter()
+                        .map(|f| ExportedFollowUp {
+                            title: f.title.clone(),
+                            status: f.status.as_str(),
+                            owner: f.owner.clone(),
+                            due: f.due.map(iso_date),
+                            ticket: f.ticket.clone(),
+                            url: f.ticket_url(ticket_url),
+                            overdue: f.is_overdue(today),
+                        })
+                        .collect(),
+                    related: inc
+                        .related
+                        .iter()
+                        .map(|&j| site.incidents[j].pm.id.clone())
+                        .collect(),
+                }
+            })
+            .collect(),
+    }
+}
+
+pub fn postmortems_json(site: &Site) -> OutputFile {
+    let bytes = serde_json::to_vec_pretty(&export(site)).unwrap_or_else(|_| b"{}".to_vec());
+    OutputFile::new("postmortems.json", bytes)
+}

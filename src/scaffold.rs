@@ -1,0 +1,311 @@
+//! `pmsite init` and `pmsite new`: new knowledge bases and new postmortems
+//! from templates.
+
+use std::path::{Path, PathBuf};
+
+use jiff::civil::Date;
+
+use crate::config::Config;
+use crate::slug::slugify;
+
+/// The book.toml written by `pmsite init`.
+pub fn book_toml(title: &str) -> String {
+    format!(
+        r#"# pmsite configuration. Every key is optional; the values shown are examples.
+
+[site]
+title = "{title}"
+description = "What broke, why, and what we changed"
+# base-url = "https://acme.github.io/postmortems/"   # sub-path hosting works
+language = "en"
+timezone = "UTC"            # how bare times such as "09:09" in timelines are read
+
+[build]
+content-dir = "content"
+output-dir = "public"
+
+[postmortem]
+severities = ["SEV1", "SEV2", "SEV3", "SEV4"]   # most severe first
+required = ["title", "date", "severity", "summary"]
+# ticket-url = "https://acme.atlassian.net/browse/{{id}}"
+reading-list = ["{example}"]
+
+[markdown]
+unsafe-html = false
+
+[search]
+enable = true
+"#,
+        title = title.replace('\\', "\\\\").replace('"', "\\\""),
+        example = EXAMPLE_ID,
+    )
+}
+
+const EXAMPLE_ID: &str = "2018-04-12-example-third-party-timeouts";
+
+const EXAMPLE_POSTMORTEM: &str = r#"---
+title: "API outage: slow third-party calls exhausted the web workers"
+date: 2018-04-12
+status: final
+severity: SEV2
+summary: >-
+  A partner API became slow; our web workers waited on it without a timeout,
+  and the website returned errors for 17 minutes.
+impact: Website down 17 minutes; elevated 5xx for 24 more.
+services: [web, api]
+teams: [platform]
+authors: [alex]
+causes: [third-party-latency, missing-timeout, blocking-io-in-request]
+trigger: third-party-latency
+detection: alert
+timeline:
+  - at: "09:02"
+    kind: started
+    event: Partner API p99 latency rises above 20 s
+  - at: "09:09"
+    kind: detected
+    event: Monitoring pages on-call; the website returns 503
+  - at: "09:12"
+    kind: acknowledged
+    event: Alex acknowledges the page
+  - at: "09:26"
+    kind: mitigated
+    event: Timeout added to the partner calls and deployed
+  - at: "09:50"
+    kind: resolved
+    event: Error rates back to normal
+follow_ups:
+  - title: Add timeouts to every outbound HTTP call
+    owner: alex
+    status: done
+    due: 2018-05-01
+    completed: 2018-04-30
+    priority: P1
+    type: prevent
+  - title: Alert on latency of calls to third parties
+    owner: julie
+    status: open
+    due: 2018-06-01
+    priority: P2
+    type: detect
+---
+
+## Summary
+
+The partner API slowed down. Every web request that called it waited,
+the workers ran out, and the site went down.
+
+## Impact
+
+The website was down for 17 minutes, with elevated errors for 24 more.
+
+## Timeline
+
+See the timeline above; pmsite draws it and derives the time to detect and
+to resolve.
+
+## Contributing causes
+
+- **third-party-latency**: the partner API slowed down (the trigger).
+- **missing-timeout**: our HTTP client had no timeout.
+- **blocking-io-in-request**: the call happens inside the web request.
+
+## What went well
+
+- The fix deployed in minutes.
+
+## What went poorly
+
+- Nothing showed which endpoint was slow.
+
+## Follow-up actions
+
+See the follow-up table above.
+"#;
+
+const START_HERE: &str = r#"---
+title: Start here
+description: How to read this incident library
+weight: 1
+---
+
+# Start here
+
+Welcome! This site collects our postmortems: what broke, why, and what we
+changed. They are blameless: they look for systemic causes, not for people
+to blame.
+
+A good first read is [[2018-04-12-example-third-party-timeouts]].
+"#;
+
+/// Creates a knowledge base in `dir`. Refuses to touch an existing one.
+pub fn init(dir: &Path) -> Result<Vec<PathBuf>, String> {
+    if dir.join(crate::config::CONFIG_FILE).exists() {
+        return Err(format!(
+            "{} already holds a book.toml; not overwriting it",
+            dir.display()
+        ));
+    }
+    let title = dir
+        .canonicalize()
+        .ok()
+        .and_then(|p| p.file_name().map(|n| n.to_string_lossy().into_owned()))
+        .map(|n| format!("{} Incident Library", titlecase(&n)))
+        .unwrap_or_else(|| "Incident Library".into());
+    let files: Vec<(PathBuf, String)> = vec![
+        (dir.join("book.toml"), book_toml(&title)),
+        (
+            dir.join("content/postmortems")
+                .join(format!("{EXAMPLE_ID}.md")),
+            with_schema_line(EXAMPLE_POSTMORTEM),
+        ),
+        (
+            dir.join("content/pages/start-here.md"),
+            START_HERE.to_string(),
+        ),
+    ];
+    for (path, _) in &files {
+        if path.exists() {
+            return Err(format!(
+                "{} already exists; not overwriting it",
+                path.display()
+            ));
+        }
+    }
+    let mut written = Vec::new();
+    for (path, text) in files {
+        if let Some(parent) = path.parent() {
+            std::fs::create_dir_all(parent)
+                .map_err(|e| format!("cannot create {}: {e}", parent.display()))?;
+        }
+        std::fs::write(&path, text).map_err(|e| format!("cannot write {}: {e}", path.display()))?;
+        written.push(path);
+    }
+    let gitignore = dir.join(".gitignore");
+    if !gitignore.exists() && std::fs::write(&gitignore, "/public\n").is_ok() {
+        written.push(gitignore);
+    }
+    Ok(written)
+}
+
+fn titlecase(s: &str) -> String {
+    s.split(['-', '_', ' '])
+        .filter(|w| !w.is_empty())
+        .map(|w| {
+            let mut c = w.chars();
+            match c.next() {
+                Some(f) => f.to_uppercase().collect::<String>() + c.as_str(),
+                None => String::new(),
+            }
+        })
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+/// The comment that points YAML editors at pmsite's JSON Schema.
+pub fn with_schema_line(text: &str) -> String {
+    text.to_string()
+}
+
+/// The file name for a new postmortem: `<date>-<slug>.md`, the slug cut at
+/// a word boundary so names stay readable.
+pub fn new_file_name(title: &str, date: Date) -> String {
+    let mut slug = slugify(title);
+    if slug.len() > 60 {
+        let cut = slug[..60].rfind('-').unwrap_or(60);
+        slug.truncate(cut);
+    }
+    if slug.is_empty() {
+        slug = "incident".into();
+    }
+    format!("{date}-{slug}.md")
+}
+
+fn yaml_string(s: &str) -> String {
+    serde_json::to_string(s).unwrap_or_else(|_| "\"\"".into())
+}
+
+/// The text of a new postmortem.
+pub fn new_postmortem(config: &Config, title: &str, date: Date) -> String {
+    let sev_list = config.postmortem.severities.join(" | ");
+    let severity = config
+        .postmortem
+        .severities
+        .last()
+        .cloned()
+        .unwrap_or_default();
+    format!(
+        r#"---
+title: {title}
+date: {date}
+status: draft                 # draft | in-review | final
+severity: {severity}          # {sev_list}
+summary: What happened, in one paragraph (shown in lists and search results).
+impact: Who was affected, how, and for how long.
+services: []
+teams: []
+authors: []
+causes: []                    # contributing causes, as slugs: [missing-timeout, ...]
+trigger:                      # the proximate trigger (one of the causes)
+detection:                    # alert | customer-report | employee-report | synthetic-check
+timeline:
+  - at: "00:00"
+    kind: started             # started | detected | acknowledged | mitigated | resolved | other
+    event: What happened first
+follow_ups: []
+---
+
+## Summary
+
+What happened and what users saw.
+
+## Impact
+
+How many users, which features, for how long.
+
+## Resolution
+
+What stopped the bleeding.
+
+## Timeline
+
+The timeline is in the front matter above (or write it here as a list:
+`- 09:09 Monitoring pages on-call {{detected}}`).
+
+## Contributing causes
+
+Every condition without which this would not have happened, latent bugs
+included. "Human error" is never a root cause: ask what made the mistake
+easy to make.
+
+## What went well
+
+## What went poorly
+
+## Where we got lucky
+
+## Follow-up actions
+
+Each with an owner, a ticket and a due date (in `follow_ups` above).
+"#,
+        title = yaml_string(title),
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn file_names_are_dated_slugs() {
+        let d = jiff::civil::date(2018, 4, 12);
+        assert_eq!(
+            new_file_name("API outage: slow Facebook calls!", d),
+            "2018-04-12-api-outage-slow-facebook-calls.md"
+        );
+        assert_eq!(new_file_name("???", d), "2018-04-12-incident.md");
+        let long = new_file_name(&"word ".repeat(40), d);
+        assert!(long.len() <= 10 + 1 + 60 + 3, "{long}");
+        assert!(!long.contains("-.md"));
+    }
+}

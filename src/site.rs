@@ -1,0 +1,438 @@
+//! The site model: every incident with what is derived from it (rendered
+//! body, timeline metrics, related incidents), and the indexes by cause,
+//! service, team and tag that the pages are made from.
+
+use std::collections::{BTreeMap, HashMap, HashSet};
+use std::sync::Arc;
+
+use jiff::Timestamp;
+use jiff::civil::Date;
+
+use crate::config::Config;
+use crate::diagnostics::{Diagnostic, Diagnostics, suggest};
+use crate::followup::{FollowUp, FollowUpStatus, extract_ticket, is_url};
+use crate::markdown::{BodyProblem, BodyTimelineForm, RenderedBody};
+use crate::postmortem::{Page, Postmortem, Visibility};
+use crate::timeline::{Metrics, Milestone, TimeCursor, TimelineEntry, TimelineSource};
+use crate::yaml_locate::Target;
+
+/// Top-level paths the site uses itself; free pages cannot take them.
+pub const RESERVED_PATHS: &[&str] = &[
+    "postmortems",
+    "causes",
+    "services",
+    "teams",
+    "tags",
+    "follow-ups",
+    "timeline",
+    "stats",
+    "search",
+    "static",
+    "feed.xml",
+    "postmortems.json",
+    "sitemap.xml",
+    "404",
+    "index",
+];
+
+/// The build's notion of "now": overdue follow-ups and "on this day" are
+/// computed against it, and it is the only time written into the output.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Clock {
+    pub now: Timestamp,
+    pub today: Date,
+}
+
+impl Clock {
+    pub fn at(now: Timestamp, tz: &jiff::tz::TimeZone) -> Self {
+        Clock {
+            now,
+            today: now.to_zoned_datetime(tz.clone()).date(),
+        }
+    }
+}
+
+/// An incident in the site, with everything derived from it.
+#[derive(Clone, Debug)]
+pub struct Incident {
+    pub pm: Postmortem,
+    /// The page's path-absolute URL, e.g. `/postmortems/2018-04-12-x/`.
+    pub url: String,
+    pub body: RenderedBody,
+    pub metrics: Metrics,
+    /// Declared related incidents (indexes into `Site::incidents`).
+    pub related: Vec<usize>,
+    /// Incidents that declare or link to this one.
+    pub backlinks: Vec<usize>,
+    /// Computed similar incidents, best first.
+    pub similar: Vec<usize>,
+    pub severity_rank: usize,
+}
+
+impl Incident {
+    pub fn id(&self) -> &str {
+        &self.pm.id
+    }
+
+    pub fn follow_ups_done(&self) -> usize {
+        self.pm
+            .follow_ups
+            .iter()
+            .filter(|f| f.status == FollowUpStatus::Done)
+            .count()
+    }
+
+    pub fn open_follow_ups(&self) -> usize {
+        self.pm
+            .follow_ups
+            .iter()
+            .filter(|f| f.status.is_pending())
+            .count()
+    }
+}
+
+/// A free page in the site.
+#[derive(Clone, Debug)]
+pub struct PageDoc {
+    pub page: Page,
+    pub url: String,
+    pub body: RenderedBody,
+}
+
+/// The incidents that share a cause, service, team or tag.
+#[derive(Clone, Debug, Default)]
+pub struct Facet {
+    pub slug: String,
+    /// Newest first.
+    pub incidents: Vec<usize>,
+    /// How often it was the trigger (causes only).
+    pub as_trigger: usize,
+}
+
+/// The whole site.
+#[derive(Clone, Debug)]
+pub struct Site {
+    pub config: Arc<Config>,
+    pub clock: Clock,
+    pub public: bool,
+    /// Newest first (date, then id).
+    pub incidents: Vec<Incident>,
+    pub by_id: HashMap<String, usize>,
+    pub pages: Vec<PageDoc>,
+    pub causes: BTreeMap<String, Facet>,
+    pub services: BTreeMap<String, Facet>,
+    pub teams: BTreeMap<String, Facet>,
+    pub tags: BTreeMap<String, Facet>,
+    /// Reading-list incidents, in the configured order.
+    pub reading_list: Vec<usize>,
+}
+
+impl Site {
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{}", self.config.base_path(), path)
+    }
+
+    /// The page of a cause, service, team or tag (names are percent-encoded:
+    /// tags may be in any language).
+    pub fn facet_url(&self, kind: &str, name: &str) -> String {
+        let seg = percent_encoding::utf8_percent_encode(name, crate::links::SEGMENT_SET);
+        format!("{}{kind}/{seg}/", self.config.base_path())
+    }
+}
+
+/// Turns the body's timeline into entries when the front matter has none,
+/// and its task list into follow-ups when the front matter has none.
+/// Returns diagnostics (errors and warnings) for the file.
+pub fn merge_body(pm: &mut Postmortem, body: &RenderedBody) -> Vec<Diagnostic> {
+    let mut diags = Vec::new();
+    if let Some((form, raw)) = &body.timeline {
+        if pm.timeline_source == TimelineSource::FrontMatter {
+            diags.push(pm.source.diagnostic_in_body(
+                Diagnostic::warning(
+                    "timeline-both",
+                    "this postmortem has a timeline in its front matter and another in its body; the front matter one is used",
+                )
+                .with_hint("keep one of them"),
+                raw[0].pos,
+            ));
+        } else {
+            let mut cursor = TimeCursor::new(pm.date, pm.timezone.clone());
+            let mut entries = Vec::new();
+            for e in raw {
+                if let Some(tag) = &e.bad_tag {
+                    let hint = match suggest(tag, Milestone::NAMES.iter().copied()) {
+                        Some(s) => format!("did you mean `{{{s}}}`?"),
+                        None => format!(
+                            "milestone tags: {}",
+                            Milestone::NAMES
+                                .iter()
+                                .map(|n| format!("{{{n}}}"))
+                                .collect::<Vec<_>>()
+                                .join(" ")
+                        ),
+                    };
+                    diags.push(
+                        pm.source.diagnostic_in_body(
+                            Diagnostic::error(
+                                "bad-value",
+                                format!("unknown milestone tag `{{{tag}}}`"),
+                            )
+                            .with_hint(hint),
+                            e.pos,
+                        ),
+                    );
+                }
+                match cursor.read(&e.time_text) {
+                    Ok(r) => {
+                        if let Some(prev) = r.backwards {
+                            diags.push(pm.source.diagnostic_in_body(
+                                Diagnostic::error("timeline-backwards", format!("timeline goes backwards: `{}` is before the previous entry ({prev})", e.time_text))
+                                    .with_hint("list entries in the order they happened, or fix the time"),
+                                e.pos,
+                            ));
+                        }
+                        if r.rolled_over {
+                            diags.push(pm.source.diagnostic_in_body(
+                                Diagnostic::warning("timeline-rollover", format!("`{}` is earlier than the previous entry; taken as the next day ({})", e.time_text, r.at))
+                                    .with_hint("write the full date and time to make this explicit"),
+                                e.pos,
+                            ));
+                        }
+                        entries.push(TimelineEntry {
+                            at: r.at,
+                            kind: e.kind.unwrap_or(Milestone::Other),
+                            event: e.event.clone(),
+                            line: e.pos.offset_lines(pm.source.body_line).line,
+                        });
+                    }
+                    Err(msg) => diags.push(
+                        pm.source
+                            .diagnostic_in_body(Diagnostic::error("bad-time", msg), e.pos),
+                    ),
+                }
+            }
+            pm.timeline = entries;
+            pm.timeline_source = match form {
+                BodyTimelineForm::List => TimelineSource::BodyList,
+                BodyTimelineForm::Table => TimelineSource::BodyTable,
+            };
+        }
+    }
+    if pm.follow_ups.is_empty() && !body.tasks.is_empty() {
+        pm.follow_ups = body
+            .tasks
+            .iter()
+            .map(|t| {
+                let (mut ticket, title) = extract_ticket(&t.text);
+                if ticket.is_none() {
+                    ticket = t.urls.iter().find(|u| is_url(u)).cloned();
+                }
+                FollowUp {
+                    title: if title.is_empty() {
+                        t.text.clone()
+                    } else {
+                        title
+                    },
+                    status: if t.done {
+                        FollowUpStatus::Done
+                    } else {
+                        FollowUpStatus::Open
+                    },
+                    owner: None,
+                    team: None,
+                    due: None,
+                    ticket,
+                    priority: None,
+                    kind: None,
+                    completed: None,
+                    line: t.pos.offset_lines(pm.source.body_line).line,
+                }
+            })
+            .collect();
+    }
+    diags
+}
+
+/// Body problems (unknown `[[id]]`, broken links, missing images) as
+/// diagnostics. Unknown ids are errors; the rest are warnings for `check`.
+pub fn body_problems(
+    source: &crate::postmortem::Source,
+    body: &RenderedBody,
+    known_ids: &[&str],
+) -> Vec<Diagnostic> {
+    body.problems
+        .iter()
+        .map(|p| match p {
+            BodyProblem::UnknownId { id, pos } => source.diagnostic_in_body(
+                Diagnostic::error("unknown-id", format!("`[[{id}]]` links to no postmortem"))
+                    .maybe_hint(
+                        suggest(id, known_ids.iter().copied())
+                            .map(|s| format!("did you mean `[[{s}]]`?")),
+                    ),
+                *pos,
+            ),
+            BodyProblem::BrokenLink { url, pos } => source.diagnostic_in_body(
+                Diagnostic::warning("broken-link", format!("link to `{url}` leads to no file")),
+                *pos,
+            ),
+            BodyProblem::MissingImage { url, pos } => source.diagnostic_in_body(
+                Diagnostic::warning("missing-image", format!("image `{url}` does not exist")),
+                *pos,
+            ),
+        })
+        .collect()
+}
+
+/// Builds the model from checked postmortems (already filtered for drafts
+/// and visibility) and their rendered bodies.
+pub fn assemble(
+    config: Arc<Config>,
+    clock: Clock,
+    public: bool,
+    mut incidents: Vec<Incident>,
+    pages: Vec<PageDoc>,
+    all_ids: &HashSet<String>,
+) -> Result<Site, Diagnostics> {
+    let mut diags = Diagnostics::new();
+    incidents.sort_by(|a, b| {
+        b.pm.date
+            .cmp(&a.pm.date)
+            .then_with(|| a.pm.id.cmp(&b.pm.id))
+    });
+    let by_id: HashMap<String, usize> = incidents
+        .iter()
+        .enumerate()
+        .map(|(i, x)| (x.pm.id.clone(), i))
+        .collect();
+
+    // Declared relations and their backlinks.
+    let known: Vec<&str> = all_ids.iter().map(String::as_str).collect();
+    let mut backlinks: Vec<Vec<usize>> = vec![Vec::new(); incidents.len()];
+    for (i, inc) in incidents.iter_mut().enumerate() {
+        let mut related = Vec::new();
+        for r in &inc.pm.related {
+            match by_id.get(&r.id) {
+                Some(&j) if j != i => {
+                    if !related.contains(&j) {
+                        related.push(j);
+                    }
+                    backlinks[j].push(i);
+                }
+                Some(_) => {}
+                None if all_ids.contains(&r.id) => {} // a draft or internal incident left out of this build
+                None => {
+                    let d = Diagnostic::error(
+                        "unknown-id",
+                        format!("related postmortem `{}` does not exist", r.id),
+                    )
+                    .maybe_hint(
+                        suggest(&r.id, known.iter().copied())
+                            .map(|s| format!("did you mean `{s}`?")),
+                    );
+                    diags.push(inc.pm.source.diagnostic_at(d, &r.path, Target::Value));
+                }
+            }
+        }
+        for id in &inc.body.links_to {
+            if let Some(&j) = by_id.get(id)
+                && j != i
+            {
+                backlinks[j].push(i);
+            }
+        }
+        inc.related = related;
+    }
+    for (i, mut b) in backlinks.into_iter().enumerate() {
+        b.sort_unstable();
+        b.dedup();
+        incidents[i].backlinks = b;
+    }
+
+    // Facets.
+    let mut causes: BTreeMap<String, Facet> = BTreeMap::new();
+    let mut services: BTreeMap<String, Facet> = BTreeMap::new();
+    let mut teams: BTreeMap<String, Facet> = BTreeMap::new();
+    let mut tags: BTreeMap<String, Facet> = BTreeMap::new();
+    fn add(map: &mut BTreeMap<String, Facet>, key: &str, i: usize) {
+        let f = map.entry(key.to_string()).or_insert_with(|| Facet {
+            slug: key.to_string(),
+            ..Facet::default()
+        });
+        f.incidents.push(i);
+    }
+    for (i, inc) in incidents.iter().enumerate() {
+        for c in &inc.pm.causes {
+            add(&mut causes, c, i);
+        }
+        if let Some(t) = &inc.pm.trigger
+            && let Some(f) = causes.get_mut(t)
+        {
+            f.as_trigger += 1;
+        }
+        for s in &inc.pm.services {
+            add(&mut services, s, i);
+        }
+        for t in &inc.pm.teams {
+            add(&mut teams, t, i);
+        }
+        for t in &inc.pm.tags {
+            add(&mut tags, t, i);
+        }
+    }
+
+    let similar = crate::similar::similar_incidents(&incidents, &causes, &services, 5);
+    for (inc, s) in incidents.iter_mut().zip(similar) {
+        inc.similar = s;
+    }
+
+    // The reading list names postmortems by id.
+    let mut reading_list = Vec::new();
+    for (k, id) in config.postmortem.reading_list.iter().enumerate() {
+        match by_id.get(id) {
+            Some(&i) => reading_list.push(i),
+            None if all_ids.contains(id) => {}
+            None => {
+                let pos = config
+                    .positions
+                    .reading_list
+                    .get(k)
+                    .copied()
+                    .unwrap_or_default();
+                diags.push(
+                    Diagnostic::error(
+                        "unknown-id",
+                        format!("reading-list names `{id}`, which is not a postmortem id"),
+                    )
+                    .in_file(crate::diagnostics::display_path(&config.config_path()))
+                    .at(pos)
+                    .maybe_hint(
+                        suggest(id, known.iter().copied()).map(|s| format!("did you mean `{s}`?")),
+                    ),
+                );
+            }
+        }
+    }
+
+    if diags.has_errors() {
+        return Err(diags);
+    }
+    Ok(Site {
+        config,
+        clock,
+        public,
+        incidents,
+        by_id,
+        pages,
+        causes,
+        services,
+        teams,
+        tags,
+        reading_list,
+    })
+}
+
+/// Should this postmortem be in the build?
+pub fn is_built(pm: &Postmortem, drafts: bool, public: bool) -> bool {
+    (drafts || pm.status != crate::postmortem::Status::Draft)
+        && !(public && pm.visibility == Visibility::Internal)
+}

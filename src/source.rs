@@ -1,0 +1,244 @@
+//! Finding the knowledge base's files and reading them.
+
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use walkdir::WalkDir;
+
+use crate::config::Config;
+use crate::diagnostics::{Diagnostic, Diagnostics, LineIndex, display_path};
+
+/// What a content file is.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum SourceKind {
+    Postmortem,
+    Page,
+}
+
+/// A content file.
+#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct SourceFile {
+    pub kind: SourceKind,
+    /// Absolute (or as given with --root) path.
+    pub path: PathBuf,
+    /// Relative to the knowledge base root, with `/` separators.
+    pub rel: String,
+    /// As shown in messages.
+    pub shown: PathBuf,
+}
+
+impl SourceFile {
+    pub fn new(kind: SourceKind, root: &Path, path: PathBuf) -> Self {
+        let rel = path
+            .strip_prefix(root)
+            .unwrap_or(&path)
+            .components()
+            .map(|c| c.as_os_str().to_string_lossy().into_owned())
+            .collect::<Vec<_>>()
+            .join("/");
+        let shown = display_path(&path);
+        SourceFile {
+            kind,
+            path,
+            rel,
+            shown,
+        }
+    }
+
+    /// The file name without `.md`.
+    pub fn stem(&self) -> String {
+        self.path
+            .file_stem()
+            .map(|s| s.to_string_lossy().into_owned())
+            .unwrap_or_default()
+    }
+}
+
+/// Files that editors and tools leave around and that are never content.
+pub fn is_ignored_name(name: &str) -> bool {
+    name.starts_with('.')
+        || name.starts_with('#')
+        || name.ends_with('~')
+        || name.ends_with('#')
+        || name.ends_with(".swp")
+        || name.ends_with(".swo")
+        || name.ends_with(".swx")
+        || name.ends_with(".tmp")
+        || name.ends_with(".bak")
+        || name.ends_with(".orig")
+}
+
+/// Is this path (relative or absolute) one pmsite reads as content?
+pub fn is_content_name(name: &str) -> bool {
+    !is_ignored_name(name) && name.ends_with(".md")
+}
+
+/// A file under the content folder that is not Markdown (an image, a
+/// diagram): published at the same path under the output folder.
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub struct Asset {
+    /// Relative to the content folder, `/`-separated.
+    pub rel: String,
+    pub path: PathBuf,
+}
+
+/// What the content folder holds.
+#[derive(Clone, Debug, Default)]
+pub struct Discovered {
+    pub files: Vec<SourceFile>,
+    pub assets: Vec<Asset>,
+}
+
+/// The postmortem and page files of a knowledge base, and the asset files
+/// beside them, in a stable order. Symbolic links are followed only when
+/// they stay inside the root.
+pub fn discover(config: &Config) -> (Discovered, Diagnostics) {
+    let mut diags = Diagnostics::new();
+    let mut files = Vec::new();
+    let mut assets = Vec::new();
+    let content = config.content_dir();
+    let root_canon = config
+        .root
+        .canonicalize()
+        .unwrap_or_else(|_| config.root.clone());
+    for (kind, dir) in [
+        (SourceKind::Postmortem, content.join("postmortems")),
+        (SourceKind::Page, content.join("pages")),
+    ] {
+        if !dir.is_dir() {
+            continue;
+        }
+        let walker = WalkDir::new(&dir)
+            .follow_links(false)
+            .sort_by_file_name()
+            .into_iter()
+            .filter_entry(|e| e.depth() == 0 || !is_ignored_name(&e.file_name().to_string_lossy()));
+        for entry in walker {
+            let entry = match entry {
+                Ok(e) => e,
+                Err(e) => {
+                    let path = e
+                        .path()
+                        .map(Path::to_path_buf)
+                        .unwrap_or_else(|| dir.clone());
+                    diags.push(
+                        Diagnostic::error(
+                            "io",
+                            format!("cannot read {}: {e}", display_path(&path).display()),
+                        )
+                        .in_file(display_path(&path)),
+                    );
+                    continue;
+                }
+            };
+            let name = entry.file_name().to_string_lossy();
+            if is_ignored_name(&name) || entry.file_type().is_dir() {
+                continue;
+            }
+            let path = entry.path().to_path_buf();
+            if entry.path_is_symlink() {
+                // Only links that resolve to a file inside the knowledge base.
+                match path.canonicalize() {
+                    Ok(target) if target.starts_with(&root_canon) && target.is_file() => {}
+                    _ => {
+                        diags.push(
+                            Diagnostic::warning(
+                                "symlink-outside",
+                                format!(
+                                    "{} is a link that leads outside the knowledge base; skipped",
+                                    display_path(&path).display()
+                                ),
+                            )
+                            .in_file(display_path(&path)),
+                        );
+                        continue;
+                    }
+                }
+            } else if !entry.file_type().is_file() {
+                continue;
+            }
+            if !name.ends_with(".md") {
+                if let Ok(rel) = path.strip_prefix(&content) {
+                    let rel = rel
+                        .components()
+                        .map(|c| c.as_os_str().to_string_lossy().into_owned())
+                        .collect::<Vec<_>>()
+                        .join("/");
+                    assets.push(Asset { rel, path });
+                }
+                continue;
+            }
+            // Pages are flat: content/pages/*.md.
+            if kind == SourceKind::Page && entry.depth() > 1 {
+                continue;
+            }
+            files.push(SourceFile::new(kind, &config.root, path));
+        }
+    }
+    files.sort();
+    assets.sort();
+    (Discovered { files, assets }, diags)
+}
+
+/// Reads a file as UTF-8 text. A byte-order mark is dropped.
+pub fn read_text(file: &SourceFile) -> Result<Arc<str>, Diagnostic> {
+    let bytes = std::fs::read(&file.path).map_err(|e| {
+        Diagnostic::error("io", format!("cannot read file: {e}")).in_file(&file.shown)
+    })?;
+    decode(&bytes).map_err(|d| d.in_file(&file.shown))
+}
+
+/// UTF-8 text from bytes, or an error that names where the first bad byte is.
+pub fn decode(bytes: &[u8]) -> Result<Arc<str>, Diagnostic> {
+    let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
+    match std::str::from_utf8(bytes) {
+        Ok(s) => Ok(Arc::from(s)),
+        Err(e) => {
+            let good = e.valid_up_to();
+            // Lines before the bad byte are valid text; count in them.
+            let prefix = std::str::from_utf8(&bytes[..good]).unwrap_or("");
+            let pos = LineIndex::new(prefix).pos(good);
+            Err(Diagnostic::error(
+                "not-utf8",
+                format!("file is not valid UTF-8 (byte 0x{:02X} cannot start a character)", bytes[good]),
+            )
+            .at(pos)
+            .with_source(&String::from_utf8_lossy(bytes))
+            .with_hint("save the file with UTF-8 encoding (in most editors: \"Save with encoding\" → UTF-8)"))
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::diagnostics::Pos;
+
+    #[test]
+    fn editor_leftovers_are_ignored() {
+        for name in [
+            ".x.md.swp",
+            "x.md~",
+            "#x.md#",
+            ".#x.md",
+            ".hidden.md",
+            "x.md.bak",
+            "x.txt",
+            "4913",
+        ] {
+            assert!(!is_content_name(name), "{name}");
+        }
+        assert!(is_content_name("2018-04-12-x.md"));
+    }
+
+    #[test]
+    fn bad_utf8_names_its_position() {
+        let d = decode(b"---\ntitle: caf\xE9\n").unwrap_err();
+        assert_eq!(
+            (d.line, d.column),
+            (Pos::new(2, 11).line, Pos::new(2, 11).column)
+        );
+        assert!(d.message.contains("0xE9"));
+        assert_eq!(&*decode(b"\xEF\xBB\xBFhi").unwrap(), "hi");
+    }
+}

@@ -1,0 +1,392 @@
+//! `pmsite build` on valid knowledge bases: every page, escaping, base-url,
+//! determinism, and the output folder's safety rules.
+
+mod common;
+
+use common::{Kb, pm, snapshot};
+
+const BUILT_IDS: &[&str] = &[
+    "2018-04-12-timeouts",
+    "2019-03-01-config-push",
+    "2020-01-15-internal-thing",
+];
+
+#[test]
+fn every_page_exists() {
+    let kb = Kb::fixture("basic");
+    kb.build(&[]).success();
+    for page in [
+        "index.html",
+        "404.html",
+        "postmortems/index.html",
+        "causes/index.html",
+        "causes/missing-timeout/index.html",
+        "causes/config-change/index.html",
+        "services/index.html",
+        "services/web/index.html",
+        "services/dns/index.html",
+        "teams/index.html",
+        "teams/platform/index.html",
+        "tags/index.html",
+        "tags/facebook/index.html",
+        "follow-ups/index.html",
+        "timeline/index.html",
+        "stats/index.html",
+        "start-here/index.html",
+        "feed.xml",
+        "sitemap.xml",
+        "postmortems.json",
+        "static/style.css",
+        "static/highlight.css",
+        "postmortems/img/latency.png",
+        ".pmsite-output",
+    ] {
+        assert!(
+            kb.exists(&format!("public/{page}")),
+            "missing public/{page}"
+        );
+    }
+    for id in BUILT_IDS {
+        assert!(
+            kb.exists(&format!("public/postmortems/{id}/index.html")),
+            "missing {id}"
+        );
+    }
+    assert!(
+        !kb.exists("public/postmortems/2020-02-01-draft/index.html"),
+        "drafts are left out"
+    );
+}
+
+#[test]
+fn drafts_and_public_builds() {
+    let kb = Kb::fixture("basic");
+    kb.build(&["--drafts"]).success();
+    assert!(kb.exists("public/postmortems/2020-02-01-draft/index.html"));
+
+    kb.build(&["--public"]).success();
+    assert!(!kb.exists("public/postmortems/2020-01-15-internal-thing/index.html"));
+    let json = kb.read("public/postmortems.json");
+    assert!(
+        !json.contains("internal-thing"),
+        "internal incidents are left out of the JSON"
+    );
+    let feed = kb.read("public/feed.xml");
+    assert!(!feed.contains("internal-thing"));
+    // A link to the internal incident becomes plain text on public pages.
+    let page = kb.read("public/start-here/index.html");
+    assert!(
+        !page.contains("postmortems/2020-01-15-internal-thing"),
+        "{page}"
+    );
+}
+
+#[test]
+fn text_from_files_is_escaped() {
+    let kb = Kb::fixture("basic");
+    kb.build(&[]).success();
+    let page = kb.read("public/postmortems/2018-04-12-timeouts/index.html");
+    assert!(
+        page.contains("slow &lt;script&gt;alert(&#x27;x&#x27;)&lt;&#x2F;script&gt; calls")
+            || page.contains("slow &lt;script&gt;"),
+        "title escaped"
+    );
+    assert!(page.contains("&lt;b&gt;exhausted&lt;"), "summary escaped");
+    assert!(
+        page.contains("<!-- raw HTML omitted -->"),
+        "raw HTML left out"
+    );
+    for (path, bytes) in snapshot(&kb.join("public")) {
+        if !(path.ends_with(".html") || path.ends_with(".xml")) {
+            continue;
+        }
+        let text = String::from_utf8_lossy(&bytes);
+        assert!(
+            !text.contains("<script>alert"),
+            "unescaped script in {path}"
+        );
+    }
+    let home = kb.read("public/index.html");
+    assert!(
+        home.contains("<title>Fixture &lt;Library&gt;</title>"),
+        "{home}"
+    );
+}
+
+#[test]
+fn links_honour_the_base_url_sub_path() {
+    let kb = Kb::fixture("basic");
+    kb.build(&[]).success();
+    let page = kb.read("public/postmortems/2018-04-12-timeouts/index.html");
+    assert!(page.contains("href=\"/incidents/static/style.css\""));
+    assert!(page.contains("href=\"/incidents/causes/missing-timeout/\""));
+    assert!(
+        page.contains("src=\"/incidents/postmortems/img/latency.png\""),
+        "image rewritten"
+    );
+    assert!(page.contains("<a href=\"/incidents/postmortems/2019-03-01-config-push/\" data-wikilink=\"true\">Config push broke DNS</a>"));
+    let feed = kb.read("public/feed.xml");
+    assert!(
+        feed.contains("<id>https://acme.example/incidents/postmortems/2018-04-12-timeouts/</id>"),
+        "{feed}"
+    );
+
+    kb.build(&["--base-url", "https://other.example/kb"])
+        .success();
+    let page = kb.read("public/postmortems/2018-04-12-timeouts/index.html");
+    assert!(page.contains("href=\"/kb/static/style.css\""));
+    let json = kb.read("public/postmortems.json");
+    assert!(
+        json.contains("\"url\": \"https://other.example/kb/postmortems/2018-04-12-timeouts/\"")
+    );
+}
+
+#[test]
+fn every_internal_link_resolves() {
+    let kb = Kb::fixture("basic");
+    kb.build(&["--base-url", "/"]).success();
+    let out = kb.join("public");
+    let re = regex::Regex::new(r##"(?:href|src)="(/[^"#]*)"##).unwrap();
+    for (path, bytes) in snapshot(&out) {
+        if !path.ends_with(".html") {
+            continue;
+        }
+        let text = String::from_utf8_lossy(&bytes);
+        for cap in re.captures_iter(&text) {
+            let url = &cap[1];
+            let decoded = percent_encoding::percent_decode_str(url)
+                .decode_utf8_lossy()
+                .into_owned();
+            let target = out.join(decoded.trim_start_matches('/'));
+            let ok = if url.ends_with('/') {
+                target.join("index.html").is_file()
+            } else {
+                target.is_file()
+            };
+            assert!(ok, "{path}: broken link {url}");
+        }
+    }
+}
+
+#[test]
+fn output_is_deterministic() {
+    let kb = Kb::fixture("basic");
+    kb.build(&["--out", "one"]).success();
+    kb.build(&["--out", "two"]).success();
+    let a = snapshot(&kb.join("one"));
+    let b = snapshot(&kb.join("two"));
+    assert_eq!(a.len(), b.len());
+    for ((pa, ba), (pb, bb)) in a.iter().zip(b.iter()) {
+        assert_eq!(pa, pb);
+        assert!(ba == bb, "{pa} differs between two builds");
+    }
+}
+
+#[test]
+fn a_failed_build_leaves_the_previous_output_untouched() {
+    let kb = Kb::fixture("basic");
+    kb.build(&[]).success();
+    let before = snapshot(&kb.join("public"));
+    kb.postmortem("broken.md", "---\ntitle: [unclosed\n---\n");
+    let run = kb.build(&[]);
+    run.failure();
+    assert_eq!(snapshot(&kb.join("public")), before);
+    let leftovers: Vec<String> = std::fs::read_dir(kb.path())
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|n| n.contains("pmsite-"))
+        .collect();
+    assert!(leftovers.is_empty(), "{leftovers:?}");
+}
+
+#[test]
+fn files_of_earlier_builds_do_not_linger() {
+    let kb = Kb::fixture("basic");
+    kb.build(&[]).success();
+    assert!(kb.exists("public/postmortems/2019-03-01-config-push/index.html"));
+    std::fs::remove_file(kb.join("content/postmortems/2019/2019-03-01-config-push.md")).unwrap();
+    // Nothing else refers to it by id any more once these go too.
+    kb.write(
+        "content/postmortems/2018-04-12-timeouts.md",
+        kb.read("content/postmortems/2018-04-12-timeouts.md")
+            .replace("related: [2019-03-01-config-push]\n", "")
+            .replace("See [[2019-03-01-config-push]] too.", ""),
+    );
+    kb.build(&[]).success();
+    assert!(!kb.exists("public/postmortems/2019-03-01-config-push/index.html"));
+}
+
+#[test]
+fn the_output_folder_is_never_the_knowledge_base() {
+    let kb = Kb::fixture("basic");
+    for out in [".", "content", "themes", "content/postmortems", ".."] {
+        let run = kb.build(&["--out", out]);
+        run.failure();
+        run.stderr_has("refusing to use");
+    }
+    assert!(kb.exists("content/postmortems/2018-04-12-timeouts.md"));
+    assert!(kb.exists("book.toml"));
+}
+
+#[test]
+fn a_foreign_output_folder_needs_force() {
+    let kb = Kb::fixture("basic");
+    kb.write("public/keep.txt", "mine");
+    let run = kb.build(&[]);
+    run.failure();
+    run.stderr_has("was not created by pmsite");
+    assert_eq!(kb.read("public/keep.txt"), "mine");
+    kb.build(&["--force"]).success();
+    assert!(!kb.exists("public/keep.txt"));
+    assert!(kb.exists("public/index.html"));
+}
+
+#[test]
+fn body_timelines_and_task_lists_are_read() {
+    let kb = Kb::fixture("basic");
+    kb.build(&[]).success();
+    let json: serde_json::Value =
+        serde_json::from_str(&kb.read("public/postmortems.json")).unwrap();
+    let pms = json["postmortems"].as_array().unwrap();
+    let push = pms
+        .iter()
+        .find(|p| p["id"] == "2019-03-01-config-push")
+        .unwrap();
+    // Copenhagen is UTC+1 on 1 March.
+    assert_eq!(push["started"], "2019-03-01T08:47:00Z");
+    assert_eq!(push["time_to_detect_s"], 8 * 60);
+    assert_eq!(push["time_to_resolve_s"], 44 * 60);
+    let fus = push["follow_ups"].as_array().unwrap();
+    assert_eq!(fus.len(), 2);
+    assert_eq!(fus[0]["status"], "done");
+    assert_eq!(fus[0]["ticket"], "OPS-200");
+    assert_eq!(fus[0]["url"], "https://tickets.example/browse/OPS-200");
+    assert_eq!(fus[1]["status"], "open");
+}
+
+#[test]
+fn the_json_export_has_the_documented_shape() {
+    let kb = Kb::fixture("basic");
+    kb.build(&[]).success();
+    let json: serde_json::Value =
+        serde_json::from_str(&kb.read("public/postmortems.json")).unwrap();
+    assert_eq!(
+        json["generated"], "2020-05-31T22:00:00Z",
+        "--now is midnight in the site zone"
+    );
+    let keys = [
+        "id",
+        "url",
+        "title",
+        "date",
+        "severity",
+        "status",
+        "summary",
+        "services",
+        "teams",
+        "causes",
+        "trigger",
+        "detection",
+        "started",
+        "detected",
+        "acknowledged",
+        "mitigated",
+        "resolved",
+        "time_to_detect_s",
+        "time_to_resolve_s",
+        "follow_ups",
+        "related",
+    ];
+    for p in json["postmortems"].as_array().unwrap() {
+        let obj = p.as_object().unwrap();
+        let mut have: Vec<&str> = obj.keys().map(String::as_str).collect();
+        have.sort();
+        let mut want = keys.to_vec();
+        want.sort();
+        assert_eq!(have, want);
+        for f in p["follow_ups"].as_array().unwrap() {
+            let mut have: Vec<&str> = f.as_object().unwrap().keys().map(String::as_str).collect();
+            have.sort();
+            assert_eq!(
+                have,
+                [
+                    "due", "overdue", "owner", "ticket", "title", "status", "url"
+                ]
+                .iter()
+                .copied()
+                .collect::<std::collections::BTreeSet<_>>()
+                .into_iter()
+                .collect::<Vec<_>>()
+            );
+        }
+    }
+    let t = json["postmortems"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|p| p["id"] == "2018-04-12-timeouts")
+        .unwrap();
+    assert_eq!(t["time_to_detect_s"], 420);
+    assert_eq!(t["time_to_resolve_s"], 2460);
+    assert_eq!(t["related"], serde_json::json!(["2019-03-01-config-push"]));
+    assert_eq!(
+        t["follow_ups"][1]["overdue"], true,
+        "due 2019-01-01, open, build date 2020-06-01"
+    );
+    assert_eq!(t["follow_ups"][0]["overdue"], false);
+    let internal = json["postmortems"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|p| p["id"] == "2020-01-15-internal-thing")
+        .unwrap();
+    assert_eq!(internal["trigger"], serde_json::Value::Null);
+    assert_eq!(internal["started"], serde_json::Value::Null);
+}
+
+#[test]
+fn source_date_epoch_fixes_the_build_date() {
+    let kb = Kb::fixture("basic");
+    let out = assert_cmd::Command::cargo_bin("pmsite")
+        .unwrap()
+        .current_dir(kb.path())
+        .env("SOURCE_DATE_EPOCH", "1546300800")
+        .args(["build"])
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    let json: serde_json::Value =
+        serde_json::from_str(&kb.read("public/postmortems.json")).unwrap();
+    assert_eq!(json["generated"], "2019-01-01T00:00:00Z");
+}
+
+#[test]
+fn a_minimal_knowledge_base_builds() {
+    let kb = Kb::new("");
+    kb.postmortem("2021-01-01-x.md", &pm("X", "2021-01-01", ""));
+    kb.build(&[]).success();
+    assert!(kb.exists("public/postmortems/2021-01-01-x/index.html"));
+    assert!(
+        kb.read("public/index.html")
+            .contains("href=\"/static/style.css\"")
+    );
+}
+
+#[test]
+fn root_is_found_upwards_or_reported() {
+    let kb = Kb::new("");
+    kb.postmortem("2021-01-01-x.md", &pm("X", "2021-01-01", ""));
+    let sub = kb.join("content/postmortems");
+    kb.run_in(&sub, &["build", "--now", "2020-01-01"]).success();
+    assert!(kb.exists("public/index.html"));
+
+    let empty = Kb::empty();
+    let run = empty.run(&["build"]);
+    run.failure();
+    run.stderr_has("no book.toml found in");
+    run.stderr_has("pmsite init");
+
+    let run = empty.run(&["build", "--root", "nowhere"]);
+    run.failure();
+    run.stderr_has("no such folder");
+}
