@@ -107,6 +107,8 @@ pub struct Built {
     pub site: Site,
     pub files: Vec<OutputFile>,
     pub warnings: Vec<Diagnostic>,
+    /// How long each stage took, in order (shown by `-v`).
+    pub timings: Vec<(&'static str, std::time::Duration)>,
 }
 
 /// The shared pipeline: configuration, theme, and the renderers that are
@@ -429,15 +431,21 @@ impl Pipeline {
     /// Load, model and render; nothing is written.
     pub fn run(&self, clock: Clock) -> Result<Built, Diagnostics> {
         let mut diags = Diagnostics::new();
+        let mut timings = Vec::new();
+        let t = std::time::Instant::now();
         let loaded = self.load(&mut diags);
+        timings.push(("load and parse", t.elapsed()));
         let assets = loaded.assets.clone();
+        let t = std::time::Instant::now();
         let site = self.model(loaded, clock, &mut diags);
+        timings.push(("model (Markdown, timelines, relations)", t.elapsed()));
         if diags.has_errors() {
             return Err(diags);
         }
         let Some(site) = site else {
             return Err(diags);
         };
+        let t = std::time::Instant::now();
         let files = match self.render(&site, &assets) {
             Ok(f) => f,
             Err(d) => {
@@ -445,10 +453,12 @@ impl Pipeline {
                 return Err(diags);
             }
         };
+        timings.push(("render", t.elapsed()));
         Ok(Built {
             site,
             files,
             warnings: diags.into_sorted(),
+            timings,
         })
     }
 
@@ -466,12 +476,14 @@ impl Pipeline {
             ds.push(d);
             ds
         })?;
-        let built = self.run(clock)?;
+        let mut built = self.run(clock)?;
+        let t = std::time::Instant::now();
         if let Err(d) = crate::output::write_site(&out, &built.files, self.options.force) {
             let mut ds = Diagnostics::new();
             ds.push(d);
             return Err(ds);
         }
+        built.timings.push(("write", t.elapsed()));
         Ok(built)
     }
 }

@@ -584,17 +584,17 @@ impl<'a> ConfigReader<'a> {
         for (k, v) in t.iter() {
             match k.get_ref().as_ref() {
                 "content-dir" => {
-                    if let Some(s) = self.string("build", "content-dir", v) {
-                        if let Some(p) = self.relative_dir("content-dir", &s, v) {
-                            config.build.content_dir = p;
-                        }
+                    if let Some(s) = self.string("build", "content-dir", v)
+                        && let Some(p) = self.relative_dir("content-dir", &s, v)
+                    {
+                        config.build.content_dir = p;
                     }
                 }
                 "output-dir" => {
-                    if let Some(s) = self.string("build", "output-dir", v) {
-                        if let Some(p) = self.relative_dir("output-dir", &s, v) {
-                            config.build.output_dir = p;
-                        }
+                    if let Some(s) = self.string("build", "output-dir", v)
+                        && let Some(p) = self.relative_dir("output-dir", &s, v)
+                    {
+                        config.build.output_dir = p;
                     }
                 }
                 "theme" => {

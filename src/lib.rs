@@ -27,6 +27,7 @@ pub mod similar;
 pub mod site;
 pub mod slug;
 pub mod source;
+pub mod stats;
 pub mod theme;
 pub mod timeline;
 pub mod yaml_locate;

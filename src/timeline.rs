@@ -140,7 +140,8 @@ pub fn human_duration(secs: i64) -> String {
     );
     match (d, h, m) {
         (0, 0, 0) => format!("{s}s"),
-        (0, 0, m) => format!("{m}m"),
+        (0, 0, m) if s == 0 => format!("{m}m"),
+        (0, 0, m) => format!("{m}m {s}s"),
         (0, h, 0) => format!("{h}h"),
         (0, h, m) => format!("{h}h {m}m"),
         (d, 0, _) => format!("{d}d"),
@@ -515,6 +516,7 @@ mod tests {
     fn durations_read_well() {
         assert_eq!(human_duration(45), "45s");
         assert_eq!(human_duration(41 * 60), "41m");
+        assert_eq!(human_duration(7 * 60 + 30), "7m 30s");
         assert_eq!(human_duration(3 * 3600 + 12 * 60), "3h 12m");
         assert_eq!(human_duration(7200), "2h");
         assert_eq!(human_duration(2 * 86400 + 4 * 3600 + 60), "2d 4h");

@@ -1,17 +1,19 @@
 //! Rendering: every page of the site from the model, through the theme's
 //! templates, in parallel.
 
+pub mod board;
+pub mod charts;
 pub mod export;
+pub mod facets;
+pub mod stats_page;
 pub mod views;
-
-use std::collections::BTreeMap;
 
 use rayon::prelude::*;
 use serde::Serialize;
 use tera::{Context, Tera, Value};
 
 use crate::diagnostics::{Diagnostic, Diagnostics};
-use crate::site::{Facet, Site};
+use crate::site::Site;
 use crate::theme::Theme;
 use views::{Link, card, follow_up_row, human_date, iso_date, value};
 
@@ -33,7 +35,7 @@ impl OutputFile {
 }
 
 /// One page to render: a template and its context.
-struct Job {
+pub(crate) struct Job {
     path: String,
     template: &'static str,
     context: Context,
@@ -138,6 +140,53 @@ impl<'a> Renderer<'a> {
         )
     }
 
+    /// The similar incidents of incident `i`, each saying what it shares.
+    fn similar_cards(&self, i: usize) -> Value {
+        let me = &self.site.incidents[i].pm;
+        let list: Vec<Value> = self.site.incidents[i]
+            .similar
+            .iter()
+            .map(|&j| {
+                let other = &self.site.incidents[j].pm;
+                let causes: Vec<&str> = other
+                    .causes
+                    .iter()
+                    .filter(|c| me.causes.contains(c))
+                    .map(String::as_str)
+                    .collect();
+                let services: Vec<&str> = other
+                    .services
+                    .iter()
+                    .filter(|s| me.services.contains(s))
+                    .map(String::as_str)
+                    .collect();
+                let mut parts = Vec::new();
+                if !causes.is_empty() {
+                    parts.push(format!(
+                        "{} {}",
+                        if causes.len() == 1 { "cause" } else { "causes" },
+                        causes.join(", ")
+                    ));
+                }
+                if !services.is_empty() {
+                    parts.push(format!(
+                        "{} {}",
+                        if services.len() == 1 {
+                            "service"
+                        } else {
+                            "services"
+                        },
+                        services.join(", ")
+                    ));
+                }
+                let mut map = self.cards[j].as_map().cloned().unwrap_or_default();
+                map.insert("shared".into(), Value::from(parts.join("; ")));
+                Value::from(map)
+            })
+            .collect();
+        Value::from(list)
+    }
+
     fn page(
         &self,
         path: impl Into<String>,
@@ -168,11 +217,10 @@ impl<'a> Renderer<'a> {
         jobs.push(self.home());
         jobs.push(self.all_postmortems());
         jobs.extend(self.incident_pages());
-        jobs.extend(self.facet_pages("causes", "Causes", "cause", &self.site.causes));
-        jobs.extend(self.facet_pages("services", "Services", "service", &self.site.services));
-        jobs.extend(self.facet_pages("teams", "Teams", "team", &self.site.teams));
-        jobs.extend(self.facet_pages("tags", "Tags", "tag", &self.site.tags));
-        jobs.push(self.follow_ups());
+        for kind in facets::KINDS {
+            jobs.extend(self.facet_pages(kind));
+        }
+        jobs.extend(self.follow_up_pages());
         jobs.push(self.timeline());
         jobs.push(self.stats());
         jobs.extend(self.free_pages());
@@ -316,77 +364,11 @@ impl<'a> Renderer<'a> {
                 c.insert("follow_ups", &rows);
                 c.insert_value("related", self.cards_of(&inc.related));
                 c.insert_value("backlinks", self.cards_of(&inc.backlinks));
-                c.insert_value("similar", self.cards_of(&inc.similar));
+                c.insert_value("similar", self.similar_cards(i));
                 c.insert("source_path", &pm.source.file.rel);
                 job
             })
             .collect()
-    }
-
-    fn facet_pages(
-        &self,
-        kind: &'static str,
-        title: &str,
-        singular: &'static str,
-        facets: &BTreeMap<String, Facet>,
-    ) -> Vec<Job> {
-        let site = self.site;
-        let mut rows = Vec::new();
-        for f in facets.values() {
-            let newest = f.incidents.first().map(|&i| site.incidents[i].pm.date);
-            let oldest = f.incidents.last().map(|&i| site.incidents[i].pm.date);
-            rows.push(FacetRow {
-                name: f.slug.clone(),
-                url: site.facet_url(kind, &f.slug),
-                count: f.incidents.len(),
-                first: oldest.map(iso_date),
-                last: newest.map(iso_date),
-                description: (kind == "causes")
-                    .then(|| site.config.causes.get(&f.slug).cloned())
-                    .flatten(),
-            });
-        }
-        let mut by_count = rows.clone();
-        by_count.sort_by(|a, b| b.count.cmp(&a.count).then_with(|| a.name.cmp(&b.name)));
-        let mut index = self.page(format!("{kind}/index.html"), "facets.html", title, kind);
-        index.context.insert("kind", kind);
-        index.context.insert("singular", singular);
-        index.context.insert("rows", &by_count);
-        let mut jobs = vec![index];
-        for (f, row) in facets.values().zip(rows) {
-            let mut job = self.page(
-                format!("{kind}/{}/index.html", f.slug),
-                "facet.html",
-                &f.slug,
-                kind,
-            );
-            let c = &mut job.context;
-            c.insert("kind", kind);
-            c.insert("singular", singular);
-            c.insert("facet", &row);
-            c.insert("as_trigger", &f.as_trigger);
-            c.insert_value("incidents", self.cards_of(&f.incidents));
-            jobs.push(job);
-        }
-        jobs
-    }
-
-    fn follow_ups(&self) -> Job {
-        let site = self.site;
-        let mut job = self.page(
-            "follow-ups/index.html",
-            "follow-ups.html",
-            "Follow-up actions",
-            "follow-ups",
-        );
-        let mut rows = Vec::new();
-        for inc in &site.incidents {
-            for f in &inc.pm.follow_ups {
-                rows.push(follow_up_row(site, inc, f));
-            }
-        }
-        job.context.insert("rows", &rows);
-        job
     }
 
     fn timeline(&self) -> Job {
@@ -432,29 +414,6 @@ impl<'a> Renderer<'a> {
             })
             .collect();
         job.context.insert_value("years", Value::from(years));
-        job
-    }
-
-    fn stats(&self) -> Job {
-        let site = self.site;
-        let mut job = self.page("stats/index.html", "stats.html", "Stats", "stats");
-        let mut per_year: BTreeMap<i16, Vec<usize>> = BTreeMap::new();
-        let nsev = site.config.postmortem.severities.len();
-        for inc in &site.incidents {
-            let row = per_year
-                .entry(inc.pm.date.year())
-                .or_insert_with(|| vec![0; nsev + 1]);
-            row[inc.severity_rank.min(nsev)] += 1;
-        }
-        let rows: Vec<(i16, Vec<usize>, usize)> = per_year
-            .into_iter()
-            .rev()
-            .map(|(y, counts)| {
-                let total = counts.iter().sum();
-                (y, counts, total)
-            })
-            .collect();
-        job.context.insert("per_year", &rows);
         job
     }
 
@@ -545,16 +504,6 @@ impl<'a> Renderer<'a> {
 
 /// A year of the timeline: its months, each with its incidents.
 type YearGroup = (i16, Vec<(String, Vec<usize>)>);
-
-#[derive(Clone, Debug, Serialize)]
-struct FacetRow {
-    name: String,
-    url: String,
-    count: usize,
-    first: Option<String>,
-    last: Option<String>,
-    description: Option<String>,
-}
 
 #[derive(Serialize)]
 struct FeedEntry {

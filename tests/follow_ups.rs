@@ -1,0 +1,232 @@
+//! The follow-up board: ordering, overdue marks, counts, ticket links,
+//! task lists, and the views.
+
+mod common;
+
+use common::Kb;
+use scraper::{Html, Selector};
+
+const BOOK: &str =
+    "[site]\ntitle = \"F\"\n\n[postmortem]\nticket-url = \"https://tickets.example/browse/{id}\"\n";
+
+const X: &str = r#"---
+title: Incident X
+date: 2020-01-01
+severity: SEV2
+summary: s
+services: [api]
+teams: [platform]
+follow_ups:
+  - {title: Overdue open, status: open, due: 2020-05-01, owner: ann, ticket: OPS-1, priority: P1}
+  - {title: Overdue by a day, status: in-progress, due: 2020-05-31, owner: bob, ticket: "https://x.example/2"}
+  - {title: Due today, status: open, due: 2020-06-01, owner: ann}
+  - {title: No due date, status: open, owner: cid}
+  - {title: Due later, status: in-progress, due: 2020-07-01, team: storage}
+  - {title: Done recently, status: done, due: 2020-01-15, completed: 2020-03-10, owner: ann}
+  - {title: Done long ago, status: done, completed: 2020-01-31, owner: bob}
+  - {title: Not doing it, status: wont-fix, due: 2020-01-01}
+  - {title: Done undated, status: done}
+---
+"#;
+
+const Y: &str = r#"---
+title: Incident Y
+date: 2020-02-01
+severity: SEV3
+summary: s
+services: [web]
+---
+
+## Follow-up actions
+
+- [x] Add an alert (OPS-9)
+- [ ] Write the runbook https://wiki.example/rb
+"#;
+
+fn build() -> Kb {
+    let kb = Kb::new(BOOK);
+    kb.postmortem("x.md", X);
+    kb.postmortem("y.md", Y);
+    kb.build(&[]).success();
+    kb
+}
+
+fn sel(s: &str) -> Selector {
+    Selector::parse(s).unwrap()
+}
+
+fn cell_texts(doc: &Html, section: &str, col: usize) -> Vec<String> {
+    doc.select(&sel(&format!(
+        "section[aria-labelledby={section}] tbody tr"
+    )))
+    .map(|tr| {
+        tr.select(&sel("td"))
+            .nth(col)
+            .map(|td| td.text().collect::<String>().trim().to_string())
+            .unwrap_or_default()
+    })
+    .collect()
+}
+
+#[test]
+fn the_board_orders_overdue_first_then_by_due_date() {
+    let kb = build();
+    let doc = Html::parse_document(&kb.read("public/follow-ups/index.html"));
+    assert_eq!(
+        cell_texts(&doc, "overdue", 0),
+        ["Overdue open", "Overdue by a day"]
+    );
+    assert_eq!(
+        cell_texts(&doc, "pending", 0),
+        ["Due today", "Due later", "No due date", "Write the runbook"]
+    );
+    assert_eq!(cell_texts(&doc, "done", 0).len(), 4);
+    assert_eq!(cell_texts(&doc, "wont-fix", 0), ["Not doing it"]);
+    // Every follow-up exactly once.
+    let all = doc.select(&sel("table.follow-ups tbody tr")).count();
+    assert_eq!(all, 11);
+    // Overdue rows are marked; the others are not.
+    let overdue_rows = doc.select(&sel("tr.is-overdue")).count();
+    assert_eq!(overdue_rows, 2);
+    assert_eq!(
+        doc.select(&sel("section[aria-labelledby=overdue] .badge-overdue"))
+            .count(),
+        2
+    );
+}
+
+#[test]
+fn headline_figures() {
+    let kb = build();
+    let doc = Html::parse_document(&kb.read("public/follow-ups/index.html"));
+    let cards: Vec<String> = doc
+        .select(&sel(".stat-card"))
+        .map(|c| {
+            c.text()
+                .map(str::trim)
+                .filter(|t| !t.is_empty())
+                .collect::<Vec<_>>()
+                .join(": ")
+        })
+        .collect();
+    assert_eq!(
+        cards,
+        [
+            "Open: 4",
+            "In progress: 2",
+            "Overdue: 2",
+            "Done in the last 90 days: 1",
+            "Median days from incident to done: 49.5",
+        ]
+    );
+    let home = kb.read("public/index.html");
+    assert!(
+        home.contains("<dt>Open follow-ups</dt><dd><a href=\"/follow-ups/\">6</a></dd>"),
+        "{home}"
+    );
+    assert!(
+        home.contains("<dt>Overdue follow-ups</dt><dd><a href=\"/follow-ups/#overdue\">2</a></dd>")
+    );
+}
+
+#[test]
+fn tickets_become_links() {
+    let kb = build();
+    let board = kb.read("public/follow-ups/index.html");
+    assert!(
+        board.contains(
+            "<a href=\"https://tickets.example/browse/OPS-1\" rel=\"noopener\">OPS-1</a>"
+        )
+    );
+    assert!(
+        board.contains("<a href=\"https://x.example/2\" rel=\"noopener\">https://x.example/2</a>")
+    );
+    // Without ticket-url an id stays text.
+    let kb2 = Kb::new("");
+    kb2.postmortem("x.md", X);
+    kb2.build(&[]).success();
+    let board = kb2.read("public/follow-ups/index.html");
+    assert!(!board.contains("href=\"OPS-1\""));
+    assert!(board.contains("<td>OPS-1</td>"));
+}
+
+#[test]
+fn task_lists_become_follow_ups() {
+    let kb = build();
+    let json: serde_json::Value =
+        serde_json::from_str(&kb.read("public/postmortems.json")).unwrap();
+    let y = json["postmortems"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|p| p["id"] == "y")
+        .unwrap();
+    assert_eq!(
+        y["follow_ups"],
+        serde_json::json!([
+            {"title": "Add an alert", "status": "done", "owner": null, "due": null, "ticket": "OPS-9", "url": "https://tickets.example/browse/OPS-9", "overdue": false},
+            {"title": "Write the runbook", "status": "open", "owner": null, "due": null, "ticket": "https://wiki.example/rb", "url": "https://wiki.example/rb", "overdue": false}
+        ])
+    );
+}
+
+#[test]
+fn completion_figures_appear_on_pages_and_in_lists() {
+    let kb = build();
+    let x = kb.read("public/postmortems/x/index.html");
+    assert!(
+        x.contains("<strong>3 of 9 done</strong>, <span class=\"overdue\">2 overdue</span>"),
+        "{x}"
+    );
+    let list = kb.read("public/postmortems/index.html");
+    assert!(list.contains("3 of 9 follow-ups done, 2 overdue"));
+    assert!(list.contains("1 of 2 follow-ups done"));
+    for page in [
+        "timeline/index.html",
+        "services/api/index.html",
+        "index.html",
+    ] {
+        assert!(
+            kb.read(&format!("public/{page}"))
+                .contains("3 of 9 follow-ups done"),
+            "{page}"
+        );
+    }
+}
+
+#[test]
+fn views_by_owner_team_service_and_priority() {
+    let kb = build();
+    let owners = Html::parse_document(&kb.read("public/follow-ups/owners/index.html"));
+    let summary: Vec<String> = owners
+        .select(&sel("table.counts tbody tr"))
+        .map(|r| {
+            r.text()
+                .map(str::trim)
+                .filter(|t| !t.is_empty())
+                .collect::<Vec<_>>()
+                .join(" ")
+        })
+        .collect();
+    // owner, to do, overdue, done, total; most to do first.
+    assert_eq!(
+        summary,
+        [
+            "(no owner) 2 0 2 5",
+            "ann 2 1 1 3",
+            "bob 1 1 1 2",
+            "cid 1 0 0 1"
+        ]
+    );
+    for view in ["teams", "services", "priorities"] {
+        assert!(
+            kb.exists(&format!("public/follow-ups/{view}/index.html")),
+            "{view}"
+        );
+    }
+    let teams = kb.read("public/follow-ups/teams/index.html");
+    assert!(
+        teams.contains("storage"),
+        "a follow-up's own team wins over the incident's"
+    );
+}
