@@ -1,9 +1,16 @@
 //! The pipeline every command shares: load and parse the files, build the
 //! site model, render it, write it.
+//!
+//! A [`BuildState`] carries what can be reused from one run to the next
+//! (`serve`): files whose modification time and size did not change are not
+//! read again, bodies whose text and link targets did not change are not
+//! rendered again, and pages whose inputs did not change are not rendered
+//! or written again.
 
 use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
+use std::time::{Duration, Instant, SystemTime};
 
 use jiff::Timestamp;
 use rayon::prelude::*;
@@ -14,7 +21,8 @@ use crate::highlight::Highlighter;
 use crate::links::{LinkEntry, LinkTable};
 use crate::markdown::{MarkdownRenderer, RenderedBody};
 use crate::postmortem::{Page, Postmortem, parse_page, parse_postmortem};
-use crate::render::{OutputFile, Renderer};
+use crate::render::sink::{DirSink, NullSink, Sink};
+use crate::render::{RenderReport, RenderState, Renderer};
 use crate::site::{Clock, Incident, PageDoc, Site, assemble, body_problems, is_built, merge_body};
 use crate::source::{Asset, SourceFile, SourceKind, discover, read_text};
 use crate::theme::Theme;
@@ -81,34 +89,82 @@ pub fn clock(config: &Config, now: Option<Timestamp>) -> Result<Clock, Diagnosti
     Ok(Clock::at(midnight, tz))
 }
 
+/// One file read: a postmortem or a page (when usable), its problems, and
+/// the id a postmortem claims.
+#[derive(Clone, Debug, Default)]
+pub struct ParsedFile {
+    pub postmortem: Option<Arc<Postmortem>>,
+    pub page: Option<Arc<Page>>,
+    pub diagnostics: Vec<Diagnostic>,
+    pub claimed_id: Option<String>,
+}
+
 /// The files of a knowledge base, read and parsed.
 #[derive(Clone, Debug, Default)]
 pub struct Loaded {
-    pub postmortems: Vec<Postmortem>,
-    pub pages: Vec<Page>,
+    pub postmortems: Vec<Arc<Postmortem>>,
+    pub pages: Vec<Arc<Page>>,
     pub assets: Vec<Asset>,
     /// Ids of postmortem files that have errors (their own errors are
     /// reported; links to them are not reported again).
     pub failed_ids: Vec<String>,
 }
 
-/// One file read: a postmortem or a page (when usable), its problems,
-/// and the id a postmortem claims.
-pub type ParsedFile = (
-    Option<Postmortem>,
-    Option<Page>,
-    Vec<Diagnostic>,
-    Option<String>,
-);
-
-/// The result of a build.
+/// The result of a run.
 #[derive(Debug)]
 pub struct Built {
     pub site: Site,
-    pub files: Vec<OutputFile>,
     pub warnings: Vec<Diagnostic>,
+    pub report: RenderReport,
     /// How long each stage took, in order (shown by `-v`).
-    pub timings: Vec<(&'static str, std::time::Duration)>,
+    pub timings: Vec<(&'static str, Duration)>,
+}
+
+/// When a file was last changed, as far as reuse is concerned.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+struct Stamp {
+    modified: Option<SystemTime>,
+    len: u64,
+}
+
+fn stamp(path: &Path) -> Option<Stamp> {
+    let m = std::fs::metadata(path).ok()?;
+    Some(Stamp {
+        modified: m.modified().ok(),
+        len: m.len(),
+    })
+}
+
+/// A rendered body and what was derived with it, reusable while the file's
+/// text and everything its links point at stay the same.
+struct CachedBody {
+    source_hash: u64,
+    merged: Arc<Postmortem>,
+    body: Arc<RenderedBody>,
+    metrics: Metrics,
+    diagnostics: Vec<Diagnostic>,
+}
+
+/// What one run leaves for the next (see the module documentation).
+#[derive(Default)]
+pub struct BuildState {
+    inputs_fp: u64,
+    files: HashMap<PathBuf, (Stamp, ParsedFile)>,
+    bodies: HashMap<PathBuf, CachedBody>,
+    similar: Option<(u64, Vec<Vec<usize>>)>,
+    pub render: RenderState,
+}
+
+impl BuildState {
+    /// Forgets everything if the configuration or options changed.
+    fn align(&mut self, inputs_fp: u64) {
+        if self.inputs_fp != inputs_fp {
+            *self = BuildState {
+                inputs_fp,
+                ..BuildState::default()
+            };
+        }
+    }
 }
 
 /// The shared pipeline: configuration, theme, and the renderers that are
@@ -117,11 +173,12 @@ pub struct Pipeline {
     pub config: Arc<Config>,
     pub options: BuildOptions,
     pub theme: Theme,
+    engine: tera::Tera,
     markdown: MarkdownRenderer,
 }
 
 impl Pipeline {
-    /// Reads the configuration and theme.
+    /// Reads the configuration and theme, and parses the templates.
     pub fn new(root: &Path, options: BuildOptions) -> Result<Pipeline, Diagnostics> {
         let mut config = Config::load(root)?;
         if let Some(url) = &options.base_url
@@ -139,14 +196,27 @@ impl Pipeline {
             ..options
         };
         let theme = Theme::load(&config)?;
+        let engine = theme.engine()?;
         let markdown =
             MarkdownRenderer::new(config.markdown.unsafe_html, Arc::new(Highlighter::new()));
         Ok(Pipeline {
             config: Arc::new(config),
             options,
             theme,
+            engine,
             markdown,
         })
+    }
+
+    /// A fingerprint of the configuration and options (what every page
+    /// depends on, with the theme).
+    pub fn inputs_fingerprint(&self) -> u64 {
+        crate::render::fragments::Fp::new()
+            .u64(self.config.fingerprint)
+            .str(&self.config.site.base_url)
+            .u64(u64::from(self.options.drafts))
+            .u64(u64::from(self.options.public))
+            .finish()
     }
 
     /// The output folder.
@@ -157,38 +227,56 @@ impl Pipeline {
         }
     }
 
-    /// Finds and parses every file (in parallel).
-    pub fn load(&self, diags: &mut Diagnostics) -> Loaded {
+    /// Finds and parses every file (in parallel). With a state, files whose
+    /// modification time and size are unchanged are not read again.
+    pub fn load(&self, state: Option<&mut BuildState>, diags: &mut Diagnostics) -> Loaded {
         let (found, d) = discover(&self.config);
         diags.extend(d);
-        let parsed: Vec<ParsedFile> = found
+        let previous = state.as_ref().map(|s| &s.files);
+        let parsed: Vec<(PathBuf, Option<Stamp>, ParsedFile)> = found
             .files
             .par_iter()
-            .map(|file| self.parse(file))
+            .map(|file| {
+                let st = previous.and(stamp(&file.path));
+                if let (Some(prev), Some(st)) = (previous, st)
+                    && let Some((old, parsed)) = prev.get(&file.path)
+                    && *old == st
+                {
+                    return (file.path.clone(), Some(st), parsed.clone());
+                }
+                (file.path.clone(), st, self.parse(file))
+            })
             .collect();
+        if let Some(state) = state {
+            state.files = parsed
+                .iter()
+                .filter_map(|(p, st, parsed)| st.map(|st| (p.clone(), (st, parsed.clone()))))
+                .collect();
+        }
         let mut loaded = Loaded {
             assets: found.assets,
             ..Loaded::default()
         };
-        for (pm, page, ds, claimed) in parsed {
-            diags.extend(ds);
-            if pm.is_none()
-                && let Some(id) = claimed
-            {
-                loaded.failed_ids.push(id);
+        for (_, _, parsed) in parsed {
+            diags.extend(parsed.diagnostics);
+            match parsed.postmortem {
+                Some(pm) => {
+                    diags.extend(pm.warnings.iter().cloned());
+                    loaded.postmortems.push(pm);
+                }
+                None => {
+                    if let Some(id) = parsed.claimed_id {
+                        loaded.failed_ids.push(id);
+                    }
+                }
             }
-            if let Some(mut pm) = pm {
-                diags.extend(std::mem::take(&mut pm.warnings));
-                loaded.postmortems.push(pm);
-            }
-            if let Some(p) = page {
+            if let Some(p) = parsed.page {
                 loaded.pages.push(p);
             }
         }
         loaded
     }
 
-    /// Parses one file.
     /// Parses one file; for a postmortem with errors, also the id it claims.
     pub fn parse(&self, file: &SourceFile) -> ParsedFile {
         let text = match read_text(file) {
@@ -196,17 +284,31 @@ impl Pipeline {
             Err(d) => {
                 let claimed = (file.kind == SourceKind::Postmortem)
                     .then(|| crate::slug::slugify(&file.stem()));
-                return (None, None, vec![d], claimed);
+                return ParsedFile {
+                    diagnostics: vec![d],
+                    claimed_id: claimed,
+                    ..ParsedFile::default()
+                };
             }
         };
         match file.kind {
             SourceKind::Postmortem => {
                 let p = parse_postmortem(file, text, &self.config);
-                (p.postmortem, None, p.diagnostics, p.claimed_id)
+                ParsedFile {
+                    postmortem: p.postmortem.map(Arc::new),
+                    page: None,
+                    diagnostics: p.diagnostics,
+                    claimed_id: p.claimed_id,
+                }
             }
             SourceKind::Page => {
                 let (p, ds) = parse_page(file, text);
-                (None, p, ds, None)
+                ParsedFile {
+                    postmortem: None,
+                    page: p.map(Arc::new),
+                    diagnostics: ds,
+                    claimed_id: None,
+                }
             }
         }
     }
@@ -226,46 +328,49 @@ impl Pipeline {
     }
 
     /// Builds the site model: ids checked, bodies rendered, timelines and
-    /// relations derived. Errors in any file are all reported.
-    pub fn model(&self, loaded: Loaded, clock: Clock, diags: &mut Diagnostics) -> Option<Site> {
+    /// relations derived. Errors in any file are all reported. With a
+    /// state, bodies whose inputs did not change are reused.
+    pub fn model(
+        &self,
+        loaded: Loaded,
+        clock: Clock,
+        mut state: Option<&mut BuildState>,
+        diags: &mut Diagnostics,
+    ) -> Option<Site> {
         let config = &self.config;
         let base = config.base_path();
 
         // Ids are unique across the knowledge base (drafts included).
-        let mut first_use: HashMap<String, &Postmortem> = HashMap::new();
-        let mut duplicates = Vec::new();
+        let mut first_use: HashMap<&str, &Postmortem> = HashMap::new();
+        let mut dup_files: HashSet<PathBuf> = HashSet::new();
         for pm in &loaded.postmortems {
-            match first_use.get(&pm.id) {
-                Some(other) => duplicates.push((pm, *other)),
+            match first_use.get(pm.id.as_str()) {
+                Some(other) => {
+                    let other_pos = other
+                        .source
+                        .locate(&YamlPath::root().key("id"), Target::Value);
+                    let d = Diagnostic::error(
+                        "duplicate-id",
+                        format!(
+                            "duplicate id `{}`: {}:{} has the same id",
+                            pm.id,
+                            other.source.file.shown.display(),
+                            other_pos.line
+                        ),
+                    )
+                    .with_hint("give one of them another `id:` (or rename the file)");
+                    diags.push(pm.source.diagnostic_at(
+                        d,
+                        &YamlPath::root().key("id"),
+                        Target::Value,
+                    ));
+                    dup_files.insert(pm.source.file.path.clone());
+                }
                 None => {
-                    first_use.insert(pm.id.clone(), pm);
+                    first_use.insert(&pm.id, pm);
                 }
             }
         }
-        for (pm, other) in &duplicates {
-            let other_pos = other
-                .source
-                .locate(&YamlPath::root().key("id"), Target::Value);
-            let d = Diagnostic::error(
-                "duplicate-id",
-                format!(
-                    "duplicate id `{}`: {}:{} has the same id",
-                    pm.id,
-                    other.source.file.shown.display(),
-                    other_pos.line
-                ),
-            )
-            .with_hint("give one of them another `id:` (or rename the file)");
-            diags.push(
-                pm.source
-                    .diagnostic_at(d, &YamlPath::root().key("id"), Target::Value),
-            );
-        }
-        let dup_files: HashSet<PathBuf> = duplicates
-            .iter()
-            .map(|(pm, _)| pm.source.file.path.clone())
-            .collect();
-        drop(duplicates);
         drop(first_use);
 
         let mut all_ids: HashSet<String> =
@@ -327,45 +432,94 @@ impl Pipeline {
         }
 
         let known: Vec<&str> = all_ids.iter().map(String::as_str).collect();
-        let built: Vec<Postmortem> = loaded
+        let built: Vec<Arc<Postmortem>> = loaded
             .postmortems
             .into_iter()
             .filter(|pm| is_built(pm, drafts, public) && !dup_files.contains(&pm.source.file.path))
             .collect();
         let severities = &config.postmortem.severities;
-        let rendered: Vec<(Incident, Vec<Diagnostic>)> = built
+        let cache = state.as_ref().map(|s| &s.bodies);
+        let rendered: Vec<(Incident, Option<CachedBody>)> = built
             .into_par_iter()
-            .map(|mut pm| {
-                let body = self.markdown.render(
-                    pm.source.body_text(),
-                    &self.content_rel(&pm.source.file),
-                    &links,
-                );
-                let mut ds = body_problems(&pm.source, &body, &known);
-                ds.extend(merge_body(&mut pm, &body));
-                let metrics = Metrics::from_entries(&pm.timeline);
-                let severity_rank = pm
+            .map(|pm| {
+                let doc_rel = self.content_rel(&pm.source.file);
+                let reusable = cache.and_then(|c| c.get(&pm.source.file.path)).filter(|c| {
+                    c.source_hash == pm.source.hash
+                        && c.body.problems.is_empty()
+                        && links.still_valid(&doc_rel, &c.body.deps)
+                });
+                let (merged, body, metrics, ds, fresh) = match reusable {
+                    Some(c) => (
+                        c.merged.clone(),
+                        c.body.clone(),
+                        c.metrics.clone(),
+                        c.diagnostics.clone(),
+                        None,
+                    ),
+                    None => {
+                        let body = self
+                            .markdown
+                            .render(pm.source.body_text(), &doc_rel, &links);
+                        let mut ds = body_problems(&pm.source, &body, &known);
+                        let mut merged = (*pm).clone();
+                        ds.extend(merge_body(&mut merged, &body));
+                        let metrics = Metrics::from_entries(&merged.timeline);
+                        let entry = CachedBody {
+                            source_hash: pm.source.hash,
+                            merged: Arc::new(merged),
+                            body: Arc::new(body),
+                            metrics,
+                            diagnostics: ds,
+                        };
+                        (
+                            entry.merged.clone(),
+                            entry.body.clone(),
+                            entry.metrics.clone(),
+                            entry.diagnostics.clone(),
+                            Some(entry),
+                        )
+                    }
+                };
+                let severity_rank = merged
                     .severity
                     .as_ref()
                     .and_then(|s| severities.iter().position(|x| x == s))
                     .unwrap_or(severities.len());
                 let inc = Incident {
-                    url: format!("{base}postmortems/{}/", pm.id),
-                    pm,
+                    url: format!("{base}postmortems/{}/", merged.id),
+                    pm: merged,
                     body,
                     metrics,
                     related: Vec::new(),
                     backlinks: Vec::new(),
                     similar: Vec::new(),
                     severity_rank,
+                    diagnostics: ds,
                 };
-                (inc, ds)
+                (inc, fresh)
             })
             .collect();
         let mut incidents = Vec::with_capacity(rendered.len());
-        for (inc, ds) in rendered {
-            diags.extend(ds);
+        let mut new_bodies: HashMap<PathBuf, CachedBody> = HashMap::new();
+        let old_bodies = state.as_mut().map(|s| std::mem::take(&mut s.bodies));
+        let mut old_bodies = old_bodies.unwrap_or_default();
+        for (inc, fresh) in rendered {
+            diags.extend(inc.diagnostics.iter().cloned());
+            let path = inc.pm.source.file.path.clone();
+            match fresh {
+                Some(entry) => {
+                    new_bodies.insert(path, entry);
+                }
+                None => {
+                    if let Some(entry) = old_bodies.remove(&path) {
+                        new_bodies.insert(path, entry);
+                    }
+                }
+            }
             incidents.push(inc);
+        }
+        if let Some(s) = state.as_mut() {
+            s.bodies = new_bodies;
         }
         let pages: Vec<(PageDoc, Vec<Diagnostic>)> = loaded
             .pages
@@ -379,7 +533,14 @@ impl Pipeline {
                 );
                 let ds = body_problems(&page.source, &body, &known);
                 let url = format!("{base}{}/", page.slug);
-                (PageDoc { page, url, body }, ds)
+                (
+                    PageDoc {
+                        page: (*page).clone(),
+                        url,
+                        body,
+                    },
+                    ds,
+                )
             })
             .collect();
         let mut page_docs = Vec::new();
@@ -389,6 +550,7 @@ impl Pipeline {
         }
         page_docs.sort_by(|a, b| a.page.slug.cmp(&b.page.slug));
 
+        let similar_cache = state.as_mut().and_then(|s| s.similar.take());
         match assemble(
             self.config.clone(),
             clock,
@@ -396,8 +558,14 @@ impl Pipeline {
             incidents,
             page_docs,
             &all_ids,
+            similar_cache,
         ) {
-            Ok(site) => Some(site),
+            Ok((site, similar)) => {
+                if let Some(s) = state.as_mut() {
+                    s.similar = Some(similar);
+                }
+                Some(site)
+            }
             Err(d) => {
                 diags.extend(d);
                 None
@@ -405,39 +573,64 @@ impl Pipeline {
         }
     }
 
-    /// Renders every file of the site.
-    pub fn render(&self, site: &Site, assets: &[Asset]) -> Result<Vec<OutputFile>, Diagnostics> {
-        let renderer = Renderer::new(site, &self.theme)?;
-        let mut files = renderer.render_all()?;
+    /// Renders every file of the site into `sink`; with `incremental`, only
+    /// pages whose inputs changed since the run `state` remembers.
+    pub fn render(
+        &self,
+        site: &Site,
+        assets: &[Asset],
+        sink: &dyn Sink,
+        state: &mut RenderState,
+        incremental: bool,
+    ) -> Result<RenderReport, Diagnostics> {
+        let renderer = Renderer::new(
+            site,
+            &self.theme,
+            &self.engine,
+            self.inputs_fingerprint(),
+            state,
+        )?;
+        let report = renderer.render_all(sink, state, incremental)?;
         let mut diags = Diagnostics::new();
-        for a in assets {
-            match std::fs::read(&a.path) {
-                Ok(bytes) => files.push(OutputFile::new(a.rel.clone(), bytes)),
-                Err(e) => diags.push(
+        let results: Vec<Option<Diagnostic>> = assets
+            .par_iter()
+            .map(|a| {
+                let r = std::fs::read(&a.path).and_then(|bytes| sink.put(&a.rel, &bytes));
+                r.err().map(|e| {
                     Diagnostic::error(
                         "io",
-                        format!("cannot read {}: {e}", display_path(&a.path).display()),
+                        format!("cannot copy {}: {e}", display_path(&a.path).display()),
                     )
-                    .in_file(display_path(&a.path)),
-                ),
-            }
-        }
+                    .in_file(display_path(&a.path))
+                })
+            })
+            .collect();
+        diags.extend(results.into_iter().flatten());
         if diags.has_errors() {
             return Err(diags);
         }
-        Ok(files)
+        Ok(report)
     }
 
-    /// Load, model and render; nothing is written.
-    pub fn run(&self, clock: Clock) -> Result<Built, Diagnostics> {
+    /// Load, model and render into `sink`. With a state, only what changed
+    /// since the last run is redone.
+    pub fn run_into(
+        &self,
+        clock: Clock,
+        sink: &dyn Sink,
+        mut state: Option<&mut BuildState>,
+    ) -> Result<Built, Diagnostics> {
         let mut diags = Diagnostics::new();
         let mut timings = Vec::new();
-        let t = std::time::Instant::now();
-        let loaded = self.load(&mut diags);
+        if let Some(s) = state.as_mut() {
+            s.align(self.inputs_fingerprint());
+        }
+        let t = Instant::now();
+        let loaded = self.load(state.as_deref_mut(), &mut diags);
         timings.push(("load and parse", t.elapsed()));
         let assets = loaded.assets.clone();
-        let t = std::time::Instant::now();
-        let site = self.model(loaded, clock, &mut diags);
+        let t = Instant::now();
+        let site = self.model(loaded, clock, state.as_deref_mut(), &mut diags);
         timings.push(("model (Markdown, timelines, relations)", t.elapsed()));
         if diags.has_errors() {
             return Err(diags);
@@ -445,45 +638,50 @@ impl Pipeline {
         let Some(site) = site else {
             return Err(diags);
         };
-        let t = std::time::Instant::now();
-        let files = match self.render(&site, &assets) {
-            Ok(f) => f,
+        let t = Instant::now();
+        let mut fresh = RenderState::default();
+        let (render_state, incremental) = match state {
+            Some(s) => (&mut s.render, true),
+            None => (&mut fresh, false),
+        };
+        let report = match self.render(&site, &assets, sink, render_state, incremental) {
+            Ok(r) => r,
             Err(d) => {
                 diags.extend(d);
                 return Err(diags);
             }
         };
-        timings.push(("render", t.elapsed()));
+        timings.push(("render and write", t.elapsed()));
         Ok(Built {
             site,
-            files,
             warnings: diags.into_sorted(),
+            report,
             timings,
         })
     }
 
-    /// `pmsite build`: everything, written into the output folder. On any
-    /// error nothing is written.
+    /// Load, model and render; nothing is written (for `check`).
+    pub fn run(&self, clock: Clock) -> Result<Built, Diagnostics> {
+        self.run_into(clock, &NullSink, None)
+    }
+
+    /// `pmsite build`: everything, written into a new folder that replaces
+    /// the output folder. On any error the output folder is untouched.
     pub fn build(&self) -> Result<Built, Diagnostics> {
-        let out = self.output_dir();
-        if let Err(d) = crate::output::check_output_dir(&self.config, &out) {
-            let mut ds = Diagnostics::new();
-            ds.push(d);
-            return Err(ds);
-        }
-        let clock = clock(&self.config, self.options.now).map_err(|d| {
+        let one = |d: Diagnostic| {
             let mut ds = Diagnostics::new();
             ds.push(d);
             ds
-        })?;
-        let mut built = self.run(clock)?;
-        let t = std::time::Instant::now();
-        if let Err(d) = crate::output::write_site(&out, &built.files, self.options.force) {
-            let mut ds = Diagnostics::new();
-            ds.push(d);
-            return Err(ds);
-        }
-        built.timings.push(("write", t.elapsed()));
+        };
+        let out = self.output_dir();
+        crate::output::check_output_dir(&self.config, &out).map_err(one)?;
+        let clock = clock(&self.config, self.options.now).map_err(one)?;
+        let staging = crate::output::Staging::begin(&out, self.options.force).map_err(one)?;
+        let sink = DirSink::new(staging.dir());
+        let mut built = self.run_into(clock, &sink, None)?;
+        let t = Instant::now();
+        staging.commit().map_err(one)?;
+        built.timings.push(("swap in", t.elapsed()));
         Ok(built)
     }
 }

@@ -64,6 +64,8 @@ pub struct Config {
     pub lint: LintConfig,
     /// Where values that are checked against content later were written.
     pub positions: ConfigPositions,
+    /// A fingerprint of book.toml's text (what a rebuild depends on).
+    pub fingerprint: u64,
 }
 
 #[derive(Clone, Debug)]
@@ -154,6 +156,7 @@ impl Config {
             search: SearchConfig { enable: true },
             lint: LintConfig::default(),
             positions: ConfigPositions::default(),
+            fingerprint: 0,
         }
     }
 
@@ -244,6 +247,7 @@ impl Config {
             diags: Diagnostics::new(),
         };
         let mut config = Config::defaults(root.to_path_buf());
+        config.fingerprint = xxhash_rust::xxh3::xxh3_64(text.as_bytes());
         let (table, errors) = DeTable::parse_recoverable(text);
         for e in errors {
             let pos = e

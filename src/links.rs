@@ -41,9 +41,57 @@ pub enum Resolved {
     External,
 }
 
+/// Something a rendered body looked up, with what it found: a body can be
+/// reused as long as every lookup still finds the same.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum LinkDep {
+    /// `[[id]]`, and a fingerprint of the entry it found.
+    Id(String, u64),
+    /// A link or image URL, and a fingerprint of where it led.
+    Url(String, u64),
+}
+
 impl LinkTable {
     pub fn postmortem(&self, id: &str) -> Option<&LinkEntry> {
         self.ids.get(id)
+    }
+
+    /// A fingerprint of what `[[id]]` finds.
+    pub fn id_fingerprint(&self, id: &str) -> u64 {
+        match self.ids.get(id) {
+            None => 0,
+            Some(e) => {
+                let mut h = xxhash_rust::xxh3::Xxh3::new();
+                h.update(e.url.as_bytes());
+                h.update(&[0, u8::from(e.hidden)]);
+                h.update(e.title.as_bytes());
+                h.digest()
+            }
+        }
+    }
+
+    /// A fingerprint of where a link written in `doc_rel` leads.
+    pub fn url_fingerprint(&self, doc_rel: &str, url: &str) -> u64 {
+        let r = self.resolve(doc_rel, url);
+        let mut h = xxhash_rust::xxh3::Xxh3::new();
+        match &r {
+            Resolved::Url(u) => {
+                h.update(b"u");
+                h.update(u.as_bytes());
+            }
+            Resolved::Missing(_) => h.update(b"m"),
+            Resolved::Hidden => h.update(b"h"),
+            Resolved::External => h.update(b"e"),
+        }
+        h.digest()
+    }
+
+    /// Do all these lookups still find the same?
+    pub fn still_valid(&self, doc_rel: &str, deps: &[LinkDep]) -> bool {
+        deps.iter().all(|d| match d {
+            LinkDep::Id(id, fp) => self.id_fingerprint(id) == *fp,
+            LinkDep::Url(url, fp) => self.url_fingerprint(doc_rel, url) == *fp,
+        })
     }
 
     /// Resolves a link written in the file at content-relative `doc_rel`

@@ -13,7 +13,7 @@ use serde::Serialize;
 
 use crate::diagnostics::Pos;
 use crate::highlight::Highlighter;
-use crate::links::{LinkTable, Resolved};
+use crate::links::{LinkDep, LinkTable, Resolved};
 use crate::timeline::{Milestone, parse_time_prefix};
 
 /// A heading of a body.
@@ -83,6 +83,8 @@ pub struct RenderedBody {
     pub problems: Vec<BodyProblem>,
     /// Plain text of the whole body.
     pub plain: String,
+    /// What the body's links looked up (to know when it must be redone).
+    pub deps: Vec<crate::links::LinkDep>,
 }
 
 /// Renders bodies with one configuration; shared by all documents.
@@ -379,6 +381,15 @@ impl<'a> Walk<'a, '_> {
         }
     }
 
+    /// Resolves a link or image URL, noting the lookup.
+    fn lookup(&mut self, url: &str) -> Resolved {
+        self.out.deps.push(LinkDep::Url(
+            url.to_string(),
+            self.links.url_fingerprint(self.doc_rel, url),
+        ));
+        self.links.resolve(self.doc_rel, url)
+    }
+
     /// `[[id]]` to postmortem links; relative links and images to their
     /// URLs in the site.
     fn rewrite_links(&mut self, root: &'a AstNode<'a>) {
@@ -391,6 +402,9 @@ impl<'a> Walk<'a, '_> {
             match value {
                 NodeValue::WikiLink(w) => {
                     let id = w.url.trim().to_string();
+                    self.out
+                        .deps
+                        .push(LinkDep::Id(id.clone(), self.links.id_fingerprint(&id)));
                     let label = node.collect_text();
                     let custom_label = label.trim() != id;
                     match self.links.postmortem(&id) {
@@ -434,7 +448,7 @@ impl<'a> Walk<'a, '_> {
                         }
                     }
                 }
-                NodeValue::Link(l) => match self.links.resolve(self.doc_rel, &l.url) {
+                NodeValue::Link(l) => match self.lookup(&l.url) {
                     Resolved::Url(u) => {
                         if let NodeValue::Link(l) = &mut node.data_mut().value {
                             l.url = u;
@@ -453,7 +467,7 @@ impl<'a> Walk<'a, '_> {
                     }
                     Resolved::External => {}
                 },
-                NodeValue::Image(l) => match self.links.resolve(self.doc_rel, &l.url) {
+                NodeValue::Image(l) => match self.lookup(&l.url) {
                     Resolved::Url(u) => {
                         if let NodeValue::Image(l) = &mut node.data_mut().value {
                             l.url = u;

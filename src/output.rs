@@ -6,8 +6,6 @@
 use std::io;
 use std::path::{Component, Path, PathBuf};
 
-use rayon::prelude::*;
-
 use crate::config::Config;
 use crate::diagnostics::{Diagnostic, display_path};
 use crate::render::OutputFile;
@@ -105,67 +103,111 @@ fn sibling(out: &Path, tag: &str) -> PathBuf {
     parent.join(format!(".{name}.pmsite-{tag}-{}", std::process::id()))
 }
 
+/// A new site being written beside the output folder; swapped in by
+/// [`Staging::commit`], removed if dropped before.
+pub struct Staging {
+    out: PathBuf,
+    dir: PathBuf,
+    done: bool,
+}
+
+impl Staging {
+    /// Checks that `out` may be replaced and creates the staging folder.
+    pub fn begin(out: &Path, force: bool) -> Result<Staging, Diagnostic> {
+        let shown = display_path(out);
+        let io_err = |what: &str, e: io::Error| {
+            Diagnostic::error("io", format!("cannot {what} {}: {e}", shown.display()))
+        };
+        if out.exists() && !out.is_dir() {
+            return Err(Diagnostic::error(
+                "bad-output-dir",
+                format!(
+                    "the output path {} is a file, not a folder",
+                    shown.display()
+                ),
+            )
+            .with_hint("remove it or choose another --out"));
+        }
+        if !force && !may_replace(out).map_err(|e| io_err("read", e))? {
+            return Err(Diagnostic::error(
+                "output-not-ours",
+                format!(
+                    "the output folder {} is not empty and was not created by pmsite; refusing to replace it",
+                    shown.display()
+                ),
+            )
+            .with_hint("choose another folder with --out, empty it yourself, or pass --force to replace it"));
+        }
+        let parent = out
+            .parent()
+            .filter(|p| !p.as_os_str().is_empty())
+            .map(Path::to_path_buf)
+            .unwrap_or_else(|| PathBuf::from("."));
+        std::fs::create_dir_all(&parent).map_err(|e| io_err("create the parent folder of", e))?;
+        remove_stale_siblings(out);
+        let dir = sibling(out, "new");
+        if dir.exists() {
+            let _ = std::fs::remove_dir_all(&dir);
+        }
+        std::fs::create_dir_all(&dir).map_err(|e| io_err("create a folder next to", e))?;
+        std::fs::write(dir.join(MARKER), MARKER_TEXT)
+            .map_err(|e| io_err("write into a folder next to", e))?;
+        Ok(Staging {
+            out: out.to_path_buf(),
+            dir,
+            done: false,
+        })
+    }
+
+    /// The folder to write the site into.
+    pub fn dir(&self) -> &Path {
+        &self.dir
+    }
+
+    /// Puts the new site in place of the old one.
+    pub fn commit(mut self) -> Result<(), Diagnostic> {
+        let out = self.out.clone();
+        let shown = display_path(&out);
+        let io_err = |what: &str, e: io::Error| {
+            Diagnostic::error("io", format!("cannot {what} {}: {e}", shown.display()))
+        };
+        // The old site moves aside, the new one takes its place.
+        let old = sibling(&out, "old");
+        let had_old = out.exists();
+        if had_old && let Err(e) = std::fs::rename(&out, &old) {
+            return Err(io_err("move aside the previous", e));
+        }
+        if let Err(e) = std::fs::rename(&self.dir, &out) {
+            if had_old {
+                let _ = std::fs::rename(&old, &out);
+            }
+            return Err(io_err("put in place", e));
+        }
+        self.done = true;
+        if had_old {
+            let _ = std::fs::remove_dir_all(&old);
+        }
+        Ok(())
+    }
+}
+
+impl Drop for Staging {
+    fn drop(&mut self) {
+        if !self.done {
+            let _ = std::fs::remove_dir_all(&self.dir);
+        }
+    }
+}
+
 /// Writes `files` into a new folder and swaps it in for `out`.
 pub fn write_site(out: &Path, files: &[OutputFile], force: bool) -> Result<(), Diagnostic> {
-    let shown = display_path(out);
-    let io_err = |what: &str, e: io::Error| {
-        Diagnostic::error("io", format!("cannot {what} {}: {e}", shown.display()))
-    };
-    if out.exists() && !out.is_dir() {
-        return Err(Diagnostic::error(
-            "bad-output-dir",
-            format!(
-                "the output path {} is a file, not a folder",
-                shown.display()
-            ),
-        )
-        .with_hint("remove it or choose another --out"));
+    let staging = Staging::begin(out, force)?;
+    let sink = crate::render::sink::DirSink::new(staging.dir());
+    for f in files {
+        crate::render::sink::Sink::put(&sink, &f.path, &f.bytes)
+            .map_err(|e| Diagnostic::error("io", format!("cannot write {}: {e}", f.path)))?;
     }
-    if !force && !may_replace(out).map_err(|e| io_err("read", e))? {
-        return Err(Diagnostic::error(
-            "output-not-ours",
-            format!(
-                "the output folder {} is not empty and was not created by pmsite; refusing to replace it",
-                shown.display()
-            ),
-        )
-        .with_hint("choose another folder with --out, empty it yourself, or pass --force to replace it"));
-    }
-    let parent = out
-        .parent()
-        .filter(|p| !p.as_os_str().is_empty())
-        .map(Path::to_path_buf)
-        .unwrap_or_else(|| PathBuf::from("."));
-    std::fs::create_dir_all(&parent).map_err(|e| io_err("create the parent folder of", e))?;
-    remove_stale_siblings(out);
-
-    let staging = sibling(out, "new");
-    if staging.exists() {
-        let _ = std::fs::remove_dir_all(&staging);
-    }
-    let result = write_all(&staging, files);
-    if let Err(e) = result {
-        let _ = std::fs::remove_dir_all(&staging);
-        return Err(io_err("write the site next to", e));
-    }
-    // Swap: the old site moves aside, the new one takes its place.
-    let old = sibling(out, "old");
-    let had_old = out.exists();
-    if had_old && let Err(e) = std::fs::rename(out, &old) {
-        let _ = std::fs::remove_dir_all(&staging);
-        return Err(io_err("move aside the previous", e));
-    }
-    if let Err(e) = std::fs::rename(&staging, out) {
-        if had_old {
-            let _ = std::fs::rename(&old, out);
-        }
-        let _ = std::fs::remove_dir_all(&staging);
-        return Err(io_err("put in place", e));
-    }
-    if had_old {
-        let _ = std::fs::remove_dir_all(&old);
-    }
-    Ok(())
+    staging.commit()
 }
 
 /// Folders left by an interrupted build (they carry the marker).
@@ -189,24 +231,6 @@ fn remove_stale_siblings(out: &Path) {
             let _ = std::fs::remove_dir_all(e.path());
         }
     }
-}
-
-fn write_all(dir: &Path, files: &[OutputFile]) -> io::Result<()> {
-    std::fs::create_dir_all(dir)?;
-    std::fs::write(dir.join(MARKER), MARKER_TEXT)?;
-    // Folders first (sorted, deduplicated), then the files in parallel.
-    let mut dirs: Vec<PathBuf> = files
-        .iter()
-        .filter_map(|f| Path::new(&f.path).parent().map(|p| dir.join(p)))
-        .collect();
-    dirs.sort();
-    dirs.dedup();
-    for d in &dirs {
-        std::fs::create_dir_all(d)?;
-    }
-    files
-        .par_iter()
-        .try_for_each(|f| std::fs::write(dir.join(safe_rel(&f.path)?), &f.bytes))
 }
 
 /// Output paths are relative and never climb out of the output folder.

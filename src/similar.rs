@@ -59,21 +59,35 @@ pub fn similar_incidents(
                         }
                     }
                 }
-                let key = |j: usize| {
-                    (
-                        std::cmp::Reverse(by_cause[j]),
-                        std::cmp::Reverse(by_service[j]),
-                        (days[j] - days[i]).abs(),
-                        incidents[j].pm.id.as_str(),
-                    )
+                // One number per candidate, larger is better: shared causes,
+                // then shared services, then closeness in days, then the
+                // site order (newest first, then id) for a stable result.
+                let key = |j: usize| -> u64 {
+                    let causes = u64::from(by_cause[j].min(255));
+                    let services = u64::from(by_service[j].min(255));
+                    let apart = (days[j] - days[i]).unsigned_abs().min(0xFF_FFFF);
+                    let order = (j as u64).min(0xFF_FFFF);
+                    (causes << 56)
+                        | (services << 48)
+                        | ((0xFF_FFFF - apart) << 24)
+                        | (0xFF_FFFF - order)
                 };
-                let mut best: Vec<usize> = if touched.len() > k {
-                    touched.select_nth_unstable_by(k, |a, b| key(*a).cmp(&key(*b)));
-                    touched[..k].to_vec()
+                let mut keyed: Vec<u64> = touched.iter().map(|&j| key(j)).collect();
+                let best: Vec<usize> = if keyed.len() > k {
+                    keyed.select_nth_unstable_by(k, |a, b| b.cmp(a));
+                    keyed.truncate(k);
+                    keyed.sort_unstable_by(|a, b| b.cmp(a));
+                    keyed
+                        .iter()
+                        .map(|x| 0xFF_FFFF - (x & 0xFF_FFFF) as usize)
+                        .collect()
                 } else {
-                    touched.clone()
+                    keyed.sort_unstable_by(|a, b| b.cmp(a));
+                    keyed
+                        .iter()
+                        .map(|x| 0xFF_FFFF - (x & 0xFF_FFFF) as usize)
+                        .collect()
                 };
-                best.sort_by(|a, b| key(*a).cmp(&key(*b)));
                 for &j in touched.iter() {
                     by_cause[j] = 0;
                     by_service[j] = 0;

@@ -55,10 +55,11 @@ impl Clock {
 /// An incident in the site, with everything derived from it.
 #[derive(Clone, Debug)]
 pub struct Incident {
-    pub pm: Postmortem,
+    /// The postmortem, with its body's timeline and task list merged in.
+    pub pm: Arc<Postmortem>,
     /// The page's path-absolute URL, e.g. `/postmortems/2018-04-12-x/`.
     pub url: String,
-    pub body: RenderedBody,
+    pub body: Arc<RenderedBody>,
     pub metrics: Metrics,
     /// Declared related incidents (indexes into `Site::incidents`).
     pub related: Vec<usize>,
@@ -67,6 +68,8 @@ pub struct Incident {
     /// Computed similar incidents, best first.
     pub similar: Vec<usize>,
     pub severity_rank: usize,
+    /// Problems found while deriving it (warnings; errors stop the build).
+    pub diagnostics: Vec<Diagnostic>,
 }
 
 impl Incident {
@@ -283,6 +286,11 @@ pub fn body_problems(
         .collect()
 }
 
+/// Similar-incident lists, with the fingerprint of what they were computed
+/// from (reused while the incidents' dates, causes and services stay the
+/// same).
+pub type SimilarLists = (u64, Vec<Vec<usize>>);
+
 /// Builds the model from checked postmortems (already filtered for drafts
 /// and visibility) and their rendered bodies.
 pub fn assemble(
@@ -292,7 +300,8 @@ pub fn assemble(
     mut incidents: Vec<Incident>,
     pages: Vec<PageDoc>,
     all_ids: &HashSet<String>,
-) -> Result<Site, Diagnostics> {
+    previous_similar: Option<SimilarLists>,
+) -> Result<(Site, SimilarLists), Diagnostics> {
     let mut diags = Diagnostics::new();
     incidents.sort_by(|a, b| {
         b.pm.date
@@ -380,9 +389,27 @@ pub fn assemble(
         }
     }
 
-    let similar = crate::similar::similar_incidents(&incidents, &causes, &services, 5);
-    for (inc, s) in incidents.iter_mut().zip(similar) {
-        inc.similar = s;
+    let mut h = xxhash_rust::xxh3::Xxh3::new();
+    for inc in &incidents {
+        h.update(inc.pm.id.as_bytes());
+        h.update(inc.pm.date.to_string().as_bytes());
+        for c in &inc.pm.causes {
+            h.update(b"\x01");
+            h.update(c.as_bytes());
+        }
+        for s in &inc.pm.services {
+            h.update(b"\x02");
+            h.update(s.as_bytes());
+        }
+        h.update(b"\x00");
+    }
+    let similar_fp = h.digest();
+    let similar = match previous_similar {
+        Some((fp, lists)) if fp == similar_fp => lists,
+        _ => crate::similar::similar_incidents(&incidents, &causes, &services, 5),
+    };
+    for (inc, s) in incidents.iter_mut().zip(&similar) {
+        inc.similar = s.clone();
     }
 
     // The reading list names postmortems by id.
@@ -416,7 +443,7 @@ pub fn assemble(
     if diags.has_errors() {
         return Err(diags);
     }
-    Ok(Site {
+    let site = Site {
         config,
         clock,
         public,
@@ -428,7 +455,8 @@ pub fn assemble(
         teams,
         tags,
         reading_list,
-    })
+    };
+    Ok((site, (similar_fp, similar)))
 }
 
 /// Should this postmortem be in the build?

@@ -39,6 +39,19 @@ pub struct Theme {
 }
 
 impl Theme {
+    /// A fingerprint of every file of the theme.
+    pub fn fingerprint(&self) -> u64 {
+        let mut h = xxhash_rust::xxh3::Xxh3::new();
+        for (name, f) in self.templates.iter().chain(self.statics.iter()) {
+            h.update(name.as_bytes());
+            h.update(&(f.bytes.len() as u64).to_le_bytes());
+            h.update(&f.bytes);
+        }
+        h.digest()
+    }
+}
+
+impl Theme {
     /// The built-in theme, with the knowledge base's theme folder on top.
     pub fn load(config: &Config) -> Result<Theme, Diagnostics> {
         let mut theme = Theme::default();

@@ -147,7 +147,7 @@ fn tickets_become_links() {
     kb2.build(&[]).success();
     let board = kb2.read("public/follow-ups/index.html");
     assert!(!board.contains("href=\"OPS-1\""));
-    assert!(board.contains("<td>OPS-1</td>"));
+    assert!(board.contains("<td class=\"nowrap\">OPS-1</td>"));
 }
 
 #[test]

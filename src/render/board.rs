@@ -6,12 +6,13 @@ use std::collections::BTreeMap;
 use serde::Serialize;
 use tera::Value;
 
-use super::views::{FollowUpRow, follow_up_row, value};
+use super::fragments::row_list;
+use super::views::FollowUpRow;
 use super::{Job, Renderer};
 use crate::followup::FollowUpStatus;
 use crate::stats::follow_up_figures;
 
-/// One group of a view: a name and its follow-ups still to do.
+/// One group of a view.
 #[derive(Clone, Debug, Serialize)]
 struct Group {
     name: String,
@@ -23,8 +24,7 @@ struct Group {
     total: usize,
 }
 
-/// The views of the board: URL folder, title, and how a follow-up is
-/// grouped (it may fall in several groups, e.g. the incident's services).
+/// The views of the board: URL folder and title.
 const VIEWS: [(&str, &str); 4] = [
     ("owners", "By owner"),
     ("teams", "By team"),
@@ -32,7 +32,9 @@ const VIEWS: [(&str, &str); 4] = [
     ("priorities", "By priority"),
 ];
 
-fn sort_key(r: &FollowUpRow) -> (u8, bool, Option<String>, String, String) {
+/// Overdue first, then open and in progress, then done, then won't fix;
+/// within each, by due date (none last), then incident, then title.
+fn sort_key(r: &FollowUpRow) -> (u8, bool, Option<&str>, &str, &str) {
     let class = if r.overdue {
         0
     } else {
@@ -45,172 +47,165 @@ fn sort_key(r: &FollowUpRow) -> (u8, bool, Option<String>, String, String) {
     (
         class,
         r.due.is_none(),
-        r.due.clone(),
-        r.incident_id.clone(),
-        r.title.clone(),
+        r.due.as_deref(),
+        r.incident_id.as_str(),
+        r.title.as_str(),
     )
 }
 
 impl Renderer<'_> {
-    pub(crate) fn follow_up_pages(&self) -> Vec<Job> {
+    /// Every follow-up as `(incident index, follow-up index)`, board order.
+    fn board_order(&self) -> Vec<(usize, usize)> {
+        let mut all: Vec<(usize, usize)> = Vec::new();
+        for (i, p) in self.pieces.iter().enumerate() {
+            all.extend((0..p.rows.len()).map(|k| (i, k)));
+        }
+        all.sort_by(|a, b| {
+            sort_key(&self.pieces[a.0].rows[a.1]).cmp(&sort_key(&self.pieces[b.0].rows[b.1]))
+        });
+        all
+    }
+
+    pub(crate) fn follow_up_pages(&self) -> Vec<Job<'_>> {
         let site = self.site;
-        let figures = follow_up_figures(site);
-
-        // Every follow-up once, with what it is grouped by.
-        struct Item {
-            row: FollowUpRow,
-            value: Value,
-            owner: String,
-            team: String,
-            services: Vec<String>,
-            priority: String,
-            status: FollowUpStatus,
-        }
-        let mut items: Vec<Item> = Vec::with_capacity(figures.total);
-        for inc in &site.incidents {
-            for fu in &inc.pm.follow_ups {
-                let row = follow_up_row(site, inc, fu);
-                items.push(Item {
-                    value: value(&row),
-                    row,
-                    owner: fu.owner.clone().unwrap_or_else(|| "(no owner)".into()),
-                    team: fu
-                        .team
-                        .clone()
-                        .or_else(|| inc.pm.teams.first().cloned())
-                        .unwrap_or_else(|| "(no team)".into()),
-                    services: if inc.pm.services.is_empty() {
-                        vec!["(no service)".into()]
-                    } else {
-                        inc.pm.services.clone()
-                    },
-                    priority: fu
-                        .priority
-                        .clone()
-                        .unwrap_or_else(|| "(no priority)".into()),
-                    status: fu.status,
-                });
-            }
-        }
-        items.sort_by_key(|a| sort_key(&a.row));
-
-        let section = |pred: &dyn Fn(&Item) -> bool| -> Value {
-            Value::from(
-                items
-                    .iter()
-                    .filter(|i| pred(i))
-                    .map(|i| i.value.clone())
-                    .collect::<Vec<_>>(),
-            )
-        };
-        let overdue = section(&|i| i.row.overdue);
-        let pending = section(&|i| i.status.is_pending() && !i.row.overdue);
-        let done = section(&|i| i.status == FollowUpStatus::Done);
-        let wont_fix = section(&|i| i.status == FollowUpStatus::WontFix);
-
         let base = site.config.base_path();
         let views: Vec<(String, String)> = VIEWS
             .iter()
             .map(|(path, title)| (format!("{base}follow-ups/{path}/"), title.to_string()))
             .collect();
-
-        let mut board = self.page(
+        let mut jobs = Vec::new();
+        let board_views = views.clone();
+        jobs.push(self.page(
             "follow-ups/index.html",
             "follow-ups.html",
             "Follow-up actions",
             "follow-ups",
-        );
-        let c = &mut board.context;
-        c.insert("figures", &figures);
-        c.insert(
-            "median_days",
-            &figures.median_days_to_done.map(|d| {
-                if d.fract() == 0.0 {
-                    format!("{}", d as i64)
-                } else {
-                    format!("{d:.1}")
-                }
-            }),
-        );
-        c.insert_value("overdue", overdue);
-        c.insert_value("pending", pending);
-        c.insert_value("done", done);
-        c.insert_value("wont_fix", wont_fix);
-        c.insert("views", &views);
-        c.insert("view", &"");
-        let mut jobs = vec![board];
+            self.all("follow-ups"),
+            move |c| {
+                let figures = follow_up_figures(site);
+                let order = self.board_order();
+                let section = |pred: &dyn Fn(&FollowUpRow) -> bool| -> Value {
+                    row_list(
+                        order
+                            .iter()
+                            .filter(|&&(i, k)| pred(&self.pieces[i].rows[k]))
+                            .map(|&(i, k)| &*self.pieces[i].board_rows[k]),
+                    )
+                };
+                c.insert_value("overdue", section(&|r| r.overdue));
+                c.insert_value(
+                    "pending",
+                    section(&|r| !r.overdue && (r.status == "open" || r.status == "in-progress")),
+                );
+                c.insert_value("done", section(&|r| r.status == "done"));
+                c.insert_value("wont_fix", section(&|r| r.status == "wont-fix"));
+                let median_days = figures.median_days_to_done.map(|d| {
+                    if d.fract() == 0.0 {
+                        format!("{}", d as i64)
+                    } else {
+                        format!("{d:.1}")
+                    }
+                });
+                c.insert("figures", &figures);
+                c.insert("median_days", &median_days);
+                c.insert("views", &board_views);
+            },
+        ));
 
         for (path, title) in VIEWS {
-            let mut groups: BTreeMap<String, (Group, Vec<Value>)> = BTreeMap::new();
-            for item in &items {
-                let keys: Vec<&String> = match path {
-                    "owners" => vec![&item.owner],
-                    "teams" => vec![&item.team],
-                    "services" => item.services.iter().collect(),
-                    _ => vec![&item.priority],
-                };
-                for k in keys {
-                    let entry = groups.entry(k.clone()).or_insert_with(|| {
-                        let url = match path {
-                            "teams" if !k.starts_with('(') => Some(site.facet_url("teams", k)),
-                            "services" if !k.starts_with('(') => {
-                                Some(site.facet_url("services", k))
-                            }
-                            _ => None,
-                        };
-                        (
-                            Group {
-                                name: k.clone(),
-                                anchor: crate::slug::slugify(k),
-                                url,
-                                pending: 0,
-                                overdue: 0,
-                                done: 0,
-                                total: 0,
-                            },
-                            Vec::new(),
-                        )
-                    });
-                    entry.0.total += 1;
-                    if item.status.is_pending() {
-                        entry.0.pending += 1;
-                        entry.1.push(item.value.clone());
-                    }
-                    if item.row.overdue {
-                        entry.0.overdue += 1;
-                    }
-                    if item.status == FollowUpStatus::Done {
-                        entry.0.done += 1;
-                    }
-                }
-            }
-            let mut list: Vec<(Group, Vec<Value>)> = groups.into_values().collect();
-            // Most still to do first; the rest by name.
-            list.sort_by(|a, b| {
-                b.0.pending
-                    .cmp(&a.0.pending)
-                    .then_with(|| a.0.name.cmp(&b.0.name))
-            });
-            let groups: Vec<Value> = list
-                .into_iter()
-                .map(|(g, rows)| {
-                    let mut map = tera::Map::new();
-                    map.insert("group".into(), value(&g));
-                    map.insert("rows".into(), Value::from(rows));
-                    Value::from(map)
-                })
-                .collect();
-            let mut job = self.page(
+            let views = views.clone();
+            jobs.push(self.page(
                 format!("follow-ups/{path}/index.html"),
                 "follow-ups-view.html",
                 &format!("Follow-ups {}", title.to_lowercase()),
                 "follow-ups",
-            );
-            job.context.insert("view_title", title);
-            job.context.insert("view", path);
-            job.context.insert("views", &views);
-            job.context.insert_value("groups", Value::from(groups));
-            jobs.push(job);
+                self.all(path),
+                move |c| {
+                    let order = self.board_order();
+                    let mut groups: BTreeMap<String, (Group, Vec<(usize, usize)>)> =
+                        BTreeMap::new();
+                    for &(i, k) in &order {
+                        let inc = &site.incidents[i];
+                        let fu = &inc.pm.follow_ups[k];
+                        let keys: Vec<String> = match path {
+                            "owners" => {
+                                vec![fu.owner.clone().unwrap_or_else(|| "(no owner)".into())]
+                            }
+                            "teams" => vec![
+                                fu.team
+                                    .clone()
+                                    .or_else(|| inc.pm.teams.first().cloned())
+                                    .unwrap_or_else(|| "(no team)".into()),
+                            ],
+                            "services" if inc.pm.services.is_empty() => vec!["(no service)".into()],
+                            "services" => inc.pm.services.clone(),
+                            _ => vec![
+                                fu.priority
+                                    .clone()
+                                    .unwrap_or_else(|| "(no priority)".into()),
+                            ],
+                        };
+                        for key in keys {
+                            let entry = groups.entry(key.clone()).or_insert_with(|| {
+                                let url = match path {
+                                    "teams" if !key.starts_with('(') => {
+                                        Some(site.facet_url("teams", &key))
+                                    }
+                                    "services" if !key.starts_with('(') => {
+                                        Some(site.facet_url("services", &key))
+                                    }
+                                    _ => None,
+                                };
+                                let group = Group {
+                                    anchor: crate::slug::slugify(&key),
+                                    name: key,
+                                    url,
+                                    pending: 0,
+                                    overdue: 0,
+                                    done: 0,
+                                    total: 0,
+                                };
+                                (group, Vec::new())
+                            });
+                            entry.0.total += 1;
+                            if fu.status.is_pending() {
+                                entry.0.pending += 1;
+                                entry.1.push((i, k));
+                            }
+                            if fu.is_overdue(site.clock.today) {
+                                entry.0.overdue += 1;
+                            }
+                            if fu.status == FollowUpStatus::Done {
+                                entry.0.done += 1;
+                            }
+                        }
+                    }
+                    let mut list: Vec<(Group, Vec<(usize, usize)>)> =
+                        groups.into_values().collect();
+                    // Most still to do first; the rest by name.
+                    list.sort_by(|a, b| {
+                        b.0.pending
+                            .cmp(&a.0.pending)
+                            .then_with(|| a.0.name.cmp(&b.0.name))
+                    });
+                    let groups: Vec<Value> = list
+                        .into_iter()
+                        .map(|(g, rows)| {
+                            let mut map = tera::Map::new();
+                            map.insert("group".into(), super::views::value(&g));
+                            map.insert(
+                                "rows".into(),
+                                row_list(rows.iter().map(|&(i, k)| &*self.pieces[i].board_rows[k])),
+                            );
+                            Value::from(map)
+                        })
+                        .collect();
+                    c.insert("view_title", title);
+                    c.insert("view", path);
+                    c.insert("views", &views);
+                    c.insert_value("groups", Value::from(groups));
+                },
+            ));
         }
         jobs
     }

@@ -5,7 +5,8 @@ use std::collections::BTreeMap;
 use serde::Serialize;
 
 use super::charts::{Sparkline, sparkline};
-use super::views::{follow_up_row, iso_date};
+use super::fragments::{Fp, row_list};
+use super::views::iso_date;
 use super::{Job, Renderer};
 use crate::site::Facet;
 use crate::stats::{Quarter, co_occurring, median_ttr, per_quarter, site_quarters, top_causes};
@@ -118,116 +119,134 @@ impl Renderer<'_> {
     }
 
     /// The index of a kind and one page per facet.
-    pub(crate) fn facet_pages(&self, kind: Kind) -> Vec<Job> {
+    pub(crate) fn facet_pages(&self, kind: Kind) -> Vec<Job<'_>> {
         let site = self.site;
         let facets = self.facets_of(kind);
-        let span = site_quarters(site);
-        let rows: Vec<FacetRow> = facets
-            .values()
-            .map(|f| self.facet_row(kind, f, &span))
-            .collect();
-
-        let mut by_count = rows.clone();
-        by_count.sort_by(|a, b| b.count.cmp(&a.count).then_with(|| a.name.cmp(&b.name)));
-        let mut index = self.page(
+        let mut jobs = Vec::with_capacity(facets.len() + 1);
+        jobs.push(self.page(
             format!("{}/index.html", kind.path),
             "facets.html",
             kind.title,
             kind.path,
-        );
-        index.context.insert("kind", kind.path);
-        index.context.insert("singular", kind.singular);
-        index.context.insert("rows", &by_count);
-        index
-            .context
-            .insert("span_first", &span.first().map(|q| q.label()));
-        index
-            .context
-            .insert("span_last", &span.last().map(|q| q.label()));
-        // Causes also listed with their descriptions when a vocabulary exists
-        // but no incident has them yet.
-        if kind.path == "causes" {
-            let unused: Vec<(&String, &String)> = site
-                .config
-                .causes
-                .iter()
-                .filter(|(k, _)| !facets.contains_key(*k))
-                .collect();
-            index.context.insert("unused", &unused);
-        }
-        let mut jobs = vec![index];
-
-        for (f, row) in facets.values().zip(rows) {
-            let mut job = self.page(
+            self.all(kind.path),
+            move |c| {
+                let span = site_quarters(site);
+                let mut rows: Vec<FacetRow> = facets
+                    .values()
+                    .map(|f| self.facet_row(kind, f, &span))
+                    .collect();
+                rows.sort_by(|a, b| b.count.cmp(&a.count).then_with(|| a.name.cmp(&b.name)));
+                c.insert("kind", kind.path);
+                c.insert("singular", kind.singular);
+                c.insert("rows", &rows);
+                c.insert("span_first", &span.first().map(|q| q.label()));
+                c.insert("span_last", &span.last().map(|q| q.label()));
+                // Causes of the vocabulary no incident has yet.
+                if kind.path == "causes" {
+                    let unused: Vec<(&String, &String)> = site
+                        .config
+                        .causes
+                        .iter()
+                        .filter(|(k, _)| !facets.contains_key(*k))
+                        .collect();
+                    c.insert("unused", &unused);
+                }
+            },
+        ));
+        for f in facets.values() {
+            // A team's page also lists follow-ups assigned to the team on
+            // other teams' incidents: it depends on every incident.
+            let mut fp = Fp::new()
+                .u64(self.global_fp)
+                .str(kind.path)
+                .str(&f.slug)
+                .u64s(f.incidents.iter().map(|&i| self.pieces[i].fp));
+            if kind.path == "teams" {
+                fp = fp.u64(self.all_fp);
+            }
+            jobs.push(self.page(
                 format!("{}/{}/index.html", kind.path, f.slug),
                 "facet.html",
                 &f.slug,
                 kind.path,
-            );
-            let related: Vec<Counted> = if kind.path == "causes" {
-                co_occurring(site, f)
-            } else {
-                top_causes(site, &f.incidents)
-            }
-            .into_iter()
-            .take(10)
-            .map(|(name, count)| Counted {
-                url: site.facet_url("causes", &name),
-                name,
-                count,
-            })
-            .collect();
-            // Open follow-ups of these incidents (and, for a team, those
-            // assigned to it elsewhere).
-            let mut pending = Vec::new();
-            for &i in &f.incidents {
-                let inc = &site.incidents[i];
-                for fu in &inc.pm.follow_ups {
-                    if fu.status.is_pending() {
-                        pending.push(follow_up_row(site, inc, fu));
-                    }
-                }
-            }
-            if kind.path == "teams" {
-                for inc in &site.incidents {
-                    if inc.pm.teams.contains(&f.slug) {
-                        continue;
-                    }
-                    for fu in &inc.pm.follow_ups {
-                        if fu.status.is_pending() && fu.team.as_deref() == Some(f.slug.as_str()) {
-                            pending.push(follow_up_row(site, inc, fu));
-                        }
-                    }
-                }
-            }
-            pending.sort_by(|a, b| {
-                b.overdue
-                    .cmp(&a.overdue)
-                    .then_with(|| a.due.is_none().cmp(&b.due.is_none()))
-                    .then_with(|| a.due.cmp(&b.due))
-                    .then_with(|| a.incident_id.cmp(&b.incident_id))
-            });
-            let c = &mut job.context;
-            c.insert("kind", kind.path);
-            c.insert("singular", kind.singular);
-            c.insert("facet", &row);
-            c.insert(
-                "contributing_only",
-                &(row.count - row.as_trigger.min(row.count)),
-            );
-            c.insert("related_causes", &related);
-            c.insert("median_ttr", &duration(median_ttr(site, &f.incidents)));
-            c.insert(
-                "with_ttr",
-                &f.incidents
-                    .iter()
-                    .filter(|&&i| site.incidents[i].metrics.time_to_resolve_s.is_some())
-                    .count(),
-            );
-            c.insert("pending", &pending);
-            c.insert_value("incidents", self.cards_of(&f.incidents));
-            jobs.push(job);
+                fp.finish(),
+                move |c| self.facet_context(kind, f, c),
+            ));
         }
         jobs
+    }
+
+    fn facet_context(&self, kind: Kind, f: &Facet, c: &mut tera::Context) {
+        let site = self.site;
+        let span = site_quarters(site);
+        let row = self.facet_row(kind, f, &span);
+        let related: Vec<Counted> = if kind.path == "causes" {
+            co_occurring(site, f)
+        } else {
+            top_causes(site, &f.incidents)
+        }
+        .into_iter()
+        .take(10)
+        .map(|(name, count)| Counted {
+            url: site.facet_url("causes", &name),
+            name,
+            count,
+        })
+        .collect();
+        // Open follow-ups of these incidents (and, for a team, those
+        // assigned to it on other incidents), overdue first, then by due date.
+        let mut pending: Vec<(usize, usize)> = Vec::new();
+        for &i in &f.incidents {
+            for (k, fu) in site.incidents[i].pm.follow_ups.iter().enumerate() {
+                if fu.status.is_pending() {
+                    pending.push((i, k));
+                }
+            }
+        }
+        if kind.path == "teams" {
+            for (i, inc) in site.incidents.iter().enumerate() {
+                if inc.pm.teams.contains(&f.slug) {
+                    continue;
+                }
+                for (k, fu) in inc.pm.follow_ups.iter().enumerate() {
+                    if fu.status.is_pending() && fu.team.as_deref() == Some(f.slug.as_str()) {
+                        pending.push((i, k));
+                    }
+                }
+            }
+        }
+        let today = site.clock.today;
+        pending.sort_by(|a, b| {
+            let (fa, fb) = (
+                &site.incidents[a.0].pm.follow_ups[a.1],
+                &site.incidents[b.0].pm.follow_ups[b.1],
+            );
+            fb.is_overdue(today)
+                .cmp(&fa.is_overdue(today))
+                .then_with(|| fa.due.is_none().cmp(&fb.due.is_none()))
+                .then_with(|| fa.due.cmp(&fb.due))
+                .then_with(|| a.cmp(b))
+        });
+        c.insert("kind", kind.path);
+        c.insert("singular", kind.singular);
+        c.insert("facet", &row);
+        c.insert(
+            "contributing_only",
+            &(row.count - row.as_trigger.min(row.count)),
+        );
+        c.insert("related_causes", &related);
+        c.insert("median_ttr", &duration(median_ttr(site, &f.incidents)));
+        c.insert(
+            "with_ttr",
+            &f.incidents
+                .iter()
+                .filter(|&&i| site.incidents[i].metrics.time_to_resolve_s.is_some())
+                .count(),
+        );
+        c.insert_value(
+            "pending",
+            row_list(pending.iter().map(|&(i, k)| &*self.pieces[i].board_rows[k])),
+        );
+        c.insert_value("incidents", self.compact_list(&f.incidents));
     }
 }

@@ -1,12 +1,23 @@
 //! Rendering: every page of the site from the model, through the theme's
-//! templates, in parallel.
+//! templates, in parallel, straight into a [`sink::Sink`].
+//!
+//! Each page carries a fingerprint of its inputs. A full build renders
+//! everything; `serve` keeps a [`RenderState`] and skips pages whose
+//! fingerprint did not change since the last round. The list items and
+//! table rows of each incident are rendered once ([`fragments`]) and
+//! reused by every page that lists it.
 
 pub mod board;
 pub mod charts;
 pub mod export;
 pub mod facets;
+pub mod fragments;
+pub mod sink;
 pub mod stats_page;
 pub mod views;
+
+use std::collections::HashMap;
+use std::sync::Arc;
 
 use rayon::prelude::*;
 use serde::Serialize;
@@ -15,9 +26,11 @@ use tera::{Context, Tera, Value};
 use crate::diagnostics::{Diagnostic, Diagnostics};
 use crate::site::Site;
 use crate::theme::Theme;
-use views::{Link, card, follow_up_row, human_date, iso_date, value};
+use fragments::{Fp, PieceCache, Pieces, incident_list, row_list};
+use sink::Sink;
+use views::{Link, human_date, iso_date};
 
-/// A file of the built site.
+/// A file of the built site (for tools that want files in memory).
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct OutputFile {
     /// Relative to the output folder, `/`-separated.
@@ -34,11 +47,30 @@ impl OutputFile {
     }
 }
 
-/// One page to render: a template and its context.
-pub(crate) struct Job {
+/// What is kept between renders (by `serve`).
+#[derive(Default)]
+pub struct RenderState {
+    pieces: PieceCache,
+    /// Page path → fingerprint of its inputs when last rendered.
+    pages: HashMap<String, u64>,
+}
+
+/// What a render did.
+#[derive(Debug, Default)]
+pub struct RenderReport {
+    /// Pages rendered.
+    pub rendered: usize,
+    /// Pages whose inputs had not changed (incremental renders only).
+    pub skipped: usize,
+}
+
+/// One page to render: its path, template, the fingerprint of its inputs,
+/// and how to make its context (only called when it is rendered).
+pub(crate) struct Job<'r> {
     path: String,
     template: &'static str,
-    context: Context,
+    fp: u64,
+    context: Box<dyn FnOnce() -> Context + Send + 'r>,
 }
 
 /// Renders the whole site.
@@ -46,7 +78,12 @@ pub struct Renderer<'a> {
     site: &'a Site,
     theme: &'a Theme,
     tera: Tera,
-    cards: Vec<Value>,
+    /// Fingerprint of what every page shows (configuration, theme,
+    /// navigation, build date).
+    global_fp: u64,
+    /// Fingerprint of every incident's pieces, in order.
+    all_fp: u64,
+    pieces: Vec<Arc<Pieces>>,
 }
 
 #[derive(Serialize)]
@@ -69,12 +106,20 @@ struct SiteView {
     search: bool,
     severities: Vec<String>,
     today: String,
-    incident_count: usize,
 }
 
 impl<'a> Renderer<'a> {
-    pub fn new(site: &'a Site, theme: &'a Theme) -> Result<Self, Diagnostics> {
-        let mut tera = theme.engine()?;
+    /// Prepares a render: the template engine with the site's globals, and
+    /// the pieces of every incident (from `state` when unchanged).
+    /// `inputs_fp` fingerprints the configuration and options.
+    pub fn new(
+        site: &'a Site,
+        theme: &'a Theme,
+        engine: &Tera,
+        inputs_fp: u64,
+        state: &mut RenderState,
+    ) -> Result<Self, Diagnostics> {
+        let mut tera = engine.clone();
         let base = site.config.base_path();
         let nav = [
             ("Incidents", "postmortems/", "postmortems"),
@@ -116,34 +161,319 @@ impl<'a> Renderer<'a> {
             search: site.config.search.enable,
             severities: site.config.postmortem.severities.clone(),
             today: iso_date(site.clock.today),
-            incident_count: site.incidents.len(),
         };
+        let global_fp = Fp::new()
+            .u64(inputs_fp)
+            .u64(theme.fingerprint())
+            .str(&serde_json::to_string(&view).unwrap_or_default())
+            .finish();
         tera.global_context().insert("site", &view);
-        let cards = site
-            .incidents
-            .par_iter()
-            .map(|inc| value(&card(site, inc)))
-            .collect();
+        let pieces = fragments::pieces(site, &tera, theme, global_fp, &mut state.pieces)?;
+        let all_fp = Fp::new()
+            .u64(global_fp)
+            .u64s(pieces.iter().map(|p| p.fp))
+            .u64s(site.reading_list.iter().map(|&i| i as u64))
+            .finish();
         Ok(Renderer {
             site,
             theme,
             tera,
-            cards,
+            global_fp,
+            all_fp,
+            pieces,
         })
     }
 
-    fn cards_of(&self, idx: &[usize]) -> Value {
-        Value::from(
-            idx.iter()
-                .map(|&i| self.cards[i].clone())
-                .collect::<Vec<_>>(),
+    fn compact_list(&self, idx: &[usize]) -> Value {
+        incident_list(idx.iter().map(|&i| &*self.pieces[i].compact))
+    }
+
+    /// The fingerprint of a page that depends on every incident.
+    fn all(&self, path: &str) -> u64 {
+        Fp::new().u64(self.all_fp).str(path).finish()
+    }
+
+    /// A page job. `context` fills in what the page shows beyond the
+    /// common values.
+    fn page<'r>(
+        &'r self,
+        path: impl Into<String>,
+        template: &'static str,
+        title: &str,
+        section: &str,
+        fp: u64,
+        context: impl FnOnce(&mut Context) + Send + 'r,
+    ) -> Job<'r> {
+        let path = path.into();
+        let url = format!(
+            "{}{}",
+            self.site.config.base_path(),
+            path.trim_end_matches("index.html")
+        );
+        let title = title.to_string();
+        let section = section.to_string();
+        Job {
+            path,
+            template,
+            fp,
+            context: Box::new(move || {
+                let mut c = Context::new();
+                c.insert("page_title", &title);
+                c.insert("section", &section);
+                c.insert("page_url", &url);
+                context(&mut c);
+                c
+            }),
+        }
+    }
+
+    /// Renders every file into `sink`. With `incremental`, pages whose
+    /// inputs did not change since the last render (in `state`) are kept
+    /// as they are.
+    pub fn render_all(
+        &self,
+        sink: &dyn Sink,
+        state: &mut RenderState,
+        incremental: bool,
+    ) -> Result<RenderReport, Diagnostics> {
+        let mut jobs: Vec<Job<'_>> = Vec::new();
+        jobs.push(self.home());
+        jobs.push(self.all_postmortems());
+        jobs.extend(self.incident_pages());
+        for kind in facets::KINDS {
+            jobs.extend(self.facet_pages(kind));
+        }
+        jobs.extend(self.follow_up_pages());
+        jobs.push(self.timeline());
+        jobs.push(self.stats());
+        jobs.extend(self.free_pages());
+        jobs.push(self.page(
+            "404.html",
+            "404.html",
+            "Page not found",
+            "",
+            self.global_fp,
+            |_| {},
+        ));
+        jobs.push(self.feed());
+        jobs.push(self.sitemap());
+
+        let old = std::mem::take(&mut state.pages);
+        let mut report = RenderReport::default();
+        let mut todo = Vec::with_capacity(jobs.len());
+        for job in jobs {
+            state.pages.insert(job.path.clone(), job.fp);
+            if incremental && old.get(&job.path) == Some(&job.fp) {
+                sink.keep(&job.path);
+                report.skipped += 1;
+            } else {
+                todo.push(job);
+            }
+        }
+        report.rendered = todo.len();
+        let errors: Vec<Diagnostic> = todo
+            .into_par_iter()
+            .filter_map(|job| {
+                let path = job.path;
+                let context = (job.context)();
+                let result = self
+                    .tera
+                    .render(job.template, &context)
+                    .map_err(|e| self.theme.template_error(&e))
+                    .and_then(|html| {
+                        sink.put(&path, html.as_bytes()).map_err(|e| {
+                            Diagnostic::error("io", format!("cannot write {path}: {e}"))
+                        })
+                    });
+                result.err()
+            })
+            .collect();
+        let mut diags = Diagnostics::new();
+        diags.extend(errors);
+
+        // Files made without templates.
+        let json_fp = self.all("postmortems.json");
+        if !incremental || old.get("postmortems.json") != Some(&json_fp) {
+            let bytes = serde_json::to_vec_pretty(&export::export(self.site))
+                .unwrap_or_else(|_| b"{}".to_vec());
+            if let Err(e) = sink.put("postmortems.json", &bytes) {
+                diags.push(Diagnostic::error(
+                    "io",
+                    format!("cannot write postmortems.json: {e}"),
+                ));
+            }
+        } else {
+            sink.keep("postmortems.json");
+        }
+        state.pages.insert("postmortems.json".into(), json_fp);
+        for (name, file) in &self.theme.statics {
+            if let Err(e) = sink.put(&format!("static/{name}"), &file.bytes) {
+                diags.push(Diagnostic::error(
+                    "io",
+                    format!("cannot write static/{name}: {e}"),
+                ));
+            }
+        }
+        let css = crate::highlight::stylesheet(&self.site.config.markdown.highlight_theme);
+        if let Err(e) = sink.put("static/highlight.css", css.as_bytes()) {
+            diags.push(Diagnostic::error(
+                "io",
+                format!("cannot write static/highlight.css: {e}"),
+            ));
+        }
+        if diags.has_errors() {
+            // A failed round must not count as rendered.
+            state.pages.clear();
+            return Err(diags);
+        }
+        Ok(report)
+    }
+
+    fn home(&self) -> Job<'_> {
+        let site = self.site;
+        self.page(
+            "index.html",
+            "index.html",
+            &site.config.site.title,
+            "home",
+            self.all("index.html"),
+            move |c| {
+                let today = site.clock.today;
+                let recent: Vec<usize> = (0..site.incidents.len().min(10)).collect();
+                let on_this_day: Vec<usize> = site
+                    .incidents
+                    .iter()
+                    .enumerate()
+                    .filter(|(_, i)| {
+                        i.pm.date.month() == today.month()
+                            && i.pm.date.day() == today.day()
+                            && i.pm.date.year() < today.year()
+                    })
+                    .map(|(k, _)| k)
+                    .collect();
+                let mut open = 0;
+                let mut overdue = Vec::new();
+                for (i, inc) in site.incidents.iter().enumerate() {
+                    for (k, f) in inc.pm.follow_ups.iter().enumerate() {
+                        if f.status.is_pending() {
+                            open += 1;
+                        }
+                        if f.is_overdue(today) {
+                            overdue.push((i, k));
+                        }
+                    }
+                }
+                let overdue_count = overdue.len();
+                overdue.sort_by(|a, b| {
+                    let (fa, fb) = (
+                        &site.incidents[a.0].pm.follow_ups[a.1],
+                        &site.incidents[b.0].pm.follow_ups[b.1],
+                    );
+                    fa.due
+                        .cmp(&fb.due)
+                        .then_with(|| site.incidents[a.0].pm.id.cmp(&site.incidents[b.0].pm.id))
+                });
+                overdue.truncate(10);
+                let overdue_rows: Vec<&views::FollowUpRow> = overdue
+                    .iter()
+                    .map(|&(i, k)| &self.pieces[i].rows[k])
+                    .collect();
+                let mut severity_counts = Vec::new();
+                for (rank, sev) in site.config.postmortem.severities.iter().enumerate() {
+                    let n = site
+                        .incidents
+                        .iter()
+                        .filter(|i| i.pm.severity.as_deref() == Some(sev))
+                        .count();
+                    severity_counts.push((sev.clone(), views::severity_class(rank), n));
+                }
+                c.insert_value(
+                    "recent",
+                    incident_list(recent.iter().map(|&i| &*self.pieces[i].full)),
+                );
+                c.insert_value(
+                    "reading_list",
+                    incident_list(site.reading_list.iter().map(|&i| &*self.pieces[i].full)),
+                );
+                c.insert_value("on_this_day", self.compact_list(&on_this_day));
+                c.insert("incident_count", &site.incidents.len());
+                c.insert("open_follow_ups", &open);
+                c.insert("overdue_follow_ups", &overdue_count);
+                c.insert("overdue_rows", &overdue_rows);
+                c.insert("severity_counts", &severity_counts);
+                c.insert("cause_count", &site.causes.len());
+                c.insert("service_count", &site.services.len());
+                c.insert("today_human", &human_date(today));
+            },
         )
     }
 
-    /// The similar incidents of incident `i`, each saying what it shares.
-    fn similar_cards(&self, i: usize) -> Value {
+    fn all_postmortems(&self) -> Job<'_> {
+        self.page(
+            "postmortems/index.html",
+            "postmortems.html",
+            "All incidents",
+            "postmortems",
+            self.all("postmortems"),
+            move |c| {
+                c.insert_value(
+                    "incidents",
+                    incident_list(self.pieces.iter().map(|p| &*p.full)),
+                );
+            },
+        )
+    }
+
+    fn incident_pages(&self) -> Vec<Job<'_>> {
+        let site = self.site;
+        site.incidents
+            .par_iter()
+            .enumerate()
+            .map(|(i, inc)| {
+                let listed = inc.related.iter().chain(&inc.backlinks).chain(&inc.similar);
+                let fp = Fp::new()
+                    .u64(self.global_fp)
+                    .u64(self.pieces[i].fp)
+                    .u64(xxhash_rust::xxh3::xxh3_64(inc.body.html.as_bytes()))
+                    .str(&inc.pm.source.file.rel)
+                    .u64s(listed.map(|&j| self.pieces[j].fp))
+                    .u64s([inc.related.len() as u64, inc.backlinks.len() as u64])
+                    .finish();
+                self.page(
+                    format!("postmortems/{}/index.html", inc.pm.id),
+                    "postmortem.html",
+                    &inc.pm.title,
+                    "postmortems",
+                    fp,
+                    move |c| {
+                        let pm = &inc.pm;
+                        let pieces = &self.pieces[i];
+                        c.insert_value("incident", pieces.card.clone());
+                        c.insert("impact", &pm.impact);
+                        c.insert("authors", &pm.authors);
+                        c.insert("detection", &pm.detection);
+                        c.insert("tags", &views::links(site, "tags", &pm.tags));
+                        c.insert_value("body", Value::safe_string(&inc.body.html));
+                        c.insert("timeline", &views::timeline_view(inc));
+                        c.insert("metrics", &views::metrics_view(inc));
+                        c.insert_value(
+                            "follow_ups",
+                            row_list(pieces.own_rows.iter().map(|r| &**r)),
+                        );
+                        c.insert_value("related", self.compact_list(&inc.related));
+                        c.insert_value("backlinks", self.compact_list(&inc.backlinks));
+                        c.insert_value("similar", self.similar_list(i));
+                        c.insert("source_path", &pm.source.file.rel);
+                    },
+                )
+            })
+            .collect()
+    }
+
+    /// The similar incidents of incident `i`, each with what it shares.
+    fn similar_list(&self, i: usize) -> Value {
         let me = &self.site.incidents[i].pm;
-        let list: Vec<Value> = self.site.incidents[i]
+        let items: Vec<Value> = self.site.incidents[i]
             .similar
             .iter()
             .map(|&j| {
@@ -179,326 +509,168 @@ impl<'a> Renderer<'a> {
                         services.join(", ")
                     ));
                 }
-                let mut map = self.cards[j].as_map().cloned().unwrap_or_default();
+                let mut map = tera::Map::new();
+                map.insert("html".into(), Value::safe_string(&self.pieces[j].compact));
                 map.insert("shared".into(), Value::from(parts.join("; ")));
                 Value::from(map)
             })
             .collect();
-        Value::from(list)
+        Value::from(items)
     }
 
-    fn page(
-        &self,
-        path: impl Into<String>,
-        template: &'static str,
-        title: &str,
-        section: &str,
-    ) -> Job {
-        let mut context = Context::new();
-        context.insert("page_title", title);
-        context.insert("section", section);
-        let path = path.into();
-        let url = format!(
-            "{}{}",
-            self.site.config.base_path(),
-            path.trim_end_matches("index.html")
-        );
-        context.insert("page_url", &url);
-        Job {
-            path,
-            template,
-            context,
-        }
-    }
-
-    /// Every file of the site.
-    pub fn render_all(&self) -> Result<Vec<OutputFile>, Diagnostics> {
-        let mut jobs = Vec::new();
-        jobs.push(self.home());
-        jobs.push(self.all_postmortems());
-        jobs.extend(self.incident_pages());
-        for kind in facets::KINDS {
-            jobs.extend(self.facet_pages(kind));
-        }
-        jobs.extend(self.follow_up_pages());
-        jobs.push(self.timeline());
-        jobs.push(self.stats());
-        jobs.extend(self.free_pages());
-        jobs.push(self.page("404.html", "404.html", "Page not found", ""));
-        jobs.push(self.feed());
-        jobs.push(self.sitemap());
-
-        let results: Vec<Result<OutputFile, Diagnostic>> = jobs
-            .into_par_iter()
-            .map(|job| {
-                self.tera
-                    .render(job.template, &job.context)
-                    .map(|html| OutputFile::new(job.path, html))
-                    .map_err(|e| self.theme.template_error(&e))
-            })
-            .collect();
-        let mut files = Vec::with_capacity(results.len() + 8);
-        let mut diags = Diagnostics::new();
-        for r in results {
-            match r {
-                Ok(f) => files.push(f),
-                Err(d) => diags.push(d),
-            }
-        }
-        if diags.has_errors() {
-            return Err(diags);
-        }
-        files.push(export::postmortems_json(self.site));
-        for (name, file) in &self.theme.statics {
-            files.push(OutputFile::new(
-                format!("static/{name}"),
-                file.bytes.to_vec(),
-            ));
-        }
-        files.push(OutputFile::new(
-            "static/highlight.css",
-            crate::highlight::stylesheet(&self.site.config.markdown.highlight_theme),
-        ));
-        Ok(files)
-    }
-
-    fn home(&self) -> Job {
+    fn timeline(&self) -> Job<'_> {
         let site = self.site;
-        let mut job = self.page("index.html", "index.html", &site.config.site.title, "home");
-        let recent: Vec<usize> = (0..site.incidents.len().min(10)).collect();
-        let today = site.clock.today;
-        let on_this_day: Vec<usize> = site
-            .incidents
-            .iter()
-            .enumerate()
-            .filter(|(_, i)| {
-                i.pm.date.month() == today.month()
-                    && i.pm.date.day() == today.day()
-                    && i.pm.date.year() < today.year()
-            })
-            .map(|(k, _)| k)
-            .collect();
-        let mut open = 0;
-        let mut overdue_rows = Vec::new();
-        let mut overdue = 0;
-        for inc in &site.incidents {
-            for f in &inc.pm.follow_ups {
-                if f.status.is_pending() {
-                    open += 1;
-                }
-                if f.is_overdue(today) {
-                    overdue += 1;
-                    overdue_rows.push(follow_up_row(site, inc, f));
-                }
-            }
-        }
-        overdue_rows.sort_by(|a, b| {
-            a.due
-                .cmp(&b.due)
-                .then_with(|| a.incident_id.cmp(&b.incident_id))
-        });
-        overdue_rows.truncate(10);
-        let mut severity_counts = Vec::new();
-        for (rank, sev) in site.config.postmortem.severities.iter().enumerate() {
-            let n = site
-                .incidents
-                .iter()
-                .filter(|i| i.pm.severity.as_deref() == Some(sev))
-                .count();
-            severity_counts.push((sev.clone(), views::severity_class(rank), n));
-        }
-        let c = &mut job.context;
-        c.insert_value("recent", self.cards_of(&recent));
-        c.insert_value("reading_list", self.cards_of(&site.reading_list));
-        c.insert_value("on_this_day", self.cards_of(&on_this_day));
-        c.insert("open_follow_ups", &open);
-        c.insert("overdue_follow_ups", &overdue);
-        c.insert("overdue_rows", &overdue_rows);
-        c.insert("severity_counts", &severity_counts);
-        c.insert("cause_count", &site.causes.len());
-        c.insert("service_count", &site.services.len());
-        c.insert("today_human", &human_date(today));
-        job
-    }
-
-    fn all_postmortems(&self) -> Job {
-        let mut job = self.page(
-            "postmortems/index.html",
-            "postmortems.html",
-            "All incidents",
-            "postmortems",
-        );
-        let all: Vec<usize> = (0..self.site.incidents.len()).collect();
-        job.context.insert_value("incidents", self.cards_of(&all));
-        job
-    }
-
-    fn incident_pages(&self) -> Vec<Job> {
-        let site = self.site;
-        site.incidents
-            .par_iter()
-            .enumerate()
-            .map(|(i, inc)| {
-                let mut job = self.page(
-                    format!("postmortems/{}/index.html", inc.pm.id),
-                    "postmortem.html",
-                    &inc.pm.title,
-                    "postmortems",
-                );
-                let pm = &inc.pm;
-                let c = &mut job.context;
-                c.insert_value("incident", self.cards[i].clone());
-                c.insert("impact", &pm.impact);
-                c.insert("authors", &pm.authors);
-                c.insert("detection", &pm.detection);
-                c.insert("tags", &views::links(site, "tags", &pm.tags));
-                c.insert_value("body", Value::safe_string(&inc.body.html));
-                c.insert("timeline", &views::timeline_view(inc));
-                c.insert("metrics", &views::metrics_view(inc));
-                c.insert("started", &inc.metrics.started.map(|t| t.to_string()));
-                let rows: Vec<_> = pm
-                    .follow_ups
-                    .iter()
-                    .map(|f| follow_up_row(site, inc, f))
-                    .collect();
-                c.insert("follow_ups", &rows);
-                c.insert_value("related", self.cards_of(&inc.related));
-                c.insert_value("backlinks", self.cards_of(&inc.backlinks));
-                c.insert_value("similar", self.similar_cards(i));
-                c.insert("source_path", &pm.source.file.rel);
-                job
-            })
-            .collect()
-    }
-
-    fn timeline(&self) -> Job {
-        let site = self.site;
-        let mut job = self.page(
+        self.page(
             "timeline/index.html",
             "timeline.html",
             "Timeline",
             "timeline",
-        );
-        let mut years: Vec<YearGroup> = Vec::new();
-        for (i, inc) in site.incidents.iter().enumerate() {
-            let y = inc.pm.date.year();
-            let m = inc.pm.date.strftime("%B").to_string();
-            if years.last().is_none_or(|(yy, _)| *yy != y) {
-                years.push((y, Vec::new()));
-            }
-            if let Some((_, months)) = years.last_mut() {
-                if months.last().is_none_or(|(mm, _)| *mm != m) {
-                    months.push((m, Vec::new()));
+            self.all("timeline"),
+            move |c| {
+                let mut years: Vec<YearGroup> = Vec::new();
+                for (i, inc) in site.incidents.iter().enumerate() {
+                    let y = inc.pm.date.year();
+                    let m = inc.pm.date.strftime("%B").to_string();
+                    if years.last().is_none_or(|(yy, _)| *yy != y) {
+                        years.push((y, Vec::new()));
+                    }
+                    if let Some((_, months)) = years.last_mut() {
+                        if months.last().is_none_or(|(mm, _)| *mm != m) {
+                            months.push((m, Vec::new()));
+                        }
+                        if let Some((_, list)) = months.last_mut() {
+                            list.push(i);
+                        }
+                    }
                 }
-                if let Some((_, list)) = months.last_mut() {
-                    list.push(i);
-                }
-            }
-        }
-        let years: Vec<Value> = years
-            .into_iter()
-            .map(|(y, months)| {
-                let months: Vec<Value> = months
+                let years: Vec<Value> = years
                     .into_iter()
-                    .map(|(m, list)| {
+                    .map(|(y, months)| {
+                        let months: Vec<Value> = months
+                            .into_iter()
+                            .map(|(m, list)| {
+                                let mut map = tera::Map::new();
+                                map.insert("name".into(), Value::from(m));
+                                map.insert(
+                                    "incidents".into(),
+                                    incident_list(
+                                        list.iter().map(|&i| &*self.pieces[i].with_causes),
+                                    ),
+                                );
+                                Value::from(map)
+                            })
+                            .collect();
                         let mut map = tera::Map::new();
-                        map.insert("name".into(), Value::from(m));
-                        map.insert("incidents".into(), self.cards_of(&list));
+                        map.insert("year".into(), Value::from(y as i64));
+                        map.insert("months".into(), Value::from(months));
                         Value::from(map)
                     })
                     .collect();
-                let mut map = tera::Map::new();
-                map.insert("year".into(), Value::from(y as i64));
-                map.insert("months".into(), Value::from(months));
-                Value::from(map)
-            })
-            .collect();
-        job.context.insert_value("years", Value::from(years));
-        job
+                c.insert_value("years", Value::from(years));
+            },
+        )
     }
 
-    fn free_pages(&self) -> Vec<Job> {
+    fn free_pages(&self) -> Vec<Job<'_>> {
         self.site
             .pages
             .iter()
             .map(|p| {
-                let mut job = self.page(
+                let fp = Fp::new()
+                    .u64(self.global_fp)
+                    .u64(p.page.source.hash)
+                    .u64(xxhash_rust::xxh3::xxh3_64(p.body.html.as_bytes()))
+                    .finish();
+                self.page(
                     format!("{}/index.html", p.page.slug),
                     "page.html",
                     &p.page.title,
                     &p.page.slug,
-                );
-                job.context.insert("description", &p.page.description);
-                job.context
-                    .insert_value("body", Value::safe_string(&p.body.html));
-                job
+                    fp,
+                    move |c| {
+                        c.insert("description", &p.page.description);
+                        c.insert_value("body", Value::safe_string(&p.body.html));
+                    },
+                )
             })
             .collect()
     }
 
-    fn feed(&self) -> Job {
+    fn feed(&self) -> Job<'_> {
         let site = self.site;
-        let mut job = self.page("feed.xml", "feed.xml", &site.config.site.title, "");
-        let n = site.incidents.len().min(50);
-        let entries: Vec<FeedEntry> = site.incidents[..n]
-            .iter()
-            .map(|inc| FeedEntry {
-                title: inc.pm.title.clone(),
-                url: absolute(site, &inc.url),
-                id: absolute(site, &inc.url),
-                updated: format!("{}T00:00:00Z", iso_date(inc.pm.date)),
-                summary: inc.pm.summary.clone().unwrap_or_default(),
-                categories: inc.pm.causes.clone(),
-                severity: inc.pm.severity.clone(),
-            })
-            .collect();
-        let updated = entries.first().map_or_else(
-            || format!("{}T00:00:00Z", iso_date(site.clock.today)),
-            |e| e.updated.clone(),
-        );
-        job.context.insert("entries", &entries);
-        job.context.insert("updated", &updated);
-        job.context
-            .insert("feed_url", &absolute(site, &site.url("feed.xml")));
-        job.context
-            .insert("home_url", &absolute(site, &site.url("")));
-        job
+        self.page(
+            "feed.xml",
+            "feed.xml",
+            &site.config.site.title,
+            "",
+            self.all("feed.xml"),
+            move |c| {
+                let n = site.incidents.len().min(50);
+                let entries: Vec<FeedEntry> = site.incidents[..n]
+                    .iter()
+                    .map(|inc| FeedEntry {
+                        title: inc.pm.title.clone(),
+                        url: absolute(site, &inc.url),
+                        id: absolute(site, &inc.url),
+                        updated: format!("{}T00:00:00Z", iso_date(inc.pm.date)),
+                        summary: inc.pm.summary.clone().unwrap_or_default(),
+                        categories: inc.pm.causes.clone(),
+                        severity: inc.pm.severity.clone(),
+                    })
+                    .collect();
+                let updated = entries.first().map_or_else(
+                    || format!("{}T00:00:00Z", iso_date(site.clock.today)),
+                    |e| e.updated.clone(),
+                );
+                c.insert("entries", &entries);
+                c.insert("updated", &updated);
+                c.insert("feed_url", &absolute(site, &site.url("feed.xml")));
+                c.insert("home_url", &absolute(site, &site.url("")));
+            },
+        )
     }
 
-    fn sitemap(&self) -> Job {
+    fn sitemap(&self) -> Job<'_> {
         let site = self.site;
-        let mut job = self.page("sitemap.xml", "sitemap.xml", "", "");
-        let mut urls = vec![(absolute(site, &site.url("")), None::<String>)];
-        for p in [
-            "postmortems/",
-            "timeline/",
-            "causes/",
-            "services/",
-            "teams/",
-            "tags/",
-            "follow-ups/",
-            "stats/",
-        ] {
-            urls.push((absolute(site, &site.url(p)), None));
-        }
-        for inc in &site.incidents {
-            urls.push((absolute(site, &inc.url), Some(iso_date(inc.pm.date))));
-        }
-        for (kind, facets) in [
-            ("causes", &site.causes),
-            ("services", &site.services),
-            ("teams", &site.teams),
-            ("tags", &site.tags),
-        ] {
-            for f in facets.keys() {
-                urls.push((absolute(site, &site.facet_url(kind, f)), None));
-            }
-        }
-        for p in &site.pages {
-            urls.push((absolute(site, &p.url), None));
-        }
-        job.context.insert("urls", &urls);
-        job
+        self.page(
+            "sitemap.xml",
+            "sitemap.xml",
+            "",
+            "",
+            self.all("sitemap.xml"),
+            move |c| {
+                let mut urls = vec![(absolute(site, &site.url("")), None::<String>)];
+                for p in [
+                    "postmortems/",
+                    "timeline/",
+                    "causes/",
+                    "services/",
+                    "teams/",
+                    "tags/",
+                    "follow-ups/",
+                    "stats/",
+                ] {
+                    urls.push((absolute(site, &site.url(p)), None));
+                }
+                for inc in &site.incidents {
+                    urls.push((absolute(site, &inc.url), Some(iso_date(inc.pm.date))));
+                }
+                for (kind, facets) in [
+                    ("causes", &site.causes),
+                    ("services", &site.services),
+                    ("teams", &site.teams),
+                    ("tags", &site.tags),
+                ] {
+                    for f in facets.keys() {
+                        urls.push((absolute(site, &site.facet_url(kind, f)), None));
+                    }
+                }
+                for p in &site.pages {
+                    urls.push((absolute(site, &p.url), None));
+                }
+                c.insert("urls", &urls);
+            },
+        )
     }
 }
 

@@ -79,10 +79,19 @@ fn p90(v: &[i64]) -> Option<f64> {
 }
 
 impl Renderer<'_> {
-    pub(crate) fn stats(&self) -> Job {
+    pub(crate) fn stats(&self) -> Job<'_> {
+        self.page(
+            "stats/index.html",
+            "stats.html",
+            "Stats",
+            "stats",
+            self.all("stats"),
+            move |c| self.stats_context(c),
+        )
+    }
+
+    fn stats_context(&self, c: &mut tera::Context) {
         let site = self.site;
-        let mut job = self.page("stats/index.html", "stats.html", "Stats", "stats");
-        let c = &mut job.context;
         let sevs = &site.config.postmortem.severities;
         let nsev = sevs.len();
 
@@ -416,6 +425,5 @@ impl Renderer<'_> {
             ),
         );
         c.insert("completion", &completion);
-        job
     }
 }

@@ -1,0 +1,213 @@
+//! Pieces of HTML rendered once per incident and reused on every page that
+//! lists it: the incident's list items (three variants) and its follow-up
+//! table rows. Each is kept with a fingerprint of its inputs, so `serve`
+//! re-renders only the pieces of incidents that changed.
+
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use rayon::prelude::*;
+use tera::{Context, Tera, Value};
+use xxhash_rust::xxh3::Xxh3;
+
+use super::views::{Card, FollowUpRow, card, follow_up_row, value};
+use crate::diagnostics::{Diagnostic, Diagnostics};
+use crate::site::Site;
+use crate::theme::Theme;
+
+/// A fingerprint being computed.
+#[derive(Default)]
+pub struct Fp(Xxh3);
+
+impl Fp {
+    pub fn new() -> Self {
+        Fp(Xxh3::new())
+    }
+
+    pub fn str(mut self, s: &str) -> Self {
+        self.0.update(&(s.len() as u64).to_le_bytes());
+        self.0.update(s.as_bytes());
+        self
+    }
+
+    pub fn u64(mut self, v: u64) -> Self {
+        self.0.update(&v.to_le_bytes());
+        self
+    }
+
+    pub fn u64s(mut self, vs: impl IntoIterator<Item = u64>) -> Self {
+        for v in vs {
+            self.0.update(&v.to_le_bytes());
+        }
+        self
+    }
+
+    pub fn finish(&self) -> u64 {
+        self.0.digest()
+    }
+}
+
+/// The rendered pieces of one incident.
+pub struct Pieces {
+    /// Fingerprint of everything the pieces show.
+    pub fp: u64,
+    /// The incident's card data, for templates that lay it out themselves.
+    pub card: Value,
+    pub card_data: Card,
+    /// List item content with the summary and cause and service chips.
+    pub full: Arc<str>,
+    /// Without summary, with cause chips (the timeline page).
+    pub with_causes: Arc<str>,
+    /// Without summary or chips (cause and service pages, related lists).
+    pub compact: Arc<str>,
+    /// The follow-ups as table rows naming the incident (the board).
+    pub board_rows: Vec<Arc<str>>,
+    /// The follow-ups as rows of the incident's own table.
+    pub own_rows: Vec<Arc<str>>,
+    /// The follow-ups' data.
+    pub rows: Vec<FollowUpRow>,
+}
+
+/// Pieces kept between renders, by incident id.
+#[derive(Default)]
+pub struct PieceCache {
+    by_id: HashMap<String, Arc<Pieces>>,
+}
+
+impl PieceCache {
+    pub fn len(&self) -> usize {
+        self.by_id.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.by_id.is_empty()
+    }
+}
+
+fn render(
+    tera: &Tera,
+    theme: &Theme,
+    template: &str,
+    ctx: &Context,
+) -> Result<Arc<str>, Diagnostic> {
+    tera.render(template, ctx)
+        .map(Arc::from)
+        .map_err(|e| theme.template_error(&e))
+}
+
+/// The pieces of every incident (in site order), reusing cached ones whose
+/// inputs did not change. The cache is replaced by the new pieces.
+pub fn pieces(
+    site: &Site,
+    tera: &Tera,
+    theme: &Theme,
+    global_fp: u64,
+    cache: &mut PieceCache,
+) -> Result<Vec<Arc<Pieces>>, Diagnostics> {
+    let old = &cache.by_id;
+    let results: Vec<Result<Arc<Pieces>, Diagnostic>> = site
+        .incidents
+        .par_iter()
+        .map(|inc| {
+            let fp = Fp::new()
+                .u64(global_fp)
+                .u64(inc.pm.source.hash)
+                .str(&inc.pm.id)
+                .finish();
+            if let Some(p) = old.get(&inc.pm.id)
+                && p.fp == fp
+            {
+                return Ok(p.clone());
+            }
+            let data = card(site, inc);
+            let card_value = value(&data);
+            let mut ctx = Context::new();
+            ctx.insert_value("inc", card_value.clone());
+            ctx.insert("variant", "full");
+            let full = render(tera, theme, "partials/incident.html", &ctx)?;
+            ctx.insert("variant", "with-causes");
+            let with_causes = render(tera, theme, "partials/incident.html", &ctx)?;
+            ctx.insert("variant", "compact");
+            let compact = render(tera, theme, "partials/incident.html", &ctx)?;
+            let rows: Vec<FollowUpRow> = inc
+                .pm
+                .follow_ups
+                .iter()
+                .map(|f| follow_up_row(site, inc, f))
+                .collect();
+            let mut board_rows = Vec::with_capacity(rows.len());
+            let mut own_rows = Vec::with_capacity(rows.len());
+            for r in &rows {
+                let mut ctx = Context::new();
+                ctx.insert("f", r);
+                ctx.insert("show_incident", &true);
+                board_rows.push(render(tera, theme, "partials/follow-up-row.html", &ctx)?);
+                ctx.insert("show_incident", &false);
+                own_rows.push(render(tera, theme, "partials/follow-up-row.html", &ctx)?);
+            }
+            Ok(Arc::new(Pieces {
+                fp,
+                card: card_value,
+                card_data: data,
+                full,
+                with_causes,
+                compact,
+                board_rows,
+                own_rows,
+                rows,
+            }))
+        })
+        .collect();
+    let mut out = Vec::with_capacity(results.len());
+    let mut diags = Diagnostics::new();
+    for r in results {
+        match r {
+            Ok(p) => out.push(p),
+            Err(d) => diags.push(d),
+        }
+    }
+    if diags.has_errors() {
+        // One template error repeats for every incident: report it once.
+        diags.sort();
+        return Err(diags);
+    }
+    cache.by_id = site
+        .incidents
+        .iter()
+        .zip(&out)
+        .map(|(inc, p)| (inc.pm.id.clone(), p.clone()))
+        .collect();
+    Ok(out)
+}
+
+/// A list for the templates: `{html, count}` where `html` is the items,
+/// each wrapped in `<li class="incident">`.
+pub fn incident_list<'a>(items: impl Iterator<Item = &'a str>) -> Value {
+    let mut html = String::new();
+    let mut count = 0usize;
+    for item in items {
+        html.push_str("<li class=\"incident\">");
+        html.push_str(item);
+        html.push_str("</li>\n");
+        count += 1;
+    }
+    list_value(html, count)
+}
+
+/// Table rows for the templates: `{html, count}`.
+pub fn row_list<'a>(rows: impl Iterator<Item = &'a str>) -> Value {
+    let mut html = String::new();
+    let mut count = 0usize;
+    for r in rows {
+        html.push_str(r);
+        count += 1;
+    }
+    list_value(html, count)
+}
+
+fn list_value(html: String, count: usize) -> Value {
+    let mut map = tera::Map::new();
+    map.insert("html".into(), Value::safe_string(&html));
+    map.insert("count".into(), Value::from(count));
+    Value::from(map)
+}

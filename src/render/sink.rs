@@ -1,0 +1,228 @@
+//! Where rendered files go: straight into a folder as they are rendered
+//! (no whole site held in memory), or nowhere (checking only).
+
+use std::collections::HashMap;
+use std::io;
+use std::path::{Path, PathBuf};
+use std::sync::Mutex;
+
+use crate::output::safe_rel;
+
+/// Receives the files of the site, from many threads at once.
+pub trait Sink: Sync {
+    /// Stores one file. `path` is relative to the output folder.
+    fn put(&self, path: &str, bytes: &[u8]) -> io::Result<()>;
+
+    /// Says a file of an earlier round stays as it is (its inputs did not
+    /// change). Only sinks that update a folder in place care.
+    fn keep(&self, _path: &str) {}
+}
+
+/// Writes each file into a folder (the build's staging folder).
+pub struct DirSink {
+    root: PathBuf,
+}
+
+impl DirSink {
+    pub fn new(root: impl Into<PathBuf>) -> Self {
+        DirSink { root: root.into() }
+    }
+}
+
+impl Sink for DirSink {
+    fn put(&self, path: &str, bytes: &[u8]) -> io::Result<()> {
+        let target = self.root.join(safe_rel(path)?);
+        if let Some(parent) = target.parent() {
+            std::fs::create_dir_all(parent)?;
+        }
+        std::fs::write(target, bytes)
+    }
+}
+
+/// Discards everything (`check` validates rendering without writing).
+pub struct NullSink;
+
+impl Sink for NullSink {
+    fn put(&self, _path: &str, _bytes: &[u8]) -> io::Result<()> {
+        Ok(())
+    }
+}
+
+/// Keeps every file in memory (tests and small tools).
+#[derive(Default)]
+pub struct MemorySink {
+    pub files: Mutex<HashMap<String, Vec<u8>>>,
+}
+
+impl Sink for MemorySink {
+    fn put(&self, path: &str, bytes: &[u8]) -> io::Result<()> {
+        if let Ok(mut f) = self.files.lock() {
+            f.insert(path.to_string(), bytes.to_vec());
+        }
+        Ok(())
+    }
+}
+
+/// Updates a live folder in place (`serve`): a file is written only when
+/// its bytes changed, through a temporary file renamed over the old one,
+/// so a reader never sees a half-written page.
+pub struct UpdateSink {
+    root: PathBuf,
+    /// Hash of each file's bytes as last written.
+    known: Mutex<HashMap<String, u64>>,
+    /// Files written by the current round.
+    changed: Mutex<Vec<String>>,
+    /// Files put (written or unchanged) by the current round.
+    seen: Mutex<Vec<String>>,
+}
+
+impl UpdateSink {
+    pub fn new(root: impl Into<PathBuf>) -> Self {
+        UpdateSink {
+            root: root.into(),
+            known: Mutex::new(HashMap::new()),
+            changed: Mutex::new(Vec::new()),
+            seen: Mutex::new(Vec::new()),
+        }
+    }
+
+    pub fn root(&self) -> &Path {
+        &self.root
+    }
+
+    /// Starts a round: forgets which files the last one touched.
+    pub fn begin(&self) {
+        if let Ok(mut c) = self.changed.lock() {
+            c.clear();
+        }
+        if let Ok(mut s) = self.seen.lock() {
+            s.clear();
+        }
+    }
+
+    /// The files written since `begin`, sorted.
+    pub fn changed(&self) -> Vec<String> {
+        let mut v = self.changed.lock().map(|c| c.clone()).unwrap_or_default();
+        v.sort();
+        v
+    }
+
+    /// Ends a round: deletes the files of earlier rounds that this one
+    /// neither put nor kept (a deleted or renamed postmortem's page).
+    /// Returns the deleted paths.
+    pub fn finish(&self) -> Vec<String> {
+        let seen: std::collections::HashSet<String> = self
+            .seen
+            .lock()
+            .map(|s| s.iter().cloned().collect())
+            .unwrap_or_default();
+        let mut removed = Vec::new();
+        if let Ok(mut known) = self.known.lock() {
+            let stale: Vec<String> = known
+                .keys()
+                .filter(|k| !seen.contains(*k))
+                .cloned()
+                .collect();
+            for path in stale {
+                known.remove(&path);
+                if let Ok(rel) = safe_rel(&path) {
+                    let target = self.root.join(rel);
+                    if std::fs::remove_file(&target).is_ok() {
+                        // Drop folders left empty (a page's own folder).
+                        let mut dir = target.parent().map(Path::to_path_buf);
+                        while let Some(d) = dir {
+                            if d == self.root || std::fs::remove_dir(&d).is_err() {
+                                break;
+                            }
+                            dir = d.parent().map(Path::to_path_buf);
+                        }
+                    }
+                }
+                removed.push(path);
+            }
+        }
+        removed.sort();
+        if let Ok(mut c) = self.changed.lock() {
+            c.extend(removed.iter().cloned());
+        }
+        removed
+    }
+}
+
+impl Sink for UpdateSink {
+    fn keep(&self, path: &str) {
+        if let Ok(mut s) = self.seen.lock() {
+            s.push(path.to_string());
+        }
+    }
+
+    fn put(&self, path: &str, bytes: &[u8]) -> io::Result<()> {
+        let hash = xxhash_rust::xxh3::xxh3_64(bytes);
+        if let Ok(mut s) = self.seen.lock() {
+            s.push(path.to_string());
+        }
+        let unchanged = self
+            .known
+            .lock()
+            .map(|k| k.get(path) == Some(&hash))
+            .unwrap_or(false);
+        if unchanged {
+            return Ok(());
+        }
+        let target = self.root.join(safe_rel(path)?);
+        if let Some(parent) = target.parent() {
+            std::fs::create_dir_all(parent)?;
+        }
+        let tmp = target.with_file_name(format!(
+            ".{}.pmsite-tmp",
+            target
+                .file_name()
+                .map(|n| n.to_string_lossy().into_owned())
+                .unwrap_or_default()
+        ));
+        std::fs::write(&tmp, bytes)?;
+        std::fs::rename(&tmp, &target)?;
+        if let Ok(mut k) = self.known.lock() {
+            k.insert(path.to_string(), hash);
+        }
+        if let Ok(mut c) = self.changed.lock() {
+            c.push(path.to_string());
+        }
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn update_sink_writes_only_changes_and_removes_stale_files() {
+        let tmp = tempfile::tempdir().unwrap();
+        let sink = UpdateSink::new(tmp.path());
+        sink.begin();
+        sink.put("a/index.html", b"one").unwrap();
+        sink.put("b/index.html", b"two").unwrap();
+        sink.finish();
+        assert_eq!(sink.changed(), ["a/index.html", "b/index.html"]);
+
+        sink.begin();
+        sink.put("a/index.html", b"one").unwrap();
+        sink.finish();
+        assert_eq!(sink.changed(), ["b/index.html"], "only the removal");
+        assert!(
+            !tmp.path().join("b").exists(),
+            "the emptied folder goes too"
+        );
+        assert_eq!(
+            std::fs::read(tmp.path().join("a/index.html")).unwrap(),
+            b"one"
+        );
+
+        sink.begin();
+        sink.keep("a/index.html");
+        sink.finish();
+        assert!(tmp.path().join("a/index.html").exists(), "kept files stay");
+        assert!(sink.changed().is_empty());
+    }
+}
