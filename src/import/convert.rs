@@ -727,7 +727,7 @@ fn leading_date(text: &str) -> Option<Date> {
 }
 
 static EVENT_SEP: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"^\s*(?:(?:UTC|GMT|[A-Z]{2,4})\b)?\s*(?:\([^)]{0,20}\))?\s*[-–—:|]*\s*")
+    Regex::new(r"^\s*(?:(?:UTC|GMT|Z|[PMCE][SD]T|CEST|BST)\b)?\s*(?:\((?:approx\.?|ca\.?|about|UTC|local)\))?\s*[-–—:|]*\s*")
         .expect("valid pattern")
 });
 
@@ -770,14 +770,17 @@ fn read_timeline(blocks: &[Block], year: i16) -> (Vec<RawEntry>, Vec<usize>, Vec
                     match times::read_time(first, year) {
                         Some(t) => {
                             let mut parts: Vec<String> = Vec::new();
-                            let rest = t.rest.trim().trim_start_matches(['-', '–']).trim();
-                            if !rest.is_empty() && !rest.starts_with(':') {
-                                parts.push(rest.to_string());
+                            let rest = event_text(&t.rest);
+                            if !rest.is_empty() {
+                                parts.push(rest);
                             }
                             parts.extend(
-                                cells[1..].iter().filter(|c| !c.trim().is_empty()).cloned(),
+                                cells[1..]
+                                    .iter()
+                                    .map(|c| collapse(c))
+                                    .filter(|c| !c.is_empty()),
                             );
-                            let event = event_text(&parts.join(" — "));
+                            let event = shorten(&parts.join(" — "), 200);
                             if event.is_empty() {
                                 continue;
                             }
@@ -976,7 +979,7 @@ fn follow_up_from_item(it: &Item, done_heading: bool) -> Option<ImportedFollowUp
         _ => FollowUpStatus::Open,
     };
     Some(ImportedFollowUp {
-        title: shorten(&title, 160),
+        title: shorten(title.trim_end_matches('.'), 160),
         status,
         owner: None,
         due: None,
