@@ -384,7 +384,7 @@ pub fn convert(text: &str, stem: &str, config: &Config) -> Converted {
                 1 + offset,
                 "no heading to take the title from; the file name is used".into(),
             ));
-            let t = clean_title(&stem.replace(['-', '_'], " "));
+            let t = clean_title(stem).replace(['-', '_'], " ");
             let mut c = t.chars();
             match c.next() {
                 Some(f) => f.to_uppercase().collect::<String>() + c.as_str(),
@@ -523,14 +523,23 @@ pub fn convert(text: &str, stem: &str, config: &Config) -> Converted {
         .map(|e| e.at.to_zoned_datetime(tz.clone()).date());
     let date = match stated_date.or(started_day).or(first_text_date) {
         Some(d) => d,
-        None => {
-            notes.push((
-                1 + offset,
-                "no date found in the file name or the text; 2000-01-01 is used: set `date:`"
-                    .into(),
-            ));
-            jiff::civil::date(2000, 1, 1)
-        }
+        None => match year_hint.and_then(|y| Date::new(y, 1, 1).ok()) {
+            Some(d) => {
+                notes.push((
+                    1 + offset,
+                    format!("no date found in the text; the file name gives only the year, so {d} is used: set `date:`"),
+                ));
+                d
+            }
+            None => {
+                notes.push((
+                    1 + offset,
+                    "no date found in the file name or the text; 2000-01-01 is used: set `date:`"
+                        .into(),
+                ));
+                jiff::civil::date(2000, 1, 1)
+            }
+        },
     };
 
     // Severity: written as "Sev 1" / "SEV2" somewhere, else the least severe.
