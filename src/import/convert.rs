@@ -322,10 +322,19 @@ pub fn convert(text: &str, stem: &str, config: &Config) -> Converted {
 
     // Front matter that the source already has (title, date, ...).
     let (fm, body_start_line, body) = match crate::frontmatter::split(text) {
-        Ok(s) => {
-            let map = crate::frontmatter::parse_yaml(&text[s.yaml.clone()], s.yaml_line).ok();
-            (map, s.body_line, &text[s.body.clone()])
-        }
+        Ok(s) => match crate::frontmatter::parse_yaml(&text[s.yaml.clone()], s.yaml_line) {
+            Ok(map) => (Some(map), s.body_line, &text[s.body.clone()]),
+            Err(d) => {
+                notes.push((
+                    d.line.max(1),
+                    format!(
+                        "the file's front matter is not valid YAML ({}); it is left out",
+                        d.message
+                    ),
+                ));
+                (None, s.body_line, &text[s.body.clone()])
+            }
+        },
         Err(_) => (None, 1, text),
     };
     let fm_str = |k: &str| {

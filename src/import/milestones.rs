@@ -103,8 +103,20 @@ pub fn infer(entries: &mut [Entry], stated: &[Stated]) -> Notes {
     if entries.is_empty() {
         return notes;
     }
-    // 1. What the text marks itself.
+    // 1. What the text marks itself: pmsite's own `{detected}` tags, or
+    // words such as "(resolved)".
+    static TAG: LazyLock<Regex> =
+        LazyLock::new(|| re(r"\s*\{(started|detected|acknowledged|mitigated|resolved)\}\s*$"));
     for e in entries.iter_mut() {
+        if let Some(c) = TAG.captures(&e.event) {
+            let kind = Milestone::parse(&c[1]);
+            let start = c.get(0).map_or(e.event.len(), |m| m.start());
+            e.event.truncate(start);
+            if let Some(k) = kind {
+                e.kind = k;
+                continue;
+            }
+        }
         if let Some(k) = explicit(e) {
             e.kind = k;
         }
