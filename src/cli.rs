@@ -18,7 +18,10 @@ Examples:
   pmsite new \"API outage: slow Facebook calls\" --date 2018-04-12
   pmsite build                      build the site into public/
   pmsite build --public --base-url https://acme.github.io/postmortems/
-  pmsite build --root path/to/kb --out /tmp/site --now 2024-01-01";
+  pmsite build --root path/to/kb --out /tmp/site --now 2024-01-01
+  pmsite check --format github --deny-warnings
+  pmsite check --overdue --now 2024-01-01
+  pmsite import ../old-postmortems";
 
 /// A static site generator for a postmortem knowledge base.
 #[derive(Debug, Parser)]
@@ -57,9 +60,9 @@ pub enum Command {
         #[arg(value_name = "DIR")]
         dir: Option<PathBuf>,
     },
-    /// Write a new postmortem from the template and print its path
+    /// Write a new postmortem from a template and print its path
     #[command(
-        after_help = "Examples:\n  pmsite new \"Checkout errors after config push\"\n  pmsite new \"DNS outage\" --date 2024-03-01"
+        after_help = "Examples:\n  pmsite new \"Checkout errors after config push\"\n  pmsite new \"DNS outage\" --date 2024-03-01\n  pmsite new \"Cache node restarted\" --template minor\n\nTemplates: default (the six elements), sre (root causes, trigger, where we got lucky),\nminor (short), and any templates/NAME.md of the knowledge base."
     )]
     New {
         /// The incident's title
@@ -67,7 +70,55 @@ pub enum Command {
         /// The incident date, YYYY-MM-DD (default: today)
         #[arg(long, value_name = "DATE")]
         date: Option<String>,
+        /// The template: default, sre, minor, or templates/NAME.md of the knowledge base
+        #[arg(long, value_name = "NAME", default_value = "default")]
+        template: String,
     },
+    /// Validate and lint every postmortem (drafts and internal ones included) for CI; writes nothing
+    #[command(
+        after_help = "Examples:\n  pmsite check\n  pmsite check --format github --deny-warnings\n  pmsite check --format json > findings.json\n  pmsite check --overdue --now 2024-01-01\n\nExit status: 0 clean (warnings allowed), 1 errors (or warnings with --deny-warnings,\nor overdue follow-ups with --overdue), 2 usage errors."
+    )]
+    Check(CheckArgs),
+    /// Print the JSON Schema of postmortem front matter, for editors
+    #[command(
+        after_help = "Examples:\n  pmsite schema > schema.json\n  pmsite schema --write     # refresh .pmsite/postmortem.schema.json"
+    )]
+    Schema {
+        /// Write it to .pmsite/postmortem.schema.json (where postmortems' modelines point) instead of printing it
+        #[arg(long)]
+        write: bool,
+    },
+    /// Convert existing Markdown postmortems (no front matter) into pmsite files under content/postmortems/
+    #[command(
+        after_help = "Examples:\n  pmsite import ../postmortems\n  pmsite import docs/incident-reports --to imported\n\nNever overwrites a file and never changes the sources; reports per file what it could not infer."
+    )]
+    Import(ImportArgs),
+}
+
+#[derive(Debug, Args, Clone)]
+pub struct CheckArgs {
+    /// How findings are printed
+    #[arg(long, value_enum, default_value = "human")]
+    pub format: crate::check::Format,
+    /// Fail (exit 1) on warnings too
+    #[arg(long)]
+    pub deny_warnings: bool,
+    /// List overdue follow-ups instead of linting; exit 1 when there are any
+    #[arg(long)]
+    pub overdue: bool,
+    /// The date follow-ups are overdue against (YYYY-MM-DD or RFC 3339; default: SOURCE_DATE_EPOCH, else today)
+    #[arg(long, value_name = "DATE")]
+    pub now: Option<String>,
+}
+
+#[derive(Debug, Args, Clone)]
+pub struct ImportArgs {
+    /// The folder of Markdown postmortems to convert (read recursively; never modified)
+    #[arg(value_name = "SRC_DIR")]
+    pub src: PathBuf,
+    /// A sub-folder of content/postmortems/ to write into (default: content/postmortems/ itself)
+    #[arg(long, value_name = "DIR")]
+    pub to: Option<PathBuf>,
 }
 
 #[derive(Debug, Args, Clone)]
@@ -190,7 +241,14 @@ pub fn run(cli: Cli) -> ExitCode {
     match cli.command {
         Command::Build(args) => cmd_build(&cli.global, &reporter, args),
         Command::Init { dir } => cmd_init(&reporter, dir),
-        Command::New { title, date } => cmd_new(&cli.global, &reporter, &title, date.as_deref()),
+        Command::New {
+            title,
+            date,
+            template,
+        } => cmd_new(&cli.global, &reporter, &title, date.as_deref(), &template),
+        Command::Check(args) => cmd_check(&cli.global, &reporter, args),
+        Command::Schema { write } => cmd_schema(&cli.global, &reporter, write),
+        Command::Import(args) => cmd_import(&cli.global, &reporter, args),
     }
 }
 
@@ -273,7 +331,13 @@ fn cmd_init(reporter: &Reporter, dir: Option<PathBuf>) -> ExitCode {
     }
 }
 
-fn cmd_new(global: &GlobalArgs, reporter: &Reporter, title: &str, date: Option<&str>) -> ExitCode {
+fn cmd_new(
+    global: &GlobalArgs,
+    reporter: &Reporter,
+    title: &str,
+    date: Option<&str>,
+    template: &str,
+) -> ExitCode {
     let root = match find_root(global.root.as_deref()) {
         Ok(r) => r,
         Err(d) => return reporter.failed("new", one(d)),
@@ -306,9 +370,43 @@ fn cmd_new(global: &GlobalArgs, reporter: &Reporter, title: &str, date: Option<&
             .to_zoned_datetime(config.site.timezone.clone())
             .date(),
     };
+    let template = match crate::templates::find(&config.root, template) {
+        Ok(t) => t,
+        Err((msg, hint)) => {
+            return reporter.failed(
+                "new",
+                one(Diagnostic::error("bad-option", msg).with_hint(hint)),
+            );
+        }
+    };
     let dir = config.content_dir().join("postmortems");
     let path = dir.join(crate::scaffold::new_file_name(title, date));
-    let text = crate::scaffold::new_postmortem(&config, title.trim(), date);
+    let text = crate::templates::render(&template.text, &config, title.trim(), date);
+    if let (Some(tpath), Err(crate::frontmatter::SplitError::Missing)) =
+        (&template.path, crate::frontmatter::split(&text))
+    {
+        return reporter.failed(
+            "new",
+            one(Diagnostic::error(
+                "bad-template",
+                format!("template {} has no front matter", display_path(tpath).display()),
+            )
+            .in_file(display_path(tpath))
+            .at(crate::diagnostics::Pos::new(1, 1))
+            .with_hint("start it with a `---` line, the front matter (`title: {{title}}`, `date: {{date}}`, ...), and another `---` line")),
+        );
+    }
+    let text =
+        crate::scaffold::with_schema_line(&text, &crate::schema::schema_ref(&config.root, &path));
+    // The schema the modeline points at.
+    if !crate::schema::schema_path(&config).exists()
+        && let Ok(p) = crate::schema::write_schema(&config)
+    {
+        reporter.info(&format!(
+            "Wrote {} (the JSON Schema editors validate front matter with)",
+            display_path(&p).display()
+        ));
+    }
     if let Err(e) = std::fs::create_dir_all(&dir) {
         return reporter.failed(
             "new",
@@ -356,4 +454,80 @@ fn cmd_new(global: &GlobalArgs, reporter: &Reporter, title: &str, date: Option<&
             )),
         ),
     }
+}
+
+fn cmd_check(global: &GlobalArgs, reporter: &Reporter, args: CheckArgs) -> ExitCode {
+    let opts = crate::check::CheckOptions {
+        format: args.format,
+        deny_warnings: args.deny_warnings,
+        overdue: args.overdue,
+        now: args.now,
+        quiet: reporter.quiet,
+    };
+    let report = match find_root(global.root.as_deref()) {
+        Ok(root) => crate::check::check(&root, &opts),
+        Err(d) => crate::check::Report {
+            findings: vec![d],
+            overdue: Vec::new(),
+            postmortems: 0,
+        },
+    };
+    if crate::check::print(&report, &opts) {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::from(1)
+    }
+}
+
+fn cmd_schema(global: &GlobalArgs, reporter: &Reporter, write: bool) -> ExitCode {
+    let root = match find_root(global.root.as_deref()) {
+        Ok(r) => r,
+        Err(d) => return reporter.failed("schema", one(d)),
+    };
+    let config = match Config::load(&root) {
+        Ok(c) => c,
+        Err(d) => return reporter.failed("schema", d),
+    };
+    if write {
+        match crate::schema::write_schema(&config) {
+            Ok(p) => {
+                println!("{}", display_path(&p).display());
+                ExitCode::SUCCESS
+            }
+            Err(msg) => reporter.failed("schema", one(Diagnostic::error("io", msg))),
+        }
+    } else {
+        print!("{}", crate::schema::schema_text(&config));
+        ExitCode::SUCCESS
+    }
+}
+
+fn cmd_import(global: &GlobalArgs, reporter: &Reporter, args: ImportArgs) -> ExitCode {
+    let root = match find_root(global.root.as_deref()) {
+        Ok(r) => r,
+        Err(d) => return reporter.failed("import", one(d)),
+    };
+    let config = match Config::load(&root) {
+        Ok(c) => c,
+        Err(d) => return reporter.failed("import", d),
+    };
+    let result = crate::import::import(&config, &args.src, args.to.as_deref());
+    let warnings = result.diagnostics.warning_count();
+    let errors = result.diagnostics.error_count();
+    for p in &result.written {
+        println!("{}", display_path(p).display());
+    }
+    if errors > 0 {
+        return reporter.failed("import", result.diagnostics);
+    }
+    reporter.diagnostics(&result.diagnostics.into_sorted());
+    reporter.info(&format!(
+        "Imported {} postmortem{} ({} skipped, {} warning{}). Next: `pmsite check`, then `pmsite build`.",
+        result.imported,
+        plural(result.imported),
+        result.skipped,
+        warnings,
+        plural(warnings)
+    ));
+    ExitCode::SUCCESS
 }

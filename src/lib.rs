@@ -11,23 +11,29 @@
 #![allow(clippy::result_large_err)]
 
 pub mod build;
+pub mod check;
 pub mod cli;
 pub mod config;
 pub mod diagnostics;
 pub mod followup;
 pub mod frontmatter;
 pub mod highlight;
+pub mod import;
 pub mod links;
+pub mod lint;
 pub mod markdown;
 pub mod output;
 pub mod postmortem;
 pub mod render;
 pub mod scaffold;
+pub mod schema;
 pub mod similar;
 pub mod site;
 pub mod slug;
 pub mod source;
+pub mod stated;
 pub mod stats;
+pub mod templates;
 pub mod theme;
 pub mod timeline;
 pub mod yaml_locate;

@@ -157,7 +157,10 @@ pub fn init(dir: &Path) -> Result<Vec<PathBuf>, String> {
         (
             dir.join("content/postmortems")
                 .join(format!("{EXAMPLE_ID}.md")),
-            with_schema_line(EXAMPLE_POSTMORTEM),
+            with_schema_line(
+                EXAMPLE_POSTMORTEM,
+                &crate::schema::schema_ref(Path::new(""), Path::new("content/postmortems/x.md")),
+            ),
         ),
         (
             dir.join("content/pages/start-here.md"),
@@ -181,6 +184,12 @@ pub fn init(dir: &Path) -> Result<Vec<PathBuf>, String> {
         std::fs::write(&path, text).map_err(|e| format!("cannot write {}: {e}", path.display()))?;
         written.push(path);
     }
+    // The JSON Schema the example's modeline points at.
+    if let Ok(config) = Config::load(dir)
+        && let Ok(path) = crate::schema::write_schema(&config)
+    {
+        written.push(path);
+    }
     let gitignore = dir.join(".gitignore");
     if !gitignore.exists() && std::fs::write(&gitignore, "/public\n").is_ok() {
         written.push(gitignore);
@@ -202,9 +211,21 @@ fn titlecase(s: &str) -> String {
         .join(" ")
 }
 
-/// The comment that points YAML editors at pmsite's JSON Schema.
-pub fn with_schema_line(text: &str) -> String {
-    text.to_string()
+/// Puts the comment that points YAML editors at pmsite's JSON Schema
+/// (`# yaml-language-server: $schema=...`, the path relative to the file)
+/// at the top of a postmortem's front matter. A text that already has one,
+/// or has no front matter, is returned as it is.
+pub fn with_schema_line(text: &str, schema_ref: &str) -> String {
+    if text.contains("yaml-language-server:") {
+        return text.to_string();
+    }
+    let Some(rest) = text
+        .strip_prefix("---\n")
+        .or_else(|| text.strip_prefix("---\r\n"))
+    else {
+        return text.to_string();
+    };
+    format!("---\n{}\n{rest}", crate::schema::modeline(schema_ref))
 }
 
 /// The file name for a new postmortem: `<date>-<slug>.md`, the slug cut at
@@ -221,75 +242,9 @@ pub fn new_file_name(title: &str, date: Date) -> String {
     format!("{date}-{slug}.md")
 }
 
-fn yaml_string(s: &str) -> String {
-    serde_json::to_string(s).unwrap_or_else(|_| "\"\"".into())
-}
-
-/// The text of a new postmortem.
+/// The text of a new postmortem from the default template.
 pub fn new_postmortem(config: &Config, title: &str, date: Date) -> String {
-    let sev_list = config.postmortem.severities.join(" | ");
-    let severity = config
-        .postmortem
-        .severities
-        .last()
-        .cloned()
-        .unwrap_or_default();
-    format!(
-        r#"---
-title: {title}
-date: {date}
-status: draft                 # draft | in-review | final
-severity: {severity}          # {sev_list}
-summary: What happened, in one paragraph (shown in lists and search results).
-impact: Who was affected, how, and for how long.
-services: []
-teams: []
-authors: []
-causes: []                    # contributing causes, as slugs: [missing-timeout, ...]
-trigger:                      # the proximate trigger (one of the causes)
-detection:                    # alert | customer-report | employee-report | synthetic-check
-timeline:
-  - at: "00:00"
-    kind: started             # started | detected | acknowledged | mitigated | resolved | other
-    event: What happened first
-follow_ups: []
----
-
-## Summary
-
-What happened and what users saw.
-
-## Impact
-
-How many users, which features, for how long.
-
-## Resolution
-
-What stopped the bleeding.
-
-## Timeline
-
-The timeline is in the front matter above (or write it here as a list:
-`- 09:09 Monitoring pages on-call {{detected}}`).
-
-## Contributing causes
-
-Every condition without which this would not have happened, latent bugs
-included. "Human error" is never a root cause: ask what made the mistake
-easy to make.
-
-## What went well
-
-## What went poorly
-
-## Where we got lucky
-
-## Follow-up actions
-
-Each with an owner, a ticket and a due date (in `follow_ups` above).
-"#,
-        title = yaml_string(title),
-    )
+    crate::templates::default_postmortem(config, title, date)
 }
 
 #[cfg(test)]

@@ -1,0 +1,420 @@
+//! `pmsite check`: everything `build` validates (drafts and internal
+//! postmortems included) plus the lints, printed for people, for programs
+//! (JSON) or for GitHub workflows (annotations); and `--overdue`, the list
+//! of overdue follow-ups.
+
+use std::collections::HashMap;
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use serde::Serialize;
+
+use crate::build::{BuildOptions, Loaded, Pipeline, clock, parse_now};
+use crate::diagnostics::{Diagnostic, Diagnostics, Pos, Severity, display_path, suggest};
+use crate::postmortem::fill_lines;
+use crate::site::Site;
+use crate::yaml_locate::{Target, YamlPath};
+
+/// How findings are printed.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub enum Format {
+    /// `file:line:col: warning[code]: message`, the line and a caret
+    Human,
+    /// A JSON array, one object per finding
+    Json,
+    /// GitHub workflow commands (`::warning file=...::message`)
+    Github,
+}
+
+/// What `check` is asked to do.
+#[derive(Clone, Debug)]
+pub struct CheckOptions {
+    pub format: Format,
+    pub deny_warnings: bool,
+    pub overdue: bool,
+    pub now: Option<String>,
+    pub quiet: bool,
+}
+
+/// An overdue follow-up, as `--overdue --format json` gives it.
+#[derive(Clone, Debug, Serialize, PartialEq, Eq)]
+pub struct OverdueInfo {
+    pub postmortem: String,
+    pub title: String,
+    pub owner: Option<String>,
+    pub status: &'static str,
+    pub due: String,
+    pub days_overdue: i64,
+    pub ticket: Option<String>,
+}
+
+/// One finding as printed in JSON.
+#[derive(Serialize)]
+struct Finding<'a> {
+    file: Option<String>,
+    line: usize,
+    column: usize,
+    severity: Severity,
+    code: &'a str,
+    message: &'a str,
+    hint: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    follow_up: Option<&'a OverdueInfo>,
+}
+
+/// What a check found.
+pub struct Report {
+    /// Sorted findings (after allow lists).
+    pub findings: Vec<Diagnostic>,
+    /// Overdue follow-up details, by finding (only with `--overdue`).
+    pub overdue: Vec<Option<OverdueInfo>>,
+    pub postmortems: usize,
+}
+
+/// Runs the check; returns the findings (errors included).
+pub fn check(root: &Path, opts: &CheckOptions) -> Report {
+    let fail = |diags: Diagnostics| Report {
+        findings: diags.into_sorted(),
+        overdue: Vec::new(),
+        postmortems: 0,
+    };
+    let options = BuildOptions {
+        drafts: true,
+        public: false,
+        ..BuildOptions::default()
+    };
+    let mut pipeline = match Pipeline::new(root, options) {
+        Ok(p) => p,
+        Err(d) => return fail(d),
+    };
+    if let Some(now) = &opts.now {
+        match parse_now(now, &pipeline.config.site.timezone) {
+            Ok(ts) => pipeline.options.now = Some(ts),
+            Err(msg) => {
+                let mut d = Diagnostics::new();
+                d.push(Diagnostic::error("bad-option", format!("--now: {msg}")));
+                return fail(d);
+            }
+        }
+    }
+    let clock = match clock(&pipeline.config, pipeline.options.now) {
+        Ok(c) => c,
+        Err(d) => {
+            let mut ds = Diagnostics::new();
+            ds.push(d);
+            return fail(ds);
+        }
+    };
+
+    let mut diags = Diagnostics::new();
+    let loaded = pipeline.load(None, &mut diags);
+    let postmortems = loaded.postmortems.len();
+    let allow = AllowLists::new(&pipeline, &loaded, &mut diags);
+    let assets = loaded.assets.clone();
+    let backup = loaded.clone();
+    let mut site = pipeline.model(loaded, clock, None, &mut diags);
+    if let Some(s) = &site
+        && !diags.has_errors()
+        && let Err(d) = pipeline.render(
+            s,
+            &assets,
+            &crate::render::sink::NullSink,
+            &mut crate::render::RenderState::default(),
+            false,
+        )
+    {
+        // Template errors: what `build` would stop on.
+        diags.extend(d);
+    }
+    if site.is_none() {
+        site = lenient_model(&mut pipeline, backup, clock);
+    }
+    schema_outdated(&pipeline, &mut diags);
+
+    let mut overdue = Vec::new();
+    if let Some(site) = &mut site {
+        if opts.overdue {
+            overdue = overdue_follow_ups(site, &mut diags);
+        } else {
+            for inc in &mut site.incidents {
+                fill_lines(Arc::make_mut(&mut inc.pm));
+                diags.extend(crate::lint::lint_incident(inc, &pipeline.config));
+            }
+        }
+    }
+    // In `--overdue` mode only errors and the overdue list are reported.
+    if opts.overdue {
+        diags.retain(|d| d.is_error() || d.code == "overdue");
+    }
+    diags.retain(|d| d.is_error() || !allow.allows(d));
+    let findings = diags.into_sorted();
+    let overdue = findings
+        .iter()
+        .map(|d| {
+            if d.code != "overdue" {
+                return None;
+            }
+            overdue
+                .iter()
+                .find(|(k, _)| *k == (d.file.clone(), d.line))
+                .map(|(_, info)| info.clone())
+        })
+        .collect();
+    Report {
+        findings,
+        overdue,
+        postmortems,
+    }
+}
+
+/// When cross-file errors (an unknown related id, a wrong reading list)
+/// stop the model, lint a model without them, so that every problem of a
+/// run is reported. Its own diagnostics are already known and dropped.
+fn lenient_model(
+    pipeline: &mut Pipeline,
+    mut loaded: Loaded,
+    clock: crate::site::Clock,
+) -> Option<Site> {
+    for pm in &mut loaded.postmortems {
+        Arc::make_mut(pm).related.clear();
+    }
+    let mut config = (*pipeline.config).clone();
+    config.postmortem.reading_list.clear();
+    pipeline.config = Arc::new(config);
+    pipeline.model(loaded, clock, None, &mut Diagnostics::new())
+}
+
+/// Warns when the editor schema file differs from the schema of the
+/// current book.toml.
+fn schema_outdated(pipeline: &Pipeline, diags: &mut Diagnostics) {
+    let path = crate::schema::schema_path(&pipeline.config);
+    let Ok(text) = std::fs::read_to_string(&path) else {
+        return;
+    };
+    if text != crate::schema::schema_text(&pipeline.config) {
+        diags.push(
+            Diagnostic::warning(
+                "schema-outdated",
+                "the editor schema does not match book.toml any more",
+            )
+            .in_file(display_path(&path))
+            .at(Pos::new(1, 1))
+            .with_hint("run `pmsite schema --write` to refresh it"),
+        );
+    }
+}
+
+type OverdueKey = (Option<PathBuf>, usize);
+
+fn overdue_follow_ups(site: &mut Site, diags: &mut Diagnostics) -> Vec<(OverdueKey, OverdueInfo)> {
+    let today = site.clock.today;
+    let mut out = Vec::new();
+    for inc in &mut site.incidents {
+        fill_lines(Arc::make_mut(&mut inc.pm));
+        let pm = &inc.pm;
+        for (i, fu) in pm.follow_ups.iter().enumerate() {
+            if !fu.is_overdue(today) {
+                continue;
+            }
+            let Some(due) = fu.due else { continue };
+            let days = due.until(today).map_or(0, |s| i64::from(s.get_days()));
+            let owner = fu
+                .owner
+                .as_deref()
+                .map(|o| format!(", owner {o}"))
+                .unwrap_or_else(|| ", no owner".into());
+            let d = Diagnostic::warning(
+                "overdue",
+                format!(
+                    "follow-up \"{}\" is overdue: due {due} ({days} day{} ago), {}{owner}",
+                    fu.title,
+                    crate::cli::plural(days.unsigned_abs() as usize),
+                    fu.status.as_str()
+                ),
+            )
+            .with_hint(
+                "do it and set `status: done` (with `completed:`), move `due:` with a reason, or set `status: wont-fix`",
+            );
+            let d = if fu.line < pm.source.body_line {
+                let path = YamlPath::root().key("follow_ups").index(i).key("due");
+                pm.source.diagnostic_at(d, &path, Target::Value)
+            } else {
+                d.in_file(&pm.source.file.shown)
+                    .at(Pos::new(fu.line.max(1), 1))
+                    .with_source(&pm.source.text)
+            };
+            out.push((
+                (d.file.clone(), d.line),
+                OverdueInfo {
+                    postmortem: pm.id.clone(),
+                    title: fu.title.clone(),
+                    owner: fu.owner.clone(),
+                    status: fu.status.as_str(),
+                    due: due.to_string(),
+                    days_overdue: days,
+                    ticket: fu.ticket.clone(),
+                },
+            ));
+            diags.push(d);
+        }
+    }
+    out
+}
+
+/// The allow lists: per file (`lint: {allow: [...]}`) and per site
+/// (`[lint] allow`). Unknown codes in them are errors.
+struct AllowLists {
+    site: Vec<String>,
+    files: HashMap<PathBuf, Vec<String>>,
+}
+
+impl AllowLists {
+    fn new(pipeline: &Pipeline, loaded: &Loaded, diags: &mut Diagnostics) -> AllowLists {
+        let codes = crate::lint::codes();
+        let config = &pipeline.config;
+        let unknown = |code: &str| {
+            let hint = match suggest(code, codes.iter().copied()) {
+                Some(s) => format!("did you mean `{s}`? (lint codes: {})", codes.join(", ")),
+                None => format!("lint codes: {}", codes.join(", ")),
+            };
+            Diagnostic::error("unknown-lint", format!("unknown lint code `{code}`")).with_hint(hint)
+        };
+        let book = display_path(&config.config_path());
+        let book_text = std::fs::read_to_string(config.config_path()).unwrap_or_default();
+        for (i, code) in config.lint.allow.iter().enumerate() {
+            if !codes.contains(&code.as_str()) {
+                let pos = config
+                    .positions
+                    .lint_allow
+                    .get(i)
+                    .copied()
+                    .unwrap_or(Pos::new(1, 1));
+                diags.push(unknown(code).in_file(&book).at(pos).with_source(&book_text));
+            }
+        }
+        let mut files = HashMap::new();
+        for pm in &loaded.postmortems {
+            for (i, code) in pm.lint_allow.iter().enumerate() {
+                if !codes.contains(&code.as_str()) {
+                    let path = YamlPath::root().key("lint").key("allow").index(i);
+                    diags.push(pm.source.diagnostic_at(unknown(code), &path, Target::Value));
+                }
+            }
+            if !pm.lint_allow.is_empty() {
+                files.insert(pm.source.file.shown.clone(), pm.lint_allow.clone());
+            }
+        }
+        AllowLists {
+            site: config.lint.allow.clone(),
+            files,
+        }
+    }
+
+    fn allows(&self, d: &Diagnostic) -> bool {
+        if self.site.iter().any(|c| c == d.code) {
+            return true;
+        }
+        d.file
+            .as_ref()
+            .and_then(|f| self.files.get(f))
+            .is_some_and(|list| list.iter().any(|c| c == d.code))
+    }
+}
+
+/// Prints a report; returns whether the run passed.
+pub fn print(report: &Report, opts: &CheckOptions) -> bool {
+    let errors = report.findings.iter().filter(|d| d.is_error()).count();
+    let warnings = report.findings.len() - errors;
+    let overdue = report
+        .findings
+        .iter()
+        .filter(|d| d.code == "overdue")
+        .count();
+    let mut out = std::io::stdout().lock();
+    match opts.format {
+        Format::Human => {
+            for d in &report.findings {
+                if opts.quiet && !d.is_error() && d.code != "overdue" {
+                    continue;
+                }
+                let _ = write!(out, "{}", d.render_human());
+            }
+        }
+        Format::Github => {
+            for d in &report.findings {
+                let _ = writeln!(out, "{}", d.render_github());
+            }
+        }
+        Format::Json => {
+            let _ = writeln!(out, "{}", to_json(report));
+        }
+    }
+    let _ = out.flush();
+    let passed =
+        errors == 0 && !(opts.deny_warnings && warnings > 0) && !(opts.overdue && overdue > 0);
+    if !opts.quiet || !passed {
+        let summary = if opts.overdue {
+            format!(
+                "{} overdue follow-up{}{}",
+                overdue,
+                crate::cli::plural(overdue),
+                if errors > 0 {
+                    format!(", {errors} error{}", crate::cli::plural(errors))
+                } else {
+                    String::new()
+                }
+            )
+        } else {
+            format!(
+                "{errors} error{}, {warnings} warning{} in {} postmortem{}",
+                crate::cli::plural(errors),
+                crate::cli::plural(warnings),
+                report.postmortems,
+                crate::cli::plural(report.postmortems)
+            )
+        };
+        let verdict = if passed {
+            "check passed"
+        } else if errors == 0 && opts.deny_warnings && warnings > 0 {
+            "check failed (--deny-warnings)"
+        } else {
+            "check failed"
+        };
+        eprintln!("{verdict}: {summary}");
+    }
+    passed
+}
+
+/// The findings as a JSON array, one object per line.
+pub fn to_json(report: &Report) -> String {
+    let items: Vec<String> = report
+        .findings
+        .iter()
+        .zip(
+            report
+                .overdue
+                .iter()
+                .map(Some)
+                .chain(std::iter::repeat(None)),
+        )
+        .map(|(d, info)| {
+            let f = Finding {
+                file: d.file.as_ref().map(|p| p.display().to_string()),
+                line: d.line,
+                column: d.column,
+                severity: d.severity,
+                code: d.code,
+                message: &d.message,
+                hint: d.hint.as_deref(),
+                follow_up: info.and_then(|i| i.as_ref()),
+            };
+            serde_json::to_string(&f).unwrap_or_default()
+        })
+        .collect();
+    if items.is_empty() {
+        "[]".to_string()
+    } else {
+        format!("[\n{}\n]", items.join(",\n"))
+    }
+}
