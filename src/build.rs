@@ -24,7 +24,7 @@ use crate::postmortem::{Page, Postmortem, parse_page, parse_postmortem};
 use crate::render::sink::{DirSink, NullSink, Sink};
 use crate::render::{RenderReport, RenderState, Renderer};
 use crate::site::{Clock, Incident, PageDoc, Site, assemble, body_problems, is_built, merge_body};
-use crate::source::{Asset, SourceFile, SourceKind, discover, read_text};
+use crate::source::{Asset, Discovered, SourceFile, SourceKind, discover, read_text};
 use crate::theme::Theme;
 use crate::timeline::Metrics;
 use crate::yaml_locate::{Target, YamlPath};
@@ -44,6 +44,8 @@ pub struct BuildOptions {
     pub now: Option<Timestamp>,
     /// Replace an output folder pmsite did not create.
     pub force: bool,
+    /// Pages load the live-reload script (`serve` only, never `build`).
+    pub live_reload: bool,
 }
 
 /// Reads `--now`: a date (midnight in the site's zone) or a timestamp.
@@ -120,6 +122,93 @@ pub struct Built {
     pub timings: Vec<(&'static str, Duration)>,
 }
 
+/// Gathers parsed files into what the model is built from.
+fn collect_loaded<'a>(
+    found: &Discovered,
+    parsed: impl Iterator<Item = &'a ParsedFile>,
+    diags: &mut Diagnostics,
+) -> Loaded {
+    let mut loaded = Loaded {
+        assets: found.assets.clone(),
+        ..Loaded::default()
+    };
+    for parsed in parsed {
+        diags.extend(parsed.diagnostics.iter().cloned());
+        match &parsed.postmortem {
+            Some(pm) => {
+                diags.extend(pm.warnings.iter().cloned());
+                loaded.postmortems.push(pm.clone());
+            }
+            None => {
+                if let Some(id) = &parsed.claimed_id {
+                    loaded.failed_ids.push(id.clone());
+                }
+            }
+        }
+        if let Some(p) = &parsed.page {
+            loaded.pages.push(p.clone());
+        }
+    }
+    loaded
+}
+
+/// What changed `paths` mean for the known files, when they only modified
+/// or deleted files already known: the new file list, the files to read
+/// again, the files gone. `None` when a walk is needed (a new file, a
+/// folder, a link).
+fn fast_discover(
+    prev: &Discovered,
+    changed: &[PathBuf],
+) -> Option<(Discovered, HashSet<PathBuf>, HashSet<PathBuf>)> {
+    let known: HashSet<&Path> = prev
+        .files
+        .iter()
+        .map(|f| f.path.as_path())
+        .chain(prev.assets.iter().map(|a| a.path.as_path()))
+        .collect();
+    let mut reparse = HashSet::new();
+    let mut deleted = HashSet::new();
+    for p in changed {
+        let name = p
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default();
+        if crate::source::is_ignored_name(&name) {
+            continue;
+        }
+        match std::fs::symlink_metadata(p) {
+            Ok(m) if m.file_type().is_file() && known.contains(p.as_path()) => {
+                reparse.insert(p.clone());
+            }
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+                if known.contains(p.as_path()) {
+                    deleted.insert(p.clone());
+                }
+            }
+            _ => return None,
+        }
+    }
+    let found = if deleted.is_empty() {
+        Discovered::default()
+    } else {
+        Discovered {
+            files: prev
+                .files
+                .iter()
+                .filter(|f| !deleted.contains(&f.path))
+                .cloned()
+                .collect(),
+            assets: prev
+                .assets
+                .iter()
+                .filter(|a| !deleted.contains(&a.path))
+                .cloned()
+                .collect(),
+        }
+    };
+    Some((found, reparse, deleted))
+}
+
 /// When a file was last changed, as far as reuse is concerned.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 struct Stamp {
@@ -149,13 +238,26 @@ struct CachedBody {
 #[derive(Default)]
 pub struct BuildState {
     inputs_fp: u64,
+    /// The files found by the last walk of the content folder.
+    discovered: Option<Arc<Discovered>>,
+    discovery_diagnostics: Vec<Diagnostic>,
+    /// Paths reported changed since the last run (from a watcher).
+    changed: Option<Vec<PathBuf>>,
     files: HashMap<PathBuf, (Stamp, ParsedFile)>,
     bodies: HashMap<PathBuf, CachedBody>,
-    similar: Option<(u64, Vec<Vec<usize>>)>,
+    skeleton: Option<crate::site::Skeleton>,
+    /// The link targets and known ids, with their fingerprint.
+    links: Option<(u64, Arc<LinkTable>, Arc<HashSet<String>>)>,
     pub render: RenderState,
 }
 
 impl BuildState {
+    /// Tells the next run which paths changed, so that it need not look at
+    /// the others. Without this, every file's time and size are checked.
+    pub fn hint_changed(&mut self, paths: Vec<PathBuf>) {
+        self.changed = Some(paths);
+    }
+
     /// Forgets everything if the configuration or options changed.
     fn align(&mut self, inputs_fp: u64) {
         if self.inputs_fp != inputs_fp {
@@ -216,6 +318,7 @@ impl Pipeline {
             .str(&self.config.site.base_url)
             .u64(u64::from(self.options.drafts))
             .u64(u64::from(self.options.public))
+            .u64(u64::from(self.options.live_reload))
             .finish()
     }
 
@@ -230,51 +333,84 @@ impl Pipeline {
     /// Finds and parses every file (in parallel). With a state, files whose
     /// modification time and size are unchanged are not read again.
     pub fn load(&self, state: Option<&mut BuildState>, diags: &mut Diagnostics) -> Loaded {
-        let (found, d) = discover(&self.config);
-        diags.extend(d);
-        let previous = state.as_ref().map(|s| &s.files);
-        let parsed: Vec<(PathBuf, Option<Stamp>, ParsedFile)> = found
-            .files
-            .par_iter()
-            .map(|file| {
-                let st = previous.and(stamp(&file.path));
-                if let (Some(prev), Some(st)) = (previous, st)
-                    && let Some((old, parsed)) = prev.get(&file.path)
-                    && *old == st
-                {
-                    return (file.path.clone(), Some(st), parsed.clone());
-                }
-                (file.path.clone(), st, self.parse(file))
-            })
-            .collect();
-        if let Some(state) = state {
-            state.files = parsed
-                .iter()
-                .filter_map(|(p, st, parsed)| st.map(|st| (p.clone(), (st, parsed.clone()))))
-                .collect();
-        }
-        let mut loaded = Loaded {
-            assets: found.assets,
-            ..Loaded::default()
+        let Some(state) = state else {
+            let (found, d) = discover(&self.config);
+            diags.extend(d);
+            let parsed: Vec<ParsedFile> = found.files.par_iter().map(|f| self.parse(f)).collect();
+            return collect_loaded(&found, parsed.iter(), diags);
         };
-        for (_, _, parsed) in parsed {
-            diags.extend(parsed.diagnostics);
-            match parsed.postmortem {
-                Some(pm) => {
-                    diags.extend(pm.warnings.iter().cloned());
-                    loaded.postmortems.push(pm);
+        // With the paths the watcher saw change, a round that only edited
+        // or deleted known files skips walking the folders and looking at
+        // the other files.
+        let hint = state.changed.take();
+        let fast = match (&state.discovered, &hint) {
+            (Some(d), Some(changed)) => fast_discover(d, changed),
+            _ => None,
+        };
+        match fast {
+            Some((found, reparse, deleted)) => {
+                for p in &deleted {
+                    state.files.remove(p);
                 }
-                None => {
-                    if let Some(id) = parsed.claimed_id {
-                        loaded.failed_ids.push(id);
+                if !deleted.is_empty() {
+                    state.discovered = Some(Arc::new(found));
+                }
+                let Some(current) = state.discovered.clone() else {
+                    return Loaded::default();
+                };
+                let fresh: Vec<(PathBuf, Option<Stamp>, ParsedFile)> = current
+                    .files
+                    .par_iter()
+                    .filter(|f| reparse.contains(&f.path))
+                    .map(|f| (f.path.clone(), stamp(&f.path), self.parse(f)))
+                    .collect();
+                for (p, st, parsed) in fresh {
+                    match st {
+                        Some(st) => {
+                            state.files.insert(p, (st, parsed));
+                        }
+                        None => {
+                            state.files.remove(&p);
+                        }
                     }
                 }
             }
-            if let Some(p) = parsed.page {
-                loaded.pages.push(p);
+            None => {
+                let (found, d) = discover(&self.config);
+                state.discovery_diagnostics = d.into_sorted();
+                let previous = &state.files;
+                let parsed: Vec<(PathBuf, Option<Stamp>, ParsedFile)> = found
+                    .files
+                    .par_iter()
+                    .map(|file| {
+                        let st = stamp(&file.path);
+                        if let Some(st) = st
+                            && let Some((old, parsed)) = previous.get(&file.path)
+                            && *old == st
+                        {
+                            return (file.path.clone(), Some(st), parsed.clone());
+                        }
+                        (file.path.clone(), st, self.parse(file))
+                    })
+                    .collect();
+                state.files = parsed
+                    .into_iter()
+                    .filter_map(|(p, st, parsed)| st.map(|st| (p, (st, parsed))))
+                    .collect();
+                state.discovered = Some(Arc::new(found));
             }
         }
-        loaded
+        diags.extend(state.discovery_diagnostics.iter().cloned());
+        let Some(found) = state.discovered.clone() else {
+            return Loaded::default();
+        };
+        // A file that vanished between the walk and the read has no entry.
+        let missing = ParsedFile::default();
+        let parsed = found
+            .files
+            .iter()
+            .map(|f| state.files.get(&f.path).map_or(&missing, |(_, p)| p));
+        collect_loaded(&found, parsed, diags)
     }
 
     /// Parses one file; for a postmortem with errors, also the id it claims.
@@ -311,20 +447,6 @@ impl Pipeline {
                 }
             }
         }
-    }
-
-    /// The content-relative path of a file (`postmortems/2018/x.md`).
-    fn content_rel(&self, file: &SourceFile) -> String {
-        let content = self.config.content_dir();
-        file.path
-            .strip_prefix(&content)
-            .map(|p| {
-                p.components()
-                    .map(|c| c.as_os_str().to_string_lossy().into_owned())
-                    .collect::<Vec<_>>()
-                    .join("/")
-            })
-            .unwrap_or_else(|_| file.rel.clone())
     }
 
     /// Builds the site model: ids checked, bodies rendered, timelines and
@@ -373,44 +495,89 @@ impl Pipeline {
         }
         drop(first_use);
 
-        let mut all_ids: HashSet<String> =
-            loaded.postmortems.iter().map(|p| p.id.clone()).collect();
-        all_ids.extend(loaded.failed_ids.iter().cloned());
         let drafts = self.options.drafts;
         let public = self.options.public;
 
-        let mut links = LinkTable {
-            base_path: base.clone(),
-            ..LinkTable::default()
+        // What links can point at; reused while no id, title, visibility
+        // or file changed.
+        let links_fp = {
+            let mut f = crate::render::fragments::Fp::new();
+            for pm in &loaded.postmortems {
+                f = f
+                    .str(&pm.id)
+                    .str(&pm.title)
+                    .u64(u64::from(is_built(pm, drafts, public)))
+                    .str(&pm.source.file.content_rel);
+            }
+            for id in &loaded.failed_ids {
+                f = f.str("\u{0}failed").str(id);
+            }
+            for p in &loaded.pages {
+                f = f
+                    .str("\u{0}page")
+                    .str(&p.slug)
+                    .u64(u64::from(p.draft))
+                    .str(&p.source.file.content_rel);
+            }
+            for a in &loaded.assets {
+                f = f.str("\u{0}asset").str(&a.rel);
+            }
+            f.finish()
         };
-        for pm in &loaded.postmortems {
-            let url = format!("{base}postmortems/{}/", pm.id);
-            let built = is_built(pm, drafts, public);
-            links
-                .files
-                .insert(self.content_rel(&pm.source.file), (url.clone(), !built));
-            links.ids.entry(pm.id.clone()).or_insert(LinkEntry {
-                url,
-                title: pm.title.clone(),
-                hidden: !built,
-            });
+        let reuse = state
+            .as_ref()
+            .and_then(|s| s.links.clone())
+            .filter(|l| l.0 == links_fp);
+        let (links, all_ids) = match reuse {
+            Some((_, links, all_ids)) => (links, all_ids),
+            None => {
+                let mut all_ids: HashSet<String> =
+                    loaded.postmortems.iter().map(|p| p.id.clone()).collect();
+                all_ids.extend(loaded.failed_ids.iter().cloned());
+                let mut links = LinkTable {
+                    base_path: base.clone(),
+                    ..LinkTable::default()
+                };
+                for pm in &loaded.postmortems {
+                    let url = format!("{base}postmortems/{}/", pm.id);
+                    let built = is_built(pm, drafts, public);
+                    links
+                        .files
+                        .insert(pm.source.file.content_rel.clone(), (url.clone(), !built));
+                    links.ids.entry(pm.id.clone()).or_insert(LinkEntry {
+                        url,
+                        title: pm.title.clone(),
+                        hidden: !built,
+                    });
+                }
+                for id in &loaded.failed_ids {
+                    links.ids.entry(id.clone()).or_insert(LinkEntry {
+                        url: format!("{base}postmortems/{id}/"),
+                        title: id.clone(),
+                        hidden: true,
+                    });
+                }
+                for p in &loaded.pages {
+                    links.files.insert(
+                        p.source.file.content_rel.clone(),
+                        (format!("{base}{}/", p.slug), p.draft && !drafts),
+                    );
+                }
+                for a in &loaded.assets {
+                    links.assets.insert(a.rel.clone());
+                }
+                (Arc::new(links), Arc::new(all_ids))
+            }
+        };
+        let links_reused = state
+            .as_ref()
+            .and_then(|s| s.links.as_ref())
+            .is_some_and(|l| Arc::ptr_eq(&l.1, &links));
+        if let Some(s) = state.as_mut() {
+            s.links = Some((links_fp, links.clone(), all_ids.clone()));
         }
-        for id in &loaded.failed_ids {
-            links.ids.entry(id.clone()).or_insert(LinkEntry {
-                url: format!("{base}postmortems/{id}/"),
-                title: id.clone(),
-                hidden: true,
-            });
-        }
-        for p in &loaded.pages {
-            links.files.insert(
-                self.content_rel(&p.source.file),
-                (format!("{base}{}/", p.slug), p.draft && !drafts),
-            );
-        }
-        for a in &loaded.assets {
-            links.assets.insert(a.rel.clone());
-        }
+        let links: &LinkTable = &links;
+        let all_ids: &HashSet<String> = &all_ids;
 
         // Pages with the same slug collide.
         let mut page_slugs: HashMap<&str, &Page> = HashMap::new();
@@ -430,7 +597,6 @@ impl Pipeline {
                 );
             }
         }
-
         let known: Vec<&str> = all_ids.iter().map(String::as_str).collect();
         let built: Vec<Arc<Postmortem>> = loaded
             .postmortems
@@ -442,11 +608,11 @@ impl Pipeline {
         let rendered: Vec<(Incident, Option<CachedBody>)> = built
             .into_par_iter()
             .map(|pm| {
-                let doc_rel = self.content_rel(&pm.source.file);
+                let doc_rel = pm.source.file.content_rel.clone();
                 let reusable = cache.and_then(|c| c.get(&pm.source.file.path)).filter(|c| {
                     c.source_hash == pm.source.hash
                         && c.body.problems.is_empty()
-                        && links.still_valid(&doc_rel, &c.body.deps)
+                        && (links_reused || links.still_valid(&doc_rel, &c.body.deps))
                 });
                 let (merged, body, metrics, ds, fresh) = match reusable {
                     Some(c) => (
@@ -457,9 +623,7 @@ impl Pipeline {
                         None,
                     ),
                     None => {
-                        let body = self
-                            .markdown
-                            .render(pm.source.body_text(), &doc_rel, &links);
+                        let body = self.markdown.render(pm.source.body_text(), &doc_rel, links);
                         let mut ds = body_problems(&pm.source, &body, &known);
                         let mut merged = (*pm).clone();
                         ds.extend(merge_body(&mut merged, &body));
@@ -500,26 +664,24 @@ impl Pipeline {
             })
             .collect();
         let mut incidents = Vec::with_capacity(rendered.len());
-        let mut new_bodies: HashMap<PathBuf, CachedBody> = HashMap::new();
-        let old_bodies = state.as_mut().map(|s| std::mem::take(&mut s.bodies));
-        let mut old_bodies = old_bodies.unwrap_or_default();
+        let mut fresh_bodies = Vec::new();
         for (inc, fresh) in rendered {
             diags.extend(inc.diagnostics.iter().cloned());
-            let path = inc.pm.source.file.path.clone();
-            match fresh {
-                Some(entry) => {
-                    new_bodies.insert(path, entry);
-                }
-                None => {
-                    if let Some(entry) = old_bodies.remove(&path) {
-                        new_bodies.insert(path, entry);
-                    }
-                }
+            if let Some(entry) = fresh {
+                fresh_bodies.push((inc.pm.source.file.path.clone(), entry));
             }
             incidents.push(inc);
         }
         if let Some(s) = state.as_mut() {
-            s.bodies = new_bodies;
+            // Keep the bodies of files still built; add the new ones.
+            if s.bodies.len() != incidents.len() {
+                let live: HashSet<&Path> = incidents
+                    .iter()
+                    .map(|i| i.pm.source.file.path.as_path())
+                    .collect();
+                s.bodies.retain(|p, _| live.contains(p.as_path()));
+            }
+            s.bodies.extend(fresh_bodies);
         }
         let pages: Vec<(PageDoc, Vec<Diagnostic>)> = loaded
             .pages
@@ -528,8 +690,8 @@ impl Pipeline {
             .map(|page| {
                 let body: RenderedBody = self.markdown.render(
                     page.source.body_text(),
-                    &self.content_rel(&page.source.file),
-                    &links,
+                    &page.source.file.content_rel,
+                    links,
                 );
                 let ds = body_problems(&page.source, &body, &known);
                 let url = format!("{base}{}/", page.slug);
@@ -549,20 +711,19 @@ impl Pipeline {
             page_docs.push(p);
         }
         page_docs.sort_by(|a, b| a.page.slug.cmp(&b.page.slug));
-
-        let similar_cache = state.as_mut().and_then(|s| s.similar.take());
+        let skeleton = state.as_mut().and_then(|s| s.skeleton.take());
         match assemble(
             self.config.clone(),
             clock,
             public,
             incidents,
             page_docs,
-            &all_ids,
-            similar_cache,
+            all_ids,
+            skeleton,
         ) {
-            Ok((site, similar)) => {
+            Ok((site, skeleton)) => {
                 if let Some(s) = state.as_mut() {
-                    s.similar = Some(similar);
+                    s.skeleton = Some(skeleton);
                 }
                 Some(site)
             }
@@ -588,6 +749,7 @@ impl Pipeline {
             &self.theme,
             &self.engine,
             self.inputs_fingerprint(),
+            self.options.live_reload,
             state,
         )?;
         let report = renderer.render_all(sink, state, incremental)?;

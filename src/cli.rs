@@ -53,6 +53,11 @@ pub enum Command {
         after_help = "Examples:\n  pmsite build\n  pmsite build --drafts --out /tmp/preview\n  pmsite build --public --base-url https://acme.github.io/postmortems/\n  SOURCE_DATE_EPOCH=1700000000 pmsite build   # reproducible overdue marks"
     )]
     Build(BuildArgs),
+    /// Build, serve on 127.0.0.1, rebuild on every save and reload the open pages
+    #[command(
+        after_help = "Examples:\n  pmsite serve\n  pmsite serve --port 0 --open\n  pmsite serve --poll            # file systems without change events\n\nDrafts are included. Pages reload after each successful rebuild; build errors\nshow over the open pages until the next good save."
+    )]
+    Serve(ServeArgs),
     /// Create a new knowledge base: book.toml, content/, an example postmortem, a "start here" page
     #[command(after_help = "Examples:\n  pmsite init\n  pmsite init my-incidents")]
     Init {
@@ -93,6 +98,25 @@ pub enum Command {
         after_help = "Examples:\n  pmsite import ../postmortems\n  pmsite import docs/incident-reports --to imported\n\nNever overwrites a file and never changes the sources; reports per file what it could not infer."
     )]
     Import(ImportArgs),
+}
+
+#[derive(Debug, Args, Clone)]
+pub struct ServeArgs {
+    /// The port to listen on (0: any free port)
+    #[arg(long, default_value_t = 3000)]
+    pub port: u16,
+    /// The address to listen on; anything but loopback shares the preview with your network
+    #[arg(long, default_value = "127.0.0.1")]
+    pub bind: std::net::IpAddr,
+    /// Open the site in a browser
+    #[arg(long)]
+    pub open: bool,
+    /// Look for changes by scanning every 300 ms instead of file system events
+    #[arg(long)]
+    pub poll: bool,
+    /// Leave out postmortems with `visibility: internal`
+    #[arg(long)]
+    pub public: bool,
 }
 
 #[derive(Debug, Args, Clone)]
@@ -240,6 +264,23 @@ pub fn run(cli: Cli) -> ExitCode {
     };
     match cli.command {
         Command::Build(args) => cmd_build(&cli.global, &reporter, args),
+        Command::Serve(args) => {
+            let root = match find_root(cli.global.root.as_deref()) {
+                Ok(r) => r,
+                Err(d) => return reporter.failed("serve", one(d)),
+            };
+            crate::serve::run(
+                crate::serve::ServeOptions {
+                    root,
+                    bind: args.bind,
+                    port: args.port,
+                    open: args.open,
+                    poll: args.poll,
+                    public: args.public,
+                },
+                &reporter,
+            )
+        }
         Command::Init { dir } => cmd_init(&reporter, dir),
         Command::New {
             title,
@@ -271,6 +312,7 @@ fn cmd_build(global: &GlobalArgs, reporter: &Reporter, args: BuildArgs) -> ExitC
         base_url: args.base_url.clone(),
         now: None,
         force: args.force,
+        live_reload: false,
     };
     let mut pipeline = match Pipeline::new(&root, options) {
         Ok(p) => p,

@@ -40,8 +40,23 @@ fn syntax_set() -> &'static SyntaxSet {
 }
 
 /// The stylesheet for highlighted code: the configured theme, and the dark
-/// theme when the reader's system prefers dark.
-pub fn stylesheet(light_theme: &str) -> String {
+/// theme when the reader's system prefers dark. Made once per theme name.
+pub fn stylesheet(light_theme: &str) -> Arc<str> {
+    static MADE: OnceLock<RwLock<HashMap<String, Arc<str>>>> = OnceLock::new();
+    let made = MADE.get_or_init(Default::default);
+    if let Ok(m) = made.read()
+        && let Some(css) = m.get(light_theme)
+    {
+        return css.clone();
+    }
+    let css: Arc<str> = make_stylesheet(light_theme).into();
+    if let Ok(mut m) = made.write() {
+        m.insert(light_theme.to_string(), css.clone());
+    }
+    css
+}
+
+fn make_stylesheet(light_theme: &str) -> String {
     let themes = ThemeSet::load_defaults();
     let mut css = String::new();
     if let Some(t) = themes.themes.get(light_theme)

@@ -27,6 +27,7 @@ pub mod postmortem;
 pub mod render;
 pub mod scaffold;
 pub mod schema;
+pub mod serve;
 pub mod similar;
 pub mod site;
 pub mod slug;

@@ -74,6 +74,8 @@ pub enum BodyProblem {
 #[derive(Clone, Debug, Default)]
 pub struct RenderedBody {
     pub html: String,
+    /// xxh3 of `html` (pages that show the body depend on it).
+    pub html_hash: u64,
     pub headings: Vec<Heading>,
     pub sections: Vec<Section>,
     pub timeline: Option<(BodyTimelineForm, Vec<RawEntry>)>,
@@ -139,6 +141,7 @@ impl MarkdownRenderer {
         if format_html_with_plugins(root, &options, &mut html, &plugins).is_err() {
             html.clear();
         }
+        out.html_hash = xxhash_rust::xxh3::xxh3_64(html.as_bytes());
         out.html = html;
         out
     }

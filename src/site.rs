@@ -120,12 +120,12 @@ pub struct Site {
     pub public: bool,
     /// Newest first (date, then id).
     pub incidents: Vec<Incident>,
-    pub by_id: HashMap<String, usize>,
+    pub by_id: Arc<HashMap<String, usize>>,
     pub pages: Vec<PageDoc>,
-    pub causes: BTreeMap<String, Facet>,
-    pub services: BTreeMap<String, Facet>,
-    pub teams: BTreeMap<String, Facet>,
-    pub tags: BTreeMap<String, Facet>,
+    pub causes: Arc<BTreeMap<String, Facet>>,
+    pub services: Arc<BTreeMap<String, Facet>>,
+    pub teams: Arc<BTreeMap<String, Facet>>,
+    pub tags: Arc<BTreeMap<String, Facet>>,
     /// Reading-list incidents, in the configured order.
     pub reading_list: Vec<usize>,
 }
@@ -286,13 +286,73 @@ pub fn body_problems(
         .collect()
 }
 
-/// Similar-incident lists, with the fingerprint of what they were computed
-/// from (reused while the incidents' dates, causes and services stay the
-/// same).
-pub type SimilarLists = (u64, Vec<Vec<usize>>);
+/// What the model derives from how incidents relate (order, relations,
+/// facets, similar incidents), reusable while what it is computed from —
+/// ids, dates, causes, services, teams, tags, relations and links — stays
+/// the same (editing prose or a follow-up changes none of it).
+#[derive(Clone, Debug)]
+pub struct Skeleton {
+    fp: u64,
+    by_id: Arc<HashMap<String, usize>>,
+    related: Vec<Vec<usize>>,
+    backlinks: Vec<Vec<usize>>,
+    similar: Vec<Vec<usize>>,
+    causes: Arc<BTreeMap<String, Facet>>,
+    services: Arc<BTreeMap<String, Facet>>,
+    teams: Arc<BTreeMap<String, Facet>>,
+    tags: Arc<BTreeMap<String, Facet>>,
+    reading_list: Vec<usize>,
+}
+
+/// The fingerprint a [`Skeleton`] is valid for. `incidents` are in site
+/// order.
+fn skeleton_fp(incidents: &[Incident], config: &Config, all_ids: &HashSet<String>) -> u64 {
+    let mut h = xxhash_rust::xxh3::Xxh3::new();
+    let mut put = |tag: u8, s: &[u8]| {
+        h.update(&[tag]);
+        h.update(&(s.len() as u64).to_le_bytes());
+        h.update(s);
+    };
+    for inc in incidents {
+        let pm = &inc.pm;
+        put(0, pm.id.as_bytes());
+        put(1, &crate::similar::day_number(pm.date).to_le_bytes());
+        for c in &pm.causes {
+            put(2, c.as_bytes());
+        }
+        put(3, pm.trigger.as_deref().unwrap_or("").as_bytes());
+        for x in &pm.services {
+            put(4, x.as_bytes());
+        }
+        for x in &pm.teams {
+            put(5, x.as_bytes());
+        }
+        for x in &pm.tags {
+            put(6, x.as_bytes());
+        }
+        for r in &pm.related {
+            put(7, r.id.as_bytes());
+        }
+        for l in &inc.body.links_to {
+            put(8, l.as_bytes());
+        }
+    }
+    for id in &config.postmortem.reading_list {
+        put(9, id.as_bytes());
+    }
+    // Which other ids exist decides whether a relation is an error.
+    let mut ids: Vec<&String> = all_ids.iter().collect();
+    ids.sort_unstable();
+    for id in ids {
+        put(10, id.as_bytes());
+    }
+    h.digest()
+}
 
 /// Builds the model from checked postmortems (already filtered for drafts
-/// and visibility) and their rendered bodies.
+/// and visibility) and their rendered bodies. A skeleton from an earlier
+/// run is reused when it still fits; the skeleton of this run is returned
+/// with the site.
 pub fn assemble(
     config: Arc<Config>,
     clock: Clock,
@@ -300,14 +360,47 @@ pub fn assemble(
     mut incidents: Vec<Incident>,
     pages: Vec<PageDoc>,
     all_ids: &HashSet<String>,
-    previous_similar: Option<SimilarLists>,
-) -> Result<(Site, SimilarLists), Diagnostics> {
-    let mut diags = Diagnostics::new();
+    previous: Option<Skeleton>,
+) -> Result<(Site, Skeleton), Diagnostics> {
     incidents.sort_by(|a, b| {
         b.pm.date
             .cmp(&a.pm.date)
             .then_with(|| a.pm.id.cmp(&b.pm.id))
     });
+    let fp = skeleton_fp(&incidents, &config, all_ids);
+    let skeleton = match previous {
+        Some(s) if s.fp == fp => s,
+        _ => skeleton(fp, &incidents, &config, all_ids)?,
+    };
+    for (i, inc) in incidents.iter_mut().enumerate() {
+        inc.related = skeleton.related[i].clone();
+        inc.backlinks = skeleton.backlinks[i].clone();
+        inc.similar = skeleton.similar[i].clone();
+    }
+    let site = Site {
+        config,
+        clock,
+        public,
+        incidents,
+        by_id: skeleton.by_id.clone(),
+        pages,
+        causes: skeleton.causes.clone(),
+        services: skeleton.services.clone(),
+        teams: skeleton.teams.clone(),
+        tags: skeleton.tags.clone(),
+        reading_list: skeleton.reading_list.clone(),
+    };
+    Ok((site, skeleton))
+}
+
+/// Computes a skeleton; reports unknown relations and reading-list ids.
+fn skeleton(
+    fp: u64,
+    incidents: &[Incident],
+    config: &Config,
+    all_ids: &HashSet<String>,
+) -> Result<Skeleton, Diagnostics> {
+    let mut diags = Diagnostics::new();
     let by_id: HashMap<String, usize> = incidents
         .iter()
         .enumerate()
@@ -316,8 +409,9 @@ pub fn assemble(
 
     // Declared relations and their backlinks.
     let known: Vec<&str> = all_ids.iter().map(String::as_str).collect();
+    let mut related_all: Vec<Vec<usize>> = Vec::with_capacity(incidents.len());
     let mut backlinks: Vec<Vec<usize>> = vec![Vec::new(); incidents.len()];
-    for (i, inc) in incidents.iter_mut().enumerate() {
+    for (i, inc) in incidents.iter().enumerate() {
         let mut related = Vec::new();
         for r in &inc.pm.related {
             match by_id.get(&r.id) {
@@ -349,12 +443,11 @@ pub fn assemble(
                 backlinks[j].push(i);
             }
         }
-        inc.related = related;
+        related_all.push(related);
     }
-    for (i, mut b) in backlinks.into_iter().enumerate() {
+    for b in &mut backlinks {
         b.sort_unstable();
         b.dedup();
-        incidents[i].backlinks = b;
     }
 
     // Facets.
@@ -363,11 +456,19 @@ pub fn assemble(
     let mut teams: BTreeMap<String, Facet> = BTreeMap::new();
     let mut tags: BTreeMap<String, Facet> = BTreeMap::new();
     fn add(map: &mut BTreeMap<String, Facet>, key: &str, i: usize) {
-        let f = map.entry(key.to_string()).or_insert_with(|| Facet {
-            slug: key.to_string(),
-            ..Facet::default()
-        });
-        f.incidents.push(i);
+        match map.get_mut(key) {
+            Some(f) => f.incidents.push(i),
+            None => {
+                map.insert(
+                    key.to_string(),
+                    Facet {
+                        slug: key.to_string(),
+                        incidents: vec![i],
+                        as_trigger: 0,
+                    },
+                );
+            }
+        }
     }
     for (i, inc) in incidents.iter().enumerate() {
         for c in &inc.pm.causes {
@@ -388,29 +489,7 @@ pub fn assemble(
             add(&mut tags, t, i);
         }
     }
-
-    let mut h = xxhash_rust::xxh3::Xxh3::new();
-    for inc in &incidents {
-        h.update(inc.pm.id.as_bytes());
-        h.update(inc.pm.date.to_string().as_bytes());
-        for c in &inc.pm.causes {
-            h.update(b"\x01");
-            h.update(c.as_bytes());
-        }
-        for s in &inc.pm.services {
-            h.update(b"\x02");
-            h.update(s.as_bytes());
-        }
-        h.update(b"\x00");
-    }
-    let similar_fp = h.digest();
-    let similar = match previous_similar {
-        Some((fp, lists)) if fp == similar_fp => lists,
-        _ => crate::similar::similar_incidents(&incidents, &causes, &services, 5),
-    };
-    for (inc, s) in incidents.iter_mut().zip(&similar) {
-        inc.similar = s.clone();
-    }
+    let similar = crate::similar::similar_incidents(incidents, &causes, &services, 5);
 
     // The reading list names postmortems by id.
     let mut reading_list = Vec::new();
@@ -439,24 +518,21 @@ pub fn assemble(
             }
         }
     }
-
     if diags.has_errors() {
         return Err(diags);
     }
-    let site = Site {
-        config,
-        clock,
-        public,
-        incidents,
-        by_id,
-        pages,
-        causes,
-        services,
-        teams,
-        tags,
+    Ok(Skeleton {
+        fp,
+        by_id: Arc::new(by_id),
+        related: related_all,
+        backlinks,
+        similar,
+        causes: Arc::new(causes),
+        services: Arc::new(services),
+        teams: Arc::new(teams),
+        tags: Arc::new(tags),
         reading_list,
-    };
-    Ok((site, (similar_fp, similar)))
+    })
 }
 
 /// Should this postmortem be in the build?

@@ -23,24 +23,30 @@ pub struct SourceFile {
     pub path: PathBuf,
     /// Relative to the knowledge base root, with `/` separators.
     pub rel: String,
+    /// Relative to the content folder (`postmortems/2018/x.md`): how links
+    /// between content files are resolved.
+    pub content_rel: String,
     /// As shown in messages.
     pub shown: PathBuf,
 }
 
+fn slash_path(p: &Path) -> String {
+    p.components()
+        .map(|c| c.as_os_str().to_string_lossy().into_owned())
+        .collect::<Vec<_>>()
+        .join("/")
+}
+
 impl SourceFile {
-    pub fn new(kind: SourceKind, root: &Path, path: PathBuf) -> Self {
-        let rel = path
-            .strip_prefix(root)
-            .unwrap_or(&path)
-            .components()
-            .map(|c| c.as_os_str().to_string_lossy().into_owned())
-            .collect::<Vec<_>>()
-            .join("/");
+    pub fn new(kind: SourceKind, root: &Path, content: &Path, path: PathBuf) -> Self {
+        let rel = slash_path(path.strip_prefix(root).unwrap_or(&path));
+        let content_rel = slash_path(path.strip_prefix(content).unwrap_or(&path));
         let shown = display_path(&path);
         SourceFile {
             kind,
             path,
             rel,
+            content_rel,
             shown,
         }
     }
@@ -159,11 +165,7 @@ pub fn discover(config: &Config) -> (Discovered, Diagnostics) {
             }
             if !name.ends_with(".md") {
                 if let Ok(rel) = path.strip_prefix(&content) {
-                    let rel = rel
-                        .components()
-                        .map(|c| c.as_os_str().to_string_lossy().into_owned())
-                        .collect::<Vec<_>>()
-                        .join("/");
+                    let rel = slash_path(rel);
                     assets.push(Asset { rel, path });
                 }
                 continue;
@@ -172,7 +174,7 @@ pub fn discover(config: &Config) -> (Discovered, Diagnostics) {
             if kind == SourceKind::Page && entry.depth() > 1 {
                 continue;
             }
-            files.push(SourceFile::new(kind, &config.root, path));
+            files.push(SourceFile::new(kind, &config.root, &content, path));
         }
     }
     files.sort();

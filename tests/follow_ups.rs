@@ -78,7 +78,7 @@ fn the_board_orders_overdue_first_then_by_due_date() {
     );
     assert_eq!(
         cell_texts(&doc, "pending", 0),
-        ["Due today", "Due later", "No due date", "Write the runbook"]
+        ["Due today", "Due later", "Write the runbook", "No due date"]
     );
     assert_eq!(cell_texts(&doc, "done", 0).len(), 4);
     assert_eq!(cell_texts(&doc, "wont-fix", 0), ["Not doing it"]);

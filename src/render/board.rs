@@ -33,8 +33,12 @@ const VIEWS: [(&str, &str); 4] = [
 ];
 
 /// Overdue first, then open and in progress, then done, then won't fix;
-/// within each, by due date (none last), then incident, then title.
-fn sort_key(r: &FollowUpRow) -> (u8, bool, Option<&str>, &str, &str) {
+/// within each, by due date (none last), then in site order.
+fn sort_key(
+    r: &FollowUpRow,
+    due_day: Option<i64>,
+    at: (usize, usize),
+) -> (u8, i64, (usize, usize)) {
     let class = if r.overdue {
         0
     } else {
@@ -44,26 +48,24 @@ fn sort_key(r: &FollowUpRow) -> (u8, bool, Option<&str>, &str, &str) {
             _ => 3,
         }
     };
-    (
-        class,
-        r.due.is_none(),
-        r.due.as_deref(),
-        r.incident_id.as_str(),
-        r.title.as_str(),
-    )
+    (class, due_day.unwrap_or(i64::MAX), at)
 }
 
 impl Renderer<'_> {
-    /// Every follow-up as `(incident index, follow-up index)`, board order.
-    fn board_order(&self) -> Vec<(usize, usize)> {
-        let mut all: Vec<(usize, usize)> = Vec::new();
-        for (i, p) in self.pieces.iter().enumerate() {
-            all.extend((0..p.rows.len()).map(|k| (i, k)));
-        }
-        all.sort_by(|a, b| {
-            sort_key(&self.pieces[a.0].rows[a.1]).cmp(&sort_key(&self.pieces[b.0].rows[b.1]))
-        });
-        all
+    /// Every follow-up as `(incident index, follow-up index)`, in board
+    /// order (computed once, shared by the board and its views).
+    fn board_order(&self) -> &[(usize, usize)] {
+        self.board_order.get_or_init(|| {
+            let mut keyed: Vec<(u8, i64, (usize, usize))> = Vec::new();
+            for (i, inc) in self.site.incidents.iter().enumerate() {
+                for (k, fu) in inc.pm.follow_ups.iter().enumerate() {
+                    let due = fu.due.map(crate::similar::day_number);
+                    keyed.push(sort_key(&self.pieces[i].rows[k], due, (i, k)));
+                }
+            }
+            keyed.sort_unstable();
+            keyed.into_iter().map(|(_, _, at)| at).collect()
+        })
     }
 
     pub(crate) fn follow_up_pages(&self) -> Vec<Job<'_>> {
@@ -124,7 +126,7 @@ impl Renderer<'_> {
                     let order = self.board_order();
                     let mut groups: BTreeMap<String, (Group, Vec<(usize, usize)>)> =
                         BTreeMap::new();
-                    for &(i, k) in &order {
+                    for &(i, k) in order.iter() {
                         let inc = &site.incidents[i];
                         let fu = &inc.pm.follow_ups[k];
                         let keys: Vec<String> = match path {

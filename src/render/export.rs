@@ -50,57 +50,60 @@ pub struct ExportedFollowUp {
 }
 
 pub fn export(site: &Site) -> Export {
-    let ticket_url = site.config.postmortem.ticket_url.as_deref();
-    let today = site.clock.today;
-    let ts = |t: Option<jiff::Timestamp>| t.map(|t| t.to_string());
     Export {
         generated: site.clock.now.to_string(),
         postmortems: site
             .incidents
             .iter()
-            .map(|inc| {
-                let pm = &inc.pm;
-                let m = &inc.metrics;
-                ExportedPostmortem {
-                    id: pm.id.clone(),
-                    url: super::absolute(site, &inc.url),
-                    title: pm.title.clone(),
-                    date: iso_date(pm.date),
-                    severity: pm.severity.clone(),
-                    status: pm.status.as_str(),
-                    summary: pm.summary.clone(),
-                    services: pm.services.clone(),
-                    teams: pm.teams.clone(),
-                    causes: pm.causes.clone(),
-                    trigger: pm.trigger.clone(),
-                    detection: pm.detection.clone(),
-                    started: ts(m.started),
-                    detected: ts(m.detected),
-                    acknowledged: ts(m.acknowledged),
-                    mitigated: ts(m.mitigated),
-                    resolved: ts(m.resolved),
-                    time_to_detect_s: m.time_to_detect_s,
-                    time_to_resolve_s: m.time_to_resolve_s,
-                    follow_ups: pm
-                        .follow_ups
-                        .iter()
-                        .map(|f| ExportedFollowUp {
-                            title: f.title.clone(),
-                            status: f.status.as_str(),
-                            owner: f.owner.clone(),
-                            due: f.due.map(iso_date),
-                            ticket: f.ticket.clone(),
-                            url: f.ticket_url(ticket_url),
-                            overdue: f.is_overdue(today),
-                        })
-                        .collect(),
-                    related: inc
-                        .related
-                        .iter()
-                        .map(|&j| site.incidents[j].pm.id.clone())
-                        .collect(),
-                }
+            .map(|inc| exported(site, inc))
+            .collect(),
+    }
+}
+
+/// One incident as the export shows it.
+pub fn exported(site: &Site, inc: &crate::site::Incident) -> ExportedPostmortem {
+    let ticket_url = site.config.postmortem.ticket_url.as_deref();
+    let today = site.clock.today;
+    let ts = |t: Option<jiff::Timestamp>| t.map(|t| t.to_string());
+    let pm = &inc.pm;
+    let m = &inc.metrics;
+    ExportedPostmortem {
+        id: pm.id.clone(),
+        url: super::absolute(site, &inc.url),
+        title: pm.title.clone(),
+        date: iso_date(pm.date),
+        severity: pm.severity.clone(),
+        status: pm.status.as_str(),
+        summary: pm.summary.clone(),
+        services: pm.services.clone(),
+        teams: pm.teams.clone(),
+        causes: pm.causes.clone(),
+        trigger: pm.trigger.clone(),
+        detection: pm.detection.clone(),
+        started: ts(m.started),
+        detected: ts(m.detected),
+        acknowledged: ts(m.acknowledged),
+        mitigated: ts(m.mitigated),
+        resolved: ts(m.resolved),
+        time_to_detect_s: m.time_to_detect_s,
+        time_to_resolve_s: m.time_to_resolve_s,
+        follow_ups: pm
+            .follow_ups
+            .iter()
+            .map(|f| ExportedFollowUp {
+                title: f.title.clone(),
+                status: f.status.as_str(),
+                owner: f.owner.clone(),
+                due: f.due.map(iso_date),
+                ticket: f.ticket.clone(),
+                url: f.ticket_url(ticket_url),
+                overdue: f.is_overdue(today),
             })
+            .collect(),
+        related: inc
+            .related
+            .iter()
+            .map(|&j| site.incidents[j].pm.id.clone())
             .collect(),
     }
 }

@@ -49,7 +49,12 @@ impl Fp {
 
 /// The rendered pieces of one incident.
 pub struct Pieces {
-    /// Fingerprint of everything the pieces show.
+    /// Fingerprint of the file the pieces were made from (with the
+    /// site-wide inputs): when it is unchanged, nothing is recomputed.
+    pub source_fp: u64,
+    /// Fingerprint of what lists and exports show of the incident: its
+    /// card, its follow-ups and its exported record. Editing a body's prose
+    /// changes the source but not this, so no list page is redone.
     pub fp: u64,
     /// The incident's card data, for templates that lay it out themselves.
     pub card: Value,
@@ -109,17 +114,54 @@ pub fn pieces(
         .incidents
         .par_iter()
         .map(|inc| {
-            let fp = Fp::new()
+            let source_fp = Fp::new()
                 .u64(global_fp)
                 .u64(inc.pm.source.hash)
                 .str(&inc.pm.id)
+                .u64s(
+                    inc.related
+                        .iter()
+                        .map(|&j| xxhash_rust::xxh3::xxh3_64(site.incidents[j].pm.id.as_bytes())),
+                )
                 .finish();
-            if let Some(p) = old.get(&inc.pm.id)
-                && p.fp == fp
+            let cached = old.get(&inc.pm.id);
+            if let Some(p) = cached
+                && p.source_fp == source_fp
             {
                 return Ok(p.clone());
             }
             let data = card(site, inc);
+            let rows: Vec<FollowUpRow> = inc
+                .pm
+                .follow_ups
+                .iter()
+                .map(|f| follow_up_row(site, inc, f))
+                .collect();
+            let fp = Fp::new()
+                .u64(global_fp)
+                .str(&serde_json::to_string(&data).unwrap_or_default())
+                .str(&serde_json::to_string(&rows).unwrap_or_default())
+                .str(
+                    &serde_json::to_string(&super::export::exported(site, inc)).unwrap_or_default(),
+                )
+                .finish();
+            if let Some(p) = cached
+                && p.fp == fp
+            {
+                // Same output from a changed file (its prose changed).
+                return Ok(Arc::new(Pieces {
+                    source_fp,
+                    fp,
+                    card: p.card.clone(),
+                    card_data: p.card_data.clone(),
+                    full: p.full.clone(),
+                    with_causes: p.with_causes.clone(),
+                    compact: p.compact.clone(),
+                    board_rows: p.board_rows.clone(),
+                    own_rows: p.own_rows.clone(),
+                    rows: p.rows.clone(),
+                }));
+            }
             let card_value = value(&data);
             let mut ctx = Context::new();
             ctx.insert_value("inc", card_value.clone());
@@ -146,6 +188,7 @@ pub fn pieces(
                 own_rows.push(render(tera, theme, "partials/follow-up-row.html", &ctx)?);
             }
             Ok(Arc::new(Pieces {
+                source_fp,
                 fp,
                 card: card_value,
                 card_data: data,

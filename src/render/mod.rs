@@ -70,7 +70,7 @@ pub(crate) struct Job<'r> {
     path: String,
     template: &'static str,
     fp: u64,
-    context: Box<dyn FnOnce() -> Context + Send + 'r>,
+    context: Box<dyn FnOnce(&str) -> Context + Send + 'r>,
 }
 
 /// Renders the whole site.
@@ -84,6 +84,10 @@ pub struct Renderer<'a> {
     /// Fingerprint of every incident's pieces, in order.
     all_fp: u64,
     pieces: Vec<Arc<Pieces>>,
+    /// The follow-ups in board order, computed once when first needed.
+    board_order: std::sync::OnceLock<Vec<(usize, usize)>>,
+    /// The site's path prefix.
+    base: String,
 }
 
 #[derive(Serialize)]
@@ -106,6 +110,8 @@ struct SiteView {
     search: bool,
     severities: Vec<String>,
     today: String,
+    /// Served by `pmsite serve`: pages load the live-reload script.
+    live: bool,
 }
 
 impl<'a> Renderer<'a> {
@@ -117,6 +123,7 @@ impl<'a> Renderer<'a> {
         theme: &'a Theme,
         engine: &Tera,
         inputs_fp: u64,
+        live: bool,
         state: &mut RenderState,
     ) -> Result<Self, Diagnostics> {
         let mut tera = engine.clone();
@@ -161,6 +168,7 @@ impl<'a> Renderer<'a> {
             search: site.config.search.enable,
             severities: site.config.postmortem.severities.clone(),
             today: iso_date(site.clock.today),
+            live,
         };
         let global_fp = Fp::new()
             .u64(inputs_fp)
@@ -181,6 +189,8 @@ impl<'a> Renderer<'a> {
             global_fp,
             all_fp,
             pieces,
+            board_order: std::sync::OnceLock::new(),
+            base: site.config.base_path(),
         })
     }
 
@@ -205,25 +215,24 @@ impl<'a> Renderer<'a> {
         context: impl FnOnce(&mut Context) + Send + 'r,
     ) -> Job<'r> {
         let path = path.into();
-        let url = format!(
-            "{}{}",
-            self.site.config.base_path(),
-            path.trim_end_matches("index.html")
-        );
         let title = title.to_string();
         let section = section.to_string();
+        let base = &self.base;
         Job {
-            path,
             template,
             fp,
-            context: Box::new(move || {
+            context: Box::new(move |path: &str| {
                 let mut c = Context::new();
                 c.insert("page_title", &title);
                 c.insert("section", &section);
-                c.insert("page_url", &url);
+                c.insert(
+                    "page_url",
+                    &format!("{base}{}", path.trim_end_matches("index.html")),
+                );
                 context(&mut c);
                 c
             }),
+            path,
         }
     }
 
@@ -275,7 +284,7 @@ impl<'a> Renderer<'a> {
             .into_par_iter()
             .filter_map(|job| {
                 let path = job.path;
-                let context = (job.context)();
+                let context = (job.context)(&path);
                 let result = self
                     .tera
                     .render(job.template, &context)
@@ -434,7 +443,7 @@ impl<'a> Renderer<'a> {
                 let fp = Fp::new()
                     .u64(self.global_fp)
                     .u64(self.pieces[i].fp)
-                    .u64(xxhash_rust::xxh3::xxh3_64(inc.body.html.as_bytes()))
+                    .u64(inc.body.html_hash)
                     .str(&inc.pm.source.file.rel)
                     .u64s(listed.map(|&j| self.pieces[j].fp))
                     .u64s([inc.related.len() as u64, inc.backlinks.len() as u64])
@@ -579,7 +588,7 @@ impl<'a> Renderer<'a> {
                 let fp = Fp::new()
                     .u64(self.global_fp)
                     .u64(p.page.source.hash)
-                    .u64(xxhash_rust::xxh3::xxh3_64(p.body.html.as_bytes()))
+                    .u64(p.body.html_hash)
                     .finish();
                 self.page(
                     format!("{}/index.html", p.page.slug),

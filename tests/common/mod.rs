@@ -9,6 +9,8 @@ use std::process::Output;
 use assert_cmd::Command;
 use tempfile::TempDir;
 
+pub mod serve;
+
 /// A knowledge base in a temporary folder.
 pub struct Kb {
     pub dir: TempDir,

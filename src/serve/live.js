@@ -1,0 +1,74 @@
+// pmsite serve: reloads the page after each successful rebuild and shows
+// build errors over the page. Injected only while serving.
+(function () {
+  "use strict";
+  var scrollKey = "pmsite-scroll:" + location.pathname;
+  var saved = sessionStorage.getItem(scrollKey);
+  if (saved !== null) {
+    sessionStorage.removeItem(scrollKey);
+    var y = parseInt(saved, 10) || 0;
+    var restore = function () { window.scrollTo(0, y); };
+    if (document.readyState === "complete") { restore(); } else { window.addEventListener("load", restore); }
+  }
+
+  var build = null;
+  var box = null;
+
+  function reload() {
+    sessionStorage.setItem(scrollKey, String(window.scrollY));
+    location.reload();
+  }
+
+  function showError(text) {
+    if (!box) {
+      box = document.createElement("div");
+      box.id = "pmsite-error-overlay";
+      box.setAttribute("role", "alertdialog");
+      box.setAttribute("aria-label", "pmsite build error");
+      box.style.cssText = "position:fixed;inset:0;z-index:2147483647;overflow:auto;" +
+        "background:rgba(20,20,24,.94);color:#fff;font:14px/1.5 ui-monospace,Menlo,Consolas,monospace;padding:2rem;";
+      var title = document.createElement("h2");
+      title.textContent = "The build failed; this page is from the last good build.";
+      title.style.cssText = "font:600 18px system-ui,sans-serif;margin:0 0 1rem;color:#ff8a80;";
+      var pre = document.createElement("pre");
+      pre.style.cssText = "white-space:pre-wrap;margin:0;";
+      var close = document.createElement("button");
+      close.type = "button";
+      close.textContent = "Dismiss";
+      close.style.cssText = "position:absolute;top:1rem;right:1rem;";
+      close.addEventListener("click", function () { box.style.display = "none"; });
+      box.appendChild(close);
+      box.appendChild(title);
+      box.appendChild(pre);
+      document.body.appendChild(box);
+    }
+    box.querySelector("pre").textContent = text;
+    box.style.display = "block";
+  }
+
+  function hideError() {
+    if (box) { box.remove(); box = null; }
+  }
+
+  function connect() {
+    var es = new EventSource("/__pmsite/events");
+    es.addEventListener("hello", function (e) {
+      var d = JSON.parse(e.data);
+      // A different build than the one this page came from (the server
+      // restarted, or rebuilt while disconnected): reload.
+      if (build !== null && d.build !== build) { reload(); return; }
+      build = d.build;
+      if (d.error) { showError(d.error); } else { hideError(); }
+    });
+    es.addEventListener("reload", function (e) {
+      var d = JSON.parse(e.data);
+      build = d.build;
+      hideError();
+      reload();
+    });
+    es.addEventListener("failed", function (e) {
+      showError(JSON.parse(e.data).error);
+    });
+  }
+  connect();
+})();

@@ -1,0 +1,449 @@
+//! `pmsite serve`: builds the site into a temporary folder, serves it on
+//! 127.0.0.1, watches the knowledge base and rebuilds what changed on every
+//! save, then tells every open page to reload (server-sent events). Build
+//! errors are printed and shown over the open pages; the last good build
+//! stays served.
+
+pub mod server;
+pub mod watch;
+
+use std::net::{IpAddr, SocketAddr, TcpListener};
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+use std::sync::Arc;
+use std::time::Instant;
+
+use tokio::sync::{broadcast, watch as tokio_watch};
+
+use crate::build::{BuildOptions, BuildState, Pipeline, clock};
+use crate::cli::Reporter;
+use crate::diagnostics::{Diagnostic, Diagnostics};
+use crate::render::sink::UpdateSink;
+
+/// How `serve` is asked to run.
+#[derive(Clone, Debug)]
+pub struct ServeOptions {
+    pub root: PathBuf,
+    pub bind: IpAddr,
+    pub port: u16,
+    pub open: bool,
+    pub poll: bool,
+    /// Leave out `visibility: internal` postmortems.
+    pub public: bool,
+}
+
+/// What the pages are told.
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
+pub struct Status {
+    /// Changes with every successful rebuild (and every server start).
+    pub build: String,
+    /// The last build's errors, when it failed.
+    pub error: Option<String>,
+}
+
+/// A message to the open pages.
+#[derive(Clone, Debug)]
+pub enum Notice {
+    Reload { build: String, changed: Vec<String> },
+    Failed { error: String },
+}
+
+/// Shared between the rebuild thread and the web server.
+pub struct Live {
+    pub status: tokio_watch::Sender<Status>,
+    pub notices: broadcast::Sender<Notice>,
+}
+
+/// The text shown in the browser for a failed build.
+fn error_text(diags: &Diagnostics) -> String {
+    let list = diags.clone().into_sorted();
+    let mut s = String::new();
+    for d in list.iter().filter(|d| d.is_error()) {
+        s.push_str(&d.render_human());
+    }
+    s
+}
+
+const PLACEHOLDER_404: &str = "<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>Not found</title></head><body><h1>Not found</h1><p>The site has not been built yet, or this page does not exist.</p><script src=\"/__pmsite/live.js\"></script></body></html>\n";
+
+/// Runs `pmsite serve` until Ctrl-C.
+pub fn run(opts: ServeOptions, reporter: &Reporter) -> ExitCode {
+    let addr = SocketAddr::new(opts.bind, opts.port);
+    let listener = match TcpListener::bind(addr) {
+        Ok(l) => l,
+        Err(e) => {
+            let msg = if e.kind() == std::io::ErrorKind::AddrInUse {
+                format!("cannot listen on {addr}: the port is already in use")
+            } else {
+                format!("cannot listen on {addr}: {e}")
+            };
+            let d = Diagnostic::error("serve", msg)
+                .with_hint("choose another port with --port, or --port 0 for any free one");
+            let mut ds = Diagnostics::new();
+            ds.push(d);
+            return reporter.failed("serve", ds);
+        }
+    };
+    let local = match listener.local_addr() {
+        Ok(a) => a,
+        Err(e) => {
+            let mut ds = Diagnostics::new();
+            ds.push(Diagnostic::error(
+                "serve",
+                format!("cannot read the listening address: {e}"),
+            ));
+            return reporter.failed("serve", ds);
+        }
+    };
+    let url = format!("http://{local}/");
+    let out = match tempfile::Builder::new().prefix("pmsite-serve-").tempdir() {
+        Ok(d) => d,
+        Err(e) => {
+            let mut ds = Diagnostics::new();
+            ds.push(Diagnostic::error(
+                "io",
+                format!("cannot create a temporary folder: {e}"),
+            ));
+            return reporter.failed("serve", ds);
+        }
+    };
+    let _ = std::fs::write(out.path().join("404.html"), PLACEHOLDER_404);
+
+    let instance = format!(
+        "{:x}",
+        std::process::id() as u64 ^ xxhash_rust::xxh3::xxh3_64(url.as_bytes()) ^ now_nanos()
+    );
+    let (status_tx, _) = tokio_watch::channel(Status {
+        build: format!("{instance}-0"),
+        error: None,
+    });
+    let (notices, _) = broadcast::channel(64);
+    let live = Arc::new(Live {
+        status: status_tx,
+        notices,
+    });
+
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+    {
+        Ok(r) => r,
+        Err(e) => {
+            let mut ds = Diagnostics::new();
+            ds.push(Diagnostic::error(
+                "serve",
+                format!("cannot start the server: {e}"),
+            ));
+            return reporter.failed("serve", ds);
+        }
+    };
+    // Signals are caught from here on: Ctrl-C always cleans up.
+    let shutdown = {
+        let _inside = runtime.enter();
+        match server::Shutdown::listen() {
+            Ok(s) => s,
+            Err(e) => {
+                let mut ds = Diagnostics::new();
+                ds.push(Diagnostic::error(
+                    "serve",
+                    format!("cannot listen for Ctrl-C: {e}"),
+                ));
+                return reporter.failed("serve", ds);
+            }
+        }
+    };
+
+    let rebuilder = Rebuilder {
+        root: opts.root.clone(),
+        base_url: url.clone(),
+        public: opts.public,
+        poll: opts.poll,
+        sink: UpdateSink::new(out.path()),
+        live: live.clone(),
+        instance,
+        quiet: reporter.quiet,
+        verbose: reporter.verbose,
+    };
+    // Watching starts before the first build, so no change is missed; the
+    // first build happens before the address is announced, so that the
+    // first page a browser asks for is there.
+    let first_watch = rebuilder.start_watch(None);
+    let (pipeline, state, builds) = rebuilder.first_build();
+    let thread = std::thread::Builder::new()
+        .name("pmsite-rebuild".into())
+        .spawn(move || rebuilder.watch_loop(pipeline, state, builds, first_watch));
+    if let Err(e) = thread {
+        let mut ds = Diagnostics::new();
+        ds.push(Diagnostic::error(
+            "serve",
+            format!("cannot start the rebuild thread: {e}"),
+        ));
+        return reporter.failed("serve", ds);
+    }
+
+    // The address goes to stdout so that scripts (and tests) can read it.
+    println!("Serving {url}");
+    if !reporter.quiet {
+        eprintln!(
+            "Watching {} for changes; Ctrl-C stops.",
+            display(&opts.root)
+        );
+    }
+    if reporter.verbose {
+        eprintln!("Serving files from {}", out.path().display());
+    }
+    if opts.open
+        && let Err(e) = open::that(&url)
+    {
+        eprintln!("warning: cannot open a browser: {e}");
+    }
+
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+    {
+        Ok(r) => r,
+        Err(e) => {
+            let mut ds = Diagnostics::new();
+            ds.push(Diagnostic::error(
+                "serve",
+                format!("cannot start the server: {e}"),
+            ));
+            return reporter.failed("serve", ds);
+        }
+    };
+    let result = runtime.block_on(server::serve(
+        listener,
+        out.path().to_path_buf(),
+        live,
+        shutdown,
+    ));
+    // Dropping `out` removes the temporary folder.
+    drop(runtime);
+    drop(out);
+    match result {
+        Ok(()) => {
+            if !reporter.quiet {
+                eprintln!("Stopped.");
+            }
+            ExitCode::SUCCESS
+        }
+        Err(e) => {
+            let mut ds = Diagnostics::new();
+            ds.push(Diagnostic::error(
+                "serve",
+                format!("the server stopped: {e}"),
+            ));
+            reporter.failed("serve", ds)
+        }
+    }
+}
+
+fn now_nanos() -> u64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_nanos() as u64)
+        .unwrap_or(0)
+}
+
+fn display(p: &Path) -> String {
+    let shown = crate::diagnostics::display_path(p).display().to_string();
+    if shown.is_empty() { ".".into() } else { shown }
+}
+
+/// Rebuilds the site into the served folder.
+struct Rebuilder {
+    root: PathBuf,
+    base_url: String,
+    public: bool,
+    poll: bool,
+    sink: UpdateSink,
+    live: Arc<Live>,
+    instance: String,
+    quiet: bool,
+    verbose: bool,
+}
+
+impl Rebuilder {
+    fn pipeline(&self) -> Result<Pipeline, Diagnostics> {
+        Pipeline::new(
+            &self.root,
+            BuildOptions {
+                // Writers preview what they are writing: drafts included.
+                drafts: true,
+                public: self.public,
+                out: None,
+                base_url: Some(self.base_url.clone()),
+                now: None,
+                force: false,
+                live_reload: true,
+            },
+        )
+    }
+
+    fn fail(&self, diags: &Diagnostics) {
+        let text = error_text(diags);
+        let mut err = std::io::stderr().lock();
+        for d in diags.clone().into_sorted() {
+            if d.is_error() || !self.quiet {
+                let _ = std::io::Write::write_all(&mut err, d.render_human().as_bytes());
+            }
+        }
+        let _ = std::io::Write::write_all(
+            &mut err,
+            b"error: build failed; serving the last good build\n",
+        );
+        let build = self.live.status.borrow().build.clone();
+        self.live.status.send_replace(Status {
+            build,
+            error: Some(text.clone()),
+        });
+        let _ = self.live.notices.send(Notice::Failed { error: text });
+    }
+
+    /// One round: (re)build into the served folder. `changed` are the
+    /// paths the watcher saw change (`None`: look at everything).
+    fn round(
+        &self,
+        pipeline: &Pipeline,
+        state: &mut BuildState,
+        builds: &mut u64,
+        changed: Option<Vec<PathBuf>>,
+    ) {
+        if let Some(paths) = changed {
+            state.hint_changed(paths);
+        }
+        let started = Instant::now();
+        let clock = match clock(&pipeline.config, None) {
+            Ok(c) => c,
+            Err(d) => {
+                let mut ds = Diagnostics::new();
+                ds.push(d);
+                self.fail(&ds);
+                return;
+            }
+        };
+        self.sink.begin();
+        match pipeline.run_into(clock, &self.sink, Some(state)) {
+            Ok(built) => {
+                self.sink.finish();
+                let changed = self.sink.changed();
+                *builds += 1;
+                let build = format!("{}-{builds}", self.instance);
+                self.live.status.send_replace(Status {
+                    build: build.clone(),
+                    error: None,
+                });
+                if !changed.is_empty() {
+                    let _ = self.live.notices.send(Notice::Reload {
+                        build,
+                        changed: changed.clone(),
+                    });
+                }
+                if !self.quiet {
+                    for d in &built.warnings {
+                        eprint!("{}", d.render_human());
+                    }
+                    eprintln!(
+                        "Built in {} ms: {} pages rendered, {} unchanged, {} files written",
+                        started.elapsed().as_millis(),
+                        built.report.rendered,
+                        built.report.skipped,
+                        changed.len()
+                    );
+                }
+                if self.verbose {
+                    for (stage, took) in &built.timings {
+                        eprintln!("  {stage}: {took:.0?}");
+                    }
+                }
+            }
+            Err(diags) => self.fail(&diags),
+        }
+    }
+
+    fn first_build(&self) -> (Option<Pipeline>, BuildState, u64) {
+        let mut state = BuildState::default();
+        let mut builds = 0;
+        match self.pipeline() {
+            Ok(p) => {
+                self.round(&p, &mut state, &mut builds, None);
+                (Some(p), state, builds)
+            }
+            Err(d) => {
+                self.fail(&d);
+                (None, state, builds)
+            }
+        }
+    }
+
+    /// Starts watching the folders the configuration names.
+    fn start_watch(
+        &self,
+        pipeline: Option<&Pipeline>,
+    ) -> Option<(watch::Watch, crate::config::Config)> {
+        let config = match pipeline {
+            Some(p) => (*p.config).clone(),
+            None => match crate::config::Config::load(&self.root) {
+                Ok(c) => c,
+                Err(_) => crate::config::Config::defaults(self.root.clone()),
+            },
+        };
+        match watch::Watch::start(&config, self.poll) {
+            Ok(w) => Some((w, config)),
+            Err(msg) => {
+                eprintln!("error: {msg}");
+                None
+            }
+        }
+    }
+
+    fn watch_loop(
+        self,
+        mut pipeline: Option<Pipeline>,
+        mut state: BuildState,
+        mut builds: u64,
+        first: Option<(watch::Watch, crate::config::Config)>,
+    ) {
+        let mut next = first;
+        loop {
+            let Some((watch, config)) = next.take().or_else(|| self.start_watch(pipeline.as_ref()))
+            else {
+                return;
+            };
+            let content_watched = config.content_dir().is_dir();
+            let themes_watched = config.themes_dir().is_dir();
+            loop {
+                let Some(changes) = watch.next() else { return };
+                if self.verbose {
+                    for p in &changes.content {
+                        eprintln!("changed: {}", display(p));
+                    }
+                }
+                let restart_watch = changes.config_or_theme
+                    || (!content_watched && config.content_dir().is_dir())
+                    || (!themes_watched && config.themes_dir().is_dir());
+                let hint = if changes.config_or_theme || pipeline.is_none() {
+                    match self.pipeline() {
+                        Ok(p) => pipeline = Some(p),
+                        Err(d) => {
+                            self.fail(&d);
+                            continue;
+                        }
+                    }
+                    None
+                } else {
+                    Some(changes.content)
+                };
+                if let Some(p) = &pipeline {
+                    self.round(p, &mut state, &mut builds, hint);
+                }
+                if restart_watch {
+                    break;
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,259 @@
+//! `pmsite serve`: the real server on 127.0.0.1 with --port 0, changed by
+//! editing, adding, renaming and deleting files; every wait is for an event
+//! with a deadline.
+
+mod common;
+
+use common::serve::Server;
+use common::{Kb, pm};
+
+fn kb() -> Kb {
+    let kb = Kb::new("[site]\ntitle = \"Served\"\nbase-url = \"https://example.test/sub/\"\n");
+    kb.postmortem(
+        "2021-01-01-first.md",
+        &pm(
+            "First incident",
+            "2021-01-01",
+            "causes: [dns-misconfiguration, config-change]\n",
+        ),
+    );
+    kb.postmortem(
+        "2021-02-01-second.md",
+        &pm("Second incident", "2021-02-01", "causes: [config-change]\n"),
+    );
+    kb
+}
+
+#[test]
+fn serves_the_site_with_local_links_and_the_reload_script() {
+    let kb = kb();
+    let server = Server::start(kb.path(), &[]);
+    assert!(
+        server.url.starts_with("http://127.0.0.1:"),
+        "{}",
+        server.url
+    );
+    let (status, body) = server.get("/");
+    assert_eq!(status, 200);
+    assert!(
+        body.contains("href=\"/postmortems/2021-01-01-first/\""),
+        "base-url is replaced by the local address"
+    );
+    assert!(body.contains("<script src=\"/__pmsite/live.js\"></script>"));
+    let (status, _) = server.get("/postmortems/2021-01-01-first/");
+    assert_eq!(status, 200);
+    let (status, body) = server.get("/no/such/page/");
+    assert_eq!(status, 404);
+    assert!(body.contains("Page not found"), "the site's own 404 page");
+    let (status, js) = server.get("/__pmsite/live.js");
+    assert_eq!(status, 200);
+    assert!(js.contains("EventSource"));
+
+    // The build output of `pmsite build` never has the script.
+    kb.build(&[]).success();
+    assert!(!kb.read("public/index.html").contains("__pmsite"));
+}
+
+#[test]
+fn paths_outside_the_site_are_404() {
+    let kb = kb();
+    std::fs::write(kb.join("secret.txt"), "top secret").unwrap();
+    let server = Server::start(kb.path(), &[]);
+    for target in [
+        "/../secret.txt",
+        "/../../../../etc/passwd",
+        "/%2e%2e/secret.txt",
+        "/%2E%2E%2Fsecret.txt",
+        "/static/..%2f..%2fsecret.txt",
+        "//etc/passwd",
+        "/static/%5c..%5csecret.txt",
+    ] {
+        assert_eq!(server.raw_status(target), 404, "{target}");
+    }
+}
+
+#[test]
+fn edits_additions_renames_and_deletions_reload_the_pages() {
+    let kb = kb();
+    let server = Server::start(kb.path(), &[]);
+    let events = server.events();
+    events.wait("hello");
+
+    // An edit.
+    kb.postmortem(
+        "2021-01-01-first.md",
+        &pm("First incident, revised", "2021-01-01", ""),
+    );
+    let data = events.wait("reload");
+    assert!(
+        data.contains("postmortems/2021-01-01-first/index.html"),
+        "{data}"
+    );
+    let (_, body) = server.get("/postmortems/2021-01-01-first/");
+    assert!(body.contains("First incident, revised"));
+
+    // An atomic save, as editors do it: write a temporary file, rename it
+    // over the original.
+    let tmp = kb.join("content/postmortems/.2021-01-01-first.md.tmp");
+    std::fs::write(
+        &tmp,
+        pm("First incident, saved atomically", "2021-01-01", ""),
+    )
+    .unwrap();
+    std::fs::rename(&tmp, kb.join("content/postmortems/2021-01-01-first.md")).unwrap();
+    events.wait("reload");
+    let (_, body) = server.get("/postmortems/2021-01-01-first/");
+    assert!(body.contains("First incident, saved atomically"));
+
+    // A new postmortem in a new folder.
+    kb.postmortem(
+        "2022/2022-03-01-third.md",
+        &pm("Third incident", "2022-03-01", ""),
+    );
+    events.wait("reload");
+    assert_eq!(server.get("/postmortems/2022-03-01-third/").0, 200);
+    assert!(server.get("/").1.contains("Third incident"));
+
+    // A rename: the page moves.
+    std::fs::rename(
+        kb.join("content/postmortems/2021-02-01-second.md"),
+        kb.join("content/postmortems/2021-02-01-second-renamed.md"),
+    )
+    .unwrap();
+    events.wait("reload");
+    assert_eq!(server.get("/postmortems/2021-02-01-second/").0, 404);
+    assert_eq!(server.get("/postmortems/2021-02-01-second-renamed/").0, 200);
+
+    // A deletion: the page disappears, and so do the lists' entries.
+    std::fs::remove_file(kb.join("content/postmortems/2022/2022-03-01-third.md")).unwrap();
+    events.wait("reload");
+    assert_eq!(server.get("/postmortems/2022-03-01-third/").0, 404);
+    assert!(!server.get("/").1.contains("Third incident"));
+}
+
+#[test]
+fn a_broken_file_keeps_the_server_alive_and_reports_the_error() {
+    let kb = kb();
+    let server = Server::start(kb.path(), &[]);
+    let events = server.events();
+    events.wait("hello");
+
+    kb.postmortem(
+        "2021-01-01-first.md",
+        "---\ntitle: First\ndate: 2021-01-01\nseverity: SEV9\nsummary: s\n---\n",
+    );
+    let data = events.wait("failed");
+    assert!(
+        data.contains(
+            "content/postmortems/2021-01-01-first.md:4:11: error: unknown severity `SEV9`"
+        ),
+        "{data}"
+    );
+    assert!(
+        server
+            .wait_line(|l| l.contains("unknown severity `SEV9`"))
+            .is_some(),
+        "printed in the terminal too"
+    );
+    // The last good build is still served.
+    let (status, body) = server.get("/postmortems/2021-01-01-first/");
+    assert_eq!(status, 200);
+    assert!(body.contains("First incident"));
+    // A page that connects now learns about the error at once.
+    let late = server.events();
+    let hello = late.wait("hello");
+    assert!(hello.contains("unknown severity"), "{hello}");
+
+    // The next good save clears it.
+    kb.postmortem(
+        "2021-01-01-first.md",
+        &pm("First incident, fixed", "2021-01-01", ""),
+    );
+    events.wait("reload");
+    let hello = server.events().wait("hello");
+    assert!(hello.contains("\"error\":null"), "{hello}");
+    assert!(
+        server
+            .get("/postmortems/2021-01-01-first/")
+            .1
+            .contains("First incident, fixed")
+    );
+}
+
+#[test]
+fn swap_and_backup_files_do_not_rebuild() {
+    let kb = kb();
+    let server = Server::start(kb.path(), &[]);
+    let events = server.events();
+    events.wait("hello");
+    std::fs::write(
+        kb.join("content/postmortems/.2021-01-01-first.md.swp"),
+        "garbage",
+    )
+    .unwrap();
+    std::fs::write(
+        kb.join("content/postmortems/2021-01-01-first.md~"),
+        "garbage",
+    )
+    .unwrap();
+    // A real change afterwards is the next thing the pages hear about.
+    kb.postmortem(
+        "2021-02-01-second.md",
+        &pm("Second incident, edited", "2021-02-01", ""),
+    );
+    let data = events.wait("reload");
+    assert!(data.contains("2021-02-01-second"), "{data}");
+    assert!(!server.get("/").1.contains("garbage"));
+}
+
+#[test]
+fn a_port_in_use_is_a_clear_error() {
+    let kb = kb();
+    let taken = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = taken.local_addr().unwrap().port().to_string();
+    let run = kb.run(&["serve", "--port", &port]);
+    run.failure();
+    run.stderr_has("the port is already in use");
+    run.stderr_has("--port 0");
+}
+
+#[test]
+fn ctrl_c_stops_cleanly_and_removes_the_temporary_folder() {
+    let kb = kb();
+    let server = Server::start(kb.path(), &[]);
+    let dir = server
+        .dir
+        .clone()
+        .expect("the served folder is printed with -v");
+    assert!(dir.join("index.html").exists());
+    assert_eq!(server.interrupt(), 0);
+    assert!(!dir.exists(), "{} is left behind", dir.display());
+}
+
+#[test]
+fn polling_finds_changes_without_file_system_events() {
+    let kb = kb();
+    let server = Server::start(kb.path(), &["--poll"]);
+    let events = server.events();
+    events.wait("hello");
+    kb.postmortem(
+        "2021-01-01-first.md",
+        &pm("First incident, polled", "2021-01-01", ""),
+    );
+    // Polling compares modification times to the second: make this write
+    // unmistakably later than the file's creation, whatever the clock.
+    let later = std::time::SystemTime::now() + std::time::Duration::from_secs(2);
+    std::fs::File::options()
+        .write(true)
+        .open(kb.join("content/postmortems/2021-01-01-first.md"))
+        .unwrap()
+        .set_modified(later)
+        .unwrap();
+    events.wait("reload");
+    assert!(
+        server
+            .get("/postmortems/2021-01-01-first/")
+            .1
+            .contains("First incident, polled")
+    );
+}
