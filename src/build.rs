@@ -743,6 +743,7 @@ impl Pipeline {
         sink: &dyn Sink,
         state: &mut RenderState,
         incremental: bool,
+        after_own_pages: &dyn Fn(),
     ) -> Result<RenderReport, Diagnostics> {
         let renderer = Renderer::new(
             site,
@@ -752,7 +753,7 @@ impl Pipeline {
             self.options.live_reload,
             state,
         )?;
-        let report = renderer.render_all(sink, state, incremental)?;
+        let report = renderer.render_all(sink, state, incremental, after_own_pages)?;
         let mut diags = Diagnostics::new();
         let results: Vec<Option<Diagnostic>> = assets
             .par_iter()
@@ -781,6 +782,7 @@ impl Pipeline {
         clock: Clock,
         sink: &dyn Sink,
         mut state: Option<&mut BuildState>,
+        after_own_pages: &dyn Fn(),
     ) -> Result<Built, Diagnostics> {
         let mut diags = Diagnostics::new();
         let mut timings = Vec::new();
@@ -806,7 +808,14 @@ impl Pipeline {
             Some(s) => (&mut s.render, true),
             None => (&mut fresh, false),
         };
-        let report = match self.render(&site, &assets, sink, render_state, incremental) {
+        let report = match self.render(
+            &site,
+            &assets,
+            sink,
+            render_state,
+            incremental,
+            after_own_pages,
+        ) {
             Ok(r) => r,
             Err(d) => {
                 diags.extend(d);
@@ -824,7 +833,7 @@ impl Pipeline {
 
     /// Load, model and render; nothing is written (for `check`).
     pub fn run(&self, clock: Clock) -> Result<Built, Diagnostics> {
-        self.run_into(clock, &NullSink, None)
+        self.run_into(clock, &NullSink, None, &|| {})
     }
 
     /// `pmsite build`: everything, written into a new folder that replaces
@@ -840,7 +849,7 @@ impl Pipeline {
         let clock = clock(&self.config, self.options.now).map_err(one)?;
         let staging = crate::output::Staging::begin(&out, self.options.force).map_err(one)?;
         let sink = DirSink::new(staging.dir());
-        let mut built = self.run_into(clock, &sink, None)?;
+        let mut built = self.run_into(clock, &sink, None, &|| {})?;
         let t = Instant::now();
         staging.commit().map_err(one)?;
         built.timings.push(("swap in", t.elapsed()));

@@ -79,16 +79,23 @@ fn edits_additions_renames_and_deletions_reload_the_pages() {
     let events = server.events();
     events.wait("hello");
 
-    // An edit.
+    // An edit: the edited incident's page is announced first, before the
+    // list pages are redone; then the whole rebuild.
     kb.postmortem(
         "2021-01-01-first.md",
         &pm("First incident, revised", "2021-01-01", ""),
     );
-    let data = events.wait("reload");
+    let early = events.wait_early();
     assert!(
-        data.contains("postmortems/2021-01-01-first/index.html"),
-        "{data}"
+        early.contains("postmortems/2021-01-01-first/index.html"),
+        "{early}"
     );
+    assert!(
+        !early.contains("\"index.html\""),
+        "the home page comes later: {early}"
+    );
+    let data = events.wait("reload");
+    assert!(data.contains("\"index.html\""), "{data}");
     let (_, body) = server.get("/postmortems/2021-01-01-first/");
     assert!(body.contains("First incident, revised"));
 

@@ -244,6 +244,7 @@ impl<'a> Renderer<'a> {
         sink: &dyn Sink,
         state: &mut RenderState,
         incremental: bool,
+        after_own_pages: &dyn Fn(),
     ) -> Result<RenderReport, Diagnostics> {
         let mut jobs: Vec<Job<'_>> = Vec::new();
         jobs.push(self.home());
@@ -280,25 +281,18 @@ impl<'a> Renderer<'a> {
             }
         }
         report.rendered = todo.len();
-        let errors: Vec<Diagnostic> = todo
-            .into_par_iter()
-            .filter_map(|job| {
-                let path = job.path;
-                let context = (job.context)(&path);
-                let result = self
-                    .tera
-                    .render(job.template, &context)
-                    .map_err(|e| self.theme.template_error(&e))
-                    .and_then(|html| {
-                        sink.put(&path, html.as_bytes()).map_err(|e| {
-                            Diagnostic::error("io", format!("cannot write {path}: {e}"))
-                        })
-                    });
-                result.err()
-            })
-            .collect();
+        // Pages of one incident (and free pages) first: they are small and
+        // what a writer looks at. `after_own_pages` is told when they are
+        // written (serve reloads them before the list pages are done).
+        let (first, rest): (Vec<Job<'_>>, Vec<Job<'_>>) = todo.into_iter().partition(|j| {
+            j.template == "postmortem.html" || j.template == "page.html" || j.template == "404.html"
+        });
         let mut diags = Diagnostics::new();
-        diags.extend(errors);
+        diags.extend(self.render_jobs(first, sink));
+        if !diags.has_errors() {
+            after_own_pages();
+        }
+        diags.extend(self.render_jobs(rest, sink));
 
         // Files made without templates.
         let json_fp = self.all("postmortems.json");
@@ -336,6 +330,26 @@ impl<'a> Renderer<'a> {
             return Err(diags);
         }
         Ok(report)
+    }
+
+    /// Renders jobs in parallel into `sink`; returns the problems.
+    fn render_jobs(&self, jobs: Vec<Job<'_>>, sink: &dyn Sink) -> Vec<Diagnostic> {
+        jobs.into_par_iter()
+            .filter_map(|job| {
+                let path = job.path;
+                let context = (job.context)(&path);
+                let result = self
+                    .tera
+                    .render(job.template, &context)
+                    .map_err(|e| self.theme.template_error(&e))
+                    .and_then(|html| {
+                        sink.put(&path, html.as_bytes()).map_err(|e| {
+                            Diagnostic::error("io", format!("cannot write {path}: {e}"))
+                        })
+                    });
+                result.err()
+            })
+            .collect()
     }
 
     fn home(&self) -> Job<'_> {

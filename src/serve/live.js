@@ -13,9 +13,14 @@
 
   var build = null;
   var box = null;
+  // The file this page was built from, as the server names files.
+  var path = decodeURIComponent(location.pathname).replace(/^\/+/, "");
+  if (path === "" || path.charAt(path.length - 1) === "/") { path += "index.html"; }
+  var reloadedKey = "pmsite-reloaded:" + location.pathname;
 
-  function reload() {
+  function reload(forBuild) {
     sessionStorage.setItem(scrollKey, String(window.scrollY));
+    if (forBuild) { sessionStorage.setItem(reloadedKey, forBuild); }
     location.reload();
   }
 
@@ -62,8 +67,19 @@
     });
     es.addEventListener("reload", function (e) {
       var d = JSON.parse(e.data);
+      if (d.partial) {
+        // Only the pages of single incidents are written yet: reload now
+        // if this page is one of the changed ones.
+        if (d.changed && d.changed.indexOf(path) >= 0) { hideError(); reload(d.build); }
+        return;
+      }
       build = d.build;
       hideError();
+      // Already reloaded for this build by the partial notice.
+      if (sessionStorage.getItem(reloadedKey) === d.build) {
+        sessionStorage.removeItem(reloadedKey);
+        return;
+      }
       reload();
     });
     es.addEventListener("failed", function (e) {

@@ -44,8 +44,17 @@ pub struct Status {
 /// A message to the open pages.
 #[derive(Clone, Debug)]
 pub enum Notice {
-    Reload { build: String, changed: Vec<String> },
-    Failed { error: String },
+    /// Files changed by a rebuild. `partial`: only the pages of single
+    /// incidents are written yet (pages whose file is listed reload now;
+    /// the others at the final notice).
+    Reload {
+        build: String,
+        changed: Vec<String>,
+        partial: bool,
+    },
+    Failed {
+        error: String,
+    },
 }
 
 /// Shared between the rebuild thread and the web server.
@@ -326,12 +335,24 @@ impl Rebuilder {
             }
         };
         self.sink.begin();
-        match pipeline.run_into(clock, &self.sink, Some(state)) {
+        let build = format!("{}-{}", self.instance, *builds + 1);
+        // The pages of single incidents are written first: the pages that
+        // show a changed file reload at once.
+        let early = || {
+            let changed = self.sink.changed();
+            if !changed.is_empty() {
+                let _ = self.live.notices.send(Notice::Reload {
+                    build: build.clone(),
+                    changed,
+                    partial: true,
+                });
+            }
+        };
+        match pipeline.run_into(clock, &self.sink, Some(state), &early) {
             Ok(built) => {
                 self.sink.finish();
                 let changed = self.sink.changed();
                 *builds += 1;
-                let build = format!("{}-{builds}", self.instance);
                 self.live.status.send_replace(Status {
                     build: build.clone(),
                     error: None,
@@ -340,6 +361,7 @@ impl Rebuilder {
                     let _ = self.live.notices.send(Notice::Reload {
                         build,
                         changed: changed.clone(),
+                        partial: false,
                     });
                 }
                 if !self.quiet {

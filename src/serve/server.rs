@@ -124,9 +124,14 @@ async fn events(
         .event("hello")
         .data(serde_json::to_string(&hello).unwrap_or_default())));
     let rest = BroadcastStream::new(state.live.notices.subscribe()).filter_map(|n| match n {
-        Ok(Notice::Reload { build, changed }) => Some(Ok(Event::default()
-            .event("reload")
-            .data(serde_json::json!({ "build": build, "changed": changed }).to_string()))),
+        Ok(Notice::Reload {
+            build,
+            changed,
+            partial,
+        }) => Some(Ok(Event::default().event("reload").data(
+            serde_json::json!({ "build": build, "changed": changed, "partial": partial })
+                .to_string(),
+        ))),
         Ok(Notice::Failed { error }) => Some(Ok(Event::default()
             .event("failed")
             .data(serde_json::json!({ "error": error }).to_string()))),

@@ -182,12 +182,32 @@ pub struct Events {
 }
 
 impl Events {
-    /// Waits for the next event named `name`; returns its data.
+    /// Waits for the early notice of a rebuild: the pages of single
+    /// incidents that changed. Returns its data.
+    pub fn wait_early(&self) -> String {
+        let end = Instant::now() + DEADLINE;
+        while let Some(left) = end.checked_duration_since(Instant::now()) {
+            match self.rx.recv_timeout(left) {
+                Ok((e, d)) if e == "reload" && d.contains("\"partial\":true") => return d,
+                Ok(_) => {}
+                Err(_) => break,
+            }
+        }
+        panic!("no early `reload` event within {DEADLINE:?}");
+    }
+
+    /// Waits for the next event named `name`; returns its data. For
+    /// `reload`, the notice that ends a rebuild (not the early one sent
+    /// when only the incidents' own pages are written).
     pub fn wait(&self, name: &str) -> String {
         let end = Instant::now() + DEADLINE;
         while let Some(left) = end.checked_duration_since(Instant::now()) {
             match self.rx.recv_timeout(left) {
-                Ok((e, d)) if e == name => return d,
+                Ok((e, d))
+                    if e == name && !(name == "reload" && d.contains("\"partial\":true")) =>
+                {
+                    return d;
+                }
                 Ok(_) => {}
                 Err(_) => break,
             }
