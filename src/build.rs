@@ -107,6 +107,8 @@ pub struct Built {
     pub site: Site,
     pub files: Vec<OutputFile>,
     pub warnings: Vec<Diagnostic>,
+    /// What the search index cost (when `[search] enable`).
+    pub search: Option<crate::search::Stats>,
 }
 
 /// The shared pipeline: configuration, theme, and the renderers that are
@@ -438,17 +440,32 @@ impl Pipeline {
         let Some(site) = site else {
             return Err(diags);
         };
-        let files = match self.render(&site, &assets) {
+        // The search index is built beside the pages, off the critical path.
+        let (rendered, search) = rayon::join(
+            || self.render(&site, &assets),
+            || {
+                site.config
+                    .search
+                    .enable
+                    .then(|| crate::search::build(&site))
+            },
+        );
+        let mut files = match rendered {
             Ok(f) => f,
             Err(d) => {
                 diags.extend(d);
                 return Err(diags);
             }
         };
+        let search = search.map(|s| {
+            files.extend(s.files);
+            s.stats
+        });
         Ok(Built {
             site,
             files,
             warnings: diags.into_sorted(),
+            search,
         })
     }
 

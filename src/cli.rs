@@ -236,6 +236,9 @@ fn cmd_build(global: &GlobalArgs, reporter: &Reporter, args: BuildArgs) -> ExitC
     match pipeline.build() {
         Ok(built) => {
             reporter.diagnostics(&built.warnings);
+            if let Some(stats) = &built.search {
+                reporter.detail(&stats.to_string());
+            }
             let out = display_path(&pipeline.output_dir());
             reporter.info(&format!(
                 "Built {} postmortem{} and {} page{} into {} in {:.2}s",

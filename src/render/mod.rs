@@ -179,6 +179,9 @@ impl<'a> Renderer<'a> {
         jobs.push(self.page("404.html", "404.html", "Page not found", ""));
         jobs.push(self.feed());
         jobs.push(self.sitemap());
+        if self.site.config.search.enable {
+            jobs.push(self.search_page());
+        }
 
         let results: Vec<Result<OutputFile, Diagnostic>> = jobs
             .into_par_iter()
@@ -503,6 +506,22 @@ impl<'a> Renderer<'a> {
             .insert("feed_url", &absolute(site, &site.url("feed.xml")));
         job.context
             .insert("home_url", &absolute(site, &site.url("")));
+        job
+    }
+
+    /// `/search/`: the form and its filters; the results come from the
+    /// index, in the browser.
+    fn search_page(&self) -> Job {
+        let site = self.site;
+        let mut job = self.page("search/index.html", "search.html", "Search", "search");
+        let mut years: Vec<i16> = site.incidents.iter().map(|i| i.pm.date.year()).collect();
+        years.sort_unstable_by(|a, b| b.cmp(a));
+        years.dedup();
+        let c = &mut job.context;
+        c.insert("causes", &site.causes.keys().collect::<Vec<_>>());
+        c.insert("services", &site.services.keys().collect::<Vec<_>>());
+        c.insert("teams", &site.teams.keys().collect::<Vec<_>>());
+        c.insert("years", &years);
         job
     }
 

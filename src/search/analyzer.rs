@@ -1,0 +1,145 @@
+//! Text analysis for the search index: the `[site] language` picks an
+//! elasticlunr-rs language (tokenizer, trimmer, stop words, stemmer), and
+//! the browser must turn a query into the same terms. How it does that
+//! depends on the language, and is written into the index as its `mode`.
+
+use std::collections::BTreeMap;
+
+use elasticlunr::Language;
+use elasticlunr::pipeline::Pipeline;
+
+/// How the browser turns a query into index terms.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Mode {
+    /// elasticlunr.js's own English tokenizer and pipeline, which
+    /// elasticlunr-rs matches exactly.
+    English,
+    /// Chinese and Japanese: the text is segmented with a dictionary
+    /// (jieba, lindera); the browser segments a query by greedy
+    /// longest match against the index's own vocabulary.
+    Cjk,
+    /// Other languages: the index carries a map from each word as written
+    /// (lowercased, punctuation trimmed) to its stem ("" for a stop word),
+    /// so the browser needs no stemmer of its own.
+    WordMap,
+}
+
+impl Mode {
+    pub fn name(self) -> &'static str {
+        match self {
+            Mode::English => "en",
+            Mode::Cjk => "cjk",
+            Mode::WordMap => "map",
+        }
+    }
+
+    pub fn for_language(code: &str) -> Mode {
+        match code {
+            "en" => Mode::English,
+            "zh" | "ja" => Mode::Cjk,
+            _ => Mode::WordMap,
+        }
+    }
+}
+
+/// One language's analysis. Not `Send` (elasticlunr-rs languages are trait
+/// objects): make one per thread.
+pub struct Analyzer {
+    lang: Box<dyn Language>,
+    pipeline: Pipeline,
+    pub mode: Mode,
+}
+
+impl Analyzer {
+    /// The analyzer for a `[site] language` code (English for a code
+    /// elasticlunr-rs does not know; the configuration already rejects those).
+    pub fn new(code: &str) -> Analyzer {
+        let lang = elasticlunr::lang::from_code(code)
+            .unwrap_or_else(|| Box::new(elasticlunr::lang::English::new()));
+        let mode = Mode::for_language(&lang.code());
+        let pipeline = lang.make_pipeline();
+        Analyzer {
+            lang,
+            pipeline,
+            mode,
+        }
+    }
+
+    /// The index terms of a text, in order, repeated as often as they occur.
+    pub fn terms(&self, text: &str) -> Vec<String> {
+        if text.trim().is_empty() {
+            return Vec::new();
+        }
+        let tokens = match self.mode {
+            // The dictionaries are case-sensitive for Latin words inside CJK
+            // text; lowercase so that `dns` finds `DNS`.
+            Mode::Cjk => self.lang.tokenize(&text.to_lowercase()),
+            _ => self.lang.tokenize(text),
+        };
+        self.pipeline.run(tokens)
+    }
+
+    /// For [`Mode::WordMap`]: records each word of a text as the browser
+    /// will see it in a query, with its stem ("" when the pipeline drops it).
+    pub fn word_map(&self, text: &str, out: &mut BTreeMap<String, String>) {
+        for token in self.lang.tokenize(text) {
+            let lower = token.to_lowercase();
+            let surface = trim_word(&lower);
+            if surface.is_empty() || out.contains_key(surface) {
+                continue;
+            }
+            let stem = self
+                .pipeline
+                .run(vec![token.clone()])
+                .into_iter()
+                .next()
+                .unwrap_or_default();
+            out.insert(surface.to_string(), stem);
+        }
+    }
+}
+
+/// Strips what is not a letter or digit from both ends of a word (the
+/// browser does the same to query words).
+pub fn trim_word(word: &str) -> &str {
+    word.trim_matches(|c: char| !c.is_alphanumeric())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn english_stems_and_drops_stop_words() {
+        let a = Analyzer::new("en");
+        assert_eq!(a.mode, Mode::English);
+        assert_eq!(
+            a.terms("The certificates expired, and DNS-resolution failed"),
+            ["certif", "expir", "dn", "resolut", "fail"]
+        );
+    }
+
+    #[test]
+    fn german_word_map_gives_stems_and_marks_stop_words() {
+        let a = Analyzer::new("de");
+        assert_eq!(a.mode, Mode::WordMap);
+        let mut m = BTreeMap::new();
+        a.word_map("Die Verbindungen zum Server.", &mut m);
+        assert_eq!(m.get("die").map(String::as_str), Some(""));
+        assert_eq!(m.get("verbindungen").map(String::as_str), Some("verbind"));
+        assert_eq!(m.get("server").map(String::as_str), Some("serv"));
+        assert!(a.terms("Verbindungen").contains(&"verbind".to_string()));
+    }
+
+    #[test]
+    fn chinese_and_japanese_are_segmented() {
+        let zh = Analyzer::new("zh");
+        assert_eq!(zh.mode, Mode::Cjk);
+        let t = zh.terms("数据库连接池耗尽导致DNS解析失败");
+        assert!(t.contains(&"数据库".to_string()), "{t:?}");
+        assert!(t.contains(&"dns".to_string()), "{t:?}");
+        let ja = Analyzer::new("ja");
+        let t = ja.terms("証明書の有効期限が切れました");
+        assert_eq!(t, ["証明", "書", "有効", "期限", "切れ"]);
+    }
+}
