@@ -442,6 +442,7 @@
       shown = 0;
       clearList();
       showMore();
+      list.setAttribute('data-for', location.search);
       announce(s, found.length);
     }).catch(function (e) {
       if (mine === seq) setStatus('Search failed: ' + e.message);
