@@ -3,10 +3,12 @@
 //! the browser must turn a query into the same terms. How it does that
 //! depends on the language, and is written into the index as its `mode`.
 
-use std::collections::BTreeMap;
+use std::cell::RefCell;
+use std::collections::{BTreeMap, HashMap};
 
 use elasticlunr::Language;
 use elasticlunr::pipeline::Pipeline;
+use xxhash_rust::xxh3::Xxh3Builder;
 
 /// How the browser turns a query into index terms.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -48,7 +50,13 @@ pub struct Analyzer {
     lang: Box<dyn Language>,
     pipeline: Pipeline,
     pub mode: Mode,
+    /// Token → term (the pipeline works on one token at a time; texts
+    /// repeat their words, so each is stemmed once).
+    cache: RefCell<HashMap<String, Option<String>, Xxh3Builder>>,
 }
+
+/// The cache is emptied when it grows past this many tokens.
+const CACHE_MAX: usize = 500_000;
 
 impl Analyzer {
     /// The analyzer for a `[site] language` code (English for a code
@@ -62,21 +70,61 @@ impl Analyzer {
             lang,
             pipeline,
             mode,
+            cache: RefCell::new(HashMap::with_hasher(Xxh3Builder::new())),
         }
     }
 
     /// The index terms of a text, in order, repeated as often as they occur.
     pub fn terms(&self, text: &str) -> Vec<String> {
+        self.tokens(text)
+            .into_iter()
+            .filter_map(|t| self.term(t))
+            .collect()
+    }
+
+    /// The index terms of a text with their counts, and how many there are
+    /// in all (elasticlunr's field length).
+    pub fn count_terms(&self, text: &str) -> (BTreeMap<String, u32>, usize) {
+        let mut raw: HashMap<String, u32, Xxh3Builder> = HashMap::with_hasher(Xxh3Builder::new());
+        for t in self.tokens(text) {
+            *raw.entry(t).or_insert(0) += 1;
+        }
+        let mut out: BTreeMap<String, u32> = BTreeMap::new();
+        let mut len = 0;
+        for (t, n) in raw {
+            if let Some(term) = self.term(t) {
+                *out.entry(term).or_insert(0) += n;
+                len += n as usize;
+            }
+        }
+        (out, len)
+    }
+
+    fn tokens(&self, text: &str) -> Vec<String> {
         if text.trim().is_empty() {
             return Vec::new();
         }
-        let tokens = match self.mode {
+        match self.mode {
             // The dictionaries are case-sensitive for Latin words inside CJK
             // text; lowercase so that `dns` finds `DNS`.
             Mode::Cjk => self.lang.tokenize(&text.to_lowercase()),
             _ => self.lang.tokenize(text),
-        };
-        self.pipeline.run(tokens)
+        }
+    }
+
+    /// A token through the language's pipeline (trimmer, stop words,
+    /// stemmer); `None` when it drops the token.
+    fn term(&self, token: String) -> Option<String> {
+        let mut cache = self.cache.borrow_mut();
+        if let Some(r) = cache.get(&token) {
+            return r.clone();
+        }
+        if cache.len() > CACHE_MAX {
+            cache.clear();
+        }
+        let r = self.pipeline.run(vec![token.clone()]).into_iter().next();
+        cache.insert(token, r.clone());
+        r
     }
 
     /// For [`Mode::WordMap`]: records each word of a text as the browser

@@ -21,16 +21,16 @@
 //! the whole index is built alongside the page rendering.
 
 pub mod analyzer;
+mod assemble;
 pub mod shards;
 
 use std::collections::{BTreeMap, HashMap};
 use std::time::{Duration, Instant};
 
-use elasticlunr::pipeline::Pipeline;
-use elasticlunr::{IndexBuilder, Language};
 use rayon::prelude::*;
 use serde::Serialize;
 use serde_json::Value;
+use xxhash_rust::xxh3::Xxh3Builder;
 
 use crate::render::OutputFile;
 use crate::site::{Incident, Site};
@@ -188,12 +188,8 @@ fn analyze(a: &Analyzer, doc: &SearchDoc) -> Analyzed {
     let mut lengths = [0usize; 7];
     let mut words = BTreeMap::new();
     for (i, text) in doc.fields.iter().enumerate() {
-        let terms = a.terms(text);
-        lengths[i] = terms.len();
-        let mut m: BTreeMap<String, u32> = BTreeMap::new();
-        for t in terms {
-            *m.entry(t).or_insert(0) += 1;
-        }
+        let (m, len) = a.count_terms(text);
+        lengths[i] = len;
         counts.push(m);
         if a.mode == Mode::WordMap {
             a.word_map(text, &mut words);
@@ -203,30 +199,6 @@ fn analyze(a: &Analyzer, doc: &SearchDoc) -> Analyzed {
         counts,
         lengths,
         words,
-    }
-}
-
-/// Terms arrive already analyzed; the index only splits them apart.
-struct PreAnalyzed;
-
-/// Separates the terms of a field handed to elasticlunr-rs.
-const SEP: char = '\u{1f}';
-
-impl Language for PreAnalyzed {
-    fn name(&self) -> String {
-        "PreAnalyzed".into()
-    }
-    fn code(&self) -> String {
-        "pre".into()
-    }
-    fn tokenize(&self, text: &str) -> Vec<String> {
-        text.split(SEP)
-            .filter(|s| !s.is_empty())
-            .map(str::to_string)
-            .collect()
-    }
-    fn make_pipeline(&self) -> Pipeline {
-        Pipeline { queue: Vec::new() }
     }
 }
 
@@ -251,18 +223,16 @@ pub fn build(site: &Site) -> Output {
         .collect();
 
     // Weights of terms (and written words) for the shard plan.
-    let mut weights: BTreeMap<String, u64> = BTreeMap::new();
+    let mut by_term: HashMap<&str, u64, Xxh3Builder> = HashMap::with_hasher(Xxh3Builder::new());
     let mut words: BTreeMap<String, String> = BTreeMap::new();
     for a in &analyzed {
         for m in &a.counts {
             for t in m.keys() {
-                // A posting is about `"1234":{"tf":1.414},`.
-                match weights.get_mut(t.as_str()) {
-                    Some(w) => *w += 16,
-                    None => {
-                        weights.insert(t.clone(), 16 + 20 * t.chars().count() as u64);
-                    }
-                }
+                // A posting is about `"1234":{"tf":1.414},`; a trie node
+                // about 20 bytes.
+                *by_term
+                    .entry(t.as_str())
+                    .or_insert_with(|| 20 * t.chars().count() as u64) += 16;
             }
         }
         for (w, s) in &a.words {
@@ -271,6 +241,10 @@ pub fn build(site: &Site) -> Output {
             }
         }
     }
+    let mut weights: BTreeMap<String, u64> = by_term
+        .into_iter()
+        .map(|(t, w)| (t.to_string(), w))
+        .collect();
     let terms = weights.len();
     for (w, s) in &words {
         *weights.entry(w.clone()).or_insert(0) += (w.len() + s.len() + 6) as u64;
@@ -279,28 +253,35 @@ pub fn build(site: &Site) -> Output {
     drop(weights);
 
     // Postings by shard, in incident order.
-    let mut by_shard: Vec<Vec<(usize, usize, &str, u32)>> = vec![Vec::new(); plan.shards];
+    let mut shard_of: HashMap<&str, Option<usize>, Xxh3Builder> =
+        HashMap::with_hasher(Xxh3Builder::new());
+    for a in &analyzed {
+        for m in &a.counts {
+            for t in m.keys() {
+                if !shard_of.contains_key(t.as_str()) {
+                    shard_of.insert(t.as_str(), plan.shard_of(t));
+                }
+            }
+        }
+    }
+    let mut by_shard: Vec<Vec<assemble::Posting>> = vec![Vec::new(); plan.shards];
     for (d, a) in analyzed.iter().enumerate() {
         for (f, m) in a.counts.iter().enumerate() {
             for (t, &n) in m {
-                if let Some(s) = plan.shard_of(t) {
+                if let Some(&Some(s)) = shard_of.get(t.as_str()) {
                     by_shard[s].push((d, f, t.as_str(), n));
                 }
             }
         }
     }
+    drop(shard_of);
     let mut words_by_shard: Vec<BTreeMap<&str, &str>> = vec![BTreeMap::new(); plan.shards];
     for (w, s) in &words {
         if let Some(k) = plan.shard_of(w) {
             words_by_shard[k].insert(w.as_str(), s.as_str());
         }
     }
-
-    let shard_files: Vec<Vec<u8>> = by_shard
-        .par_iter()
-        .zip(words_by_shard.par_iter())
-        .map(|(postings, words)| shard_json(postings, words))
-        .collect();
+    let shard_files = assemble::shard_files(&plan, &by_shard, &words_by_shard);
     drop(by_shard);
 
     let texts: Vec<Vec<u8>> = docs
@@ -350,75 +331,6 @@ pub fn build(site: &Site) -> Output {
     }
     stats.elapsed = started.elapsed();
     Output { files, stats }
-}
-
-/// One term shard: an elasticlunr-rs index over the incidents that hold
-/// its terms (its document store is left out: `docs.json` has the field
-/// lengths of every incident), and for [`Mode::WordMap`] its words.
-fn shard_json(postings: &[(usize, usize, &str, u32)], words: &BTreeMap<&str, &str>) -> Vec<u8> {
-    let mut index = IndexBuilder::with_language(Box::new(PreAnalyzed))
-        .save_docs(false)
-        .add_fields(FIELDS)
-        .build();
-    let mut i = 0;
-    while i < postings.len() {
-        let doc = postings[i].0;
-        let mut fields: [String; 7] = Default::default();
-        while i < postings.len() && postings[i].0 == doc {
-            let (_, f, t, n) = postings[i];
-            for _ in 0..n {
-                fields[f].push_str(t);
-                fields[f].push(SEP);
-            }
-            i += 1;
-        }
-        index.add_doc(&doc.to_string(), &fields);
-    }
-    let mut value = serde_json::to_value(&index).unwrap_or(Value::Null);
-    let mut out = serde_json::Map::new();
-    if let Some(Value::Object(mut fields)) = value.get_mut("index").map(Value::take) {
-        for v in fields.values_mut() {
-            round_tf(v);
-        }
-        out.insert("index".into(), Value::Object(fields));
-    }
-    if !words.is_empty() {
-        out.insert(
-            "words".into(),
-            Value::Object(
-                words
-                    .iter()
-                    .map(|(w, s)| (w.to_string(), Value::from(*s)))
-                    .collect(),
-            ),
-        );
-    }
-    serde_json::to_vec(&Value::Object(out)).unwrap_or_default()
-}
-
-/// Term frequencies are square roots; three decimals are plenty for
-/// ranking and make the shards much smaller.
-fn round_tf(v: &mut Value) {
-    match v {
-        Value::Object(map) => {
-            for (k, x) in map.iter_mut() {
-                if k == "tf" {
-                    if let Some(f) = x.as_f64() {
-                        let r = (f * 1000.0).round() / 1000.0;
-                        *x = if r.fract() == 0.0 && r.abs() < 1e15 {
-                            Value::from(r as i64)
-                        } else {
-                            serde_json::Number::from_f64(r).map_or(Value::Null, Value::Number)
-                        };
-                    }
-                } else {
-                    round_tf(x);
-                }
-            }
-        }
-        Value::Array(a) => a.iter_mut().for_each(round_tf),
-        _ => {}
-    }
 }
 
 /// The rows of `docs.json`, the filter vocabularies and the shard plan.
