@@ -241,10 +241,8 @@ pub fn build(site: &Site) -> Output {
             }
         }
     }
-    let mut weights: BTreeMap<String, u64> = by_term
-        .into_iter()
-        .map(|(t, w)| (t.to_string(), w))
-        .collect();
+    let mut weights: BTreeMap<String, u64> =
+        by_term.iter().map(|(t, w)| (t.to_string(), *w)).collect();
     let terms = weights.len();
     for (w, s) in &words {
         *weights.entry(w.clone()).or_insert(0) += (w.len() + s.len() + 6) as u64;
@@ -253,22 +251,16 @@ pub fn build(site: &Site) -> Output {
     drop(weights);
 
     // Postings by shard, in incident order.
-    let mut shard_of: HashMap<&str, Option<usize>, Xxh3Builder> =
-        HashMap::with_hasher(Xxh3Builder::new());
-    for a in &analyzed {
-        for m in &a.counts {
-            for t in m.keys() {
-                if !shard_of.contains_key(t.as_str()) {
-                    shard_of.insert(t.as_str(), plan.shard_of(t));
-                }
-            }
-        }
-    }
+    let shard_of: HashMap<&str, usize, Xxh3Builder> = by_term
+        .keys()
+        .filter_map(|t| plan.shard_of(t).map(|s| (*t, s)))
+        .collect();
+    drop(by_term);
     let mut by_shard: Vec<Vec<assemble::Posting>> = vec![Vec::new(); plan.shards];
     for (d, a) in analyzed.iter().enumerate() {
         for (f, m) in a.counts.iter().enumerate() {
             for (t, &n) in m {
-                if let Some(&Some(s)) = shard_of.get(t.as_str()) {
+                if let Some(&s) = shard_of.get(t.as_str()) {
                     by_shard[s].push((d, f, t.as_str(), n));
                 }
             }
@@ -287,10 +279,15 @@ pub fn build(site: &Site) -> Output {
     let texts: Vec<Vec<u8>> = docs
         .par_iter()
         .map(|d| {
-            serde_json::to_vec(&serde_json::json!({
-                "summary": d.summary,
-                "sections": d.sections,
-            }))
+            #[derive(Serialize)]
+            struct Text<'a> {
+                summary: &'a str,
+                sections: &'a [SnippetSection],
+            }
+            serde_json::to_vec(&Text {
+                summary: &d.summary,
+                sections: &d.sections,
+            })
             .unwrap_or_default()
         })
         .collect();
