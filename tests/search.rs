@@ -646,3 +646,48 @@ fn the_search_page_works_without_javascript_in_its_words() {
     assert!(home.contains("action=\"/kb/search/\"") && home.contains("aria-keyshortcuts=\"/\""));
     assert!(!home.contains("docs.json") && !html.contains("docs.json"));
 }
+
+#[test]
+fn stemmed_languages_in_the_browser() {
+    let Some(chrome) = browser::launch() else {
+        return;
+    };
+    let de = Kb::new("[site]\ntitle = \"Störungen\"\nlanguage = \"de\"\n");
+    de.postmortem(
+        "2023-03-01-db.md",
+        "---\ntitle: \"Die Datenbankverbindungen waren erschöpft\"\ndate: 2023-03-01\nseverity: SEV1\nsummary: Alle Verbindungen zum Server sind abgebrochen.\n---\n\n## Ursache\n\nEin Zertifikat war abgelaufen.\n",
+    );
+    de.postmortem(
+        "2023-04-01-disk.md",
+        "---\ntitle: \"Festplatte voll\"\ndate: 2023-04-01\nseverity: SEV3\nsummary: Protokolle füllten die Festplatte.\n---\n\nText.\n",
+    );
+    de.build(&[]).success();
+    let docs: Value = serde_json::from_str(&de.read("public/search/docs.json")).expect("json");
+    assert_eq!(docs["mode"], "map");
+    let server = StaticServer::start(&de.join("public"), "/");
+    let page = chrome.page();
+    page.goto(&server.url("/search/"));
+    // Another form of the word, found through its stem; a stop word ("die")
+    // is left out rather than emptying the query.
+    page.type_text("#search-q", "die Verbindung");
+    assert_eq!(
+        wait_results(&page, 1),
+        ["Die Datenbankverbindungen waren erschöpft"]
+    );
+    page.wait_for(
+        "a highlighted match",
+        "document.querySelector('.result-snippet mark')",
+    );
+    page.clear("#search-q")
+        .type_text("#search-q", "Zertifikate");
+    assert_eq!(
+        wait_results(&page, 1),
+        ["Die Datenbankverbindungen waren erschöpft"]
+    );
+    assert_eq!(
+        page.eval("document.querySelector('.result-section').textContent"),
+        "in § Ursache"
+    );
+    page.clear("#search-q").type_text("#search-q", "festpl");
+    assert_eq!(wait_results(&page, 1), ["Festplatte voll"]);
+}

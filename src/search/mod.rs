@@ -188,7 +188,12 @@ fn analyze(a: &Analyzer, doc: &SearchDoc) -> Analyzed {
     let mut lengths = [0usize; 7];
     let mut words = BTreeMap::new();
     for (i, text) in doc.fields.iter().enumerate() {
-        let (m, len) = a.count_terms(text);
+        // The dictionaries of the CJK tokenizers are third-party code: a
+        // panic there leaves the field out of the index rather than failing
+        // the build.
+        let (m, len) =
+            std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| a.count_terms(text)))
+                .unwrap_or_default();
         lengths[i] = len;
         counts.push(m);
         if a.mode == Mode::WordMap {

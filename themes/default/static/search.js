@@ -205,12 +205,17 @@
     return loadShards(need).then(function () { return groups; });
   }
 
+  /* Other languages: the shards map each written word to its stem. A form
+   * the knowledge base never uses falls back to the longest indexed term
+   * it begins with (at most four letters shorter), so "Zertifikate" still
+   * finds "zertifikat". */
   function analyseMapped(raw) {
     var surfaces = raw.map(trimWord).filter(Boolean);
     var need = new Set();
     surfaces.forEach(function (w, i) {
       var set = i === surfaces.length - 1 ? prefixShards(w) : new Set([shardOf(w)]);
       if (set.size > MAX_PREFIX_SHARDS) set = new Set([shardOf(w)]);
+      shardsAlong(w).forEach(function (n) { set.add(n); });
       set.forEach(function (n) { if (n >= 0) need.add(n); });
     });
     return loadShards(need).then(function () {
@@ -228,10 +233,26 @@
             if (stems.size >= 24) break;
           }
         }
+        if (!stems.size) {
+          var c = chars(w);
+          var n = longestTerm(c, 0);
+          if (n >= 3 && n >= c.length - 4) stems.add(c.slice(0, n).join(''));
+        }
         groups.push({ alts: stems.size ? Array.from(stems) : [w], expand: !stems.size, word: w });
       });
       return withShards(groups);
     });
+  }
+
+  /* The shards of every key that is a prefix of `s`. */
+  function shardsAlong(s) {
+    var c = chars(s);
+    var set = new Set();
+    for (var n = 1; n <= c.length; n++) {
+      var k = c.slice(0, n).join('');
+      if (keyShard.has(k)) set.add(keyShard.get(k));
+    }
+    return set;
   }
 
   /* Chinese and Japanese: segment each run of CJK characters by greedy
