@@ -3,6 +3,7 @@
 //! the browser must turn a query into the same terms. How it does that
 //! depends on the language, and is written into the index as its `mode`.
 
+use std::borrow::Cow;
 use std::cell::RefCell;
 use std::collections::{BTreeMap, HashMap};
 
@@ -85,14 +86,21 @@ impl Analyzer {
     /// The index terms of a text with their counts, and how many there are
     /// in all (elasticlunr's field length).
     pub fn count_terms(&self, text: &str) -> (BTreeMap<String, u32>, usize) {
-        let mut raw: HashMap<String, u32, Xxh3Builder> = HashMap::with_hasher(Xxh3Builder::new());
-        for t in self.tokens(text) {
-            *raw.entry(t).or_insert(0) += 1;
+        let mut raw: HashMap<Cow<str>, u32, Xxh3Builder> = HashMap::with_hasher(Xxh3Builder::new());
+        if self.mode == Mode::English {
+            // elasticlunr-rs's English tokenizer, without a String per token.
+            for t in english_tokens(text) {
+                *raw.entry(t).or_insert(0) += 1;
+            }
+        } else {
+            for t in self.tokens(text) {
+                *raw.entry(Cow::Owned(t)).or_insert(0) += 1;
+            }
         }
         let mut out: BTreeMap<String, u32> = BTreeMap::new();
         let mut len = 0;
         for (t, n) in raw {
-            if let Some(term) = self.term(t) {
+            if let Some(term) = self.term(t.into_owned()) {
                 *out.entry(term).or_insert(0) += n;
                 len += n as usize;
             }
@@ -147,6 +155,22 @@ impl Analyzer {
     }
 }
 
+/// The tokens of `elasticlunr::lang::tokenize_whitespace` (which the
+/// English language uses): split at whitespace and `-`, lowercased;
+/// borrowed when already lowercase.
+fn english_tokens(text: &str) -> impl Iterator<Item = Cow<'_, str>> {
+    text.split(|c: char| c.is_whitespace() || c == '-')
+        .filter(|s| !s.is_empty())
+        .map(|s| {
+            let s = s.trim();
+            if s.chars().any(|c| c.is_uppercase() || !c.is_ascii()) {
+                Cow::Owned(s.to_lowercase())
+            } else {
+                Cow::Borrowed(s)
+            }
+        })
+}
+
 /// Strips what is not a letter or digit from both ends of a word (the
 /// browser does the same to query words).
 pub fn trim_word(word: &str) -> &str {
@@ -165,6 +189,14 @@ mod tests {
             a.terms("The certificates expired, and DNS-resolution failed"),
             ["certif", "expir", "dn", "resolut", "fail"]
         );
+    }
+
+    #[test]
+    fn english_tokens_are_those_of_elasticlunr_rs() {
+        let text =
+            "Über-DNS  ERRORS\u{2003}at 09:09—x509: Certificate's   end-of-life\tİstanbul ß ǅ -- x";
+        let ours: Vec<String> = english_tokens(text).map(Cow::into_owned).collect();
+        assert_eq!(ours, elasticlunr::lang::tokenize_whitespace(text));
     }
 
     #[test]

@@ -62,6 +62,10 @@ pub struct Stats {
     pub shard_bytes: usize,
     pub largest_shard: usize,
     pub text_bytes: usize,
+    /// Time spent reading the incidents into terms.
+    pub analysis: Duration,
+    /// Time spent building the elasticlunr-rs indexes and their shards.
+    pub indexing: Duration,
     pub elapsed: Duration,
 }
 
@@ -69,7 +73,7 @@ impl std::fmt::Display for Stats {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         write!(
             f,
-            "search index: {} incidents, {} terms in {} shards; docs.json {} KB, shards {} KB (largest {} KB), snippets {} KB; built in {:.0?}",
+            "search index: {} incidents, {} terms in {} shards; docs.json {} KB, shards {} KB (largest {} KB), snippets {} KB; built in {:.2?} (analysis {:.2?}, indexes {:.2?})",
             self.docs,
             self.terms,
             self.shards,
@@ -77,7 +81,9 @@ impl std::fmt::Display for Stats {
             self.shard_bytes / 1024,
             self.largest_shard / 1024,
             self.text_bytes / 1024,
-            self.elapsed
+            self.elapsed,
+            self.analysis,
+            self.indexing,
         )
     }
 }
@@ -227,6 +233,8 @@ pub fn build(site: &Site) -> Output {
         })
         .collect();
 
+    let analysis = started.elapsed();
+
     // Weights of terms (and written words) for the shard plan.
     let mut by_term: HashMap<&str, u64, Xxh3Builder> = HashMap::with_hasher(Xxh3Builder::new());
     let mut words: BTreeMap<String, String> = BTreeMap::new();
@@ -278,7 +286,9 @@ pub fn build(site: &Site) -> Output {
             words_by_shard[k].insert(w.as_str(), s.as_str());
         }
     }
+    let indexing_started = Instant::now();
     let shard_files = assemble::shard_files(&plan, &by_shard, &words_by_shard);
+    let indexing = indexing_started.elapsed();
     drop(by_shard);
 
     let texts: Vec<Vec<u8>> = docs
@@ -318,6 +328,8 @@ pub fn build(site: &Site) -> Output {
         terms,
         shards: plan.shards,
         docs_bytes: docs_json_final.len(),
+        analysis,
+        indexing,
         ..Stats::default()
     };
     let mut files = Vec::with_capacity(shard_files.len() + texts.len() + 1);
