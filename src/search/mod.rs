@@ -286,26 +286,19 @@ pub fn build(site: &Site) -> Output {
             words_by_shard[k].insert(w.as_str(), s.as_str());
         }
     }
-    let indexing_started = Instant::now();
-    let shard_files = assemble::shard_files(&plan, &by_shard, &words_by_shard);
-    let indexing = indexing_started.elapsed();
+    // The shards, and beside them the snippet texts and docs.json.
+    let ((shard_files, indexing), (texts, docs_json)) = rayon::join(
+        || {
+            let t = Instant::now();
+            let files = assemble::shard_files(&plan, &by_shard, &words_by_shard);
+            (files, t.elapsed())
+        },
+        || {
+            let texts: Vec<Vec<u8>> = docs.par_iter().map(text_json).collect();
+            (texts, docs_json(site, mode, &code, &analyzed, &plan))
+        },
+    );
     drop(by_shard);
-
-    let texts: Vec<Vec<u8>> = docs
-        .par_iter()
-        .map(|d| {
-            #[derive(Serialize)]
-            struct Text<'a> {
-                summary: &'a str,
-                sections: &'a [SnippetSection],
-            }
-            serde_json::to_vec(&Text {
-                summary: &d.summary,
-                sections: &d.sections,
-            })
-            .unwrap_or_default()
-        })
-        .collect();
 
     // A version that changes with the content, so browsers never mix files
     // of two builds.
@@ -316,12 +309,16 @@ pub fn build(site: &Site) -> Output {
     for t in &texts {
         h.update(t);
     }
-    let docs_json = docs_json(site, mode, &code, &analyzed, &plan);
     h.update(&docs_json);
     let version = format!("{:016x}", h.digest());
     let mut docs_json_final = Vec::with_capacity(docs_json.len() + 40);
-    docs_json_final.extend_from_slice(format!("{{\"version\":\"{version}\",").as_bytes());
-    docs_json_final.extend_from_slice(&docs_json[1..]);
+    docs_json_final.extend_from_slice(format!("{{\"version\":\"{version}\"").as_bytes());
+    if docs_json.len() > 2 {
+        docs_json_final.push(b',');
+        docs_json_final.extend_from_slice(&docs_json[1..]);
+    } else {
+        docs_json_final.push(b'}');
+    }
 
     let mut stats = Stats {
         docs: docs.len(),
@@ -345,6 +342,20 @@ pub fn build(site: &Site) -> Output {
     }
     stats.elapsed = started.elapsed();
     Output { files, stats }
+}
+
+/// The snippet file of an incident.
+fn text_json(d: &SearchDoc) -> Vec<u8> {
+    #[derive(Serialize)]
+    struct Text<'a> {
+        summary: &'a str,
+        sections: &'a [SnippetSection],
+    }
+    serde_json::to_vec(&Text {
+        summary: &d.summary,
+        sections: &d.sections,
+    })
+    .unwrap_or_default()
 }
 
 /// The rows of `docs.json`, the filter vocabularies and the shard plan.
