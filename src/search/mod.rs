@@ -9,16 +9,18 @@
 //!   causes, services, teams, open follow-ups, and the length of each field,
 //!   which elasticlunr's scoring needs), the filter vocabularies, and the
 //!   plan that says which shard holds which terms.
-//! - `terms/<n>.json`: term shards. Each is an elasticlunr-rs index built
-//!   over the incidents but holding only the terms of one range of
-//!   prefixes ([`shards::Plan`]); a one-word query needs one of them. The
-//!   browser merges the shards it has fetched into one elasticlunr.js index.
+//! - `terms/<n>.json`: term shards. Each holds the inverted index (as
+//!   elasticlunr-rs writes it) of the terms of one range of prefixes
+//!   ([`shards::Plan`]), cut out of an elasticlunr-rs index
+//!   ([`assemble`]); a one-word query needs one of them. The browser merges
+//!   the shards it has fetched into one elasticlunr.js index.
 //! - `text/<n>.json`: the summary and the text of each section of incident
 //!   `n`, fetched for the results on screen to show a snippet with the
 //!   matches highlighted and to link to the section that matched.
 //!
-//! Shards are built in parallel (elasticlunr-rs is single-threaded), and
-//! the whole index is built alongside the page rendering.
+//! The elasticlunr-rs indexes are built in parallel (elasticlunr-rs is
+//! single-threaded), and the whole index alongside the page rendering.
+//! Free pages (`content/pages/`) are not indexed: search is for incidents.
 
 pub mod analyzer;
 mod assemble;
