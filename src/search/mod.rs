@@ -12,7 +12,7 @@
 //! - `terms/<n>.json`: term shards. Each holds the inverted index (as
 //!   elasticlunr-rs writes it) of the terms of one range of prefixes
 //!   ([`shards::Plan`]), cut out of an elasticlunr-rs index
-//!   ([`assemble`]); a one-word query needs one of them. The browser merges
+//!   (`assemble.rs`); a one-word query needs one of them. The browser merges
 //!   the shards it has fetched into one elasticlunr.js index.
 //! - `text/<n>.json`: the summary and the text of each section of incident
 //!   `n`, fetched for the results on screen to show a snippet with the
