@@ -691,3 +691,54 @@ fn stemmed_languages_in_the_browser() {
     page.clear("#search-q").type_text("#search-q", "festpl");
     assert_eq!(wait_results(&page, 1), ["Festplatte voll"]);
 }
+
+/// Not a test: measures typing in the search page of a built site, e.g.
+/// `PMSITE_BENCH_SITE=/tmp/out10k cargo test --release --test search -- --ignored --nocapture`.
+#[test]
+#[ignore]
+fn bench_typing_in_a_built_site() {
+    let Ok(dir) = std::env::var("PMSITE_BENCH_SITE") else {
+        eprintln!("set PMSITE_BENCH_SITE to a built site (served at /)");
+        return;
+    };
+    let Some(chrome) = browser::launch() else {
+        return;
+    };
+    let server = StaticServer::start(std::path::Path::new(&dir), "/");
+    let page = chrome.page();
+    page.goto(&server.url("/search/"));
+    // Time from the input event to the results on screen, in the page.
+    page.eval("(() => { window.__done = 0; new MutationObserver(() => { window.__done = performance.now(); }).observe(document.getElementById('search-results'), {attributes: true, attributeFilter: ['data-for']}); return true; })()");
+    let time = |q: &str| {
+        let start = std::time::Instant::now();
+        page.eval(&format!(
+            "(() => {{ const i = document.getElementById('search-q'); i.value = {q:?}; window.__start = performance.now(); window.__done = 0; i.dispatchEvent(new Event('input')); return true; }})()"
+        ));
+        let n = page.wait_for(
+            "results",
+            "(() => { const q = document.getElementById('search-q').value.trim(); const st = document.getElementById('search-status').textContent; return window.__done && st.includes('\u{201c}' + q + '\u{201d}') ? (st.match(/\\d+/) || ['0'])[0] : null; })()",
+        );
+        let ms = page.eval("window.__done - window.__start");
+        eprintln!(
+            "{ms:>6} ms in the page ({:.1?} with the harness) until results for {q:?} ({n} found)",
+            start.elapsed()
+        );
+    };
+    time("latency"); // cold: engine, docs.json, a shard
+    for q in [
+        "l",
+        "la",
+        "lat",
+        "late",
+        "kafka",
+        "kafka t",
+        "kafka ti",
+        "kafka tim",
+        "kafka timeout",
+        "certificate expired",
+    ] {
+        time(q);
+    }
+    let served: usize = server.served().iter().map(|(_, n)| n).sum();
+    eprintln!("{served} bytes served (uncompressed)");
+}

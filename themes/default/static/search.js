@@ -197,6 +197,7 @@
         var set = g.expand ? prefixShards(t) : new Set([shardOf(t)]);
         if (g.expand && set.size > MAX_PREFIX_SHARDS) {
           g.expand = false;
+          g.cut = true;
           set = new Set([shardOf(t)]);
         }
         set.forEach(function (n) { if (n >= 0) need.add(n); });
@@ -317,7 +318,7 @@
 
   function searchGroups(groups) {
     var total = null;
-    groups.forEach(function (g) {
+    groups.forEach(function (g, gi) {
       var scores = {};
       g.alts.forEach(function (t) {
         var alt = {};
@@ -329,6 +330,9 @@
         });
         for (var ref in alt) if (!(scores[ref] >= alt[ref])) scores[ref] = alt[ref];
       });
+      // A word still being typed, too short to expand ("kafka t"), that
+      // matches nothing by itself does not empty the results yet.
+      if (g.cut && gi === groups.length - 1 && total !== null && isEmptyObject(scores)) return;
       if (total === null) {
         total = scores;
       } else {
@@ -338,6 +342,11 @@
       }
     });
     return total;
+  }
+
+  function isEmptyObject(o) {
+    for (var k in o) return false;
+    return true;
   }
 
   /* ---------- filters and state ---------- */
@@ -653,7 +662,7 @@
 
   /* ---------- wiring ---------- */
 
-  input.addEventListener('input', function () { schedule(40); });
+  input.addEventListener('input', function () { schedule(15); });
   input.addEventListener('focus', function () { if (input.value) start(); }, { once: true });
   form.addEventListener('change', function (e) { if (e.target !== input) schedule(0); });
   form.addEventListener('submit', function (e) {
