@@ -34,7 +34,7 @@
   var meta = null;      // docs.json
   var idx = null;       // the elasticlunr.js index, growing as shards arrive
   var keyShard = null;  // Map: key -> shard number
-  var words = {};       // 'map' mode: written word -> stem ("" = stop word)
+  var words = Object.create(null); // "map" mode: written word -> stem ("" = stop word)
   var shards = {};      // shard number -> promise
   var texts = {};       // incident number -> promise of its text
   var ready = null;     // promise of the index being usable
