@@ -238,18 +238,37 @@ pub fn build(site: &Site) -> Output {
     let analysis = started.elapsed();
 
     // Weights of terms (and written words) for the shard plan.
-    let mut by_term: HashMap<&str, u64, Xxh3Builder> = HashMap::with_hasher(Xxh3Builder::new());
+    type TermMap<'t> = HashMap<&'t str, u64, Xxh3Builder>;
+    let by_term: TermMap = analyzed
+        .par_chunks(chunk)
+        .map(|part| {
+            let mut m: TermMap = HashMap::with_hasher(Xxh3Builder::new());
+            for a in part {
+                for f in &a.counts {
+                    for t in f.keys() {
+                        // A posting is about `"1234":{"tf":1.414},`; a trie
+                        // node about 20 bytes.
+                        *m.entry(t.as_str())
+                            .or_insert_with(|| 20 * t.chars().count() as u64) += 16;
+                    }
+                }
+            }
+            m
+        })
+        .reduce_with(|mut a, b| {
+            for (t, w) in b {
+                match a.get_mut(t) {
+                    Some(x) => *x += w - 20 * t.chars().count() as u64,
+                    None => {
+                        a.insert(t, w);
+                    }
+                }
+            }
+            a
+        })
+        .unwrap_or_default();
     let mut words: BTreeMap<String, String> = BTreeMap::new();
     for a in &analyzed {
-        for m in &a.counts {
-            for t in m.keys() {
-                // A posting is about `"1234":{"tf":1.414},`; a trie node
-                // about 20 bytes.
-                *by_term
-                    .entry(t.as_str())
-                    .or_insert_with(|| 20 * t.chars().count() as u64) += 16;
-            }
-        }
         for (w, s) in &a.words {
             if !words.contains_key(w) {
                 words.insert(w.clone(), s.clone());
@@ -271,14 +290,28 @@ pub fn build(site: &Site) -> Output {
         .filter_map(|t| plan.shard_of(t).map(|s| (*t, s)))
         .collect();
     drop(by_term);
-    let mut by_shard: Vec<Vec<assemble::Posting>> = vec![Vec::new(); plan.shards];
-    for (d, a) in analyzed.iter().enumerate() {
-        for (f, m) in a.counts.iter().enumerate() {
-            for (t, &n) in m {
-                if let Some(&s) = shard_of.get(t.as_str()) {
-                    by_shard[s].push((d, f, t.as_str(), n));
+    let parts: Vec<Vec<Vec<assemble::Posting>>> = analyzed
+        .par_chunks(chunk)
+        .enumerate()
+        .map(|(c, part)| {
+            let mut by_shard: Vec<Vec<assemble::Posting>> = vec![Vec::new(); plan.shards];
+            for (k, a) in part.iter().enumerate() {
+                let d = c * chunk + k;
+                for (f, m) in a.counts.iter().enumerate() {
+                    for (t, &n) in m {
+                        if let Some(&s) = shard_of.get(t.as_str()) {
+                            by_shard[s].push((d, f, t.as_str(), n));
+                        }
+                    }
                 }
             }
+            by_shard
+        })
+        .collect();
+    let mut by_shard: Vec<Vec<assemble::Posting>> = vec![Vec::new(); plan.shards];
+    for part in parts {
+        for (s, p) in part.into_iter().enumerate() {
+            by_shard[s].extend(p);
         }
     }
     drop(shard_of);
