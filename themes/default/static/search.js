@@ -29,7 +29,6 @@
   /* A prefix search may pull in at most this many shards; past that the
    * word is matched exactly (a one-letter prefix would need them all). */
   var MAX_PREFIX_SHARDS = 4;
-  var CJK = /[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uac00-\ud7af\u31f0-\u31ff\uff66-\uff9f]/;
 
   var meta = null;      // docs.json
   var idx = null;       // the elasticlunr.js index, growing as shards arrive
