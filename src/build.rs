@@ -120,6 +120,8 @@ pub struct Built {
     pub report: RenderReport,
     /// How long each stage took, in order (shown by `-v`).
     pub timings: Vec<(&'static str, Duration)>,
+    /// What the search index cost (when it was built).
+    pub search: Option<crate::search::Stats>,
 }
 
 /// Gathers parsed files into what the model is built from.
@@ -150,6 +152,14 @@ fn collect_loaded<'a>(
         }
     }
     loaded
+}
+
+/// Writes files made in memory (the search index) into a sink.
+pub fn write_files(sink: &dyn Sink, files: &[crate::render::OutputFile]) -> Result<(), Diagnostic> {
+    files.par_iter().try_for_each(|f| {
+        sink.put(&f.path, &f.bytes)
+            .map_err(|e| Diagnostic::error("io", format!("cannot write {}: {e}", f.path)))
+    })
 }
 
 /// What changed `paths` mean for the known files, when they only modified
@@ -743,7 +753,7 @@ impl Pipeline {
         sink: &dyn Sink,
         state: &mut RenderState,
         incremental: bool,
-        after_own_pages: &dyn Fn(),
+        after_own_pages: &(dyn Fn() + Sync),
     ) -> Result<RenderReport, Diagnostics> {
         let renderer = Renderer::new(
             site,
@@ -782,7 +792,7 @@ impl Pipeline {
         clock: Clock,
         sink: &dyn Sink,
         mut state: Option<&mut BuildState>,
-        after_own_pages: &dyn Fn(),
+        after_own_pages: &(dyn Fn() + Sync),
     ) -> Result<Built, Diagnostics> {
         let mut diags = Diagnostics::new();
         let mut timings = Vec::new();
@@ -808,19 +818,38 @@ impl Pipeline {
             Some(s) => (&mut s.render, true),
             None => (&mut fresh, false),
         };
-        let report = match self.render(
-            &site,
-            &assets,
-            sink,
-            render_state,
-            incremental,
-            after_own_pages,
-        ) {
+        // A full build makes the search index beside the pages; `serve`
+        // makes it in the background (see `search_files`).
+        let want_search = !incremental && site.config.search.enable;
+        let (rendered, search) = rayon::join(
+            || {
+                self.render(
+                    &site,
+                    &assets,
+                    sink,
+                    render_state,
+                    incremental,
+                    after_own_pages,
+                )
+            },
+            || want_search.then(|| crate::search::build(&site)),
+        );
+        let report = match rendered {
             Ok(r) => r,
             Err(d) => {
                 diags.extend(d);
                 return Err(diags);
             }
+        };
+        let search = match search {
+            Some(out) => {
+                if let Err(d) = write_files(sink, &out.files) {
+                    diags.push(d);
+                    return Err(diags);
+                }
+                Some(out.stats)
+            }
+            None => None,
         };
         timings.push(("render and write", t.elapsed()));
         Ok(Built {
@@ -828,6 +857,7 @@ impl Pipeline {
             warnings: diags.into_sorted(),
             report,
             timings,
+            search,
         })
     }
 

@@ -339,6 +339,9 @@ fn cmd_build(global: &GlobalArgs, reporter: &Reporter, args: BuildArgs) -> ExitC
             for (stage, took) in &built.timings {
                 reporter.detail(&format!("  {stage}: {:.0?}", took));
             }
+            if let Some(stats) = &built.search {
+                reporter.detail(&stats.to_string());
+            }
             let out = display_path(&pipeline.output_dir());
             reporter.info(&format!(
                 "Built {} postmortem{} and {} page{} into {} in {:.2}s",

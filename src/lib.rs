@@ -4,7 +4,8 @@
 //! found and parsed ([`source`], [`frontmatter`], [`postmortem`]), the site
 //! model is built ([`site`], with [`markdown`], [`timeline`], [`followup`],
 //! [`similar`]), rendered through the theme ([`theme`], [`render`]) and
-//! written ([`output`]).
+//! written ([`output`]). The browser search index is built alongside the
+//! rendering ([`search`]).
 
 // Diagnostics are large on purpose (file, position, message, hint, the
 // offending line) and only travel on error paths.
@@ -27,6 +28,7 @@ pub mod postmortem;
 pub mod render;
 pub mod scaffold;
 pub mod schema;
+pub mod search;
 pub mod serve;
 pub mod similar;
 pub mod site;

@@ -85,7 +85,7 @@ fn edits_additions_renames_and_deletions_reload_the_pages() {
         "2021-01-01-first.md",
         &pm("First incident, revised", "2021-01-01", ""),
     );
-    let early = events.wait_early();
+    let early = events.wait_early("postmortems/2021-01-01-first/index.html");
     assert!(
         early.contains("postmortems/2021-01-01-first/index.html"),
         "{early}"

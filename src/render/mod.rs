@@ -244,7 +244,7 @@ impl<'a> Renderer<'a> {
         sink: &dyn Sink,
         state: &mut RenderState,
         incremental: bool,
-        after_own_pages: &dyn Fn(),
+        after_own_pages: &(dyn Fn() + Sync),
     ) -> Result<RenderReport, Diagnostics> {
         let mut jobs: Vec<Job<'_>> = Vec::new();
         jobs.push(self.home());
@@ -267,6 +267,9 @@ impl<'a> Renderer<'a> {
         ));
         jobs.push(self.feed());
         jobs.push(self.sitemap());
+        if self.site.config.search.enable {
+            jobs.push(self.search_page());
+        }
 
         let old = std::mem::take(&mut state.pages);
         let mut report = RenderReport::default();
@@ -649,6 +652,28 @@ impl<'a> Renderer<'a> {
                 c.insert("updated", &updated);
                 c.insert("feed_url", &absolute(site, &site.url("feed.xml")));
                 c.insert("home_url", &absolute(site, &site.url("")));
+            },
+        )
+    }
+
+    /// `/search/`: the form and its filters; the results come from the
+    /// index, in the browser.
+    fn search_page(&self) -> Job<'_> {
+        let site = self.site;
+        self.page(
+            "search/index.html",
+            "search.html",
+            "Search",
+            "search",
+            self.all("search"),
+            move |c| {
+                let mut years: Vec<i16> = site.incidents.iter().map(|i| i.pm.date.year()).collect();
+                years.sort_unstable_by(|a, b| b.cmp(a));
+                years.dedup();
+                c.insert("causes", &site.causes.keys().collect::<Vec<_>>());
+                c.insert("services", &site.services.keys().collect::<Vec<_>>());
+                c.insert("teams", &site.teams.keys().collect::<Vec<_>>());
+                c.insert("years", &years);
             },
         )
     }

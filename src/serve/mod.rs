@@ -173,6 +173,7 @@ pub fn run(opts: ServeOptions, reporter: &Reporter) -> ExitCode {
         instance,
         quiet: reporter.quiet,
         verbose: reporter.verbose,
+        search: spawn_search(out.path().to_path_buf(), live.clone(), reporter.verbose),
     };
     // Watching starts before the first build, so no change is missed; the
     // first build happens before the address is announced, so that the
@@ -262,6 +263,60 @@ fn display(p: &Path) -> String {
     if shown.is_empty() { ".".into() } else { shown }
 }
 
+/// Makes the search index of each new build in the background, on one
+/// core, so that rebuilds and reloads never wait for it; writes its files
+/// when done and reloads an open search page. Only the newest site waiting
+/// is indexed.
+fn spawn_search(
+    dir: PathBuf,
+    live: Arc<Live>,
+    verbose: bool,
+) -> std::sync::mpsc::Sender<Arc<crate::site::Site>> {
+    let (tx, rx) = std::sync::mpsc::channel::<Arc<crate::site::Site>>();
+    let spawned = std::thread::Builder::new()
+        .name("pmsite-search".into())
+        .spawn(move || {
+            let pool = rayon::ThreadPoolBuilder::new().num_threads(1).build().ok();
+            let sink = UpdateSink::new(dir);
+            while let Ok(mut site) = rx.recv() {
+                while let Ok(newer) = rx.try_recv() {
+                    site = newer;
+                }
+                let started = Instant::now();
+                let out = match &pool {
+                    Some(p) => p.install(|| crate::search::build(&site)),
+                    None => crate::search::build(&site),
+                };
+                sink.begin();
+                if let Err(d) = crate::build::write_files(&sink, &out.files) {
+                    eprint!("{}", d.render_human());
+                    continue;
+                }
+                sink.finish();
+                let changed = sink.changed();
+                if verbose {
+                    eprintln!(
+                        "Search index made in {} ms: {} files written",
+                        started.elapsed().as_millis(),
+                        changed.len()
+                    );
+                }
+                if !changed.is_empty() {
+                    let build = live.status.borrow().build.clone();
+                    let _ = live.notices.send(Notice::Reload {
+                        build,
+                        changed: vec!["search/index.html".into()],
+                        partial: true,
+                    });
+                }
+            }
+        });
+    if let Err(e) = spawned {
+        eprintln!("warning: search will not be updated while serving: {e}");
+    }
+    tx
+}
+
 /// Rebuilds the site into the served folder.
 struct Rebuilder {
     root: PathBuf,
@@ -273,6 +328,8 @@ struct Rebuilder {
     instance: String,
     quiet: bool,
     verbose: bool,
+    /// Where built sites go to have their search index made.
+    search: std::sync::mpsc::Sender<Arc<crate::site::Site>>,
 }
 
 impl Rebuilder {
@@ -351,6 +408,9 @@ impl Rebuilder {
         match pipeline.run_into(clock, &self.sink, Some(state), &early) {
             Ok(built) => {
                 self.sink.finish();
+                if built.site.config.search.enable {
+                    let _ = self.search.send(Arc::new(built.site));
+                }
                 let changed = self.sink.changed();
                 *builds += 1;
                 self.live.status.send_replace(Status {

@@ -182,13 +182,17 @@ pub struct Events {
 }
 
 impl Events {
-    /// Waits for the early notice of a rebuild: the pages of single
-    /// incidents that changed. Returns its data.
-    pub fn wait_early(&self) -> String {
+    /// Waits for an early notice (sent when only some pages are written)
+    /// that names `path`. Returns its data.
+    pub fn wait_early(&self, path: &str) -> String {
         let end = Instant::now() + DEADLINE;
         while let Some(left) = end.checked_duration_since(Instant::now()) {
             match self.rx.recv_timeout(left) {
-                Ok((e, d)) if e == "reload" && d.contains("\"partial\":true") => return d,
+                Ok((e, d))
+                    if e == "reload" && d.contains("\"partial\":true") && d.contains(path) =>
+                {
+                    return d;
+                }
                 Ok(_) => {}
                 Err(_) => break,
             }

@@ -1,0 +1,225 @@
+//! Text analysis for the search index: the `[site] language` picks an
+//! elasticlunr-rs language (tokenizer, trimmer, stop words, stemmer), and
+//! the browser must turn a query into the same terms. How it does that
+//! depends on the language, and is written into the index as its `mode`.
+
+use std::borrow::Cow;
+use std::cell::RefCell;
+use std::collections::{BTreeMap, HashMap};
+
+use elasticlunr::Language;
+use elasticlunr::pipeline::Pipeline;
+use xxhash_rust::xxh3::Xxh3Builder;
+
+/// How the browser turns a query into index terms.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Mode {
+    /// elasticlunr.js's own English tokenizer and pipeline, which
+    /// elasticlunr-rs matches exactly.
+    English,
+    /// Chinese and Japanese: the text is segmented with a dictionary
+    /// (jieba, lindera); the browser segments a query by greedy
+    /// longest match against the index's own vocabulary.
+    Cjk,
+    /// Other languages: the index carries a map from each word as written
+    /// (lowercased, punctuation trimmed) to its stem ("" for a stop word),
+    /// so the browser needs no stemmer of its own.
+    WordMap,
+}
+
+impl Mode {
+    pub fn name(self) -> &'static str {
+        match self {
+            Mode::English => "en",
+            Mode::Cjk => "cjk",
+            Mode::WordMap => "map",
+        }
+    }
+
+    pub fn for_language(code: &str) -> Mode {
+        match code {
+            "en" => Mode::English,
+            "zh" | "ja" => Mode::Cjk,
+            _ => Mode::WordMap,
+        }
+    }
+}
+
+/// One language's analysis. Not `Send` (elasticlunr-rs languages are trait
+/// objects): make one per thread.
+pub struct Analyzer {
+    lang: Box<dyn Language>,
+    pipeline: Pipeline,
+    pub mode: Mode,
+    /// Token → term (the pipeline works on one token at a time; texts
+    /// repeat their words, so each is stemmed once).
+    cache: RefCell<HashMap<String, Option<String>, Xxh3Builder>>,
+}
+
+/// The cache is emptied when it grows past this many tokens.
+const CACHE_MAX: usize = 500_000;
+
+impl Analyzer {
+    /// The analyzer for a `[site] language` code (English for a code
+    /// elasticlunr-rs does not know; the configuration already rejects those).
+    pub fn new(code: &str) -> Analyzer {
+        let lang = elasticlunr::lang::from_code(code)
+            .unwrap_or_else(|| Box::new(elasticlunr::lang::English::new()));
+        let mode = Mode::for_language(&lang.code());
+        let pipeline = lang.make_pipeline();
+        Analyzer {
+            lang,
+            pipeline,
+            mode,
+            cache: RefCell::new(HashMap::with_hasher(Xxh3Builder::new())),
+        }
+    }
+
+    /// The index terms of a text, in order, repeated as often as they occur.
+    pub fn terms(&self, text: &str) -> Vec<String> {
+        self.tokens(text)
+            .into_iter()
+            .filter_map(|t| self.term(t))
+            .collect()
+    }
+
+    /// The index terms of a text with their counts, and how many there are
+    /// in all (elasticlunr's field length).
+    pub fn count_terms(&self, text: &str) -> (BTreeMap<String, u32>, usize) {
+        let mut raw: HashMap<Cow<str>, u32, Xxh3Builder> = HashMap::with_hasher(Xxh3Builder::new());
+        if self.mode == Mode::English {
+            // elasticlunr-rs's English tokenizer, without a String per token.
+            for t in english_tokens(text) {
+                *raw.entry(t).or_insert(0) += 1;
+            }
+        } else {
+            for t in self.tokens(text) {
+                *raw.entry(Cow::Owned(t)).or_insert(0) += 1;
+            }
+        }
+        let mut out: BTreeMap<String, u32> = BTreeMap::new();
+        let mut len = 0;
+        for (t, n) in raw {
+            if let Some(term) = self.term(t.into_owned()) {
+                *out.entry(term).or_insert(0) += n;
+                len += n as usize;
+            }
+        }
+        (out, len)
+    }
+
+    fn tokens(&self, text: &str) -> Vec<String> {
+        if text.trim().is_empty() {
+            return Vec::new();
+        }
+        match self.mode {
+            // The dictionaries are case-sensitive for Latin words inside CJK
+            // text; lowercase so that `dns` finds `DNS`.
+            Mode::Cjk => self.lang.tokenize(&text.to_lowercase()),
+            _ => self.lang.tokenize(text),
+        }
+    }
+
+    /// A token through the language's pipeline (trimmer, stop words,
+    /// stemmer); `None` when it drops the token.
+    fn term(&self, token: String) -> Option<String> {
+        let mut cache = self.cache.borrow_mut();
+        if let Some(r) = cache.get(&token) {
+            return r.clone();
+        }
+        if cache.len() > CACHE_MAX {
+            cache.clear();
+        }
+        let r = self.pipeline.run(vec![token.clone()]).into_iter().next();
+        cache.insert(token, r.clone());
+        r
+    }
+
+    /// For [`Mode::WordMap`]: records each word of a text as the browser
+    /// will see it in a query, with its stem ("" when the pipeline drops it).
+    pub fn word_map(&self, text: &str, out: &mut BTreeMap<String, String>) {
+        for token in self.lang.tokenize(text) {
+            let lower = token.to_lowercase();
+            let surface = trim_word(&lower);
+            if surface.is_empty() || out.contains_key(surface) {
+                continue;
+            }
+            let stem = self
+                .pipeline
+                .run(vec![token.clone()])
+                .into_iter()
+                .next()
+                .unwrap_or_default();
+            out.insert(surface.to_string(), stem);
+        }
+    }
+}
+
+/// The tokens of `elasticlunr::lang::tokenize_whitespace` (which the
+/// English language uses): split at whitespace and `-`, lowercased;
+/// borrowed when already lowercase.
+fn english_tokens(text: &str) -> impl Iterator<Item = Cow<'_, str>> {
+    text.split(|c: char| c.is_whitespace() || c == '-')
+        .filter(|s| !s.is_empty())
+        .map(|s| {
+            let s = s.trim();
+            if s.chars().any(|c| c.is_uppercase() || !c.is_ascii()) {
+                Cow::Owned(s.to_lowercase())
+            } else {
+                Cow::Borrowed(s)
+            }
+        })
+}
+
+/// Strips what is not a letter or digit from both ends of a word (the
+/// browser does the same to query words).
+pub fn trim_word(word: &str) -> &str {
+    word.trim_matches(|c: char| !c.is_alphanumeric())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn english_stems_and_drops_stop_words() {
+        let a = Analyzer::new("en");
+        assert_eq!(a.mode, Mode::English);
+        assert_eq!(
+            a.terms("The certificates expired, and DNS-resolution failed"),
+            ["certif", "expir", "dn", "resolut", "fail"]
+        );
+    }
+
+    #[test]
+    fn english_tokens_are_those_of_elasticlunr_rs() {
+        let text =
+            "Über-DNS  ERRORS\u{2003}at 09:09—x509: Certificate's   end-of-life\tİstanbul ß ǅ -- x";
+        let ours: Vec<String> = english_tokens(text).map(Cow::into_owned).collect();
+        assert_eq!(ours, elasticlunr::lang::tokenize_whitespace(text));
+    }
+
+    #[test]
+    fn german_word_map_gives_stems_and_marks_stop_words() {
+        let a = Analyzer::new("de");
+        assert_eq!(a.mode, Mode::WordMap);
+        let mut m = BTreeMap::new();
+        a.word_map("Die Verbindungen zum Server.", &mut m);
+        assert_eq!(m.get("die").map(String::as_str), Some(""));
+        assert_eq!(m.get("verbindungen").map(String::as_str), Some("verbind"));
+        assert_eq!(m.get("server").map(String::as_str), Some("serv"));
+        assert!(a.terms("Verbindungen").contains(&"verbind".to_string()));
+    }
+
+    #[test]
+    fn chinese_and_japanese_are_segmented() {
+        let zh = Analyzer::new("zh");
+        assert_eq!(zh.mode, Mode::Cjk);
+        let t = zh.terms("数据库连接池耗尽导致DNS解析失败");
+        assert!(t.contains(&"数据库".to_string()), "{t:?}");
+        assert!(t.contains(&"dns".to_string()), "{t:?}");
+        let ja = Analyzer::new("ja");
+        let t = ja.terms("証明書の有効期限が切れました");
+        assert_eq!(t, ["証明", "書", "有効", "期限", "切れ"]);
+    }
+}

@@ -1,0 +1,458 @@
+//! The search index: built at build time with elasticlunr-rs, queried in
+//! the browser by elasticlunr.js (`themes/default/static/search.js`).
+//!
+//! A knowledge base of ten thousand postmortems has an inverted index of
+//! tens of megabytes, too much for a browser to fetch. It is cut in three
+//! kinds of files under `search/`, fetched only once the reader searches:
+//!
+//! - `docs.json`: one compact row per incident (id, title, date, severity,
+//!   causes, services, teams, open follow-ups, and the length of each field,
+//!   which elasticlunr's scoring needs), the filter vocabularies, and the
+//!   plan that says which shard holds which terms.
+//! - `terms/<n>.json`: term shards. Each holds the inverted index (as
+//!   elasticlunr-rs writes it) of the terms of one range of prefixes
+//!   ([`shards::Plan`]), cut out of an elasticlunr-rs index
+//!   (`assemble.rs`); a one-word query needs one of them. The browser merges
+//!   the shards it has fetched into one elasticlunr.js index.
+//! - `text/<n>.json`: the summary and the text of each section of incident
+//!   `n`, fetched for the results on screen to show a snippet with the
+//!   matches highlighted and to link to the section that matched.
+//!
+//! The elasticlunr-rs indexes are built in parallel (elasticlunr-rs is
+//! single-threaded), and the whole index alongside the page rendering.
+//! Free pages (`content/pages/`) are not indexed: search is for incidents.
+
+pub mod analyzer;
+mod assemble;
+pub mod shards;
+
+use std::collections::{BTreeMap, HashMap};
+use std::time::{Duration, Instant};
+
+use rayon::prelude::*;
+use serde::Serialize;
+use serde_json::Value;
+use xxhash_rust::xxh3::Xxh3Builder;
+
+use crate::render::OutputFile;
+use crate::site::{Incident, Site};
+use crate::timeline::TimelineSource;
+use analyzer::{Analyzer, Mode};
+use shards::Plan;
+
+/// The indexed fields, in the order of the rows of `docs.json`.
+pub const FIELDS: [&str; 7] = [
+    "title", "summary", "causes", "services", "teams", "tags", "body",
+];
+
+/// How much a match in each field counts.
+pub const BOOSTS: [u32; 7] = [10, 4, 3, 3, 2, 3, 1];
+
+/// Estimated bytes of one term shard (before compression).
+pub const SHARD_BUDGET: u64 = 160_000;
+
+/// Where the index files go in the output.
+pub const DIR: &str = "search";
+
+/// What the search index cost.
+#[derive(Clone, Debug, Default)]
+pub struct Stats {
+    pub docs: usize,
+    pub terms: usize,
+    pub shards: usize,
+    pub docs_bytes: usize,
+    pub shard_bytes: usize,
+    pub largest_shard: usize,
+    pub text_bytes: usize,
+    /// Time spent reading the incidents into terms.
+    pub analysis: Duration,
+    /// Time spent building the elasticlunr-rs indexes and their shards.
+    pub indexing: Duration,
+    pub elapsed: Duration,
+}
+
+impl std::fmt::Display for Stats {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "search index: {} incidents, {} terms in {} shards; docs.json {} KB, shards {} KB (largest {} KB), snippets {} KB; built in {:.2?} (analysis {:.2?}, indexes {:.2?})",
+            self.docs,
+            self.terms,
+            self.shards,
+            self.docs_bytes / 1024,
+            self.shard_bytes / 1024,
+            self.largest_shard / 1024,
+            self.text_bytes / 1024,
+            self.elapsed,
+            self.analysis,
+            self.indexing,
+        )
+    }
+}
+
+/// The index files and what they cost.
+#[derive(Debug, Default)]
+pub struct Output {
+    pub files: Vec<OutputFile>,
+    pub stats: Stats,
+}
+
+/// The text of one incident, field by field, as it is indexed.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct SearchDoc {
+    /// One text per entry of [`FIELDS`].
+    pub fields: [String; 7],
+    /// The summary (and impact) shown as a snippet.
+    pub summary: String,
+    /// Heading, anchor and text of each part of the page that holds text.
+    pub sections: Vec<SnippetSection>,
+}
+
+/// A part of an incident's page, for snippets and links to the match.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct SnippetSection(pub Option<String>, pub Option<String>, pub String);
+
+/// What is indexed of an incident.
+pub fn search_doc(inc: &Incident) -> SearchDoc {
+    let pm = &inc.pm;
+    let mut summary = pm.summary.clone().unwrap_or_default();
+    if let Some(impact) = &pm.impact {
+        if !summary.is_empty() {
+            summary.push('\n');
+        }
+        summary.push_str(impact);
+    }
+    let mut sections: Vec<SnippetSection> = inc
+        .body
+        .sections
+        .iter()
+        .filter(|s| !s.text.trim().is_empty() || s.heading.is_some())
+        .map(|s| SnippetSection(s.heading.clone(), s.anchor.clone(), s.text.clone()))
+        .collect();
+    // A timeline and follow-ups written in the front matter are shown on the
+    // page under their own headings; search them there.
+    if pm.timeline_source == TimelineSource::FrontMatter && !pm.timeline.is_empty() {
+        let text = pm
+            .timeline
+            .iter()
+            .map(|e| e.event.as_str())
+            .collect::<Vec<_>>()
+            .join("\n");
+        sections.push(SnippetSection(
+            Some("Timeline".into()),
+            Some("pm-timeline-title".into()),
+            text,
+        ));
+    }
+    if inc.body.tasks.is_empty() && !pm.follow_ups.is_empty() {
+        let text = pm
+            .follow_ups
+            .iter()
+            .map(|f| f.title.as_str())
+            .collect::<Vec<_>>()
+            .join("\n");
+        sections.push(SnippetSection(
+            Some("Follow-up actions".into()),
+            Some("pm-follow-ups-title".into()),
+            text,
+        ));
+    }
+    let mut body = String::new();
+    for s in &sections {
+        if let Some(h) = &s.0 {
+            body.push_str(h);
+            body.push('\n');
+        }
+        body.push_str(&s.2);
+        body.push('\n');
+    }
+    SearchDoc {
+        fields: [
+            pm.title.clone(),
+            summary.clone(),
+            pm.causes.join(" "),
+            pm.services.join(" "),
+            pm.teams.join(" "),
+            pm.tags.join(" "),
+            body,
+        ],
+        summary,
+        sections,
+    }
+}
+
+/// An incident's terms, field by field.
+struct Analyzed {
+    /// Term → occurrences, one map per field.
+    counts: Vec<BTreeMap<String, u32>>,
+    /// Number of terms in each field (elasticlunr's field length).
+    lengths: [usize; 7],
+    /// For [`Mode::WordMap`]: word as written → stem.
+    words: BTreeMap<String, String>,
+}
+
+fn analyze(a: &Analyzer, doc: &SearchDoc) -> Analyzed {
+    let mut counts = Vec::with_capacity(FIELDS.len());
+    let mut lengths = [0usize; 7];
+    let mut words = BTreeMap::new();
+    for (i, text) in doc.fields.iter().enumerate() {
+        // The dictionaries of the CJK tokenizers are third-party code: a
+        // panic there leaves the field out of the index rather than failing
+        // the build.
+        let (m, len) =
+            std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| a.count_terms(text)))
+                .unwrap_or_default();
+        lengths[i] = len;
+        counts.push(m);
+        if a.mode == Mode::WordMap {
+            a.word_map(text, &mut words);
+        }
+    }
+    Analyzed {
+        counts,
+        lengths,
+        words,
+    }
+}
+
+/// Builds the index files of a site.
+pub fn build(site: &Site) -> Output {
+    let started = Instant::now();
+    let code = site.config.site.language.clone();
+    let mode = Mode::for_language(&code);
+    let incidents = &site.incidents;
+
+    // What is indexed of each incident, and its snippet file.
+    let docs: Vec<SearchDoc> = incidents.par_iter().map(search_doc).collect();
+
+    // Analysis: elasticlunr-rs languages are not Send, so one per chunk.
+    let chunk = docs.len().div_ceil(rayon::current_num_threads() * 4).max(1);
+    let analyzed: Vec<Analyzed> = docs
+        .par_chunks(chunk)
+        .flat_map_iter(|part| {
+            let a = Analyzer::new(&code);
+            part.iter().map(|d| analyze(&a, d)).collect::<Vec<_>>()
+        })
+        .collect();
+
+    let analysis = started.elapsed();
+
+    // Weights of terms (and written words) for the shard plan.
+    type TermMap<'t> = HashMap<&'t str, u64, Xxh3Builder>;
+    let by_term: TermMap = analyzed
+        .par_chunks(chunk)
+        .map(|part| {
+            let mut m: TermMap = HashMap::with_hasher(Xxh3Builder::new());
+            for a in part {
+                for f in &a.counts {
+                    for t in f.keys() {
+                        // A posting is about `"1234":{"tf":1.414},`; a trie
+                        // node about 20 bytes.
+                        *m.entry(t.as_str())
+                            .or_insert_with(|| 20 * t.chars().count() as u64) += 16;
+                    }
+                }
+            }
+            m
+        })
+        .reduce_with(|mut a, b| {
+            for (t, w) in b {
+                match a.get_mut(t) {
+                    Some(x) => *x += w - 20 * t.chars().count() as u64,
+                    None => {
+                        a.insert(t, w);
+                    }
+                }
+            }
+            a
+        })
+        .unwrap_or_default();
+    let mut words: BTreeMap<String, String> = BTreeMap::new();
+    for a in &analyzed {
+        for (w, s) in &a.words {
+            if !words.contains_key(w) {
+                words.insert(w.clone(), s.clone());
+            }
+        }
+    }
+    let mut weights: BTreeMap<String, u64> =
+        by_term.iter().map(|(t, w)| (t.to_string(), *w)).collect();
+    let terms = weights.len();
+    for (w, s) in &words {
+        *weights.entry(w.clone()).or_insert(0) += (w.len() + s.len() + 6) as u64;
+    }
+    let plan = Plan::new(&weights, SHARD_BUDGET);
+    drop(weights);
+
+    // Postings by shard, in incident order.
+    let shard_of: HashMap<&str, usize, Xxh3Builder> = by_term
+        .keys()
+        .filter_map(|t| plan.shard_of(t).map(|s| (*t, s)))
+        .collect();
+    drop(by_term);
+    let parts: Vec<Vec<Vec<assemble::Posting>>> = analyzed
+        .par_chunks(chunk)
+        .enumerate()
+        .map(|(c, part)| {
+            let mut by_shard: Vec<Vec<assemble::Posting>> = vec![Vec::new(); plan.shards];
+            for (k, a) in part.iter().enumerate() {
+                let d = c * chunk + k;
+                for (f, m) in a.counts.iter().enumerate() {
+                    for (t, &n) in m {
+                        if let Some(&s) = shard_of.get(t.as_str()) {
+                            by_shard[s].push((d, f, t.as_str(), n));
+                        }
+                    }
+                }
+            }
+            by_shard
+        })
+        .collect();
+    let mut by_shard: Vec<Vec<assemble::Posting>> = vec![Vec::new(); plan.shards];
+    for part in parts {
+        for (s, p) in part.into_iter().enumerate() {
+            by_shard[s].extend(p);
+        }
+    }
+    drop(shard_of);
+    let mut words_by_shard: Vec<BTreeMap<&str, &str>> = vec![BTreeMap::new(); plan.shards];
+    for (w, s) in &words {
+        if let Some(k) = plan.shard_of(w) {
+            words_by_shard[k].insert(w.as_str(), s.as_str());
+        }
+    }
+    // The shards, and beside them the snippet texts and docs.json.
+    let ((shard_files, indexing), (texts, docs_json)) = rayon::join(
+        || {
+            let t = Instant::now();
+            let files = assemble::shard_files(&plan, &by_shard, &words_by_shard);
+            (files, t.elapsed())
+        },
+        || {
+            let texts: Vec<Vec<u8>> = docs.par_iter().map(text_json).collect();
+            (texts, docs_json(site, mode, &code, &analyzed, &plan))
+        },
+    );
+    drop(by_shard);
+
+    // A version that changes with the content, so browsers never mix files
+    // of two builds.
+    let mut h = xxhash_rust::xxh3::Xxh3::new();
+    for f in &shard_files {
+        h.update(f);
+    }
+    for t in &texts {
+        h.update(t);
+    }
+    h.update(&docs_json);
+    let version = format!("{:016x}", h.digest());
+    let mut docs_json_final = Vec::with_capacity(docs_json.len() + 40);
+    docs_json_final.extend_from_slice(format!("{{\"version\":\"{version}\"").as_bytes());
+    if docs_json.len() > 2 {
+        docs_json_final.push(b',');
+        docs_json_final.extend_from_slice(&docs_json[1..]);
+    } else {
+        docs_json_final.push(b'}');
+    }
+
+    let mut stats = Stats {
+        docs: docs.len(),
+        terms,
+        shards: plan.shards,
+        docs_bytes: docs_json_final.len(),
+        analysis,
+        indexing,
+        ..Stats::default()
+    };
+    let mut files = Vec::with_capacity(shard_files.len() + texts.len() + 1);
+    files.push(OutputFile::new(format!("{DIR}/docs.json"), docs_json_final));
+    for (i, f) in shard_files.into_iter().enumerate() {
+        stats.shard_bytes += f.len();
+        stats.largest_shard = stats.largest_shard.max(f.len());
+        files.push(OutputFile::new(format!("{DIR}/terms/{i}.json"), f));
+    }
+    for (i, t) in texts.into_iter().enumerate() {
+        stats.text_bytes += t.len();
+        files.push(OutputFile::new(format!("{DIR}/text/{i}.json"), t));
+    }
+    stats.elapsed = started.elapsed();
+    Output { files, stats }
+}
+
+/// The snippet file of an incident.
+fn text_json(d: &SearchDoc) -> Vec<u8> {
+    #[derive(Serialize)]
+    struct Text<'a> {
+        summary: &'a str,
+        sections: &'a [SnippetSection],
+    }
+    serde_json::to_vec(&Text {
+        summary: &d.summary,
+        sections: &d.sections,
+    })
+    .unwrap_or_default()
+}
+
+/// The rows of `docs.json`, the filter vocabularies and the shard plan.
+fn docs_json(site: &Site, mode: Mode, code: &str, analyzed: &[Analyzed], plan: &Plan) -> Vec<u8> {
+    fn vocab<'a>(
+        names: impl Iterator<Item = &'a String>,
+    ) -> (Vec<&'a str>, HashMap<&'a str, usize>) {
+        let list: Vec<&str> = names.map(String::as_str).collect();
+        let idx = list.iter().enumerate().map(|(i, s)| (*s, i)).collect();
+        (list, idx)
+    }
+    let (causes, cause_idx) = vocab(site.causes.keys());
+    let (services, service_idx) = vocab(site.services.keys());
+    let (teams, team_idx) = vocab(site.teams.keys());
+    let severities = &site.config.postmortem.severities;
+    let ids = |names: &[String], idx: &HashMap<&str, usize>| -> Value {
+        Value::from(
+            names
+                .iter()
+                .filter_map(|n| idx.get(n.as_str()).copied())
+                .collect::<Vec<_>>(),
+        )
+    };
+    let rows: Vec<Value> = site
+        .incidents
+        .iter()
+        .zip(analyzed)
+        .map(|(inc, a)| {
+            let pm = &inc.pm;
+            let sev = pm
+                .severity
+                .as_ref()
+                .and_then(|s| severities.iter().position(|x| x == s))
+                .map_or(-1, |i| i as i64);
+            serde_json::json!([
+                pm.id,
+                pm.title,
+                crate::render::views::iso_date(pm.date),
+                sev,
+                ids(&pm.causes, &cause_idx),
+                ids(&pm.services, &service_idx),
+                ids(&pm.teams, &team_idx),
+                u8::from(inc.open_follow_ups() > 0),
+                a.lengths,
+            ])
+        })
+        .collect();
+    let (keys, key_shards): (Vec<&str>, Vec<usize>) =
+        plan.keys.iter().map(|(k, s)| (k.as_str(), *s)).unzip();
+    let value = serde_json::json!({
+        "lang": code,
+        "mode": mode.name(),
+        "fields": FIELDS,
+        "boosts": BOOSTS,
+        "severities": severities,
+        "causes": causes,
+        "services": services,
+        "teams": teams,
+        "shards": plan.shards,
+        "keys": keys,
+        "keyShards": key_shards,
+        "docs": rows,
+    });
+    serde_json::to_vec(&value).unwrap_or_else(|_| b"{}".to_vec())
+}

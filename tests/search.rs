@@ -1,0 +1,744 @@
+//! Search: the index files a build writes, their size, and the search page
+//! in headless Chromium (typing, filters, URL state, CJK).
+
+mod common;
+
+use std::io::Write;
+
+use common::Kb;
+use common::browser::{self, Page, StaticServer};
+use serde_json::Value;
+
+const BOOK: &str = r#"[site]
+title = "Search <Library>"
+base-url = "https://example.test/kb/"
+
+[postmortem]
+severities = ["SEV1", "SEV2", "SEV3"]
+"#;
+
+fn english_kb() -> Kb {
+    let kb = Kb::new(BOOK);
+    kb.postmortem(
+        "2019-06-01-cert-expiry.md",
+        r#"---
+title: "Payments down: the TLS certificate expired"
+date: 2019-06-01
+severity: SEV1
+summary: The certificate of the payments API expired and every client failed its handshake.
+services: [payments]
+teams: [platform]
+causes: [certificate-expiry, no-alerting]
+tags: [tls]
+follow_ups:
+  - title: Renew certificates automatically
+    status: open
+    due: 2030-01-01
+---
+
+## Summary
+
+Clients could not connect for 40 minutes.
+
+## Root cause
+
+The renewal job had been failing silently since March. Clients logged:
+
+```
+x509: certificate has expired or is not yet valid: ECONNRESET on handshake
+```
+"#,
+    );
+    kb.postmortem(
+        "2020-02-10-dns-outage.md",
+        r#"---
+title: "Checkout errors after a DNS change"
+date: 2020-02-10
+severity: SEV1
+summary: A DNS record for the checkout service pointed to a decommissioned host.
+services: [payments, checkout]
+teams: [network]
+causes: [config-change]
+---
+
+## What happened
+
+The resolver cached the wrong record for an hour.
+
+## Root cause
+
+A manual DNS change removed the record; the upstream returned `ECONNREFUSED`.
+"#,
+    );
+    kb.postmortem(
+        "2018-03-03-queue.md",
+        r#"---
+title: "Queue backlog <b>delayed</b> emails"
+date: 2018-03-03
+severity: SEV2
+summary: The email queue backed up after a deploy.
+services: [email]
+teams: [platform]
+causes: [bad-deploy]
+follow_ups:
+  - title: Add a queue depth alert
+    status: done
+---
+
+## Impact
+
+Emails were delayed by three hours.
+"#,
+    );
+    kb.postmortem(
+        "2017-01-20-payments-latency.md",
+        r#"---
+title: "Slow payments during the sale"
+date: 2017-01-20
+severity: SEV2
+summary: Payment latency rose fivefold under sale traffic.
+services: [payments]
+teams: [platform]
+causes: [capacity]
+---
+
+## Timeline
+
+- 10:00 Sale starts {started}
+- 10:20 Latency alert {detected}
+"#,
+    );
+    kb
+}
+
+fn json(kb: &Kb, rel: &str) -> Value {
+    serde_json::from_str(&kb.read(rel)).unwrap_or_else(|e| panic!("{rel}: {e}"))
+}
+
+/// The incident number of an id in `docs.json`.
+fn doc_number(docs: &Value, id: &str) -> usize {
+    docs["docs"]
+        .as_array()
+        .expect("docs")
+        .iter()
+        .position(|row| row[0] == id)
+        .unwrap_or_else(|| panic!("{id} not in docs.json"))
+}
+
+/// Every shard merged: term -> field -> set of incident numbers.
+fn postings(kb: &Kb, docs: &Value) -> std::collections::BTreeMap<String, Vec<(String, String)>> {
+    fn walk(
+        node: &Value,
+        prefix: &mut String,
+        field: &str,
+        out: &mut std::collections::BTreeMap<String, Vec<(String, String)>>,
+    ) {
+        let Some(map) = node.as_object() else { return };
+        if let Some(d) = map.get("docs").and_then(Value::as_object) {
+            for r in d.keys() {
+                out.entry(prefix.clone())
+                    .or_default()
+                    .push((field.to_string(), r.clone()));
+            }
+        }
+        for (k, v) in map {
+            if k != "docs" && k != "df" {
+                prefix.push_str(k);
+                walk(v, prefix, field, out);
+                prefix.truncate(prefix.len() - k.len());
+            }
+        }
+    }
+    let mut out = std::collections::BTreeMap::new();
+    for n in 0..docs["shards"].as_u64().expect("shards") {
+        let shard = json(kb, &format!("public/search/terms/{n}.json"));
+        for (field, idx) in shard["index"].as_object().expect("index") {
+            walk(&idx["root"], &mut String::new(), field, &mut out);
+        }
+    }
+    out
+}
+
+#[test]
+fn the_index_holds_every_field_and_code_blocks() {
+    let kb = english_kb();
+    kb.build(&[]).success();
+    let docs = json(&kb, "public/search/docs.json");
+    assert_eq!(docs["mode"], "en");
+    assert_eq!(docs["docs"].as_array().map(Vec::len), Some(4));
+    let cert = doc_number(&docs, "2019-06-01-cert-expiry").to_string();
+    let dns = doc_number(&docs, "2020-02-10-dns-outage").to_string();
+    let row = &docs["docs"][cert.parse::<usize>().unwrap()];
+    assert_eq!(row[1], "Payments down: the TLS certificate expired");
+    assert_eq!(row[2], "2019-06-01");
+    assert_eq!(
+        docs["severities"][row[3].as_u64().unwrap() as usize],
+        "SEV1"
+    );
+    assert_eq!(row[7], 1, "open follow-ups");
+
+    let p = postings(&kb, &docs);
+    let has = |term: &str, field: &str, doc: &str| {
+        p.get(term)
+            .is_some_and(|v| v.iter().any(|(f, d)| f == field && d == doc))
+    };
+    // English stems, as elasticlunr.js computes them.
+    assert!(has("certif", "title", &cert), "title");
+    assert!(has("handshak", "summary", &cert), "summary");
+    assert!(has("expiri", "causes", &cert), "causes");
+    assert!(has("payment", "services", &cert), "services");
+    assert!(has("platform", "teams", &cert), "teams");
+    assert!(has("tl", "tags", &cert), "tags");
+    assert!(has("x509", "body", &cert), "code block");
+    assert!(has("econnreset", "body", &cert), "code block");
+    assert!(has("econnrefus", "body", &dns), "inline code");
+    assert!(has("renew", "body", &cert), "front matter follow-ups");
+    assert!(!p.contains_key("the"), "stop words are not indexed");
+
+    // Snippet text with sections and anchors.
+    let text = json(&kb, &format!("public/search/text/{cert}.json"));
+    let sections = text["sections"].as_array().expect("sections");
+    assert!(
+        sections.iter().any(|s| s[0] == "Root cause"
+            && s[1] == "root-cause"
+            && s[2].as_str().unwrap().contains("x509")),
+        "{sections:?}"
+    );
+    assert!(text["summary"].as_str().unwrap().contains("handshake"));
+}
+
+#[test]
+fn search_can_be_turned_off() {
+    let kb = english_kb();
+    kb.write("book.toml", format!("{BOOK}\n[search]\nenable = false\n"));
+    kb.build(&[]).success();
+    assert!(!kb.exists("public/search"));
+    assert!(!kb.read("public/index.html").contains("search-box"));
+}
+
+#[test]
+fn the_index_is_byte_identical_across_builds() {
+    let kb = english_kb();
+    kb.build(&[]).success();
+    let a = common::snapshot(&kb.join("public/search"));
+    kb.build(&[]).success();
+    let b = common::snapshot(&kb.join("public/search"));
+    assert!(a == b, "two builds of the same input differ");
+}
+
+/// Words for generated postmortems: a vocabulary of made-up words, as in
+/// real knowledge bases (service names, hosts, error codes).
+struct Gen(u64);
+
+impl Gen {
+    fn next(&mut self) -> u64 {
+        // xorshift64*: deterministic, no dependency.
+        self.0 ^= self.0 >> 12;
+        self.0 ^= self.0 << 25;
+        self.0 ^= self.0 >> 27;
+        self.0.wrapping_mul(0x2545_f491_4f6c_dd1d)
+    }
+    fn word(&mut self) -> String {
+        const COMMON: &[&str] = &[
+            "the",
+            "request",
+            "latency",
+            "database",
+            "timeout",
+            "deploy",
+            "replica",
+            "queue",
+            "cache",
+            "failover",
+            "we",
+            "restarted",
+            "the",
+            "pool",
+            "connections",
+            "alert",
+            "customers",
+            "errors",
+            "increased",
+            "rollback",
+            "config",
+            "was",
+            "and",
+            "of",
+        ];
+        const SYL: &[&str] = &[
+            "ka", "ru", "mi", "zo", "pe", "ta", "vo", "ix", "ne", "lo", "dr", "ch",
+        ];
+        if !self.next().is_multiple_of(3) {
+            COMMON[(self.next() % COMMON.len() as u64) as usize].to_string()
+        } else {
+            let n = 2 + self.next() % 3;
+            (0..n)
+                .map(|_| SYL[(self.next() % SYL.len() as u64) as usize])
+                .collect()
+        }
+    }
+    fn sentence(&mut self, words: usize) -> String {
+        (0..words)
+            .map(|_| self.word())
+            .collect::<Vec<_>>()
+            .join(" ")
+    }
+}
+
+fn gzip_len(bytes: &[u8]) -> usize {
+    let mut e = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
+    e.write_all(bytes).expect("gzip");
+    e.finish().expect("gzip").len()
+}
+
+/// The bytes (gzip) a browser fetches to show the first results of a
+/// one-word query stay within a budget that scales to 1 MB at 10,000
+/// postmortems: docs.json, the one shard of the word, the engine, the
+/// search script and the snippet texts of the first page of results.
+#[test]
+fn a_one_word_query_fetches_little() {
+    const N: usize = 400;
+    let kb = Kb::new("[site]\ntitle = \"Generated\"\n");
+    let mut g = Gen(0x9e37_79b9_7f4a_7c15);
+    for i in 0..N {
+        let mut body = String::new();
+        for h in [
+            "Summary",
+            "Impact",
+            "Root cause",
+            "What went well",
+            "What went poorly",
+        ] {
+            body.push_str(&format!("## {h}\n\n{}.\n\n", g.sentence(80)));
+        }
+        body.push_str(&format!(
+            "```\nERR_{} {}\n```\n",
+            g.next() % 1000,
+            g.sentence(10)
+        ));
+        kb.postmortem(
+            &format!("pm-{i:04}.md"),
+            &format!(
+                "---\ntitle: \"{}\"\ndate: {}-{:02}-{:02}\nseverity: SEV{}\nsummary: \"{}\"\nservices: [{}]\ncauses: [{}]\nteams: [team-{}]\n---\n\n{body}",
+                g.sentence(7),
+                2015 + i % 10,
+                1 + i % 12,
+                1 + i % 28,
+                1 + i % 4,
+                g.sentence(35),
+                g.word(),
+                g.word(),
+                i % 9,
+            ),
+        );
+    }
+    kb.build(&[]).success();
+    let docs_raw = std::fs::read(kb.join("public/search/docs.json")).expect("docs.json");
+    let docs: Value = serde_json::from_slice(&docs_raw).expect("json");
+    let keys: Vec<&str> = docs["keys"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|k| k.as_str().unwrap())
+        .collect();
+    let shard_of = |term: &str| -> usize {
+        let chars: Vec<char> = term.chars().collect();
+        (1..=chars.len())
+            .rev()
+            .find_map(|n| {
+                let k: String = chars[..n].iter().collect();
+                keys.iter()
+                    .position(|x| *x == k)
+                    .map(|i| docs["keyShards"][i].as_u64().unwrap() as usize)
+            })
+            .expect("a shard")
+    };
+    let fixed = gzip_len(&docs_raw)
+        + gzip_len(include_bytes!(
+            "../themes/default/static/elasticlunr.min.js"
+        ))
+        + gzip_len(include_bytes!("../themes/default/static/search.js"));
+    let mut text_max = 0;
+    for i in 0..N {
+        let t = std::fs::read(kb.join(&format!("public/search/text/{i}.json"))).expect("text");
+        text_max = text_max.max(gzip_len(&t));
+    }
+    // The heaviest words: the most common ones.
+    let mut worst = 0;
+    for word in ["latenc", "request", "databas", "timeout", "queue"] {
+        let n = shard_of(word);
+        let shard =
+            std::fs::read(kb.join(&format!("public/search/terms/{n}.json"))).expect("shard");
+        worst = worst.max(gzip_len(&shard));
+    }
+    let total = fixed + worst + 20 * text_max;
+    // docs.json grows with the count (80 bytes per postmortem); the shard,
+    // engine and snippets hardly do (160 KB): 960 KB at 10,000 postmortems.
+    let budget = N * 80 + 160_000;
+    eprintln!(
+        "one-word query at {N} postmortems: {total} bytes gzip (docs.json {} + engine/script + shard {worst} + 20 snippets ≤ {}), budget {budget}",
+        gzip_len(&docs_raw),
+        20 * text_max
+    );
+    assert!(total <= budget, "{total} bytes > budget {budget}");
+    assert!(
+        docs["shards"].as_u64().unwrap() > 1,
+        "the terms are sharded"
+    );
+}
+
+// ---------- in the browser ----------
+
+fn results(page: &Page) -> Vec<String> {
+    page.eval("Array.from(document.querySelectorAll('#search-results .result-title a')).map(a => a.textContent)")
+        .as_array()
+        .map(|a| a.iter().filter_map(|v| v.as_str().map(str::to_string)).collect())
+        .unwrap_or_default()
+}
+
+/// Waits until the results on screen are those of the query in the box
+/// and of the URL (the status line names the query, the list the URL's
+/// state), and there are `n` of them; returns their titles.
+#[track_caller]
+fn wait_results(page: &Page, n: usize) -> Vec<String> {
+    page.wait_for(
+        &format!("{n} results"),
+        &format!(
+            "(() => {{
+                const q = document.getElementById('search-q').value.trim();
+                const st = document.getElementById('search-status').textContent;
+                const list = document.getElementById('search-results');
+                return /found/.test(st)
+                    && (q ? st.includes('“' + q + '”') : !st.includes('“'))
+                    && list.dataset.for === location.search
+                    && list.querySelectorAll('.result').length === {n};
+            }})()"
+        ),
+    );
+    results(page)
+}
+
+#[test]
+fn search_in_the_browser() {
+    let Some(chrome) = browser::launch() else {
+        return;
+    };
+    let kb = english_kb();
+    kb.build(&[]).success();
+    let server = StaticServer::start(&kb.join("public"), "/kb/");
+    let page = chrome.page();
+
+    // Every page has the box, and `/` focuses it; nothing of the index loads.
+    page.goto(&server.url("/kb/"));
+    page.press("/");
+    page.wait_for(
+        "the search box focused by /",
+        "document.activeElement && document.activeElement.id === 'search-box-q'",
+    );
+    page.goto(&server.url("/kb/search/"));
+    assert!(
+        !server
+            .served()
+            .iter()
+            .any(|(p, _)| p.contains("/search/docs.json")),
+        "the index was fetched before any search"
+    );
+
+    // A word from a title, stemmed: "certificates" finds "certificate".
+    page.type_text("#search-q", "certificates");
+    let titles = wait_results(&page, 1);
+    assert_eq!(titles, ["Payments down: the TLS certificate expired"]);
+    assert!(
+        server
+            .served()
+            .iter()
+            .any(|(p, _)| p.contains("/search/docs.json"))
+    );
+    page.wait_for(
+        "a highlighted match",
+        "document.querySelector('#search-results mark')",
+    );
+    let marks = page.eval(
+        "Array.from(document.querySelectorAll('.result-title mark')).map(m => m.textContent)",
+    );
+    assert_eq!(marks, serde_json::json!(["certificate"]));
+
+    // An error message from a code block: the result links to its section.
+    page.clear("#search-q")
+        .type_text("#search-q", "ECONNREFUSED");
+    let titles = wait_results(&page, 1);
+    assert_eq!(titles, ["Checkout errors after a DNS change"]);
+    let link = page.wait_for(
+        "the link to the section",
+        "(document.querySelector('.result-title a').href.match(/#root-cause$/) || [null])[0]",
+    );
+    assert_eq!(link, "#root-cause");
+    assert_eq!(
+        page.eval("document.querySelector('.result-section').textContent"),
+        "in § Root cause"
+    );
+    assert_eq!(
+        page.eval("document.querySelector('.result-snippet mark').textContent"),
+        "ECONNREFUSED"
+    );
+    assert_eq!(
+        page.eval("document.querySelector('.result-meta .sev').textContent"),
+        "SEV1"
+    );
+    assert_eq!(
+        page.eval("document.querySelector('.result-meta time').textContent"),
+        "2020-02-10"
+    );
+
+    // Stop words do not empty a query whose other words match; words combine.
+    page.clear("#search-q")
+        .type_text("#search-q", "the payments");
+    let all_payments = wait_results(&page, 3);
+    assert!(all_payments.contains(&"Slow payments during the sale".to_string()));
+    page.type_text("#search-q", " dns");
+    assert_eq!(
+        wait_results(&page, 1),
+        ["Checkout errors after a DNS change"]
+    );
+    // A prefix while typing.
+    page.clear("#search-q").type_text("#search-q", "handsh");
+    assert_eq!(
+        wait_results(&page, 1),
+        ["Payments down: the TLS certificate expired"]
+    );
+
+    // Filters with no query: all SEV1 incidents of the payments service.
+    page.clear("#search-q");
+    page.click("input[name=sev][value=SEV1]");
+    page.eval("(() => { const s = document.getElementById('search-service'); s.value = 'payments'; s.dispatchEvent(new Event('change', {bubbles: true})); return true; })()");
+    let titles = wait_results(&page, 2);
+    assert_eq!(
+        titles,
+        [
+            "Checkout errors after a DNS change",
+            "Payments down: the TLS certificate expired"
+        ],
+        "newest first"
+    );
+    let url = page.url();
+    assert!(
+        url.contains("sev=SEV1") && url.contains("service=payments"),
+        "{url}"
+    );
+    // Has open follow-ups.
+    page.click("#search-open");
+    assert_eq!(
+        wait_results(&page, 1),
+        ["Payments down: the TLS certificate expired"]
+    );
+    assert!(page.url().contains("open=1"));
+
+    // The state in the URL is shareable: a fresh page restores it.
+    let page2 = chrome.page();
+    page2.goto(&server.url("/kb/search/?q=emails&year=2018&team=platform"));
+    assert_eq!(
+        wait_results(&page2, 1),
+        ["Queue backlog <b>delayed</b> emails"]
+    );
+    assert_eq!(
+        page2.eval("document.getElementById('search-q').value"),
+        "emails"
+    );
+    assert_eq!(
+        page2.eval("document.getElementById('search-year').value"),
+        "2018"
+    );
+    // Titles are text, never markup.
+    assert_eq!(
+        page2.eval("document.querySelectorAll('#search-results b').length"),
+        0
+    );
+    // Keyboard: down from the box into the results, Escape back.
+    page2.focus("#search-q").press("ArrowDown");
+    page2.wait_for(
+        "focus on the first result",
+        "document.activeElement && document.activeElement.closest('.result') !== null",
+    );
+    page2.press("Escape");
+    page2.wait_for(
+        "focus back in the box",
+        "document.activeElement.id === 'search-q'",
+    );
+    // Results are announced.
+    assert_eq!(
+        page2.eval("document.getElementById('search-status').getAttribute('aria-live')"),
+        "polite"
+    );
+
+    // No match says so.
+    page2.clear("#search-q").type_text("#search-q", "zzyzx");
+    page2.wait_for(
+        "no results",
+        "/No incidents found/.test(document.getElementById('search-status').textContent)",
+    );
+    assert_eq!(results(&page2).len(), 0);
+}
+
+#[test]
+fn chinese_and_japanese_in_the_browser() {
+    let Some(chrome) = browser::launch() else {
+        return;
+    };
+    let zh = Kb::new("[site]\ntitle = \"事故库\"\nlanguage = \"zh\"\n");
+    zh.postmortem(
+        "2021-05-01-db.md",
+        "---\ntitle: \"数据库连接池耗尽导致支付失败\"\ndate: 2021-05-01\nseverity: SEV1\nsummary: 支付服务的数据库连接池耗尽，所有请求超时。\nservices: [payments]\n---\n\n## 根本原因\n\n连接泄漏使连接池在高峰期耗尽。日志中出现 DNS 解析错误。\n",
+    );
+    zh.postmortem(
+        "2021-06-01-cert.md",
+        "---\ntitle: \"证书过期\"\ndate: 2021-06-01\nseverity: SEV2\nsummary: 网关的证书过期了。\nservices: [gateway]\n---\n\n## 经过\n\n客户端握手失败。\n",
+    );
+    zh.build(&[]).success();
+    let server = StaticServer::start(&zh.join("public"), "/");
+    let page = chrome.page();
+    page.goto(&server.url("/search/"));
+    page.insert_text("#search-q", "数据库连接池");
+    assert_eq!(wait_results(&page, 1), ["数据库连接池耗尽导致支付失败"]);
+    page.wait_for(
+        "a highlighted match",
+        "document.querySelector('#search-results mark')",
+    );
+    // A stop word (的) in the query does not empty it.
+    page.clear("#search-q")
+        .insert_text("#search-q", "网关的证书");
+    assert_eq!(wait_results(&page, 1), ["证书过期"]);
+    // A Latin word inside Chinese text, any case.
+    page.clear("#search-q").type_text("#search-q", "dns");
+    assert_eq!(wait_results(&page, 1), ["数据库连接池耗尽导致支付失败"]);
+
+    let ja = Kb::new("[site]\ntitle = \"障害\"\nlanguage = \"ja\"\n");
+    ja.postmortem(
+        "2022-01-10-cert.md",
+        "---\ntitle: \"証明書の有効期限切れでAPIが停止\"\ndate: 2022-01-10\nseverity: SEV1\nsummary: 証明書の更新が失敗していました。\n---\n\n## 原因\n\n自動更新のジョブが停止していました。\n",
+    );
+    ja.postmortem(
+        "2022-02-10-disk.md",
+        "---\ntitle: \"ディスク容量不足\"\ndate: 2022-02-10\nseverity: SEV3\nsummary: ログでディスクが一杯になりました。\n---\n\n本文。\n",
+    );
+    ja.build(&[]).success();
+    let server = StaticServer::start(&ja.join("public"), "/");
+    page.goto(&server.url("/search/"));
+    page.insert_text("#search-q", "証明書の期限");
+    assert_eq!(wait_results(&page, 1), ["証明書の有効期限切れでAPIが停止"]);
+    page.clear("#search-q").insert_text("#search-q", "ディスク");
+    assert_eq!(wait_results(&page, 1), ["ディスク容量不足"]);
+}
+
+#[test]
+fn the_search_page_works_without_javascript_in_its_words() {
+    let kb = english_kb();
+    kb.build(&[]).success();
+    let html = kb.read("public/search/index.html");
+    assert!(html.contains("<noscript>"), "{html}");
+    assert!(html.contains("href=\"/kb/causes/\"") && html.contains("href=\"/kb/services/\""));
+    assert!(html.contains("<label for=\"search-q\">"));
+    assert!(html.contains("aria-live=\"polite\""));
+    // The filters list the knowledge base's values.
+    assert!(html.contains("<option value=\"payments\">payments</option>"));
+    assert!(html.contains("<option value=\"2019\">2019</option>"));
+    // Every page has the search box; no page loads the index by itself.
+    let home = kb.read("public/index.html");
+    assert!(home.contains("action=\"/kb/search/\"") && home.contains("aria-keyshortcuts=\"/\""));
+    assert!(!home.contains("docs.json") && !html.contains("docs.json"));
+}
+
+#[test]
+fn stemmed_languages_in_the_browser() {
+    let Some(chrome) = browser::launch() else {
+        return;
+    };
+    let de = Kb::new("[site]\ntitle = \"Störungen\"\nlanguage = \"de\"\n");
+    de.postmortem(
+        "2023-03-01-db.md",
+        "---\ntitle: \"Die Datenbankverbindungen waren erschöpft\"\ndate: 2023-03-01\nseverity: SEV1\nsummary: Alle Verbindungen zum Server sind abgebrochen.\n---\n\n## Ursache\n\nEin Zertifikat war abgelaufen.\n",
+    );
+    de.postmortem(
+        "2023-04-01-disk.md",
+        "---\ntitle: \"Festplatte voll\"\ndate: 2023-04-01\nseverity: SEV3\nsummary: Protokolle füllten die Festplatte.\n---\n\nText.\n",
+    );
+    de.build(&[]).success();
+    let docs: Value = serde_json::from_str(&de.read("public/search/docs.json")).expect("json");
+    assert_eq!(docs["mode"], "map");
+    let server = StaticServer::start(&de.join("public"), "/");
+    let page = chrome.page();
+    page.goto(&server.url("/search/"));
+    // Another form of the word, found through its stem; a stop word ("die")
+    // is left out rather than emptying the query.
+    page.type_text("#search-q", "die Verbindung");
+    assert_eq!(
+        wait_results(&page, 1),
+        ["Die Datenbankverbindungen waren erschöpft"]
+    );
+    page.wait_for(
+        "a highlighted match",
+        "document.querySelector('.result-snippet mark')",
+    );
+    page.clear("#search-q")
+        .type_text("#search-q", "Zertifikate");
+    assert_eq!(
+        wait_results(&page, 1),
+        ["Die Datenbankverbindungen waren erschöpft"]
+    );
+    assert_eq!(
+        page.eval("document.querySelector('.result-section').textContent"),
+        "in § Ursache"
+    );
+    page.clear("#search-q").type_text("#search-q", "festpl");
+    assert_eq!(wait_results(&page, 1), ["Festplatte voll"]);
+}
+
+/// Not a test: measures typing in the search page of a built site, e.g.
+/// `PMSITE_BENCH_SITE=/tmp/out10k cargo test --release --test search -- --ignored --nocapture`.
+#[test]
+#[ignore]
+fn bench_typing_in_a_built_site() {
+    let Ok(dir) = std::env::var("PMSITE_BENCH_SITE") else {
+        eprintln!("set PMSITE_BENCH_SITE to a built site (served at /)");
+        return;
+    };
+    let Some(chrome) = browser::launch() else {
+        return;
+    };
+    let server = StaticServer::start(std::path::Path::new(&dir), "/");
+    let page = chrome.page();
+    page.goto(&server.url("/search/"));
+    // Time from the input event to the results on screen, in the page.
+    page.eval("(() => { window.__done = 0; new MutationObserver(() => { window.__done = performance.now(); }).observe(document.getElementById('search-results'), {attributes: true, attributeFilter: ['data-for']}); return true; })()");
+    let time = |q: &str| {
+        let start = std::time::Instant::now();
+        page.eval(&format!(
+            "(() => {{ const i = document.getElementById('search-q'); i.value = {q:?}; window.__start = performance.now(); window.__done = 0; i.dispatchEvent(new Event('input')); return true; }})()"
+        ));
+        let n = page.wait_for(
+            "results",
+            "(() => { const q = document.getElementById('search-q').value.trim(); const st = document.getElementById('search-status').textContent; return window.__done && st.includes('\u{201c}' + q + '\u{201d}') ? (st.match(/\\d+/) || ['0'])[0] : null; })()",
+        );
+        let ms = page.eval("window.__done - window.__start");
+        eprintln!(
+            "{ms:>6} ms in the page ({:.1?} with the harness) until results for {q:?} ({n} found)",
+            start.elapsed()
+        );
+    };
+    time("latency"); // cold: engine, docs.json, a shard
+    for q in [
+        "l",
+        "la",
+        "lat",
+        "late",
+        "kafka",
+        "kafka t",
+        "kafka ti",
+        "kafka tim",
+        "kafka timeout",
+        "certificate expired",
+    ] {
+        time(q);
+    }
+    let served: usize = server.served().iter().map(|(_, n)| n).sum();
+    eprintln!("{served} bytes served (uncompressed)");
+}
