@@ -83,8 +83,6 @@ pub struct RenderedBody {
     /// Postmortem ids linked with `[[id]]` that exist.
     pub links_to: Vec<String>,
     pub problems: Vec<BodyProblem>,
-    /// Plain text of the whole body.
-    pub plain: String,
     /// What the body's links looked up (to know when it must be redone).
     pub deps: Vec<crate::links::LinkDep>,
 }
@@ -268,7 +266,6 @@ impl<'a> Walk<'a, '_> {
                     if done.heading.is_some() || !done.text.trim().is_empty() {
                         self.out.sections.push(done);
                     }
-                    push_text(&mut self.out.plain, &text);
                 }
                 _ => {
                     if in_timeline.is_some() && self.out.timeline.is_none() {
@@ -294,7 +291,6 @@ impl<'a> Walk<'a, '_> {
                     let mut text = String::new();
                     plain_text(node, &mut text);
                     push_text(&mut current.text, &text);
-                    push_text(&mut self.out.plain, &text);
                 }
             }
         }
@@ -600,7 +596,7 @@ mod tests {
         let r = renderer(false).render("```python\nx = requests.get(url)\n```\n", "x.md", &links());
         assert!(r.html.contains("<pre class=\"hl-code\">"), "{}", r.html);
         assert!(r.html.contains("hl-source"), "{}", r.html);
-        assert!(r.plain.contains("requests.get"));
+        assert!(r.sections[0].text.contains("requests.get"));
     }
 
     #[test]

@@ -284,6 +284,8 @@ impl<'a> Renderer<'a> {
             }
         }
         report.rendered = todo.len();
+        let paths: Vec<&str> = todo.iter().map(|j| j.path.as_str()).collect();
+        sink.prepare(&paths);
         // Pages of one incident (and free pages) first: they are small and
         // what a writer looks at. `after_own_pages` is told when they are
         // written (serve reloads them before the list pages are done).

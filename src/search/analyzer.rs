@@ -9,7 +9,7 @@ use std::collections::{BTreeMap, HashMap};
 
 use elasticlunr::Language;
 use elasticlunr::pipeline::Pipeline;
-use xxhash_rust::xxh3::Xxh3Builder;
+use rustc_hash::FxBuildHasher;
 
 /// How the browser turns a query into index terms.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -53,7 +53,7 @@ pub struct Analyzer {
     pub mode: Mode,
     /// Token → term (the pipeline works on one token at a time; texts
     /// repeat their words, so each is stemmed once).
-    cache: RefCell<HashMap<String, Option<String>, Xxh3Builder>>,
+    cache: RefCell<HashMap<String, Option<String>, FxBuildHasher>>,
 }
 
 /// The cache is emptied when it grows past this many tokens.
@@ -71,7 +71,7 @@ impl Analyzer {
             lang,
             pipeline,
             mode,
-            cache: RefCell::new(HashMap::with_hasher(Xxh3Builder::new())),
+            cache: RefCell::new(HashMap::with_hasher(FxBuildHasher)),
         }
     }
 
@@ -79,14 +79,14 @@ impl Analyzer {
     pub fn terms(&self, text: &str) -> Vec<String> {
         self.tokens(text)
             .into_iter()
-            .filter_map(|t| self.term(t))
+            .filter_map(|t| self.term(&t))
             .collect()
     }
 
     /// The index terms of a text with their counts, and how many there are
     /// in all (elasticlunr's field length).
     pub fn count_terms(&self, text: &str) -> (BTreeMap<String, u32>, usize) {
-        let mut raw: HashMap<Cow<str>, u32, Xxh3Builder> = HashMap::with_hasher(Xxh3Builder::new());
+        let mut raw: HashMap<Cow<str>, u32, FxBuildHasher> = HashMap::with_hasher(FxBuildHasher);
         if self.mode == Mode::English {
             // elasticlunr-rs's English tokenizer, without a String per token.
             for t in english_tokens(text) {
@@ -100,7 +100,7 @@ impl Analyzer {
         let mut out: BTreeMap<String, u32> = BTreeMap::new();
         let mut len = 0;
         for (t, n) in raw {
-            if let Some(term) = self.term(t.into_owned()) {
+            if let Some(term) = self.term(&t) {
                 *out.entry(term).or_insert(0) += n;
                 len += n as usize;
             }
@@ -122,16 +122,20 @@ impl Analyzer {
 
     /// A token through the language's pipeline (trimmer, stop words,
     /// stemmer); `None` when it drops the token.
-    fn term(&self, token: String) -> Option<String> {
+    fn term(&self, token: &str) -> Option<String> {
         let mut cache = self.cache.borrow_mut();
-        if let Some(r) = cache.get(&token) {
+        if let Some(r) = cache.get(token) {
             return r.clone();
         }
         if cache.len() > CACHE_MAX {
             cache.clear();
         }
-        let r = self.pipeline.run(vec![token.clone()]).into_iter().next();
-        cache.insert(token, r.clone());
+        let r = self
+            .pipeline
+            .run(vec![token.to_string()])
+            .into_iter()
+            .next();
+        cache.insert(token.to_string(), r.clone());
         r
     }
 

@@ -14,9 +14,10 @@
 //!   ([`shards::Plan`]), cut out of an elasticlunr-rs index
 //!   (`assemble.rs`); a one-word query needs one of them. The browser merges
 //!   the shards it has fetched into one elasticlunr.js index.
-//! - `text/<n>.json`: the summary and the text of each section of incident
-//!   `n`, fetched for the results on screen to show a snippet with the
-//!   matches highlighted and to link to the section that matched.
+//!
+//! The snippets of the results on screen come from the incidents' own
+//! pages (fetched by the browser): the section with the matches is shown
+//! with them highlighted, and the result links to that section.
 //!
 //! The elasticlunr-rs indexes are built in parallel (elasticlunr-rs is
 //! single-threaded), and the whole index alongside the page rendering.
@@ -30,9 +31,8 @@ use std::collections::{BTreeMap, HashMap};
 use std::time::{Duration, Instant};
 
 use rayon::prelude::*;
-use serde::Serialize;
+use rustc_hash::FxBuildHasher;
 use serde_json::Value;
-use xxhash_rust::xxh3::Xxh3Builder;
 
 use crate::render::OutputFile;
 use crate::site::{Incident, Site};
@@ -63,7 +63,6 @@ pub struct Stats {
     pub docs_bytes: usize,
     pub shard_bytes: usize,
     pub largest_shard: usize,
-    pub text_bytes: usize,
     /// Time spent reading the incidents into terms.
     pub analysis: Duration,
     /// Time spent building the elasticlunr-rs indexes and their shards.
@@ -75,14 +74,13 @@ impl std::fmt::Display for Stats {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         write!(
             f,
-            "search index: {} incidents, {} terms in {} shards; docs.json {} KB, shards {} KB (largest {} KB), snippets {} KB; built in {:.2?} (analysis {:.2?}, indexes {:.2?})",
+            "search index: {} incidents, {} terms in {} shards; docs.json {} KB, shards {} KB (largest {} KB); built in {:.2?} (analysis {:.2?}, indexes {:.2?})",
             self.docs,
             self.terms,
             self.shards,
             self.docs_bytes / 1024,
             self.shard_bytes / 1024,
             self.largest_shard / 1024,
-            self.text_bytes / 1024,
             self.elapsed,
             self.analysis,
             self.indexing,
@@ -102,17 +100,12 @@ pub struct Output {
 pub struct SearchDoc {
     /// One text per entry of [`FIELDS`].
     pub fields: [String; 7],
-    /// The summary (and impact) shown as a snippet.
-    pub summary: String,
-    /// Heading, anchor and text of each part of the page that holds text.
-    pub sections: Vec<SnippetSection>,
 }
 
-/// A part of an incident's page, for snippets and links to the match.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
-pub struct SnippetSection(pub Option<String>, pub Option<String>, pub String);
-
-/// What is indexed of an incident.
+/// What is indexed of an incident. The body is the text of every part of
+/// its page that holds text: the sections of the Markdown body (code
+/// included), and the timeline and follow-ups when the front matter holds
+/// them. (Snippets are taken from the page itself, in the browser.)
 pub fn search_doc(inc: &Incident) -> SearchDoc {
     let pm = &inc.pm;
     let mut summary = pm.summary.clone().unwrap_or_default();
@@ -122,69 +115,44 @@ pub fn search_doc(inc: &Incident) -> SearchDoc {
         }
         summary.push_str(impact);
     }
-    let mut sections: Vec<SnippetSection> = inc
-        .body
-        .sections
-        .iter()
-        .filter(|s| !s.text.trim().is_empty() || s.heading.is_some())
-        .map(|s| SnippetSection(s.heading.clone(), s.anchor.clone(), s.text.clone()))
-        .collect();
-    // A timeline and follow-ups written in the front matter are shown on the
-    // page under their own headings; search them there.
-    if pm.timeline_source == TimelineSource::FrontMatter && !pm.timeline.is_empty() {
-        let text = pm
-            .timeline
-            .iter()
-            .map(|e| e.event.as_str())
-            .collect::<Vec<_>>()
-            .join("\n");
-        sections.push(SnippetSection(
-            Some("Timeline".into()),
-            Some("pm-timeline-title".into()),
-            text,
-        ));
-    }
-    if inc.body.tasks.is_empty() && !pm.follow_ups.is_empty() {
-        let text = pm
-            .follow_ups
-            .iter()
-            .map(|f| f.title.as_str())
-            .collect::<Vec<_>>()
-            .join("\n");
-        sections.push(SnippetSection(
-            Some("Follow-up actions".into()),
-            Some("pm-follow-ups-title".into()),
-            text,
-        ));
-    }
     let mut body = String::new();
-    for s in &sections {
-        if let Some(h) = &s.0 {
+    for s in &inc.body.sections {
+        if let Some(h) = &s.heading {
             body.push_str(h);
             body.push('\n');
         }
-        body.push_str(&s.2);
+        body.push_str(&s.text);
         body.push('\n');
+    }
+    if pm.timeline_source == TimelineSource::FrontMatter {
+        for e in &pm.timeline {
+            body.push_str(&e.event);
+            body.push('\n');
+        }
+    }
+    if inc.body.tasks.is_empty() {
+        for f in &pm.follow_ups {
+            body.push_str(&f.title);
+            body.push('\n');
+        }
     }
     SearchDoc {
         fields: [
             pm.title.clone(),
-            summary.clone(),
+            summary,
             pm.causes.join(" "),
             pm.services.join(" "),
             pm.teams.join(" "),
             pm.tags.join(" "),
             body,
         ],
-        summary,
-        sections,
     }
 }
 
 /// An incident's terms, field by field.
 struct Analyzed {
-    /// Term → occurrences, one map per field.
-    counts: Vec<BTreeMap<String, u32>>,
+    /// Term and occurrences, in term order, one list per field.
+    counts: Vec<Vec<(Box<str>, u32)>>,
     /// Number of terms in each field (elasticlunr's field length).
     lengths: [usize; 7],
     /// For [`Mode::WordMap`]: word as written → stem.
@@ -203,7 +171,11 @@ fn analyze(a: &Analyzer, doc: &SearchDoc) -> Analyzed {
             std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| a.count_terms(text)))
                 .unwrap_or_default();
         lengths[i] = len;
-        counts.push(m);
+        counts.push(
+            m.into_iter()
+                .map(|(t, n)| (t.into_boxed_str(), n))
+                .collect(),
+        );
         if a.mode == Mode::WordMap {
             a.word_map(text, &mut words);
         }
@@ -222,33 +194,37 @@ pub fn build(site: &Site) -> Output {
     let mode = Mode::for_language(&code);
     let incidents = &site.incidents;
 
-    // What is indexed of each incident, and its snippet file.
-    let docs: Vec<SearchDoc> = incidents.par_iter().map(search_doc).collect();
-
-    // Analysis: elasticlunr-rs languages are not Send, so one per chunk.
-    let chunk = docs.len().div_ceil(rayon::current_num_threads() * 4).max(1);
-    let analyzed: Vec<Analyzed> = docs
+    // What is indexed of each incident, analysed into terms (the text is
+    // dropped as soon as it is analysed). elasticlunr-rs languages are not
+    // Send: one per chunk.
+    let chunk = incidents
+        .len()
+        .div_ceil(rayon::current_num_threads() * 4)
+        .max(1);
+    let analyzed: Vec<Analyzed> = incidents
         .par_chunks(chunk)
         .flat_map_iter(|part| {
             let a = Analyzer::new(&code);
-            part.iter().map(|d| analyze(&a, d)).collect::<Vec<_>>()
+            part.iter()
+                .map(|inc| analyze(&a, &search_doc(inc)))
+                .collect::<Vec<_>>()
         })
         .collect();
 
     let analysis = started.elapsed();
 
     // Weights of terms (and written words) for the shard plan.
-    type TermMap<'t> = HashMap<&'t str, u64, Xxh3Builder>;
+    type TermMap<'t> = HashMap<&'t str, u64, FxBuildHasher>;
     let by_term: TermMap = analyzed
         .par_chunks(chunk)
         .map(|part| {
-            let mut m: TermMap = HashMap::with_hasher(Xxh3Builder::new());
+            let mut m: TermMap = HashMap::with_hasher(FxBuildHasher);
             for a in part {
                 for f in &a.counts {
-                    for t in f.keys() {
+                    for (t, _) in f {
                         // A posting is about `"1234":{"tf":1.414},`; a trie
                         // node about 20 bytes.
-                        *m.entry(t.as_str())
+                        *m.entry(&**t)
                             .or_insert_with(|| 20 * t.chars().count() as u64) += 16;
                     }
                 }
@@ -285,7 +261,7 @@ pub fn build(site: &Site) -> Output {
     drop(weights);
 
     // Postings by shard, in incident order.
-    let shard_of: HashMap<&str, usize, Xxh3Builder> = by_term
+    let shard_of: HashMap<&str, usize, FxBuildHasher> = by_term
         .keys()
         .filter_map(|t| plan.shard_of(t).map(|s| (*t, s)))
         .collect();
@@ -298,9 +274,10 @@ pub fn build(site: &Site) -> Output {
             for (k, a) in part.iter().enumerate() {
                 let d = c * chunk + k;
                 for (f, m) in a.counts.iter().enumerate() {
-                    for (t, &n) in m {
-                        if let Some(&s) = shard_of.get(t.as_str()) {
-                            by_shard[s].push((d, f, t.as_str(), n));
+                    for (t, n) in m {
+                        let (t, n) = (&**t, *n);
+                        if let Some(&s) = shard_of.get(t) {
+                            by_shard[s].push((d, f, t, n));
                         }
                     }
                 }
@@ -321,17 +298,14 @@ pub fn build(site: &Site) -> Output {
             words_by_shard[k].insert(w.as_str(), s.as_str());
         }
     }
-    // The shards, and beside them the snippet texts and docs.json.
-    let ((shard_files, indexing), (texts, docs_json)) = rayon::join(
+    // The shards, and beside them docs.json.
+    let ((shard_files, indexing), docs_json) = rayon::join(
         || {
             let t = Instant::now();
             let files = assemble::shard_files(&plan, &by_shard, &words_by_shard);
             (files, t.elapsed())
         },
-        || {
-            let texts: Vec<Vec<u8>> = docs.par_iter().map(text_json).collect();
-            (texts, docs_json(site, mode, &code, &analyzed, &plan))
-        },
+        || docs_json(site, mode, &code, &analyzed, &plan),
     );
     drop(by_shard);
 
@@ -340,9 +314,6 @@ pub fn build(site: &Site) -> Output {
     let mut h = xxhash_rust::xxh3::Xxh3::new();
     for f in &shard_files {
         h.update(f);
-    }
-    for t in &texts {
-        h.update(t);
     }
     h.update(&docs_json);
     let version = format!("{:016x}", h.digest());
@@ -356,7 +327,7 @@ pub fn build(site: &Site) -> Output {
     }
 
     let mut stats = Stats {
-        docs: docs.len(),
+        docs: incidents.len(),
         terms,
         shards: plan.shards,
         docs_bytes: docs_json_final.len(),
@@ -364,33 +335,15 @@ pub fn build(site: &Site) -> Output {
         indexing,
         ..Stats::default()
     };
-    let mut files = Vec::with_capacity(shard_files.len() + texts.len() + 1);
+    let mut files = Vec::with_capacity(shard_files.len() + 1);
     files.push(OutputFile::new(format!("{DIR}/docs.json"), docs_json_final));
     for (i, f) in shard_files.into_iter().enumerate() {
         stats.shard_bytes += f.len();
         stats.largest_shard = stats.largest_shard.max(f.len());
         files.push(OutputFile::new(format!("{DIR}/terms/{i}.json"), f));
     }
-    for (i, t) in texts.into_iter().enumerate() {
-        stats.text_bytes += t.len();
-        files.push(OutputFile::new(format!("{DIR}/text/{i}.json"), t));
-    }
     stats.elapsed = started.elapsed();
     Output { files, stats }
-}
-
-/// The snippet file of an incident.
-fn text_json(d: &SearchDoc) -> Vec<u8> {
-    #[derive(Serialize)]
-    struct Text<'a> {
-        summary: &'a str,
-        sections: &'a [SnippetSection],
-    }
-    serde_json::to_vec(&Text {
-        summary: &d.summary,
-        sections: &d.sections,
-    })
-    .unwrap_or_default()
 }
 
 /// The rows of `docs.json`, the filter vocabularies and the shard plan.

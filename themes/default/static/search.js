@@ -6,7 +6,8 @@
  *   search/terms/<n>.json  the term shards a query needs (elasticlunr indexes
  *                          holding the terms of a range of prefixes), merged
  *                          into one elasticlunr.js index as they arrive
- *   search/text/<n>.json   the text of the incidents on screen, for snippets
+ *   the incidents' own pages  fetched for the results on screen: the
+ *                             section with the matches makes the snippet
  *
  * The search state lives in the URL: ?q=words&sev=SEV1&sev=SEV2&cause=..
  * &service=..&team=..&year=2019&open=1
@@ -530,7 +531,7 @@
     var snippet = el('p', 'result-snippet');
     li.appendChild(snippet);
     var groups = query;
-    textOf(i).then(function (t) {
+    textOf(i, url).then(function (t) {
       if (groups !== query) return;
       fillSnippet(t, groups, a, url, where, snippet);
     }).catch(function () { /* the title and date still show */ });
@@ -538,12 +539,50 @@
     return li;
   }
 
-  function textOf(i) {
+  /* The text of a result, from its page: the summary and impact, the
+   * sections of the body (heading, anchor, text), the timeline and the
+   * follow-ups. Parsed, never run: DOMParser does not execute scripts. */
+  function textOf(i, url) {
     if (!texts[i]) {
-      texts[i] = getJSON(DIR + 'text/' + i + '.json?v=' + meta.version);
+      texts[i] = fetch(url, { credentials: 'same-origin' })
+        .then(function (r) {
+          if (!r.ok) throw new Error(url + ': ' + r.status);
+          return r.text();
+        })
+        .then(pageText);
       texts[i].catch(function () { delete texts[i]; });
     }
     return texts[i];
+  }
+
+  function clean(node) {
+    return node ? node.textContent.replace(/\s+/g, ' ').trim() : '';
+  }
+
+  function pageText(html) {
+    var doc = new DOMParser().parseFromString(html, 'text/html');
+    var summary = [clean(doc.querySelector('.pm-summary')), clean(doc.querySelector('.pm-impact'))]
+      .filter(Boolean).join('\n');
+    var sections = [];
+    var body = doc.querySelector('.pm-body');
+    if (body) {
+      var cur = [null, null, ''];
+      Array.prototype.forEach.call(body.children, function (child) {
+        if (/^H[1-6]$/.test(child.tagName)) {
+          if (cur[0] || cur[2]) sections.push(cur);
+          cur = [clean(child), child.id || null, ''];
+        } else {
+          cur[2] += (cur[2] ? '\n' : '') + clean(child);
+        }
+      });
+      if (cur[0] || cur[2]) sections.push(cur);
+    }
+    [['.pm-timeline .timeline', 'Timeline', 'pm-timeline-title'],
+     ['.pm-follow-ups table', 'Follow-up actions', 'pm-follow-ups-title']].forEach(function (s) {
+      var node = doc.querySelector(s[0]);
+      if (node) sections.push([s[1], s[2], clean(node)]);
+    });
+    return { summary: summary, sections: sections };
   }
 
   /* Where the words matched: the section with the most query words (ties:
