@@ -205,6 +205,13 @@ fn stages(c: &mut Criterion) {
                 .rendered
         })
     });
+    group.bench_function("build the search index", |b| {
+        b.iter(|| {
+            pmsite::search::build(&site, &NullSink)
+                .expect("search index")
+                .shards
+        })
+    });
     group.finish();
 }
 

@@ -154,14 +154,6 @@ fn collect_loaded<'a>(
     loaded
 }
 
-/// Writes files made in memory (the search index) into a sink.
-pub fn write_files(sink: &dyn Sink, files: &[crate::render::OutputFile]) -> Result<(), Diagnostic> {
-    files.par_iter().try_for_each(|f| {
-        sink.put(&f.path, &f.bytes)
-            .map_err(|e| Diagnostic::error("io", format!("cannot write {}: {e}", f.path)))
-    })
-}
-
 /// What changed `paths` mean for the known files, when they only modified
 /// or deleted files already known: the new file list, the files to read
 /// again, the files gone. `None` when a walk is needed (a new file, a
@@ -832,7 +824,7 @@ impl Pipeline {
                     after_own_pages,
                 )
             },
-            || want_search.then(|| crate::search::build(&site)),
+            || want_search.then(|| crate::search::build(&site, sink)),
         );
         let report = match rendered {
             Ok(r) => r,
@@ -842,12 +834,10 @@ impl Pipeline {
             }
         };
         let search = match search {
-            Some(out) => {
-                if let Err(d) = write_files(sink, &out.files) {
-                    diags.push(d);
-                    return Err(diags);
-                }
-                Some(out.stats)
+            Some(Ok(stats)) => Some(stats),
+            Some(Err(d)) => {
+                diags.push(d);
+                return Err(diags);
             }
             None => None,
         };

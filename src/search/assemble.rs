@@ -1,6 +1,6 @@
 //! From postings to term shards.
 //!
-//! Each shard holds the terms of its keys (see [`Plan`]): for every field,
+//! Each shard holds the terms of its keys (see [`super::shards::Plan`]): for every field,
 //! an elasticlunr-rs [`InvertedIndex`] of exactly those terms, built from
 //! the shard's postings with elasticlunr-rs's own `add_token` (the term
 //! frequency is the square root of the count, as `Index::add_doc` computes
@@ -12,41 +12,28 @@
 use std::collections::BTreeMap;
 
 use elasticlunr::inverted_index::InvertedIndex;
-use rayon::prelude::*;
 use serde::Serialize;
 
 use super::FIELDS;
-use super::shards::Plan;
 
 /// One posting: incident, field, term, occurrences.
 pub type Posting<'t> = (usize, usize, &'t str, u32);
 
-/// Builds every shard file. `by_shard` holds each shard's postings,
-/// `words` each shard's word map (may be empty).
-pub fn shard_files(
-    plan: &Plan,
-    by_shard: &[Vec<Posting<'_>>],
-    words: &[BTreeMap<&str, &str>],
-) -> Vec<Vec<u8>> {
-    (0..plan.shards)
-        .into_par_iter()
-        .map(|s| {
-            let postings = by_shard.get(s).map_or(&[][..], Vec::as_slice);
-            let empty = BTreeMap::new();
-            shard_json(postings, words.get(s).unwrap_or(&empty))
-        })
-        .collect()
-}
-
-/// One shard: `{"index":{field:{"root":trie}},"words":{...}}`.
-fn shard_json(postings: &[Posting<'_>], words: &BTreeMap<&str, &str>) -> Vec<u8> {
+/// One shard, `{"index":{field:{"root":trie}},"words":{...}}`, from its
+/// postings (in incident order) and its word map (may be empty).
+pub fn shard_json<'t>(
+    postings: impl Iterator<Item = Posting<'t>>,
+    words: &BTreeMap<&str, &str>,
+) -> Vec<u8> {
     let mut fields: Vec<InvertedIndex> = FIELDS.iter().map(|_| InvertedIndex::new()).collect();
     let mut doc_ref = String::new();
-    for &(d, f, t, n) in postings {
+    let mut count = 0;
+    for (d, f, t, n) in postings {
         if let Some(index) = fields.get_mut(f) {
             doc_ref.clear();
             doc_ref.push_str(itoa::Buffer::new().format(d));
             index.add_token(&doc_ref, t, f64::from(n).sqrt());
+            count += 1;
         }
     }
     #[derive(Serialize)]
@@ -59,7 +46,7 @@ fn shard_json(postings: &[Posting<'_>], words: &BTreeMap<&str, &str>) -> Vec<u8>
         index: FIELDS.iter().copied().zip(fields.iter()).collect(),
         words,
     };
-    let mut buf = Vec::with_capacity(postings.len() * 24 + 256);
+    let mut buf = Vec::with_capacity(count * 24 + 256);
     let mut ser = serde_json::Serializer::with_formatter(&mut buf, RoundingFormatter);
     if shard.serialize(&mut ser).is_err() {
         buf.clear();
@@ -93,6 +80,7 @@ impl serde_json::ser::Formatter for RoundingFormatter {
 mod tests {
     use super::*;
     use crate::search::analyzer::Analyzer;
+    use crate::search::shards::Plan;
     use serde_json::Value;
 
     /// What the browser does with the shards it fetches (search.js).
@@ -180,8 +168,10 @@ mod tests {
         for s in &mut by_shard {
             s.sort_by_key(|p| (p.0, p.1));
         }
-        let words = vec![BTreeMap::new(); plan.shards];
-        let files = shard_files(&plan, &by_shard, &words);
+        let files: Vec<Vec<u8>> = by_shard
+            .iter()
+            .map(|p| shard_json(p.iter().copied(), &BTreeMap::new()))
+            .collect();
         let mut got = serde_json::json!({});
         for f in FIELDS {
             got[f] = serde_json::json!({"root": {"docs": {}, "df": 0}});

@@ -34,7 +34,8 @@ use rayon::prelude::*;
 use rustc_hash::FxBuildHasher;
 use serde_json::Value;
 
-use crate::render::OutputFile;
+use crate::diagnostics::Diagnostic;
+use crate::render::sink::Sink;
 use crate::site::{Incident, Site};
 use crate::timeline::TimelineSource;
 use analyzer::{Analyzer, Mode};
@@ -86,13 +87,6 @@ impl std::fmt::Display for Stats {
             self.indexing,
         )
     }
-}
-
-/// The index files and what they cost.
-#[derive(Debug, Default)]
-pub struct Output {
-    pub files: Vec<OutputFile>,
-    pub stats: Stats,
 }
 
 /// The text of one incident, field by field, as it is indexed.
@@ -151,16 +145,46 @@ pub fn search_doc(inc: &Incident) -> SearchDoc {
 
 /// An incident's terms, field by field.
 struct Analyzed {
-    /// Term and occurrences, in term order, one list per field.
-    counts: Vec<Vec<(Box<str>, u32)>>,
+    /// Term (an index into its chunk's terms) and occurrences, in term
+    /// order, one list per field.
+    counts: [Vec<(u32, u32)>; 7],
     /// Number of terms in each field (elasticlunr's field length).
     lengths: [usize; 7],
     /// For [`Mode::WordMap`]: word as written → stem.
     words: BTreeMap<String, String>,
 }
 
-fn analyze(a: &Analyzer, doc: &SearchDoc) -> Analyzed {
-    let mut counts = Vec::with_capacity(FIELDS.len());
+/// The analysed incidents of one run of consecutive incidents, with their
+/// terms stored once (a posting names its term by number: millions of
+/// postings, tens of thousands of terms).
+struct Chunk {
+    /// Index of the chunk's first incident.
+    first: usize,
+    terms: Vec<Box<str>>,
+    docs: Vec<Analyzed>,
+}
+
+/// Numbers the terms of one chunk.
+#[derive(Default)]
+struct Interner {
+    ids: HashMap<Box<str>, u32, FxBuildHasher>,
+}
+
+impl Interner {
+    fn id(&mut self, term: String) -> u32 {
+        let next = self.ids.len() as u32;
+        *self.ids.entry(term.into_boxed_str()).or_insert(next)
+    }
+
+    fn into_terms(self) -> Vec<Box<str>> {
+        let mut terms: Vec<(u32, Box<str>)> = self.ids.into_iter().map(|(t, i)| (i, t)).collect();
+        terms.sort_unstable_by_key(|(i, _)| *i);
+        terms.into_iter().map(|(_, t)| t).collect()
+    }
+}
+
+fn analyze(a: &Analyzer, doc: &SearchDoc, interner: &mut Interner) -> Analyzed {
+    let mut counts: [Vec<(u32, u32)>; 7] = Default::default();
     let mut lengths = [0usize; 7];
     let mut words = BTreeMap::new();
     for (i, text) in doc.fields.iter().enumerate() {
@@ -171,11 +195,7 @@ fn analyze(a: &Analyzer, doc: &SearchDoc) -> Analyzed {
             std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| a.count_terms(text)))
                 .unwrap_or_default();
         lengths[i] = len;
-        counts.push(
-            m.into_iter()
-                .map(|(t, n)| (t.into_boxed_str(), n))
-                .collect(),
-        );
+        counts[i] = m.into_iter().map(|(t, n)| (interner.id(t), n)).collect();
         if a.mode == Mode::WordMap {
             a.word_map(text, &mut words);
         }
@@ -187,8 +207,20 @@ fn analyze(a: &Analyzer, doc: &SearchDoc) -> Analyzed {
     }
 }
 
-/// Builds the index files of a site.
-pub fn build(site: &Site) -> Output {
+/// One posting of a chunk: the incident (within the chunk), and the field
+/// (3 bits) and position in that field's counts (29 bits).
+#[derive(Clone, Copy)]
+struct Posting {
+    doc: u32,
+    field_pos: u32,
+}
+
+const POS_BITS: u32 = 29;
+
+/// Builds the index files of a site and writes them into `sink`: the term
+/// shards as they are made, then `docs.json`, which names the version of
+/// the shards.
+pub fn build(site: &Site, sink: &dyn Sink) -> Result<Stats, Diagnostic> {
     let started = Instant::now();
     let code = site.config.site.language.clone();
     let mode = Mode::for_language(&code);
@@ -201,83 +233,86 @@ pub fn build(site: &Site) -> Output {
         .len()
         .div_ceil(rayon::current_num_threads() * 4)
         .max(1);
-    let analyzed: Vec<Analyzed> = incidents
+    let chunks: Vec<Chunk> = incidents
         .par_chunks(chunk)
-        .flat_map_iter(|part| {
+        .enumerate()
+        .map(|(c, part)| {
             let a = Analyzer::new(&code);
-            part.iter()
-                .map(|inc| analyze(&a, &search_doc(inc)))
-                .collect::<Vec<_>>()
+            let mut interner = Interner::default();
+            let docs = part
+                .iter()
+                .map(|inc| analyze(&a, &search_doc(inc), &mut interner))
+                .collect();
+            Chunk {
+                first: c * chunk,
+                terms: interner.into_terms(),
+                docs,
+            }
         })
         .collect();
 
     let analysis = started.elapsed();
 
-    // Weights of terms (and written words) for the shard plan.
-    type TermMap<'t> = HashMap<&'t str, u64, FxBuildHasher>;
-    let by_term: TermMap = analyzed
-        .par_chunks(chunk)
-        .map(|part| {
-            let mut m: TermMap = HashMap::with_hasher(FxBuildHasher);
-            for a in part {
-                for f in &a.counts {
-                    for (t, _) in f {
-                        // A posting is about `"1234":{"tf":1.414},`; a trie
-                        // node about 20 bytes.
-                        *m.entry(&**t)
-                            .or_insert_with(|| 20 * t.chars().count() as u64) += 16;
+    // Weights of terms (and written words) for the shard plan: a posting
+    // is about `"1234":{"tf":1.414},`, a trie node about 20 bytes.
+    let local_weights: Vec<Vec<u64>> = chunks
+        .par_iter()
+        .map(|ch| {
+            let mut w = vec![0u64; ch.terms.len()];
+            for d in &ch.docs {
+                for f in &d.counts {
+                    for &(t, _) in f {
+                        w[t as usize] += 16;
                     }
                 }
             }
-            m
+            w
         })
-        .reduce_with(|mut a, b| {
-            for (t, w) in b {
-                match a.get_mut(t) {
-                    Some(x) => *x += w - 20 * t.chars().count() as u64,
-                    None => {
-                        a.insert(t, w);
-                    }
-                }
+        .collect();
+    let mut by_term: HashMap<&str, u64, FxBuildHasher> = HashMap::with_hasher(FxBuildHasher);
+    for (ch, w) in chunks.iter().zip(&local_weights) {
+        for (t, &w) in ch.terms.iter().zip(w) {
+            if w > 0 {
+                *by_term
+                    .entry(&**t)
+                    .or_insert_with(|| 20 * t.chars().count() as u64) += w;
             }
-            a
-        })
-        .unwrap_or_default();
-    let mut words: BTreeMap<String, String> = BTreeMap::new();
-    for a in &analyzed {
-        for (w, s) in &a.words {
-            if !words.contains_key(w) {
-                words.insert(w.clone(), s.clone());
-            }
+        }
+    }
+    drop(local_weights);
+    let mut words: BTreeMap<&str, &str> = BTreeMap::new();
+    for d in chunks.iter().flat_map(|ch| &ch.docs) {
+        for (w, s) in &d.words {
+            words.entry(w.as_str()).or_insert(s.as_str());
         }
     }
     let mut weights: BTreeMap<String, u64> =
         by_term.iter().map(|(t, w)| (t.to_string(), *w)).collect();
     let terms = weights.len();
     for (w, s) in &words {
-        *weights.entry(w.clone()).or_insert(0) += (w.len() + s.len() + 6) as u64;
+        *weights.entry(w.to_string()).or_insert(0) += (w.len() + s.len() + 6) as u64;
     }
     let plan = Plan::new(&weights, SHARD_BUDGET);
     drop(weights);
-
-    // Postings by shard, in incident order.
-    let shard_of: HashMap<&str, usize, FxBuildHasher> = by_term
-        .keys()
-        .filter_map(|t| plan.shard_of(t).map(|s| (*t, s)))
-        .collect();
     drop(by_term);
-    let parts: Vec<Vec<Vec<assemble::Posting>>> = analyzed
-        .par_chunks(chunk)
-        .enumerate()
-        .map(|(c, part)| {
-            let mut by_shard: Vec<Vec<assemble::Posting>> = vec![Vec::new(); plan.shards];
-            for (k, a) in part.iter().enumerate() {
-                let d = c * chunk + k;
-                for (f, m) in a.counts.iter().enumerate() {
-                    for (t, n) in m {
-                        let (t, n) = (&**t, *n);
-                        if let Some(&s) = shard_of.get(t) {
-                            by_shard[s].push((d, f, t, n));
+
+    // Postings by chunk and shard, in incident order.
+    let parts: Vec<Vec<Vec<Posting>>> = chunks
+        .par_iter()
+        .map(|ch| {
+            let shard_of: Vec<Option<usize>> = ch.terms.iter().map(|t| plan.shard_of(t)).collect();
+            let mut by_shard: Vec<Vec<Posting>> = vec![Vec::new(); plan.shards];
+            for (k, d) in ch.docs.iter().enumerate() {
+                for (f, m) in d.counts.iter().enumerate() {
+                    for (pos, &(t, _)) in m.iter().enumerate() {
+                        if pos >= 1 << POS_BITS {
+                            break;
+                        }
+                        if let Some(s) = shard_of[t as usize] {
+                            by_shard[s].push(Posting {
+                                doc: k as u32,
+                                field_pos: ((f as u32) << POS_BITS) | pos as u32,
+                            });
                         }
                     }
                 }
@@ -285,35 +320,61 @@ pub fn build(site: &Site) -> Output {
             by_shard
         })
         .collect();
-    let mut by_shard: Vec<Vec<assemble::Posting>> = vec![Vec::new(); plan.shards];
-    for part in parts {
-        for (s, p) in part.into_iter().enumerate() {
-            by_shard[s].extend(p);
-        }
-    }
-    drop(shard_of);
     let mut words_by_shard: Vec<BTreeMap<&str, &str>> = vec![BTreeMap::new(); plan.shards];
     for (w, s) in &words {
         if let Some(k) = plan.shard_of(w) {
-            words_by_shard[k].insert(w.as_str(), s.as_str());
+            words_by_shard[k].insert(w, s);
         }
     }
-    // The shards, and beside them docs.json.
-    let ((shard_files, indexing), docs_json) = rayon::join(
+
+    // The shards, written as they are made, and beside them docs.json.
+    let (shards, docs_json) = rayon::join(
         || {
             let t = Instant::now();
-            let files = assemble::shard_files(&plan, &by_shard, &words_by_shard);
-            (files, t.elapsed())
+            let written: Vec<Result<(usize, u64), Diagnostic>> = (0..plan.shards)
+                .into_par_iter()
+                .map(|s| {
+                    let postings = chunks.iter().zip(&parts).flat_map(|(ch, p)| {
+                        p[s].iter().filter_map(move |p| {
+                            let f = (p.field_pos >> POS_BITS) as usize;
+                            let pos = (p.field_pos & ((1 << POS_BITS) - 1)) as usize;
+                            let d = ch.docs.get(p.doc as usize)?;
+                            let &(t, n) = d.counts.get(f)?.get(pos)?;
+                            let term = ch.terms.get(t as usize)?;
+                            Some((ch.first + p.doc as usize, f, &**term, n))
+                        })
+                    });
+                    let bytes = assemble::shard_json(postings, &words_by_shard[s]);
+                    let path = format!("{DIR}/terms/{s}.json");
+                    sink.put(&path, &bytes)
+                        .map_err(|e| write_error(&path, &e))?;
+                    Ok((bytes.len(), xxhash_rust::xxh3::xxh3_64(&bytes)))
+                })
+                .collect();
+            (written, t.elapsed())
         },
-        || docs_json(site, mode, &code, &analyzed, &plan),
+        || docs_json(site, mode, &code, &chunks, &plan),
     );
-    drop(by_shard);
+    let (written, indexing) = shards;
+    drop(parts);
+    drop(chunks);
 
+    let mut stats = Stats {
+        docs: incidents.len(),
+        terms,
+        shards: plan.shards,
+        analysis,
+        indexing,
+        ..Stats::default()
+    };
     // A version that changes with the content, so browsers never mix files
     // of two builds.
     let mut h = xxhash_rust::xxh3::Xxh3::new();
-    for f in &shard_files {
-        h.update(f);
+    for w in written {
+        let (len, hash) = w?;
+        stats.shard_bytes += len;
+        stats.largest_shard = stats.largest_shard.max(len);
+        h.update(&hash.to_le_bytes());
     }
     h.update(&docs_json);
     let version = format!("{:016x}", h.digest());
@@ -325,29 +386,20 @@ pub fn build(site: &Site) -> Output {
     } else {
         docs_json_final.push(b'}');
     }
-
-    let mut stats = Stats {
-        docs: incidents.len(),
-        terms,
-        shards: plan.shards,
-        docs_bytes: docs_json_final.len(),
-        analysis,
-        indexing,
-        ..Stats::default()
-    };
-    let mut files = Vec::with_capacity(shard_files.len() + 1);
-    files.push(OutputFile::new(format!("{DIR}/docs.json"), docs_json_final));
-    for (i, f) in shard_files.into_iter().enumerate() {
-        stats.shard_bytes += f.len();
-        stats.largest_shard = stats.largest_shard.max(f.len());
-        files.push(OutputFile::new(format!("{DIR}/terms/{i}.json"), f));
-    }
+    stats.docs_bytes = docs_json_final.len();
+    let path = format!("{DIR}/docs.json");
+    sink.put(&path, &docs_json_final)
+        .map_err(|e| write_error(&path, &e))?;
     stats.elapsed = started.elapsed();
-    Output { files, stats }
+    Ok(stats)
+}
+
+fn write_error(path: &str, e: &std::io::Error) -> Diagnostic {
+    Diagnostic::error("io", format!("cannot write {path}: {e}"))
 }
 
 /// The rows of `docs.json`, the filter vocabularies and the shard plan.
-fn docs_json(site: &Site, mode: Mode, code: &str, analyzed: &[Analyzed], plan: &Plan) -> Vec<u8> {
+fn docs_json(site: &Site, mode: Mode, code: &str, chunks: &[Chunk], plan: &Plan) -> Vec<u8> {
     fn vocab<'a>(
         names: impl Iterator<Item = &'a String>,
     ) -> (Vec<&'a str>, HashMap<&'a str, usize>) {
@@ -370,7 +422,7 @@ fn docs_json(site: &Site, mode: Mode, code: &str, analyzed: &[Analyzed], plan: &
     let rows: Vec<Value> = site
         .incidents
         .iter()
-        .zip(analyzed)
+        .zip(chunks.iter().flat_map(|ch| &ch.docs))
         .map(|(inc, a)| {
             let pm = &inc.pm;
             let sev = pm

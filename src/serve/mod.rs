@@ -283,12 +283,12 @@ fn spawn_search(
                     site = newer;
                 }
                 let started = Instant::now();
-                let out = match &pool {
-                    Some(p) => p.install(|| crate::search::build(&site)),
-                    None => crate::search::build(&site),
-                };
                 sink.begin();
-                if let Err(d) = crate::build::write_files(&sink, &out.files) {
+                let built = match &pool {
+                    Some(p) => p.install(|| crate::search::build(&site, &sink)),
+                    None => crate::search::build(&site, &sink),
+                };
+                if let Err(d) = built {
                     eprint!("{}", d.render_human());
                     continue;
                 }
