@@ -264,3 +264,79 @@ fn polling_finds_changes_without_file_system_events() {
             .contains("First incident, polled")
     );
 }
+
+/// What a writer sees: the open page reloads itself after a save, keeps its
+/// scroll position, shows a broken save's error over the page (which stays
+/// the last good build) and clears it after the fix. In headless Chromium.
+#[test]
+fn the_open_page_reloads_and_shows_errors_in_the_browser() {
+    let Some(chrome) = common::browser::launch() else {
+        return;
+    };
+    let kb = kb();
+    // A body long enough to scroll.
+    let long = |title: &str| {
+        let mut text = pm(title, "2021-01-01", "");
+        for i in 0..80 {
+            text.push_str(&format!("\nParagraph {i} of the analysis.\n"));
+        }
+        text
+    };
+    kb.postmortem("2021-01-01-first.md", &long("First incident"));
+    let server = Server::start(kb.path(), &[]);
+    let page = chrome.page();
+    page.goto(&format!(
+        "{}/postmortems/2021-01-01-first/",
+        server.url.trim_end_matches('/')
+    ));
+    page.wait_for(
+        "the first build",
+        "document.querySelector('h1') && document.querySelector('h1').textContent.includes('First incident')",
+    );
+    // Connected to the event stream before anything changes.
+    page.wait_for(
+        "the live-reload connection",
+        "window.__pmsite && window.__pmsite.connected",
+    );
+    page.eval("(window.scrollTo(0, 700), window.__notReloaded = true)");
+    page.wait_for("the scroll", "window.scrollY >= 700");
+
+    // A save: the page reloads by itself with the new text, where it was.
+    kb.postmortem("2021-01-01-first.md", &long("First incident, revised"));
+    page.wait_for(
+        "the reloaded page",
+        "!window.__notReloaded && document.querySelector('h1') && document.querySelector('h1').textContent.includes('revised')",
+    );
+    page.wait_for("the scroll position kept", "window.scrollY >= 700");
+
+    // A broken save: the error, with its place in the file, over the page.
+    page.eval("window.__notReloaded = true");
+    kb.postmortem(
+        "2021-01-01-first.md",
+        "---\ntitle: First\ndate: 2021-01-01\nseverity: SEV9\nsummary: s\n---\n",
+    );
+    let shown = page.wait_for(
+        "the error overlay",
+        "(() => { const o = document.getElementById('pmsite-error-overlay'); return o && o.style.display !== 'none' && o.textContent; })()",
+    );
+    let shown = shown.as_str().unwrap_or_default().to_string();
+    assert!(
+        shown.contains("content/postmortems/2021-01-01-first.md:4:11")
+            && shown.contains("unknown severity `SEV9`"),
+        "{shown}"
+    );
+    assert_eq!(
+        page.eval(
+            "!!window.__notReloaded && document.querySelector('h1').textContent.includes('revised')"
+        ),
+        serde_json::Value::Bool(true),
+        "the page under the error stays the last good build"
+    );
+
+    // The fix: the error goes and the page shows the fixed text.
+    kb.postmortem("2021-01-01-first.md", &long("First incident, fixed"));
+    page.wait_for(
+        "the fixed page without the overlay",
+        "!document.getElementById('pmsite-error-overlay') && document.querySelector('h1') && document.querySelector('h1').textContent.includes('fixed')",
+    );
+}

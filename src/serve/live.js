@@ -63,6 +63,8 @@
       // restarted, or rebuilt while disconnected): reload.
       if (build !== null && d.build !== build) { reload(); return; }
       build = d.build;
+      // For tests and the curious: the build this page follows.
+      window.__pmsite = { connected: true, build: build };
       if (d.error) { showError(d.error); } else { hideError(); }
     });
     es.addEventListener("reload", function (e) {
