@@ -4,7 +4,7 @@
 use std::collections::HashMap;
 use std::io;
 use std::path::{Path, PathBuf};
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex, RwLock};
 
 use crate::output::safe_rel;
 
@@ -91,11 +91,41 @@ impl Sink for MemorySink {
     }
 }
 
+/// Lets writers into a folder know when it is being removed: every write
+/// holds the gate open while it runs, and `close` waits for writes in
+/// progress, after which writes are skipped. `serve` closes it before it
+/// deletes its temporary folder, so no background build can put files
+/// (or the folder itself) back.
+#[derive(Clone, Default)]
+pub struct Gate(Arc<RwLock<bool>>);
+
+impl Gate {
+    /// Waits for writes in progress; later writes do nothing.
+    pub fn close(&self) {
+        if let Ok(mut closed) = self.0.write() {
+            *closed = true;
+        }
+    }
+
+    /// Runs `write` unless the gate is closed, keeping it from closing
+    /// meanwhile. A closed gate gives `None`.
+    fn pass<T>(&self, write: impl FnOnce() -> T) -> Option<T> {
+        let closed = self.0.read().ok()?;
+        if *closed {
+            return None;
+        }
+        let result = write();
+        drop(closed);
+        Some(result)
+    }
+}
+
 /// Updates a live folder in place (`serve`): a file is written only when
 /// its bytes changed, through a temporary file renamed over the old one,
 /// so a reader never sees a half-written page.
 pub struct UpdateSink {
     root: PathBuf,
+    gate: Gate,
     /// Hash of each file's bytes as last written.
     known: Mutex<HashMap<String, u64>>,
     /// Files written by the current round.
@@ -105,9 +135,10 @@ pub struct UpdateSink {
 }
 
 impl UpdateSink {
-    pub fn new(root: impl Into<PathBuf>) -> Self {
+    pub fn new(root: impl Into<PathBuf>, gate: Gate) -> Self {
         UpdateSink {
             root: root.into(),
+            gate,
             known: Mutex::new(HashMap::new()),
             changed: Mutex::new(Vec::new()),
             seen: Mutex::new(Vec::new()),
@@ -139,6 +170,10 @@ impl UpdateSink {
     /// neither put nor kept (a deleted or renamed postmortem's page).
     /// Returns the deleted paths.
     pub fn finish(&self) -> Vec<String> {
+        self.gate.pass(|| self.remove_stale()).unwrap_or_default()
+    }
+
+    fn remove_stale(&self) -> Vec<String> {
         let seen: std::collections::HashSet<String> = self
             .seen
             .lock()
@@ -197,6 +232,14 @@ impl Sink for UpdateSink {
         if unchanged {
             return Ok(());
         }
+        self.gate
+            .pass(|| self.write(path, bytes, hash))
+            .unwrap_or(Ok(()))
+    }
+}
+
+impl UpdateSink {
+    fn write(&self, path: &str, bytes: &[u8], hash: u64) -> io::Result<()> {
         let target = self.root.join(safe_rel(path)?);
         if let Some(parent) = target.parent() {
             std::fs::create_dir_all(parent)?;
@@ -227,7 +270,7 @@ mod tests {
     #[test]
     fn update_sink_writes_only_changes_and_removes_stale_files() {
         let tmp = tempfile::tempdir().unwrap();
-        let sink = UpdateSink::new(tmp.path());
+        let sink = UpdateSink::new(tmp.path(), Gate::default());
         sink.begin();
         sink.put("a/index.html", b"one").unwrap();
         sink.put("b/index.html", b"two").unwrap();
@@ -252,5 +295,26 @@ mod tests {
         sink.finish();
         assert!(tmp.path().join("a/index.html").exists(), "kept files stay");
         assert!(sink.changed().is_empty());
+    }
+
+    #[test]
+    fn a_closed_gate_stops_writes_and_removals() {
+        let tmp = tempfile::tempdir().unwrap();
+        let root = tmp.path().join("site");
+        let gate = Gate::default();
+        let sink = UpdateSink::new(&root, gate.clone());
+        sink.begin();
+        sink.put("a/index.html", b"one").unwrap();
+        sink.finish();
+        gate.close();
+        std::fs::remove_dir_all(&root).unwrap();
+
+        sink.begin();
+        sink.put("b/index.html", b"two").unwrap();
+        sink.finish();
+        assert!(
+            !root.exists(),
+            "a write after closing brings the folder back"
+        );
     }
 }

@@ -18,7 +18,7 @@ use tokio::sync::{broadcast, watch as tokio_watch};
 use crate::build::{BuildOptions, BuildState, Pipeline, clock};
 use crate::cli::Reporter;
 use crate::diagnostics::{Diagnostic, Diagnostics};
-use crate::render::sink::UpdateSink;
+use crate::render::sink::{Gate, UpdateSink};
 
 /// How `serve` is asked to run.
 #[derive(Clone, Debug)]
@@ -163,17 +163,23 @@ pub fn run(opts: ServeOptions, reporter: &Reporter) -> ExitCode {
         }
     };
 
+    let gate = Gate::default();
     let rebuilder = Rebuilder {
         root: opts.root.clone(),
         base_url: url.clone(),
         public: opts.public,
         poll: opts.poll,
-        sink: UpdateSink::new(out.path()),
+        sink: UpdateSink::new(out.path(), gate.clone()),
         live: live.clone(),
         instance,
         quiet: reporter.quiet,
         verbose: reporter.verbose,
-        search: spawn_search(out.path().to_path_buf(), live.clone(), reporter.verbose),
+        search: spawn_search(
+            out.path().to_path_buf(),
+            gate.clone(),
+            live.clone(),
+            reporter.verbose,
+        ),
     };
     // Watching starts before the first build, so no change is missed; the
     // first build happens before the address is announced, so that the
@@ -209,28 +215,16 @@ pub fn run(opts: ServeOptions, reporter: &Reporter) -> ExitCode {
         eprintln!("warning: cannot open a browser: {e}");
     }
 
-    let runtime = match tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(2)
-        .enable_all()
-        .build()
-    {
-        Ok(r) => r,
-        Err(e) => {
-            let mut ds = Diagnostics::new();
-            ds.push(Diagnostic::error(
-                "serve",
-                format!("cannot start the server: {e}"),
-            ));
-            return reporter.failed("serve", ds);
-        }
-    };
     let result = runtime.block_on(server::serve(
         listener,
         out.path().to_path_buf(),
         live,
         shutdown,
     ));
-    // Dropping `out` removes the temporary folder.
+    // No build may write into the folder once its removal starts (a
+    // rebuild or the search index may be half way): close the gate, which
+    // waits for writes in progress, then remove the folder.
+    gate.close();
     drop(runtime);
     drop(out);
     match result {
@@ -269,6 +263,7 @@ fn display(p: &Path) -> String {
 /// is indexed.
 fn spawn_search(
     dir: PathBuf,
+    gate: Gate,
     live: Arc<Live>,
     verbose: bool,
 ) -> std::sync::mpsc::Sender<Arc<crate::site::Site>> {
@@ -277,7 +272,7 @@ fn spawn_search(
         .name("pmsite-search".into())
         .spawn(move || {
             let pool = rayon::ThreadPoolBuilder::new().num_threads(1).build().ok();
-            let sink = UpdateSink::new(dir);
+            let sink = UpdateSink::new(dir, gate);
             while let Ok(mut site) = rx.recv() {
                 while let Ok(newer) = rx.try_recv() {
                     site = newer;

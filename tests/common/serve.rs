@@ -152,17 +152,30 @@ impl Server {
 
     /// Sends SIGINT (Ctrl-C) and waits for the exit status.
     pub fn interrupt(mut self) -> i32 {
+        match self.stop() {
+            Some(code) => code,
+            None => panic!("the server did not stop on SIGINT"),
+        }
+    }
+
+    /// Sends Ctrl-C and waits for the exit status; kills the server and
+    /// gives `None` when it does not stop in time.
+    fn stop(&mut self) -> Option<i32> {
+        if let Ok(Some(status)) = self.child.try_wait() {
+            return Some(status.code().unwrap_or(-1));
+        }
         unsafe {
             libc::kill(self.child.id() as i32, libc::SIGINT);
         }
         let end = Instant::now() + DEADLINE;
         loop {
             if let Ok(Some(status)) = self.child.try_wait() {
-                return status.code().unwrap_or(-1);
+                return Some(status.code().unwrap_or(-1));
             }
             if Instant::now() > end {
                 let _ = self.child.kill();
-                panic!("the server did not stop on SIGINT");
+                let _ = self.child.wait();
+                return None;
             }
             std::thread::sleep(Duration::from_millis(20));
         }
@@ -170,9 +183,10 @@ impl Server {
 }
 
 impl Drop for Server {
+    /// Stops the server the way a user does, so that it removes its
+    /// temporary folder instead of leaving it in /tmp.
     fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
+        let _ = self.stop();
     }
 }
 
