@@ -1,7 +1,12 @@
 #!/usr/bin/env bash
 # Builds knowledge bases of 1k, 10k and 50k generated postmortems and prints
 # the wall time and peak memory of `pmsite build` for each (median of
-# RUNS runs into a fresh output folder, as a CI build on a fresh clone).
+# RUNS runs, each into a new output folder, as a CI build on a fresh clone).
+#
+# The outputs are deleted only at the end: ext4 is slow to create files
+# right after deleting many (it skips recently freed inodes), which would
+# charge one run's cleanup to the next. Free disk space: about 3 GB per run
+# at 50k.
 #
 #   scripts/bench.sh                 # 1000 10000 50000
 #   scripts/bench.sh 1000 10000      # chosen sizes
@@ -29,6 +34,8 @@ fi
 cargo build --release --quiet
 BIN=$PWD/target/release/pmsite
 mkdir -p "$WORK"
+rm -rf "$WORK"/out-*
+trap 'rm -rf "$WORK"/out-*' EXIT
 
 printf '%-8s %10s %12s %12s %10s\n' "size" "wall (s)" "peak (MiB)" "output (MiB)" "files"
 for n in "${SIZES[@]}"; do
@@ -39,9 +46,8 @@ for n in "${SIZES[@]}"; do
   fi
   walls=()
   peak=0
-  for _ in $(seq "$RUNS"); do
-    out="$WORK/out-$n"
-    rm -rf "$out"
+  for run in $(seq "$RUNS"); do
+    out="$WORK/out-$n-$run"
     sync
     stats=$( { /usr/bin/time -f '%e %M' "$BIN" build --root "$kb" --out "$out" --now 2024-01-01 -q >/dev/null; } 2>&1 | tail -n 1)
     walls+=("${stats% *}")

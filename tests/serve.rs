@@ -340,3 +340,87 @@ fn the_open_page_reloads_and_shows_errors_in_the_browser() {
         "!document.getElementById('pmsite-error-overlay') && document.querySelector('h1') && document.querySelector('h1').textContent.includes('fixed')",
     );
 }
+
+/// Not a test: measures, in headless Chromium, the time from saving a
+/// postmortem to its open page having reloaded with the change (the new
+/// page's `load` event), on a knowledge base of your choice, e.g.
+/// `PMSITE_BENCH_KB=/tmp/kb10k cargo test --release --test serve -- --ignored --nocapture`.
+/// It edits the first postmortem of the knowledge base and restores it.
+#[test]
+#[ignore]
+fn bench_save_to_reloaded_page() {
+    let Ok(kb) = std::env::var("PMSITE_BENCH_KB") else {
+        eprintln!("set PMSITE_BENCH_KB to a knowledge base");
+        return;
+    };
+    let Some(chrome) = common::browser::launch() else {
+        return;
+    };
+    let kb = std::path::PathBuf::from(kb);
+    let mut files: Vec<std::path::PathBuf> = walkdir::WalkDir::new(kb.join("content/postmortems"))
+        .into_iter()
+        .filter_map(Result::ok)
+        .map(|e| e.into_path())
+        .filter(|p| p.extension().is_some_and(|x| x == "md"))
+        .collect();
+    files.sort();
+    let file = files.first().expect("a postmortem").clone();
+    let original = std::fs::read_to_string(&file).unwrap();
+    let id = file.file_stem().unwrap().to_string_lossy().to_string();
+    let server = Server::start(&kb, &[]);
+    let page = chrome.page();
+    let url = format!("{}/postmortems/{id}/", server.url.trim_end_matches('/'));
+    page.goto(&url);
+    page.wait_for(
+        "the live-reload connection",
+        "window.__pmsite && window.__pmsite.connected",
+    );
+    let now_ms = || {
+        std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .unwrap()
+            .as_secs_f64()
+            * 1000.0
+    };
+    let measure = |what: &str, edited: String, marker: &str| {
+        let saved = now_ms();
+        std::fs::write(&file, edited).unwrap();
+        let loaded = page.wait_for(
+            "the reloaded page",
+            &format!(
+                "document.body && document.body.textContent.includes({marker:?}) && performance.getEntriesByType('navigation')[0].loadEventEnd > 0 && performance.timeOrigin + performance.getEntriesByType('navigation')[0].loadEventEnd"
+            ),
+        );
+        let ms = loaded.as_f64().unwrap_or(0.0) - saved;
+        eprintln!("{what}: save to reloaded page {ms:.0} ms");
+        page.wait_for(
+            "the live-reload connection",
+            "window.__pmsite && window.__pmsite.connected",
+        );
+        ms
+    };
+    let mut prose = Vec::new();
+    let mut title = Vec::new();
+    for run in 0..5 {
+        let marker = format!("Benchmark paragraph {run}.");
+        prose.push(measure("prose", format!("{original}\n{marker}\n"), &marker));
+        let marker = format!("Benchmark title {run}");
+        let edited = original.replacen("title: ", &format!("title: {marker} "), 1);
+        let edited = edited.replacen(
+            &format!("title: {marker} \""),
+            &format!("title: \"{marker} "),
+            1,
+        );
+        title.push(measure("title", edited, &marker));
+    }
+    std::fs::write(&file, &original).unwrap();
+    let median = |v: &mut Vec<f64>| {
+        v.sort_by(f64::total_cmp);
+        v[v.len() / 2]
+    };
+    eprintln!(
+        "median: prose {:.0} ms, title {:.0} ms",
+        median(&mut prose),
+        median(&mut title)
+    );
+}
