@@ -199,7 +199,7 @@ fn stages(c: &mut Criterion) {
                     &NullSink,
                     &mut RenderState::default(),
                     false,
-                    &|| {},
+                    &pmsite::render::Unobserved,
                 )
                 .expect("render")
                 .rendered

@@ -22,7 +22,7 @@ use crate::links::{LinkEntry, LinkTable};
 use crate::markdown::{MarkdownRenderer, RenderedBody};
 use crate::postmortem::{Page, Postmortem, parse_page, parse_postmortem};
 use crate::render::sink::{DirSink, NullSink, Sink};
-use crate::render::{RenderReport, RenderState, Renderer};
+use crate::render::{Progress, RenderReport, RenderState, Renderer, Unobserved};
 use crate::site::{Clock, Incident, PageDoc, Site, assemble, body_problems, is_built, merge_body};
 use crate::source::{Asset, Discovered, SourceFile, SourceKind, discover, read_text};
 use crate::theme::Theme;
@@ -745,7 +745,7 @@ impl Pipeline {
         sink: &dyn Sink,
         state: &mut RenderState,
         incremental: bool,
-        after_own_pages: &(dyn Fn() + Sync),
+        progress: &dyn Progress,
     ) -> Result<RenderReport, Diagnostics> {
         let renderer = Renderer::new(
             site,
@@ -755,7 +755,7 @@ impl Pipeline {
             self.options.live_reload,
             state,
         )?;
-        let report = renderer.render_all(sink, state, incremental, after_own_pages)?;
+        let report = renderer.render_all(sink, state, incremental, progress)?;
         let mut diags = Diagnostics::new();
         let results: Vec<Option<Diagnostic>> = assets
             .par_iter()
@@ -784,7 +784,7 @@ impl Pipeline {
         clock: Clock,
         sink: &dyn Sink,
         mut state: Option<&mut BuildState>,
-        after_own_pages: &(dyn Fn() + Sync),
+        progress: &dyn Progress,
     ) -> Result<Built, Diagnostics> {
         let mut diags = Diagnostics::new();
         let mut timings = Vec::new();
@@ -814,16 +814,7 @@ impl Pipeline {
         // makes it in the background (see `search_files`).
         let want_search = !incremental && site.config.search.enable;
         let (rendered, search) = rayon::join(
-            || {
-                self.render(
-                    &site,
-                    &assets,
-                    sink,
-                    render_state,
-                    incremental,
-                    after_own_pages,
-                )
-            },
+            || self.render(&site, &assets, sink, render_state, incremental, progress),
             || want_search.then(|| crate::search::build(&site, sink)),
         );
         let report = match rendered {
@@ -853,7 +844,7 @@ impl Pipeline {
 
     /// Load, model and render; nothing is written (for `check`).
     pub fn run(&self, clock: Clock) -> Result<Built, Diagnostics> {
-        self.run_into(clock, &NullSink, None, &|| {})
+        self.run_into(clock, &NullSink, None, &Unobserved)
     }
 
     /// `pmsite build`: everything, written into a new folder that replaces
@@ -869,7 +860,7 @@ impl Pipeline {
         let clock = clock(&self.config, self.options.now).map_err(one)?;
         let staging = crate::output::Staging::begin(&out, self.options.force).map_err(one)?;
         let sink = DirSink::new(staging.dir());
-        let mut built = self.run_into(clock, &sink, None, &|| {})?;
+        let mut built = self.run_into(clock, &sink, None, &Unobserved)?;
         let t = Instant::now();
         staging.commit().map_err(one)?;
         built.timings.push(("swap in", t.elapsed()));

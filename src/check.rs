@@ -122,7 +122,7 @@ pub fn check(root: &Path, opts: &CheckOptions) -> Report {
             &crate::render::sink::NullSink,
             &mut crate::render::RenderState::default(),
             false,
-            &|| {},
+            &crate::render::Unobserved,
         )
     {
         // Template errors: what `build` would stop on.

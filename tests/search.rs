@@ -736,4 +736,29 @@ fn bench_typing_in_a_built_site() {
     }
     let served: usize = server.served().iter().map(|(_, n)| n).sum();
     eprintln!("{served} bytes served (uncompressed)");
+
+    // What a fresh page transfers to show the first results of a one-word
+    // query, snippets included, each file gzipped as a static host would.
+    server.reset_log();
+    let fresh = chrome.page();
+    fresh.goto(&server.url("/search/?q=latency"));
+    fresh.wait_for(
+        "snippets",
+        "(() => { const r = document.querySelectorAll('#search-results .result-snippet'); return r.length && Array.prototype.every.call(r, p => p.textContent.length > 0) ? r.length : null; })()",
+    );
+    let mut total = 0;
+    for (path, _) in server.served() {
+        let rel = path.split('?').next().unwrap_or("").trim_start_matches('/');
+        let mut file = std::path::Path::new(&dir).join(rel);
+        if rel.is_empty() || rel.ends_with('/') {
+            file = file.join("index.html");
+        }
+        if let Ok(bytes) = std::fs::read(&file) {
+            total += gzip_len(&bytes);
+        }
+    }
+    eprintln!(
+        "{total} bytes gzip fetched by a new page for \"latency\" (page, engine, docs.json, shards, snippet pages: {} requests)",
+        server.served().len()
+    );
 }

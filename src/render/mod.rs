@@ -73,6 +73,26 @@ pub(crate) struct Job<'r> {
     context: Box<dyn FnOnce(&str) -> Context + Send + 'r>,
 }
 
+/// What the caller of a render round hears and decides along the way.
+/// `pmsite build` and `check` use [`Unobserved`]; `serve` reloads the
+/// edited page as soon as its own pages are written, and renders the
+/// rest (list pages, exports) at a lower priority, so that the browser
+/// reloading that page comes first.
+pub trait Progress: Sync {
+    /// The pages of single incidents and the free pages are written.
+    fn own_pages_written(&self) {}
+
+    /// Runs `render`, which renders everything else.
+    fn render_rest(&self, render: &mut (dyn FnMut() + Send)) {
+        render()
+    }
+}
+
+/// A round nobody watches.
+pub struct Unobserved;
+
+impl Progress for Unobserved {}
+
 /// Renders the whole site.
 pub struct Renderer<'a> {
     site: &'a Site,
@@ -244,7 +264,7 @@ impl<'a> Renderer<'a> {
         sink: &dyn Sink,
         state: &mut RenderState,
         incremental: bool,
-        after_own_pages: &(dyn Fn() + Sync),
+        progress: &dyn Progress,
     ) -> Result<RenderReport, Diagnostics> {
         let mut jobs: Vec<Job<'_>> = Vec::new();
         jobs.push(self.home());
@@ -287,21 +307,43 @@ impl<'a> Renderer<'a> {
         let paths: Vec<&str> = todo.iter().map(|j| j.path.as_str()).collect();
         sink.prepare(&paths);
         // Pages of one incident (and free pages) first: they are small and
-        // what a writer looks at. `after_own_pages` is told when they are
-        // written (serve reloads them before the list pages are done).
+        // what a writer looks at. `progress` is told when they are written
+        // (serve reloads them before the list pages are done).
         let (first, rest): (Vec<Job<'_>>, Vec<Job<'_>>) = todo.into_iter().partition(|j| {
             j.template == "postmortem.html" || j.template == "page.html" || j.template == "404.html"
         });
         let mut diags = Diagnostics::new();
         diags.extend(self.render_jobs(first, sink));
         if !diags.has_errors() {
-            after_own_pages();
+            progress.own_pages_written();
         }
-        diags.extend(self.render_jobs(rest, sink));
 
-        // Files made without templates.
         let json_fp = self.all("postmortems.json");
-        if !incremental || old.get("postmortems.json") != Some(&json_fp) {
+        let json_changed = !incremental || old.get("postmortems.json") != Some(&json_fp);
+        let mut rest = Some(rest);
+        let mut later = Vec::new();
+        progress.render_rest(&mut || {
+            if let Some(rest) = rest.take() {
+                later = self.render_jobs(rest, sink);
+                later.extend(self.write_unrendered(sink, json_changed));
+            }
+        });
+        diags.extend(later);
+        state.pages.insert("postmortems.json".into(), json_fp);
+        if diags.has_errors() {
+            // A failed round must not count as rendered.
+            state.pages.clear();
+            return Err(diags);
+        }
+        Ok(report)
+    }
+
+    /// The files made without templates: the JSON export (written when
+    /// `json_changed`, else kept), the theme's static files, the
+    /// highlighting stylesheet. Returns the problems.
+    fn write_unrendered(&self, sink: &dyn Sink, json_changed: bool) -> Vec<Diagnostic> {
+        let mut diags = Vec::new();
+        if json_changed {
             let bytes = serde_json::to_vec_pretty(&export::export(self.site))
                 .unwrap_or_else(|_| b"{}".to_vec());
             if let Err(e) = sink.put("postmortems.json", &bytes) {
@@ -313,7 +355,6 @@ impl<'a> Renderer<'a> {
         } else {
             sink.keep("postmortems.json");
         }
-        state.pages.insert("postmortems.json".into(), json_fp);
         for (name, file) in &self.theme.statics {
             if let Err(e) = sink.put(&format!("static/{name}"), &file.bytes) {
                 diags.push(Diagnostic::error(
@@ -329,12 +370,7 @@ impl<'a> Renderer<'a> {
                 format!("cannot write static/highlight.css: {e}"),
             ));
         }
-        if diags.has_errors() {
-            // A failed round must not count as rendered.
-            state.pages.clear();
-            return Err(diags);
-        }
-        Ok(report)
+        diags
     }
 
     /// Renders jobs in parallel into `sink`; returns the problems.

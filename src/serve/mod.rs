@@ -18,6 +18,7 @@ use tokio::sync::{broadcast, watch as tokio_watch};
 use crate::build::{BuildOptions, BuildState, Pipeline, clock};
 use crate::cli::Reporter;
 use crate::diagnostics::{Diagnostic, Diagnostics};
+use crate::render::Progress;
 use crate::render::sink::{Gate, UpdateSink};
 
 /// How `serve` is asked to run.
@@ -180,6 +181,11 @@ pub fn run(opts: ServeOptions, reporter: &Reporter) -> ExitCode {
             live.clone(),
             reporter.verbose,
         ),
+        background: rayon::ThreadPoolBuilder::new()
+            .thread_name(|i| format!("pmsite-render-{i}"))
+            .start_handler(|_| lower_priority(BACKGROUND_NICE))
+            .build()
+            .ok(),
     };
     // Watching starts before the first build, so no change is missed; the
     // first build happens before the address is announced, so that the
@@ -271,7 +277,12 @@ fn spawn_search(
     let spawned = std::thread::Builder::new()
         .name("pmsite-search".into())
         .spawn(move || {
-            let pool = rayon::ThreadPoolBuilder::new().num_threads(1).build().ok();
+            lower_priority(SEARCH_NICE);
+            let pool = rayon::ThreadPoolBuilder::new()
+                .num_threads(1)
+                .start_handler(|_| lower_priority(SEARCH_NICE))
+                .build()
+                .ok();
             let sink = UpdateSink::new(dir, gate);
             while let Ok(mut site) = rx.recv() {
                 while let Ok(newer) = rx.try_recv() {
@@ -312,6 +323,55 @@ fn spawn_search(
     tx
 }
 
+/// The search index of the last save yields to everything: it must not
+/// slow the rebuild of the next save, nor the browser reloading it.
+const SEARCH_NICE: i32 = 19;
+/// The list pages of a round yield to the browser reloading the edited
+/// page, and to the editor, but not to the search index.
+const BACKGROUND_NICE: i32 = 10;
+
+/// Lowers the priority of the calling thread to `nice`.
+fn lower_priority(nice: i32) {
+    // On Linux the nice value belongs to the thread, and 0 names the
+    // calling thread. Failing to lower it only costs speed.
+    #[cfg(target_os = "linux")]
+    unsafe {
+        libc::setpriority(libc::PRIO_PROCESS, 0, nice);
+    }
+    #[cfg(not(target_os = "linux"))]
+    let _ = nice;
+}
+
+/// How a round of `serve` goes: the pages of single incidents are written
+/// first, and the pages that show a changed file reload at once; the rest
+/// (list pages, which can be megabytes at 10,000 incidents) is rendered
+/// at a lower priority, so the browser reloading the edited page gets the
+/// processor first.
+struct RoundProgress<'a> {
+    rebuilder: &'a Rebuilder,
+    build: &'a str,
+}
+
+impl Progress for RoundProgress<'_> {
+    fn own_pages_written(&self) {
+        let changed = self.rebuilder.sink.changed();
+        if !changed.is_empty() {
+            let _ = self.rebuilder.live.notices.send(Notice::Reload {
+                build: self.build.to_string(),
+                changed,
+                partial: true,
+            });
+        }
+    }
+
+    fn render_rest(&self, render: &mut (dyn FnMut() + Send)) {
+        match &self.rebuilder.background {
+            Some(pool) => pool.install(render),
+            None => render(),
+        }
+    }
+}
+
 /// Rebuilds the site into the served folder.
 struct Rebuilder {
     root: PathBuf,
@@ -325,6 +385,8 @@ struct Rebuilder {
     verbose: bool,
     /// Where built sites go to have their search index made.
     search: std::sync::mpsc::Sender<Arc<crate::site::Site>>,
+    /// Threads of lower priority for the pages nobody is reloading.
+    background: Option<rayon::ThreadPool>,
 }
 
 impl Rebuilder {
@@ -388,19 +450,11 @@ impl Rebuilder {
         };
         self.sink.begin();
         let build = format!("{}-{}", self.instance, *builds + 1);
-        // The pages of single incidents are written first: the pages that
-        // show a changed file reload at once.
-        let early = || {
-            let changed = self.sink.changed();
-            if !changed.is_empty() {
-                let _ = self.live.notices.send(Notice::Reload {
-                    build: build.clone(),
-                    changed,
-                    partial: true,
-                });
-            }
+        let progress = RoundProgress {
+            rebuilder: self,
+            build: &build,
         };
-        match pipeline.run_into(clock, &self.sink, Some(state), &early) {
+        match pipeline.run_into(clock, &self.sink, Some(state), &progress) {
             Ok(built) => {
                 self.sink.finish();
                 if built.site.config.search.enable {

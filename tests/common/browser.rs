@@ -130,27 +130,44 @@ impl Page {
 
     /// Evaluates a JavaScript expression; its value, through JSON.
     pub fn eval(&self, js: &str) -> serde_json::Value {
+        self.try_eval(js)
+            .unwrap_or_else(|e| panic!("evaluate {js}: {e}"))
+    }
+
+    /// Like `eval`, but an error (the page navigating away meanwhile, say)
+    /// is returned.
+    pub fn try_eval(&self, js: &str) -> Result<serde_json::Value, String> {
         let wrapped = format!("JSON.stringify((() => {{ return ({js}); }})())");
         let r = self
             .tab
             .evaluate(&wrapped, false)
-            .unwrap_or_else(|e| panic!("evaluate {js}: {e}"));
-        match r.value {
+            .map_err(|e| e.to_string())?;
+        Ok(match r.value {
             Some(serde_json::Value::String(s)) => {
                 serde_json::from_str(&s).unwrap_or(serde_json::Value::Null)
             }
             _ => serde_json::Value::Null,
-        }
+        })
     }
 
     /// Polls a JavaScript expression until it gives something other than
     /// null, undefined, false, 0 or "", and returns that; fails the test
-    /// after [`TIMEOUT`], naming what it waited for.
+    /// after [`TIMEOUT`], naming what it waited for. An evaluation that
+    /// fails because the page is reloading is tried again.
     #[track_caller]
     pub fn wait_for(&self, what: &str, js: &str) -> serde_json::Value {
         let start = Instant::now();
         loop {
-            let v = self.eval(js);
+            let v = match self.try_eval(js) {
+                Ok(v) => v,
+                Err(e) => {
+                    if start.elapsed() > TIMEOUT {
+                        panic!("timed out waiting for {what} ({js}); last error: {e}");
+                    }
+                    std::thread::sleep(Duration::from_millis(25));
+                    continue;
+                }
+            };
             let truthy = match &v {
                 serde_json::Value::Null | serde_json::Value::Bool(false) => false,
                 serde_json::Value::Number(n) => n.as_f64() != Some(0.0),
