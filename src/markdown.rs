@@ -14,7 +14,7 @@ use serde::Serialize;
 use crate::diagnostics::Pos;
 use crate::highlight::Highlighter;
 use crate::links::{LinkDep, LinkTable, Resolved};
-use crate::timeline::{Milestone, parse_time_prefix};
+use crate::timeline::{Milestone, parse_time_prefix, range_end};
 
 /// A heading of a body.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
@@ -185,18 +185,50 @@ pub fn is_follow_up_heading(text: &str) -> bool {
 }
 
 static TAG_RE: LazyLock<Regex> =
-    LazyLock::new(|| Regex::new(r"\s*\{([A-Za-z_-]+)\}\s*$").expect("valid pattern"));
+    LazyLock::new(|| Regex::new(r"\s*\{([A-Za-z_-]+)\}[.;,!]?\s*$").expect("valid pattern"));
+/// What a writer meant as a time, readable or not: `25:61`, `9:5O`.
+static TIME_LIKE_RE: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"^(?:\d{4}-\d{2}-\d{2}[T ]+)?\d{1,2}:\d\S*").expect("valid pattern")
+});
+
+/// The time at the start of a timeline entry: how many bytes it takes,
+/// and how many of those are the time itself (`[09:02]` and `(09:02)`
+/// have their brackets around it). A text that starts like a time but
+/// cannot be read gives its first word, so that reading it reports it.
+fn entry_time(text: &str) -> Option<(usize, std::ops::Range<usize>)> {
+    for (open, close) in [('[', ']'), ('(', ')')] {
+        if let Some(inner) = text.strip_prefix(open)
+            && let Some((n, _)) = parse_time_prefix(inner.trim_start())
+        {
+            let lead = 1 + inner.len() - inner.trim_start().len();
+            let after = text[lead + n..].trim_start();
+            if let Some(rest) = after.strip_prefix(close) {
+                return Some((text.len() - rest.len(), lead..lead + n));
+            }
+        }
+    }
+    if let Some((n, _)) = parse_time_prefix(text) {
+        return Some((n, 0..n));
+    }
+    let m = TIME_LIKE_RE.find(text)?;
+    Some((m.end(), 0..m.end()))
+}
 static SEPARATOR_RE: LazyLock<Regex> =
     LazyLock::new(|| Regex::new(r"^\s*(?:[-–—:|]\s*)?").expect("valid pattern"));
 
 /// Splits `09:09 - Monitoring pages on-call {detected}` into its parts.
 pub fn parse_entry_text(text: &str, pos: Pos) -> Option<RawEntry> {
     let text = text.trim();
-    let (n, _) = parse_time_prefix(text)?;
-    let time_text = text[..n].trim().to_string();
+    let (n, time) = entry_time(text)?;
+    let time_text = text[time].trim().to_string();
     let rest = &text[n..];
     let sep = SEPARATOR_RE.find(rest).map_or(0, |m| m.end());
     let mut event = rest[sep..].trim().to_string();
+    // `17:00-18:00 something slow`: the entry is at the start of the
+    // range; its end stays in the words.
+    if let Some(end) = range_end(&time_text) {
+        event = format!("(until {end}) {event}").trim().to_string();
+    }
     let mut kind = None;
     let mut bad_tag = None;
     if let Some(c) = TAG_RE.captures(&event) {
@@ -331,11 +363,11 @@ impl<'a> Walk<'a, '_> {
                 .map(|c| c.collect_text().trim().to_string())
                 .collect();
             let Some(first) = cells.first() else { continue };
-            let Some((n, _)) = parse_time_prefix(first.trim()) else {
+            let Some((_, time)) = entry_time(first.trim()) else {
                 continue;
             };
             // Times with trailing words ("08:21 (approx)") still count.
-            let time_text = first.trim()[..n].trim().to_string();
+            let time_text = first.trim()[time].trim().to_string();
             let event = cells[1..]
                 .iter()
                 .filter(|c| !c.is_empty())

@@ -267,6 +267,30 @@ static TIME_RE: LazyLock<Regex> = LazyLock::new(|| {
     .expect("the time pattern is valid")
 });
 
+/// The end of a time range: `17:00-18:00`, `9:00 – 9:30 AM`, `17:00 to 18:00`.
+static RANGE_END_RE: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(
+        r"(?xi)^
+        \s*(?:[-–—]|to\s)\s*
+        (?P<end>\d{1,2}:\d{2}(?::\d{2})?(?:\s*[ap]\.?\s?m\.?)?)
+        ",
+    )
+    .expect("the range pattern is valid")
+});
+
+/// The end of the range a timeline time was written as (`18:00` of
+/// `17:00-18:00`), when it was one.
+pub fn range_end(time_text: &str) -> Option<String> {
+    let caps = TIME_RE.captures(time_text.trim())?;
+    let after = [caps.name("ampm"), caps.name("s"), caps.name("m")]
+        .into_iter()
+        .flatten()
+        .map(|m| m.end())
+        .max()?;
+    let range = RANGE_END_RE.captures(&time_text.trim()[after..])?;
+    Some(range["end"].trim().to_string())
+}
+
 /// Parses a timeline time: an RFC 3339 timestamp (`2018-04-12T09:02:00Z`),
 /// a date and time (`2018-04-12 09:02`), or a bare time (`09:09`, `9:09`,
 /// `09:09:30`, `9:09 AM`), each optionally followed by `Z`, `UTC`, `GMT` or
@@ -318,7 +342,37 @@ pub fn parse_time_prefix(t: &str) -> Option<(usize, Parsed)> {
         Some(d) => Some(d.as_str().parse::<Date>().ok()?),
         None => None,
     };
-    let zone = match caps.name("zone").map(|z| z.as_str()) {
+    let mut end = whole.end();
+    let mut zone_text = caps.name("zone").map(|z| z.as_str());
+    // `17:00-18:00` is a range, not 17:00 at UTC-18: a `-hh:mm` after a
+    // bare time, or one beyond any real offset (UTC-12), ends a range,
+    // and the time read is its start.
+    let after_time = [caps.name("ampm"), caps.name("s"), caps.name("m")]
+        .into_iter()
+        .flatten()
+        .map(|m| m.end())
+        .max()
+        .unwrap_or(end);
+    let minus_offset = zone_text.is_some_and(|z| z.starts_with('-'));
+    let beyond_real = zone_text
+        .and_then(|z| z.get(1..3))
+        .and_then(|h| h.parse::<u8>().ok())
+        .is_some_and(|h| h > 12);
+    if (zone_text.is_none() || (minus_offset && (date.is_none() || beyond_real)))
+        && let Some(range) = RANGE_END_RE.captures(&t[after_time..])
+        && parse_time_prefix_plain(&range["end"])
+    {
+        zone_text = None;
+        end = after_time + range.get(0).map_or(0, |m| m.end());
+        if t[end..]
+            .chars()
+            .next()
+            .is_some_and(|c| c.is_ascii_alphanumeric())
+        {
+            return None;
+        }
+    }
+    let zone = match zone_text {
         None => None,
         Some(z)
             if z.eq_ignore_ascii_case("z")
@@ -348,7 +402,15 @@ pub fn parse_time_prefix(t: &str) -> Option<(usize, Parsed)> {
         }
         _ => Parsed::Civil { date, time, zone },
     };
-    Some((whole.end(), parsed))
+    Some((end, parsed))
+}
+
+/// Is `text` a whole wall-clock time (`18:00`, `6:00 PM`)?
+fn parse_time_prefix_plain(text: &str) -> bool {
+    matches!(
+        parse_time_prefix(text),
+        Some((n, Parsed::Civil { date: None, zone: None, .. })) if n == text.len()
+    )
 }
 
 #[cfg(test)]
@@ -463,6 +525,49 @@ mod tests {
         assert_eq!(n, 16);
         assert!(parse_time_prefix("0909 x").is_none());
         assert!(parse_time_prefix("9:091 x").is_none());
+    }
+
+    #[test]
+    fn ranges_are_read_as_their_start() {
+        let civil = |h, m| Parsed::Civil {
+            date: None,
+            time: Time::new(h, m, 0, 0).unwrap(),
+            zone: None,
+        };
+        for text in [
+            "17:00-18:00 something slow",
+            "17:00 - 18:00 something slow",
+            "17:00–18:00 something slow",
+            "17:00 to 18:00 something slow",
+        ] {
+            let (n, parsed) = parse_time_prefix(text).unwrap();
+            assert_eq!(parsed, civil(17, 0), "{text}");
+            assert_eq!(text[n..].trim(), "something slow", "{text}");
+            assert_eq!(range_end(&text[..n]).as_deref(), Some("18:00"), "{text}");
+        }
+        let (_, parsed) = parse_time_prefix("9:00 AM - 9:30 AM").unwrap();
+        assert_eq!(parsed, civil(9, 0));
+        // A dated time with a real offset is a timestamp…
+        let (n, parsed) = parse_time_prefix("2018-04-12 09:00-05:00 x").unwrap();
+        assert_eq!(parsed, Parsed::Instant(ts("2018-04-12T14:00:00Z")));
+        assert_eq!(n, 22);
+        // …with an impossible one, a range.
+        let (_, parsed) = parse_time_prefix("2018-04-12 17:00-18:00").unwrap();
+        assert!(matches!(
+            parsed,
+            Parsed::Civil {
+                date: Some(_),
+                zone: None,
+                ..
+            }
+        ));
+        // A bare time with a positive offset keeps it.
+        let (_, parsed) = parse_time_prefix("09:00+02:00").unwrap();
+        assert!(matches!(parsed, Parsed::Civil { zone: Some(_), .. }));
+        // Not a range: a separator, then words.
+        let (n, _) = parse_time_prefix("09:09 - 3 pods restarted").unwrap();
+        assert_eq!(n, 5);
+        assert_eq!(range_end("09:09"), None);
     }
 
     fn entry(at: &str, kind: Milestone) -> TimelineEntry {

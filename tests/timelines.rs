@@ -205,3 +205,38 @@ fn the_stats_page_shows_medians_and_percentiles() {
         rows[0]
     );
 }
+
+#[test]
+fn ranges_brackets_and_unreadable_times_in_the_body() {
+    let kb = Kb::new(BOOK);
+    kb.postmortem(
+        "ranges.md",
+        &format!(
+            "{}---\n\n## Timeline\n\n- [16:55] start {{started}}\n- 17:00-18:00 something slow\n- 18:03 detected {{detected}}.\n- (18:30) fixed {{resolved}}\n",
+            head("ranges")
+        ),
+    );
+    kb.build(&[]).success();
+    let json: serde_json::Value =
+        serde_json::from_str(&kb.read("public/postmortems.json")).unwrap();
+    let p = &json["postmortems"][0];
+    // 16:55 → 18:03 the same day: a range is not a time at UTC-18.
+    assert_eq!(p["time_to_detect_s"], 68 * 60);
+    assert_eq!(p["time_to_resolve_s"], 95 * 60);
+    let page = kb.read("public/postmortems/ranges/index.html");
+    assert!(page.contains("(until 18:00) something slow"), "{page}");
+
+    kb.postmortem(
+        "bad-time.md",
+        &format!(
+            "{}---\n\n## Timeline\n\n- 09:00 start {{started}}\n- 25:61 bad time {{detected}}\n- 09:30 ok {{resolved}}\n",
+            head("bad-time")
+        ),
+    );
+    let run = kb.build(&[]);
+    run.failure();
+    assert_eq!(
+        run.error_lines(),
+        ["content/postmortems/bad-time.md:11:1: error: cannot read `25:61` as a time"]
+    );
+}

@@ -802,6 +802,7 @@ fn read_timeline(blocks: &[Block], year: i16) -> (Vec<RawEntry>, Vec<usize>, Vec
                             if event.is_empty() {
                                 continue;
                             }
+                            let event = t.describe(event);
                             table.0.push(RawEntry {
                                 parsed: Some(t.parsed),
                                 day: None,
@@ -831,6 +832,7 @@ fn read_timeline(blocks: &[Block], year: i16) -> (Vec<RawEntry>, Vec<usize>, Vec
                             if event.is_empty() {
                                 continue;
                             }
+                            let event = t.describe(event);
                             list.0.push(RawEntry {
                                 parsed: Some(t.parsed),
                                 day: None,
@@ -866,6 +868,7 @@ fn read_timeline(blocks: &[Block], year: i16) -> (Vec<RawEntry>, Vec<usize>, Vec
                     if event.is_empty() {
                         event = "(no description)".into();
                     }
+                    let event = t.describe(event);
                     heads.0.push(RawEntry {
                         parsed: Some(t.parsed),
                         day: None,

@@ -9,7 +9,7 @@ use jiff::civil::{Date, Time};
 use jiff::tz::TimeZone;
 use regex::Regex;
 
-use crate::timeline::{Parsed, parse_time_prefix};
+use crate::timeline::{Parsed, parse_time_prefix, range_end};
 
 const MONTHS: &[&str] = &[
     "january",
@@ -74,6 +74,18 @@ pub struct ReadTime {
     pub parsed: Parsed,
     /// The text after the time.
     pub rest: String,
+    /// The end of a range (`18:00` of `17:00-18:00`).
+    pub until: Option<String>,
+}
+
+impl ReadTime {
+    /// An entry's words, with the end of its range when it had one.
+    pub fn describe(&self, event: String) -> String {
+        match &self.until {
+            Some(end) => format!("(until {end}) {event}").trim_end().to_string(),
+            None => event,
+        }
+    }
 }
 
 /// Reads the time at the start of `text`. `year` fills in dates written
@@ -103,10 +115,12 @@ pub fn read_time(text: &str, year: i16) -> Option<ReadTime> {
         }
     }
     let (n, parsed) = parse_time_prefix(&t)?;
-    // "08:21 (approx)" and "2020-10-06 09:00 - 11:00": the rest is text.
+    // "08:21 (approx)": the rest is text. A range ("17:00-18:00") is read
+    // as its start.
     Some(ReadTime {
         parsed,
         rest: t[n..].to_string(),
+        until: range_end(&t[..n]),
     })
 }
 
