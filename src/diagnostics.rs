@@ -163,7 +163,7 @@ impl Diagnostic {
                 let _ = writeln!(out, "          {l}");
             }
         }
-        out
+        visible_controls(&out)
     }
 
     /// A GitHub Actions workflow command, shown as an annotation on the line.
@@ -191,8 +191,30 @@ impl Diagnostic {
             msg.push_str("\nhint: ");
             msg.push_str(h);
         }
-        format!("::{kind} {}::{}", props.join(","), escape_github_data(&msg))
+        format!(
+            "::{kind} {}::{}",
+            props.join(","),
+            escape_github_data(&visible_controls(&msg))
+        )
     }
+}
+
+/// Shows control characters from user files as their pictures (`␛` for
+/// ESC), so that a file cannot retitle a terminal or spoof a CI log, and
+/// a caret under the line still lines up. Newlines and tabs stay.
+pub fn visible_controls(s: &str) -> String {
+    if !s.chars().any(|c| c.is_control() && c != '\n' && c != '\t') {
+        return s.to_string();
+    }
+    s.chars()
+        .map(|c| match c {
+            '\n' | '\t' => c,
+            '\u{0}'..='\u{1f}' => char::from_u32(0x2400 + c as u32).unwrap_or('\u{fffd}'),
+            '\u{7f}' => '\u{2421}',
+            c if c.is_control() => '\u{fffd}',
+            c => c,
+        })
+        .collect()
 }
 
 fn escape_github_data(s: &str) -> String {
@@ -386,6 +408,19 @@ mod tests {
         assert_eq!(idx.pos(5), Pos::new(2, 2));
         assert_eq!(idx.pos(7), Pos::new(3, 1));
         assert_eq!(idx.pos(8), Pos::new(4, 1));
+    }
+
+    #[test]
+    fn control_characters_are_shown_not_sent() {
+        let d = Diagnostic::error("x", "unknown severity `\u{1b}]0;PWNED\u{7}`");
+        let shown = d.render_human();
+        assert!(
+            !shown.chars().any(|c| c.is_control() && c != '\n'),
+            "{shown:?}"
+        );
+        assert!(shown.contains("␛]0;PWNED␇"), "{shown}");
+        assert!(!d.render_github().contains('\u{1b}'));
+        assert_eq!(visible_controls("a\tb\n"), "a\tb\n");
     }
 
     #[test]

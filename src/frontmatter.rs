@@ -4,7 +4,9 @@
 
 use std::ops::Range;
 use std::path::Path;
+use std::sync::LazyLock;
 
+use regex::Regex;
 use serde_yaml::{Mapping, Value};
 
 use crate::diagnostics::{Diagnostic, Pos, suggest};
@@ -80,6 +82,14 @@ pub fn parse_yaml(yaml: &str, yaml_line: usize) -> Result<Mapping, Diagnostic> {
     if yaml.trim().is_empty() {
         return Ok(Mapping::new());
     }
+    if let Some(pos) = too_deep_flow(yaml) {
+        return Err(Diagnostic::error(
+            "yaml-syntax",
+            format!("invalid YAML: brackets nested more than {MAX_FLOW_NESTING} levels deep"),
+        )
+        .at(pos.offset_lines(yaml_line))
+        .with_hint("front matter holds short lists and mappings; close the brackets opened here"));
+    }
     match serde_yaml::from_str::<Value>(yaml) {
         Ok(Value::Mapping(m)) => Ok(m),
         Ok(Value::Null) => Ok(Mapping::new()),
@@ -92,11 +102,13 @@ pub fn parse_yaml(yaml: &str, yaml_line: usize) -> Result<Mapping, Diagnostic> {
         )
         .at(Pos::new(yaml_line, 1))),
         Err(e) => {
-            let pos = e
-                .location()
-                .map(|l| Pos::new(l.line(), l.column()).offset_lines(yaml_line))
+            let full = e.to_string();
+            let msg = yaml_message(&full);
+            // serde_yaml places these at the start of the text.
+            let pos = locate_unplaced(yaml, &full)
+                .or_else(|| e.location().map(|l| Pos::new(l.line(), l.column())))
+                .map(|p| p.offset_lines(yaml_line))
                 .unwrap_or(Pos::new(yaml_line, 1));
-            let msg = yaml_message(&e.to_string());
             Err(
                 Diagnostic::error("yaml-syntax", format!("invalid YAML: {msg}"))
                     .at(pos)
@@ -106,10 +118,89 @@ pub fn parse_yaml(yaml: &str, yaml_line: usize) -> Result<Mapping, Diagnostic> {
     }
 }
 
+/// The deepest `[`/`{` nesting a front matter may have: the YAML parser
+/// takes more than quadratic time on deeper (crafted) input.
+const MAX_FLOW_NESTING: usize = 64;
+
+/// Where brackets first nest deeper than [`MAX_FLOW_NESTING`] (quoted
+/// text and comments aside), counted in the YAML.
+fn too_deep_flow(yaml: &str) -> Option<Pos> {
+    let mut depth = 0usize;
+    for (i, line) in yaml.lines().enumerate() {
+        let mut quote: Option<char> = None;
+        let mut prev = ' ';
+        for (col, c) in line.chars().enumerate() {
+            match quote {
+                Some(q) if c == q => quote = None,
+                Some(_) => {}
+                None => match c {
+                    '"' | '\'' => quote = Some(c),
+                    '#' if prev.is_whitespace() => break,
+                    '[' | '{' => {
+                        depth += 1;
+                        if depth > MAX_FLOW_NESTING {
+                            return Some(Pos::new(i + 1, col + 1));
+                        }
+                    }
+                    ']' | '}' => depth = depth.saturating_sub(1),
+                    _ => {}
+                },
+            }
+            prev = c;
+        }
+    }
+    None
+}
+
+/// A position for the YAML errors serde_yaml gives none: a duplicate key
+/// (its second occurrence) and a character at a position in the text.
+fn locate_unplaced(yaml: &str, full: &str) -> Option<Pos> {
+    let msg = full;
+    static DUPLICATE: LazyLock<Regex> = LazyLock::new(|| {
+        Regex::new(r#"duplicate entry with key "([^"]*)""#).expect("valid pattern")
+    });
+    static AT_POSITION: LazyLock<Regex> =
+        LazyLock::new(|| Regex::new(r"at position (\d+)").expect("valid pattern"));
+    if let Some(c) = DUPLICATE.captures(msg) {
+        let key = &c[1];
+        let (line, text) = yaml
+            .lines()
+            .enumerate()
+            .filter(|(_, l)| {
+                let t = l.trim_start();
+                let t = t.strip_prefix("- ").unwrap_or(t);
+                [
+                    format!("{key}:"),
+                    format!("\"{key}\":"),
+                    format!("'{key}':"),
+                ]
+                .iter()
+                .any(|k| t.starts_with(k.as_str()))
+            })
+            .nth(1)?;
+        let col = text.len() - text.trim_start().len() + 1;
+        return Some(Pos::new(line + 1, col));
+    }
+    if let Some(c) = AT_POSITION.captures(full) {
+        let at: usize = c[1].parse().ok()?;
+        let before: String = yaml.chars().take(at).collect();
+        let line = before.matches('\n').count() + 1;
+        let col = before.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;
+        return Some(Pos::new(line, col));
+    }
+    None
+}
+
 /// serde_yaml appends " at line L column C" to messages; the position is
 /// printed separately (counted in the file), so drop it.
 fn yaml_message(msg: &str) -> String {
-    match msg.find(" at line ") {
+    let msg = match msg.find(" at line ") {
+        Some(i) => &msg[..i],
+        None => msg,
+    };
+    // "… at position 72": an offset in the front matter, given as a
+    // position instead.
+    match msg.find(" at position ") {
         Some(i) => msg[..i].to_string(),
         None => msg.to_string(),
     }

@@ -586,6 +586,10 @@ pub struct Outline {
 
 impl Outline {
     pub fn parse(text: &str) -> Outline {
+        if crate::markdown::too_deep(text).is_some() {
+            // An error already (the body is not rendered): no lints.
+            return Outline::default();
+        }
         let arena = Arena::new();
         let mut options = Options::default();
         options.extension.table = true;

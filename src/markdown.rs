@@ -65,6 +65,7 @@ pub struct TaskItem {
 /// A problem found in a body (positions counted in the body).
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum BodyProblem {
+    TooDeep { depth: usize, pos: Pos },
     UnknownId { id: String, pos: Pos },
     BrokenLink { url: String, pos: Pos },
     MissingImage { url: String, pos: Pos },
@@ -120,6 +121,14 @@ impl MarkdownRenderer {
     /// Renders a body. `doc_rel` is the file's path relative to the content
     /// folder (for relative links).
     pub fn render(&self, body: &str, doc_rel: &str, links: &LinkTable) -> RenderedBody {
+        if let Some((depth, pos)) = too_deep(body) {
+            // Crafted nesting would exhaust the parser's stack; nothing
+            // of such a body is rendered, and the build fails on it.
+            return RenderedBody {
+                problems: vec![BodyProblem::TooDeep { depth, pos }],
+                ..RenderedBody::default()
+            };
+        }
         let arena = Arena::new();
         let options = self.options();
         let root = parse_document(&arena, body, &options);
@@ -155,6 +164,57 @@ struct Walk<'a, 'o> {
 
 fn pos_of(sp: Sourcepos) -> Pos {
     Pos::new(sp.start.line, sp.start.column)
+}
+
+/// The deepest nesting of block quotes and lists a body may have. Real
+/// documents stay far below it; crafted ones beyond it would exhaust the
+/// Markdown parser's stack (a crash) or take minutes.
+pub const MAX_NESTING: usize = 100;
+
+/// The first line whose block quotes and list items nest deeper than
+/// [`MAX_NESTING`]: its depth and position. The depth of a line is the
+/// markers it starts with (`>`, `-`, `*`, `+`, `1.`), plus half the
+/// indentation before them (nested list items are indented). Fenced
+/// code is counted too: telling it apart would take the parser this guards.
+pub fn too_deep(body: &str) -> Option<(usize, Pos)> {
+    for (i, line) in body.lines().enumerate() {
+        let b = line.as_bytes();
+        let mut j = 0;
+        let mut indent = 0;
+        let mut markers = 0;
+        while markers <= MAX_NESTING {
+            while j < b.len() && (b[j] == b' ' || b[j] == b'\t') {
+                if markers == 0 {
+                    indent += if b[j] == b'\t' { 4 } else { 1 };
+                }
+                j += 1;
+            }
+            let space_at = |k: usize| k >= b.len() || b[k] == b' ' || b[k] == b'\t';
+            let quote = j < b.len() && b[j] == b'>';
+            let bullet = j < b.len() && matches!(b[j], b'-' | b'*' | b'+') && space_at(j + 1);
+            if quote || bullet {
+                j += 1;
+            } else {
+                let digits = b[j..]
+                    .iter()
+                    .take(10)
+                    .take_while(|c| c.is_ascii_digit())
+                    .count();
+                let k = j + digits;
+                if digits > 0 && k < b.len() && matches!(b[k], b'.' | b')') && space_at(k + 1) {
+                    j = k + 1;
+                } else {
+                    break;
+                }
+            }
+            markers += 1;
+        }
+        let depth = if markers > 0 { markers + indent / 2 } else { 0 };
+        if depth > MAX_NESTING {
+            return Some((depth, Pos::new(i + 1, 1)));
+        }
+    }
+    None
 }
 
 /// Headings that hold a timeline: "Timeline", "Incident timeline", …
@@ -527,36 +587,45 @@ fn push_text(out: &mut String, text: &str) {
     out.push_str(t);
 }
 
-/// The readable text of a block, code included, words kept apart.
+/// The readable text of a block, code included, words kept apart. Walks
+/// without recursion: crafted input nests inline elements thousands deep.
 fn plain_text<'a>(node: &'a AstNode<'a>, out: &mut String) {
-    match &node.data().value {
-        NodeValue::Text(t) => out.push_str(t),
-        NodeValue::Code(c) => out.push_str(&c.literal),
-        NodeValue::CodeBlock(c) => {
-            out.push_str(&c.literal);
-            out.push('\n');
-        }
-        NodeValue::SoftBreak | NodeValue::LineBreak => out.push(' '),
-        NodeValue::HtmlBlock(_) | NodeValue::HtmlInline(_) => {}
-        NodeValue::TableCell => {
-            for c in node.children() {
-                plain_text(c, out);
+    use comrak::arena_tree::NodeEdge;
+    let mut skip: Option<&'a AstNode<'a>> = None;
+    for edge in node.traverse() {
+        match edge {
+            NodeEdge::Start(n) => {
+                if skip.is_some() {
+                    continue;
+                }
+                match &n.data().value {
+                    NodeValue::Text(t) => out.push_str(t),
+                    NodeValue::Code(c) => out.push_str(&c.literal),
+                    NodeValue::CodeBlock(c) => {
+                        out.push_str(&c.literal);
+                        out.push('\n');
+                    }
+                    NodeValue::SoftBreak | NodeValue::LineBreak => out.push(' '),
+                    NodeValue::HtmlBlock(_) | NodeValue::HtmlInline(_) => skip = Some(n),
+                    _ => {}
+                }
             }
-            out.push(' ');
-        }
-        NodeValue::Paragraph
-        | NodeValue::Item(_)
-        | NodeValue::TaskItem(_)
-        | NodeValue::TableRow(_)
-        | NodeValue::Heading(_) => {
-            for c in node.children() {
-                plain_text(c, out);
-            }
-            out.push('\n');
-        }
-        _ => {
-            for c in node.children() {
-                plain_text(c, out);
+            NodeEdge::End(n) => {
+                if let Some(s) = skip {
+                    if std::ptr::eq(s, n) {
+                        skip = None;
+                    }
+                    continue;
+                }
+                match &n.data().value {
+                    NodeValue::TableCell => out.push(' '),
+                    NodeValue::Paragraph
+                    | NodeValue::Item(_)
+                    | NodeValue::TaskItem(_)
+                    | NodeValue::TableRow(_)
+                    | NodeValue::Heading(_) => out.push('\n'),
+                    _ => {}
+                }
             }
         }
     }

@@ -266,6 +266,17 @@ pub fn body_problems(
     body.problems
         .iter()
         .map(|p| match p {
+            BodyProblem::TooDeep { depth, pos } => source.diagnostic_in_body(
+                Diagnostic::error(
+                    "too-deep",
+                    format!(
+                        "block quotes and lists nested {depth} levels deep; pmsite reads at most {}",
+                        crate::markdown::MAX_NESTING
+                    ),
+                )
+                .with_hint("flatten the nesting that starts on this line"),
+                *pos,
+            ),
             BodyProblem::UnknownId { id, pos } => source.diagnostic_in_body(
                 Diagnostic::error("unknown-id", format!("`[[{id}]]` links to no postmortem"))
                     .maybe_hint(

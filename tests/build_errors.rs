@@ -278,3 +278,58 @@ fn hidden_and_editor_files_are_ignored() {
     kb.postmortem("notes.txt", "not markdown");
     kb.build(&[]).success();
 }
+
+#[test]
+fn crafted_nesting_is_an_error_not_a_crash() {
+    let kb = Kb::new("[site]\ntitle = \"T\"\n");
+    let head = "---\ntitle: q\ndate: 2020-01-01\nseverity: SEV2\nsummary: s\n---\n";
+    kb.postmortem("quotes.md", &format!("{head}{} hi\n", ">".repeat(50_000)));
+    kb.postmortem("lists.md", &format!("{head}{}x\n", "- ".repeat(5_000)));
+    // Deep inline nesting is rendered (slowly by the parser, but without
+    // recursion in pmsite).
+    kb.postmortem(
+        "strong.md",
+        &format!("{head}{}x{}\n", "**".repeat(5_000), "**".repeat(5_000)),
+    );
+    kb.postmortem(
+        "yaml.md",
+        &format!(
+            "---\ntitle: q\ndate: 2020-01-01\nseverity: SEV2\nsummary: s\ntags: {}\n---\n",
+            "[".repeat(10_000)
+        ),
+    );
+    let run = kb.build(&[]);
+    run.failure();
+    assert_eq!(
+        run.error_lines(),
+        [
+            "content/postmortems/lists.md:7:1: error: block quotes and lists nested 101 levels deep; pmsite reads at most 100",
+            "content/postmortems/quotes.md:7:1: error: block quotes and lists nested 101 levels deep; pmsite reads at most 100",
+            "content/postmortems/yaml.md:6:71: error: invalid YAML: brackets nested more than 64 levels deep",
+        ]
+    );
+}
+
+#[test]
+fn yaml_errors_without_a_place_get_one() {
+    let kb = Kb::new("[site]\ntitle = \"T\"\n");
+    let head = "---\ntitle: q\ndate: 2020-01-01\nseverity: SEV2\nsummary: s\n";
+    kb.postmortem("dup.md", &format!("{head}tags: [a]\ntitle: again\n---\n"));
+    kb.postmortem(
+        "ctl.md",
+        &format!("{head}impact: \"x\u{1b}]0;PWNED\u{7}\"\n---\n"),
+    );
+    let run = kb.build(&[]);
+    run.failure();
+    assert_eq!(
+        run.error_lines(),
+        [
+            "content/postmortems/ctl.md:6:11: error: invalid YAML: control characters are not allowed",
+            "content/postmortems/dup.md:7:1: error: invalid YAML: duplicate entry with key \"title\"",
+        ]
+    );
+    assert!(
+        !run.stderr.contains('\u{1b}'),
+        "control characters reach the terminal"
+    );
+}

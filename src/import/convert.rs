@@ -121,16 +121,16 @@ fn plain<'a>(node: &'a AstNode<'a>) -> String {
     collapse(&out)
 }
 
+/// Without recursion: crafted input nests inline elements thousands deep.
 fn walk_text<'a>(node: &'a AstNode<'a>, out: &mut String) {
-    match &node.data().value {
-        NodeValue::Text(t) => out.push_str(t),
-        NodeValue::Code(c) => out.push_str(&c.literal),
-        NodeValue::SoftBreak | NodeValue::LineBreak => out.push(' '),
-        NodeValue::HtmlInline(_) | NodeValue::FootnoteReference(_) => {}
-        _ => {
-            for c in node.children() {
-                walk_text(c, out);
-            }
+    let mut stack = vec![node];
+    while let Some(n) = stack.pop() {
+        match &n.data().value {
+            NodeValue::Text(t) => out.push_str(t),
+            NodeValue::Code(c) => out.push_str(&c.literal),
+            NodeValue::SoftBreak | NodeValue::LineBreak => out.push(' '),
+            NodeValue::HtmlInline(_) | NodeValue::FootnoteReference(_) => {}
+            _ => stack.extend(n.reverse_children()),
         }
     }
 }

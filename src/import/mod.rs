@@ -229,12 +229,29 @@ pub fn import(config: &Config, src: &Path, to: Option<&Path>) -> ImportResult {
             Ok(t) => t.to_string(),
             Err(msg) => {
                 result.skipped += 1;
-                result
-                    .diagnostics
-                    .push(Diagnostic::warning("import", format!("skipped: {msg}")).in_file(&shown));
+                result.diagnostics.push(
+                    Diagnostic::warning("import", format!("skipped: {msg}"))
+                        .in_file(&shown)
+                        .at(Pos::new(1, 1)),
+                );
                 continue;
             }
         };
+        if let Some((depth, pos)) = crate::markdown::too_deep(&text) {
+            result.skipped += 1;
+            result.diagnostics.push(
+                Diagnostic::warning(
+                    "import",
+                    format!(
+                        "skipped: block quotes and lists nested {depth} levels deep (pmsite reads at most {})",
+                        crate::markdown::MAX_NESTING
+                    ),
+                )
+                .in_file(&shown)
+                .at(pos),
+            );
+            continue;
+        }
         let conv = convert(&text, &stem, config);
         let rel_dir: PathBuf = path
             .parent()
