@@ -188,6 +188,24 @@ fn a_broken_file_keeps_the_server_alive_and_reports_the_error() {
 }
 
 #[test]
+fn undoing_a_broken_save_clears_the_error() {
+    let kb = kb();
+    let server = Server::start(kb.path(), &[]);
+    let events = server.events();
+    events.wait("hello");
+    let file = kb.join("content/postmortems/2021-01-01-first.md");
+    let good = std::fs::read_to_string(&file).unwrap();
+    std::fs::write(&file, good.replace("severity: SEV", "severity: XEV")).unwrap();
+    events.wait("failed");
+    // Back to the last good text: no page changes, yet the error goes.
+    std::fs::write(&file, &good).unwrap();
+    let ok = events.wait("ok");
+    assert!(ok.contains("\"build\""), "{ok}");
+    let hello = server.events().wait("hello");
+    assert!(hello.contains("\"error\":null"), "{hello}");
+}
+
+#[test]
 fn swap_and_backup_files_do_not_rebuild() {
     let kb = kb();
     let server = Server::start(kb.path(), &[]);
@@ -338,6 +356,24 @@ fn the_open_page_reloads_and_shows_errors_in_the_browser() {
     page.wait_for(
         "the fixed page without the overlay",
         "!document.getElementById('pmsite-error-overlay') && document.querySelector('h1') && document.querySelector('h1').textContent.includes('fixed')",
+    );
+
+    // A page that is hidden or left lets go of its connection (browsers
+    // allow six per host), and catches up when shown again.
+    page.wait_for(
+        "the live-reload connection",
+        "window.__pmsite && window.__pmsite.connected",
+    );
+    page.eval("(window.__stillHere = true, window.dispatchEvent(new PageTransitionEvent('pagehide')), true)");
+    assert_eq!(
+        page.eval("window.__pmsite.connected"),
+        serde_json::Value::Bool(false)
+    );
+    kb.postmortem("2021-01-01-first.md", &long("First incident, while away"));
+    page.eval("(window.dispatchEvent(new PageTransitionEvent('pageshow')), true)");
+    page.wait_for(
+        "the page caught up after being shown",
+        "!window.__stillHere && document.querySelector('h1') && document.querySelector('h1').textContent.includes('while away')",
     );
 }
 

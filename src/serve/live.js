@@ -55,8 +55,19 @@
     if (box) { box.remove(); box = null; }
   }
 
+  // One connection per page that is shown: a browser opens at most six
+  // connections to a host, so hidden tabs (and pages kept in the
+  // back/forward cache) let go of theirs, and catch up when shown again.
+  var es = null;
+
+  function disconnect() {
+    if (es) { es.close(); es = null; }
+    if (window.__pmsite) { window.__pmsite.connected = false; }
+  }
+
   function connect() {
-    var es = new EventSource("/__pmsite/events");
+    if (es) { return; }
+    es = new EventSource("/__pmsite/events");
     es.addEventListener("hello", function (e) {
       var d = JSON.parse(e.data);
       // A different build than the one this page came from (the server
@@ -87,6 +98,20 @@
     es.addEventListener("failed", function (e) {
       showError(JSON.parse(e.data).error);
     });
+    // A good build that changed no file (the broken save was undone).
+    es.addEventListener("ok", function (e) {
+      build = JSON.parse(e.data).build;
+      window.__pmsite = { connected: true, build: build };
+      hideError();
+    });
   }
-  connect();
+
+  document.addEventListener("visibilitychange", function () {
+    if (document.hidden) { disconnect(); } else { connect(); }
+  });
+  window.addEventListener("pagehide", disconnect);
+  window.addEventListener("pageshow", function () {
+    if (!document.hidden) { connect(); }
+  });
+  if (!document.hidden) { connect(); }
 })();

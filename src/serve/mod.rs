@@ -56,6 +56,11 @@ pub enum Notice {
     Failed {
         error: String,
     },
+    /// A good build after a failed one that changed no file (the broken
+    /// save was undone): the error goes, nothing reloads.
+    Recovered {
+        build: String,
+    },
 }
 
 /// Shared between the rebuild thread and the web server.
@@ -462,16 +467,23 @@ impl Rebuilder {
                 }
                 let changed = self.sink.changed();
                 *builds += 1;
-                self.live.status.send_replace(Status {
-                    build: build.clone(),
-                    error: None,
-                });
+                let was_failing = self
+                    .live
+                    .status
+                    .send_replace(Status {
+                        build: build.clone(),
+                        error: None,
+                    })
+                    .error
+                    .is_some();
                 if !changed.is_empty() {
                     let _ = self.live.notices.send(Notice::Reload {
                         build,
                         changed: changed.clone(),
                         partial: false,
                     });
+                } else if was_failing {
+                    let _ = self.live.notices.send(Notice::Recovered { build });
                 }
                 if !self.quiet {
                     for d in &built.warnings {

@@ -135,6 +135,9 @@ async fn events(
         Ok(Notice::Failed { error }) => Some(Ok(Event::default()
             .event("failed")
             .data(serde_json::json!({ "error": error }).to_string()))),
+        Ok(Notice::Recovered { build }) => Some(Ok(Event::default()
+            .event("ok")
+            .data(serde_json::json!({ "build": build }).to_string()))),
         // A slow page missed notices: tell it to reload.
         Err(_) => Some(Ok(Event::default()
             .event("reload")
