@@ -6,7 +6,7 @@ use std::sync::Arc;
 use walkdir::WalkDir;
 
 use crate::config::Config;
-use crate::diagnostics::{Diagnostic, Diagnostics, LineIndex, display_path};
+use crate::diagnostics::{Diagnostic, Diagnostics, LineIndex, Pos, display_path};
 
 /// What a content file is.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -107,6 +107,9 @@ pub fn discover(config: &Config) -> (Discovered, Diagnostics) {
         .root
         .canonicalize()
         .unwrap_or_else(|_| config.root.clone());
+    if !content.is_dir() {
+        diags.push(missing_content_dir(config, &content));
+    }
     for (kind, dir) in [
         (SourceKind::Postmortem, content.join("postmortems")),
         (SourceKind::Page, content.join("pages")),
@@ -144,26 +147,49 @@ pub fn discover(config: &Config) -> (Discovered, Diagnostics) {
             let path = entry.path().to_path_buf();
             if entry.path_is_symlink() {
                 // Only links that resolve to a file inside the knowledge base.
-                match path.canonicalize() {
-                    Ok(target) if target.starts_with(&root_canon) && target.is_file() => {}
-                    _ => {
-                        diags.push(
-                            Diagnostic::warning(
-                                "symlink-outside",
-                                format!(
-                                    "{} is a link that leads outside the knowledge base; skipped",
-                                    display_path(&path).display()
-                                ),
-                            )
-                            .in_file(display_path(&path)),
-                        );
-                        continue;
+                let why = match path.canonicalize() {
+                    Ok(target) if target.starts_with(&root_canon) && target.is_file() => None,
+                    Ok(target) if !target.starts_with(&root_canon) => {
+                        Some("a link that leads outside the knowledge base")
                     }
+                    Ok(_) => Some("a link to a folder"),
+                    Err(_) => Some("a link that leads nowhere (or to itself)"),
+                };
+                if let Some(why) = why {
+                    diags.push(
+                        Diagnostic::warning(
+                            "symlink-outside",
+                            format!("{} is {why}; skipped", display_path(&path).display()),
+                        )
+                        .in_file(display_path(&path)),
+                    );
+                    continue;
                 }
             } else if !entry.file_type().is_file() {
                 continue;
             }
-            if !name.ends_with(".md") {
+            let extension = path
+                .extension()
+                .map(|e| e.to_string_lossy().to_ascii_lowercase())
+                .unwrap_or_default();
+            if MARKDOWN_EXTENSIONS.contains(&extension.as_str()) && extension != "md" {
+                // Never published as a file: it may be an internal
+                // postmortem saved under another name.
+                diags.push(
+                    Diagnostic::warning(
+                        "not-read",
+                        format!(
+                            "{} is not read: postmortems and pages are `.md` files",
+                            display_path(&path).display()
+                        ),
+                    )
+                    .in_file(display_path(&path))
+                    .at(Pos::new(1, 1))
+                    .with_hint("rename it to end in `.md`"),
+                );
+                continue;
+            }
+            if extension != "md" {
                 if let Ok(rel) = path.strip_prefix(&content) {
                     let rel = slash_path(rel);
                     assets.push(Asset { rel, path });
@@ -172,6 +198,18 @@ pub fn discover(config: &Config) -> (Discovered, Diagnostics) {
             }
             // Pages are flat: content/pages/*.md.
             if kind == SourceKind::Page && entry.depth() > 1 {
+                diags.push(
+                    Diagnostic::warning(
+                        "not-read",
+                        format!(
+                            "{} is not read: pages are the `.md` files directly in content/pages/",
+                            display_path(&path).display()
+                        ),
+                    )
+                    .in_file(display_path(&path))
+                    .at(Pos::new(1, 1))
+                    .with_hint("move it up into content/pages/"),
+                );
                 continue;
             }
             files.push(SourceFile::new(kind, &config.root, &content, path));
@@ -180,6 +218,36 @@ pub fn discover(config: &Config) -> (Discovered, Diagnostics) {
     files.sort();
     assets.sort();
     (Discovered { files, assets }, diags)
+}
+
+/// File name extensions of Markdown. Only `.md` (in any case) is read;
+/// the others are reported and never published.
+const MARKDOWN_EXTENSIONS: [&str; 7] = ["md", "markdown", "mdown", "mkd", "mkdn", "mdwn", "mdx"];
+
+/// The content folder of book.toml does not exist: an error at its
+/// `content-dir` line, or at the top of book.toml.
+fn missing_content_dir(config: &Config, content: &Path) -> Diagnostic {
+    let book = config.config_path();
+    let pos = std::fs::read_to_string(&book)
+        .ok()
+        .and_then(|text| {
+            text.lines().enumerate().find_map(|(i, l)| {
+                let t = l.trim_start();
+                t.starts_with("content-dir")
+                    .then(|| Pos::new(i + 1, l.len() - t.len() + 1))
+            })
+        })
+        .unwrap_or(Pos::new(1, 1));
+    Diagnostic::error(
+        "io",
+        format!(
+            "the content folder {} does not exist",
+            display_path(content).display()
+        ),
+    )
+    .in_file(display_path(&book))
+    .at(pos)
+    .with_hint("postmortems go in content/postmortems/ (`pmsite init` makes it); or set `[build] content-dir` to the folder that holds them")
 }
 
 /// Reads a file as UTF-8 text. A byte-order mark is dropped.

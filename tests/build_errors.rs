@@ -333,3 +333,31 @@ fn yaml_errors_without_a_place_get_one() {
         "control characters reach the terminal"
     );
 }
+
+#[test]
+fn markdown_under_other_names_is_reported_and_never_published() {
+    let kb = Kb::new("");
+    kb.postmortem("c.md", OK);
+    kb.postmortem(
+        "secret.markdown",
+        "---\nvisibility: internal\n---\nINTERNAL-SECRET\n",
+    );
+    kb.write("content/pages/sub/deep.md", "---\ntitle: Deep\n---\n");
+    let run = kb.build(&["--public"]);
+    run.success();
+    run.stderr_has("content/postmortems/secret.markdown:1:1: warning[not-read]: content/postmortems/secret.markdown is not read: postmortems and pages are `.md` files");
+    run.stderr_has("content/pages/sub/deep.md:1:1: warning[not-read]");
+    assert!(!kb.join("public/postmortems/secret.markdown").exists());
+    assert!(!kb.join("public/sub/deep/index.html").exists());
+}
+
+#[test]
+fn a_missing_content_folder_is_an_error() {
+    let kb = Kb::new("[build]\ncontent-dir = \"contnet\"\n");
+    let run = kb.build(&[]);
+    run.failure();
+    assert_eq!(
+        run.error_lines(),
+        ["book.toml:2:1: error: the content folder contnet does not exist"]
+    );
+}
