@@ -458,6 +458,14 @@ fn search_in_the_browser() {
     );
     assert_eq!(marks, serde_json::json!(["certificate"]));
 
+    // Half a word whose stem no indexed term begins with ("certifica";
+    // the index holds "certif") keeps its results while typing.
+    page.clear("#search-q").type_text("#search-q", "certifica");
+    assert_eq!(
+        wait_results(&page, 1),
+        ["Payments down: the TLS certificate expired"]
+    );
+
     // An error message from a code block: the result links to its section.
     page.clear("#search-q")
         .type_text("#search-q", "ECONNREFUSED");

@@ -187,7 +187,30 @@
       var t = idx.pipeline.run(elasticlunr.tokenizer(w));
       if (t.length) groups.push({ alts: t, expand: true, word: w });
     });
-    return withShards(groups);
+    var last = groups[groups.length - 1];
+    return withShards(groups).then(function (groups) {
+      // A word being typed whose stem no indexed term begins with
+      // ("connecti" is stemmed so, the index holds "connect"): the longest
+      // indexed term it begins with, at most four letters shorter.
+      if (!last || last.cut || last.alts.some(hasPrefix)) return groups;
+      var c = chars(last.alts[0]);
+      var need = shardsAlong(last.alts[0]);
+      return loadShards(need).then(function () {
+        var n = longestTerm(c, 0);
+        if (n >= 3 && n >= c.length - 4) last.alts = [c.slice(0, n).join('')];
+        return groups;
+      });
+    });
+  }
+
+  /* Does some indexed term begin with `prefix`? */
+  function hasPrefix(prefix) {
+    var c = chars(prefix);
+    return meta.fields.some(function (f) {
+      var node = idx.index[f].root;
+      for (var n = 0; n < c.length && node; n++) node = node[c[n]];
+      return !!node;
+    });
   }
 
   function withShards(groups) {
