@@ -291,61 +291,11 @@ fn gzip_len(bytes: &[u8]) -> usize {
 #[test]
 fn a_one_word_query_fetches_little() {
     const N: usize = 400;
-    let kb = Kb::new("[site]\ntitle = \"Generated\"\n");
-    let mut g = Gen(0x9e37_79b9_7f4a_7c15);
-    for i in 0..N {
-        let mut body = String::new();
-        for h in [
-            "Summary",
-            "Impact",
-            "Root cause",
-            "What went well",
-            "What went poorly",
-        ] {
-            body.push_str(&format!("## {h}\n\n{}.\n\n", g.sentence(80)));
-        }
-        body.push_str(&format!(
-            "```\nERR_{} {}\n```\n",
-            g.next() % 1000,
-            g.sentence(10)
-        ));
-        kb.postmortem(
-            &format!("pm-{i:04}.md"),
-            &format!(
-                "---\ntitle: \"{}\"\ndate: {}-{:02}-{:02}\nseverity: SEV{}\nsummary: \"{}\"\nservices: [{}]\ncauses: [{}]\nteams: [team-{}]\n---\n\n{body}",
-                g.sentence(7),
-                2015 + i % 10,
-                1 + i % 12,
-                1 + i % 28,
-                1 + i % 4,
-                g.sentence(35),
-                g.word(),
-                g.word(),
-                i % 9,
-            ),
-        );
-    }
+    let kb = generated_kb(N);
     kb.build(&[]).success();
     let docs_raw = std::fs::read(kb.join("public/search/docs.json")).expect("docs.json");
     let docs: Value = serde_json::from_slice(&docs_raw).expect("json");
-    let keys: Vec<&str> = docs["keys"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|k| k.as_str().unwrap())
-        .collect();
-    let shard_of = |term: &str| -> usize {
-        let chars: Vec<char> = term.chars().collect();
-        (1..=chars.len())
-            .rev()
-            .find_map(|n| {
-                let k: String = chars[..n].iter().collect();
-                keys.iter()
-                    .position(|x| *x == k)
-                    .map(|i| docs["keyShards"][i].as_u64().unwrap() as usize)
-            })
-            .expect("a shard")
-    };
+    let shard_of = |term: &str| shard_of(&docs, term);
     let fixed = gzip_len(&docs_raw)
         + gzip_len(include_bytes!(
             "../themes/default/static/elasticlunr.min.js"
@@ -380,6 +330,66 @@ fn a_one_word_query_fetches_little() {
         docs["shards"].as_u64().unwrap() > 1,
         "the terms are sharded"
     );
+}
+
+/// The shard that holds `term`, from docs.json's plan.
+fn shard_of(docs: &Value, term: &str) -> usize {
+    let keys: Vec<&str> = docs["keys"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|k| k.as_str().unwrap())
+        .collect();
+    let chars: Vec<char> = term.chars().collect();
+    (1..=chars.len())
+        .rev()
+        .find_map(|n| {
+            let k: String = chars[..n].iter().collect();
+            keys.iter()
+                .position(|x| *x == k)
+                .map(|i| docs["keyShards"][i].as_u64().unwrap() as usize)
+        })
+        .expect("a shard")
+}
+
+/// A knowledge base of `n` generated postmortems, `pm-0000` … (enough of
+/// them, and varied enough, for the index to have many shards).
+fn generated_kb(n: usize) -> Kb {
+    let kb = Kb::new("[site]\ntitle = \"Generated\"\n");
+    let mut g = Gen(0x9e37_79b9_7f4a_7c15);
+    for i in 0..n {
+        let mut body = String::new();
+        for h in [
+            "Summary",
+            "Impact",
+            "Root cause",
+            "What went well",
+            "What went poorly",
+        ] {
+            body.push_str(&format!("## {h}\n\n{}.\n\n", g.sentence(80)));
+        }
+        body.push_str(&format!(
+            "```\nERR_{} {}\n```\n",
+            g.next() % 1000,
+            g.sentence(10)
+        ));
+        kb.postmortem(
+            &format!("pm-{i:04}.md"),
+            &format!(
+                "---\ntitle: \"{}\"\ndate: {}-{:02}-{:02}\nseverity: SEV{}\nsummary: \"{}\"\nservices: [{}]\ncauses: [{}]\nteams: [team-{}]\n---\n\n{body}",
+                g.sentence(7),
+                2015 + i % 10,
+                1 + i % 12,
+                1 + i % 28,
+                1 + i % 4,
+                g.sentence(35),
+                g.word(),
+                g.word(),
+                i % 9,
+            ),
+        );
+    }
+    kb
 }
 
 // ---------- in the browser ----------
@@ -580,6 +590,40 @@ fn search_in_the_browser() {
         "/No incidents found/.test(document.getElementById('search-status').textContent)",
     );
     assert_eq!(results(&page2).len(), 0);
+}
+
+/// A search page left open while the site is redeployed never mixes the
+/// old docs.json with new shards (their document numbers differ): it
+/// notices and loads the new index.
+#[test]
+fn a_page_open_across_a_redeploy_loads_the_new_index() {
+    let Some(chrome) = browser::launch() else {
+        return;
+    };
+    let kb = generated_kb(300);
+    kb.build(&[]).success();
+    let docs: Value = json(&kb, "public/search/docs.json");
+    assert_ne!(
+        shard_of(&docs, "latenc"),
+        shard_of(&docs, "zyzzyva"),
+        "the two words need different shards"
+    );
+    let server = StaticServer::start(&kb.join("public"), "/");
+    let page = chrome.page();
+    page.goto(&server.url("/search/?q=latency"));
+    wait_results(&page, 20);
+
+    // Redeployed with a new, newest incident: every document number moves.
+    kb.postmortem(
+        "zebra.md",
+        "---\ntitle: \"Zebra stampede in the data centre\"\ndate: 2030-01-01\nseverity: SEV1\nsummary: \"A zyzzyva got loose.\"\n---\n\nBody.\n",
+    );
+    kb.build(&[]).success();
+    page.clear("#search-q").type_text("#search-q", "zyzzyva");
+    assert_eq!(
+        wait_results(&page, 1),
+        ["Zebra stampede in the data centre"]
+    );
 }
 
 #[test]

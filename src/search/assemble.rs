@@ -24,6 +24,7 @@ pub type Posting<'t> = (usize, usize, &'t str, u32);
 pub fn shard_json<'t>(
     postings: impl Iterator<Item = Posting<'t>>,
     words: &BTreeMap<&str, &str>,
+    epoch: &str,
 ) -> Vec<u8> {
     let mut fields: Vec<InvertedIndex> = FIELDS.iter().map(|_| InvertedIndex::new()).collect();
     let mut doc_ref = String::new();
@@ -38,11 +39,14 @@ pub fn shard_json<'t>(
     }
     #[derive(Serialize)]
     struct Shard<'a> {
+        /// Which docs.json the document numbers belong to.
+        epoch: &'a str,
         index: BTreeMap<&'static str, &'a InvertedIndex>,
         #[serde(skip_serializing_if = "BTreeMap::is_empty")]
         words: &'a BTreeMap<&'a str, &'a str>,
     }
     let shard = Shard {
+        epoch,
         index: FIELDS.iter().copied().zip(fields.iter()).collect(),
         words,
     };
@@ -170,7 +174,7 @@ mod tests {
         }
         let files: Vec<Vec<u8>> = by_shard
             .iter()
-            .map(|p| shard_json(p.iter().copied(), &BTreeMap::new()))
+            .map(|p| shard_json(p.iter().copied(), &BTreeMap::new(), "e"))
             .collect();
         let mut got = serde_json::json!({});
         for f in FIELDS {

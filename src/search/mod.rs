@@ -320,6 +320,22 @@ pub fn build(site: &Site, sink: &dyn Sink) -> Result<Stats, Diagnostic> {
             by_shard
         })
         .collect();
+    // What the shards' document numbers and keys mean: the incidents in
+    // order and the shard plan. Shards and docs.json carry it, so that a
+    // page holding one build's docs.json never merges another's shards.
+    let epoch = {
+        let mut h = xxhash_rust::xxh3::Xxh3::new();
+        h.update(code.as_bytes());
+        for inc in incidents {
+            h.update(inc.pm.id.as_bytes());
+            h.update(b"\n");
+        }
+        for (k, s) in &plan.keys {
+            h.update(k.as_bytes());
+            h.update(&(*s as u64).to_le_bytes());
+        }
+        format!("{:016x}", h.digest())
+    };
     let mut words_by_shard: Vec<BTreeMap<&str, &str>> = vec![BTreeMap::new(); plan.shards];
     for (w, s) in &words {
         if let Some(k) = plan.shard_of(w) {
@@ -344,7 +360,7 @@ pub fn build(site: &Site, sink: &dyn Sink) -> Result<Stats, Diagnostic> {
                             Some((ch.first + p.doc as usize, f, &**term, n))
                         })
                     });
-                    let bytes = assemble::shard_json(postings, &words_by_shard[s]);
+                    let bytes = assemble::shard_json(postings, &words_by_shard[s], &epoch);
                     let path = format!("{DIR}/terms/{s}.json");
                     sink.put(&path, &bytes)
                         .map_err(|e| write_error(&path, &e))?;
@@ -353,7 +369,7 @@ pub fn build(site: &Site, sink: &dyn Sink) -> Result<Stats, Diagnostic> {
                 .collect();
             (written, t.elapsed())
         },
-        || docs_json(site, mode, &code, &chunks, &plan),
+        || docs_json(site, mode, &code, &chunks, &plan, &epoch),
     );
     let (written, indexing) = shards;
     drop(parts);
@@ -399,7 +415,14 @@ fn write_error(path: &str, e: &std::io::Error) -> Diagnostic {
 }
 
 /// The rows of `docs.json`, the filter vocabularies and the shard plan.
-fn docs_json(site: &Site, mode: Mode, code: &str, chunks: &[Chunk], plan: &Plan) -> Vec<u8> {
+fn docs_json(
+    site: &Site,
+    mode: Mode,
+    code: &str,
+    chunks: &[Chunk],
+    plan: &Plan,
+    epoch: &str,
+) -> Vec<u8> {
     fn vocab<'a>(
         names: impl Iterator<Item = &'a String>,
     ) -> (Vec<&'a str>, HashMap<&'a str, usize>) {
@@ -446,6 +469,7 @@ fn docs_json(site: &Site, mode: Mode, code: &str, chunks: &[Chunk], plan: &Plan)
     let (keys, key_shards): (Vec<&str>, Vec<usize>) =
         plan.keys.iter().map(|(k, s)| (k.as_str(), *s)).unzip();
     let value = serde_json::json!({
+        "epoch": epoch,
         "lang": code,
         "mode": mode.name(),
         "fields": FIELDS,

@@ -109,6 +109,13 @@
     set.forEach(function (n) {
       if (!shards[n]) {
         shards[n] = getJSON(shardUrl(n)).then(function (s) {
+          // A shard of another build than docs.json (the site was
+          // redeployed while this page was open): start again.
+          if (s.epoch !== meta.epoch) {
+            var e = new Error('the search index changed');
+            e.stale = true;
+            throw e;
+          }
           merge(s);
         });
         shards[n].catch(function () { delete shards[n]; });
@@ -459,6 +466,19 @@
     timer = setTimeout(run, delay);
   }
 
+  /* Forgets the index, to load the current one. */
+  function forget() {
+    ready = null;
+    meta = null;
+    idx = null;
+    keyShard = null;
+    words = Object.create(null);
+    shards = {};
+    texts = {};
+  }
+
+  var restarts = 0; // index reloads in a row for a changed site
+
   function run() {
     var s = readForm();
     toUrl(s);
@@ -497,8 +517,19 @@
       showMore();
       list.setAttribute('data-for', location.search);
       announce(s, found.length);
+      restarts = 0;
     }).catch(function (e) {
-      if (mine === seq) setStatus('Search failed: ' + e.message);
+      if (mine !== seq) return;
+      if (e.stale && restarts < 5) {
+        // While a new build is being written its files change one by
+        // one: wait a little longer each time.
+        restarts++;
+        forget();
+        setStatus('The site changed; loading the new search index…');
+        setTimeout(function () { if (mine === seq) run(); }, 250 * restarts);
+        return;
+      }
+      setStatus('Search failed: ' + e.message);
     });
   }
 
