@@ -665,7 +665,7 @@ fn chinese_and_japanese_in_the_browser() {
     );
     ja.postmortem(
         "2022-02-10-disk.md",
-        "---\ntitle: \"ディスク容量不足\"\ndate: 2022-02-10\nseverity: SEV3\nsummary: ログでディスクが一杯になりました。\n---\n\n本文。\n",
+        "---\ntitle: \"ディスク容量不足\"\ndate: 2022-02-10\nseverity: SEV3\nsummary: ログでディスクが一杯になりました。\nservices: [search]\n---\n\nRedisのデプロイ後に503エラー。\n",
     );
     ja.build(&[]).success();
     let server = StaticServer::start(&ja.join("public"), "/");
@@ -674,6 +674,12 @@ fn chinese_and_japanese_in_the_browser() {
     assert_eq!(wait_results(&page, 1), ["証明書の有効期限切れでAPIが停止"]);
     page.clear("#search-q").insert_text("#search-q", "ディスク");
     assert_eq!(wait_results(&page, 1), ["ディスク容量不足"]);
+    // Latin words, numbers, service names and katakana loanwords in
+    // Japanese text are found too.
+    for q in ["redis", "503", "search", "デプロイ", "Redis デプロイ"] {
+        page.clear("#search-q").insert_text("#search-q", q);
+        assert_eq!(wait_results(&page, 1), ["ディスク容量不足"], "{q}");
+    }
 }
 
 #[test]

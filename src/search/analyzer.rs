@@ -105,6 +105,20 @@ impl Analyzer {
                 len += n as usize;
             }
         }
+        if self.mode == Mode::Cjk {
+            // The dictionaries drop or split what they do not know: Latin
+            // words and numbers in Japanese text (`Redis`, `503`), numbers
+            // and codes in Chinese (`1290`, `HY000`), katakana loanwords
+            // (`デプロイ`). Error messages and names must be found: each is
+            // also a term of its own, as often as it occurs.
+            for (word, n) in whole_words(text) {
+                let have = out.entry(word).or_insert(0);
+                if *have < n {
+                    len += (n - *have) as usize;
+                    *have = n;
+                }
+            }
+        }
         (out, len)
     }
 
@@ -177,6 +191,36 @@ fn english_tokens(text: &str) -> impl Iterator<Item = Cow<'_, str>> {
 
 /// Strips what is not a letter or digit from both ends of a word (the
 /// browser does the same to query words).
+/// In Chinese and Japanese text: the runs of Latin letters and digits
+/// (lowercased) and of katakana, two characters or longer, with counts.
+fn whole_words(text: &str) -> HashMap<String, u32> {
+    // 1: Latin letter or digit; 2: katakana (with ・ and ー); 0: other.
+    fn class(c: char) -> u8 {
+        match c {
+            'a'..='z' | 'A'..='Z' | '0'..='9' => 1,
+            '\u{30a0}'..='\u{30ff}' | '\u{31f0}'..='\u{31ff}' | '\u{ff66}'..='\u{ff9f}' => 2,
+            _ => 0,
+        }
+    }
+    let mut out: HashMap<String, u32> = HashMap::new();
+    let mut word = String::new();
+    let mut kind = 0;
+    for c in text.chars().chain(std::iter::once(' ')) {
+        let k = class(c);
+        if k != kind || k == 0 {
+            if word.chars().count() >= 2 {
+                *out.entry(std::mem::take(&mut word)).or_insert(0) += 1;
+            }
+            word.clear();
+            kind = k;
+        }
+        if k != 0 {
+            word.push(c.to_ascii_lowercase());
+        }
+    }
+    out
+}
+
 pub fn trim_word(word: &str) -> &str {
     word.trim_matches(|c: char| !c.is_alphanumeric())
 }
@@ -213,6 +257,21 @@ mod tests {
         assert_eq!(m.get("verbindungen").map(String::as_str), Some("verbind"));
         assert_eq!(m.get("server").map(String::as_str), Some("serv"));
         assert!(a.terms("Verbindungen").contains(&"verbind".to_string()));
+    }
+
+    #[test]
+    fn chinese_and_japanese_keep_latin_words_numbers_and_katakana_whole() {
+        let ja = Analyzer::new("ja");
+        let (t, _) = ja.count_terms("Redisのデプロイで503エラー。Redisを再起動した。");
+        for w in ["redis", "デプロイ", "503", "エラー"] {
+            assert!(t.contains_key(w), "{w} in {t:?}");
+        }
+        assert_eq!(t["redis"], 2);
+        let zh = Analyzer::new("zh");
+        let (t, _) = zh.count_terms("数据库返回 ERROR 1290 (HY000)");
+        for w in ["error", "1290", "hy000"] {
+            assert!(t.contains_key(w), "{w} in {t:?}");
+        }
     }
 
     #[test]
