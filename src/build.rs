@@ -58,7 +58,7 @@ pub fn parse_now(s: &str, tz: &jiff::tz::TimeZone) -> Result<Timestamp, String> 
         return tz
             .to_ambiguous_timestamp(d.to_datetime(jiff::civil::Time::midnight()))
             .compatible()
-            .map_err(|e| e.to_string());
+            .map_err(|_| format!("`{s}` is out of the range of dates pmsite can place"));
     }
     Err(format!(
         "`{s}` is not a date (YYYY-MM-DD) or a timestamp (2018-04-12T09:00:00Z)"
@@ -79,8 +79,12 @@ pub fn clock(config: &Config, now: Option<Timestamp>) -> Result<Clock, Diagnosti
                 format!("SOURCE_DATE_EPOCH=`{v}` is not a number of seconds"),
             )
         })?;
-        let ts = Timestamp::from_second(secs)
-            .map_err(|e| Diagnostic::error("bad-env", format!("SOURCE_DATE_EPOCH=`{v}`: {e}")))?;
+        let ts = Timestamp::from_second(secs).map_err(|_| {
+            Diagnostic::error(
+                "bad-env",
+                format!("SOURCE_DATE_EPOCH=`{v}` is out of the range of dates pmsite can place"),
+            )
+        })?;
         return Ok(Clock::at(ts, tz));
     }
     let today = Timestamp::now().to_zoned_datetime(tz.clone()).date();

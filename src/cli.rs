@@ -201,13 +201,20 @@ impl Reporter {
         let errors = diags.error_count();
         let warnings = diags.warning_count();
         let list = diags.into_sorted();
+        // Only bad options or environment: a usage error (exit status 2),
+        // as clap's own.
+        let usage = errors > 0
+            && list
+                .iter()
+                .filter(|d| d.is_error())
+                .all(|d| d.code == "bad-option" || d.code == "bad-env");
         self.diagnostics(&list);
         let mut line = format!("error: {what} failed: {errors} error{}", plural(errors));
         if warnings > 0 && !self.quiet {
             line.push_str(&format!(", {warnings} warning{}", plural(warnings)));
         }
         eprintln!("{line}");
-        ExitCode::from(1)
+        ExitCode::from(if usage { 2 } else { 1 })
     }
 }
 
@@ -517,8 +524,14 @@ fn cmd_check(global: &GlobalArgs, reporter: &Reporter, args: CheckArgs) -> ExitC
             postmortems: 0,
         },
     };
+    let usage = report
+        .findings
+        .iter()
+        .any(|d| d.code == "bad-option" || d.code == "bad-env");
     if crate::check::print(&report, &opts) {
         ExitCode::SUCCESS
+    } else if usage {
+        ExitCode::from(2)
     } else {
         ExitCode::from(1)
     }

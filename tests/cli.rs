@@ -64,9 +64,9 @@ fn new_writes_a_dated_file_and_never_overwrites() {
     again.stderr_has("already exists");
     assert_eq!(kb.read(path), "mine");
 
-    kb.run(&["new", "X", "--date", "12/04/2018"])
-        .failure()
-        .stderr_has("not a date");
+    let bad = kb.run(&["new", "X", "--date", "12/04/2018"]);
+    assert_eq!(bad.status, 2, "a bad option value is a usage error");
+    bad.stderr_has("not a date");
 }
 
 #[test]
@@ -83,4 +83,21 @@ fn help_and_version() {
     assert!(v.stdout.starts_with("pmsite "));
     let bad = kb.run(&["build", "--no-such-flag"]);
     assert_eq!(bad.status, 2, "usage errors exit with 2");
+}
+
+#[test]
+fn bad_option_values_are_usage_errors() {
+    let kb = Kb::new("");
+    for args in [
+        &["build", "--now", "bogus"][..],
+        &["build", "--now", "9999-12-31"],
+        &["build", "--base-url", "not a url"],
+        &["new", "Title", "--date", "2018-02-30"],
+        &["new", "  "],
+        &["check", "--now", "soon"],
+    ] {
+        let run = kb.run(args);
+        assert_eq!(run.status, 2, "{args:?}\n{}", run.stderr);
+        assert!(!run.stderr.contains("overflow"), "{}", run.stderr);
+    }
 }

@@ -337,6 +337,6 @@ fn import_refuses_what_it_cannot_read() {
     let run = kb.run(&["import", "content"]);
     run.failure();
     let run = kb.run(&["import", ".", "--to", "../outside"]);
-    run.failure();
+    assert_eq!(run.status, 2, "a bad option value is a usage error");
     run.stderr_has("--to ../outside: must be a folder inside content/postmortems/");
 }
