@@ -797,6 +797,7 @@ impl Pipeline {
         }
         let t = Instant::now();
         let loaded = self.load(state.as_deref_mut(), &mut diags);
+        crate::check::check_allow_lists(self, &loaded, &mut diags);
         timings.push(("load and parse", t.elapsed()));
         let assets = loaded.assets.clone();
         let t = Instant::now();

@@ -263,6 +263,12 @@ fn overdue_follow_ups(site: &mut Site, diags: &mut Diagnostics) -> Vec<(OverdueK
     out
 }
 
+/// Reports unknown codes in the allow lists (for `build`, which does not
+/// lint but must not accept what `check` rejects).
+pub(crate) fn check_allow_lists(pipeline: &Pipeline, loaded: &Loaded, diags: &mut Diagnostics) {
+    AllowLists::new(pipeline, loaded, diags);
+}
+
 /// The allow lists: per file (`lint: {allow: [...]}`) and per site
 /// (`[lint] allow`). Unknown codes in them are errors.
 struct AllowLists {

@@ -361,3 +361,16 @@ fn a_missing_content_folder_is_an_error() {
         ["book.toml:2:1: error: the content folder contnet does not exist"]
     );
 }
+
+#[test]
+fn unknown_lint_codes_fail_the_build_as_they_fail_check() {
+    let kb = Kb::new("[lint]\nallow = [\"folow-up-due\"]\n");
+    kb.postmortem("c.md", OK);
+    let run = kb.build(&[]);
+    run.failure();
+    assert_eq!(
+        run.error_lines(),
+        ["book.toml:2:10: error: unknown lint code `folow-up-due`"]
+    );
+    run.stderr_has("did you mean `follow-up-due`?");
+}
