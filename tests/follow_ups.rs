@@ -195,7 +195,7 @@ fn completion_figures_appear_on_pages_and_in_lists() {
 }
 
 #[test]
-fn views_by_owner_team_service_and_priority() {
+fn views_by_owner_team_service_priority_and_incident() {
     let kb = build();
     let owners = Html::parse_document(&kb.read("public/follow-ups/owners/index.html"));
     let summary: Vec<String> = owners
@@ -217,6 +217,26 @@ fn views_by_owner_team_service_and_priority() {
             "bob 1 1 1 2",
             "cid 1 0 0 1"
         ]
+    );
+    // Completion per incident.
+    let incidents = Html::parse_document(&kb.read("public/follow-ups/incidents/index.html"));
+    let summary: Vec<String> = incidents
+        .select(&sel("table.counts tbody tr"))
+        .map(|r| {
+            r.text()
+                .map(str::trim)
+                .filter(|t| !t.is_empty())
+                .collect::<Vec<_>>()
+                .join(" ")
+        })
+        .collect();
+    assert_eq!(summary, ["Incident X 5 2 3 9", "Incident Y 1 0 1 2"]);
+    assert!(
+        incidents
+            .select(&sel("h2 a[href='/postmortems/x/']"))
+            .next()
+            .is_some(),
+        "each incident links to its page"
     );
     for view in ["teams", "services", "priorities"] {
         assert!(

@@ -25,11 +25,12 @@ struct Group {
 }
 
 /// The views of the board: URL folder and title.
-const VIEWS: [(&str, &str); 4] = [
+const VIEWS: [(&str, &str); 5] = [
     ("owners", "By owner"),
     ("teams", "By team"),
     ("services", "By service"),
     ("priorities", "By priority"),
+    ("incidents", "By incident"),
 ];
 
 /// Overdue first, then open and in progress, then done, then won't fix;
@@ -141,6 +142,9 @@ impl Renderer<'_> {
                             ],
                             "services" if inc.pm.services.is_empty() => vec!["(no service)".into()],
                             "services" => inc.pm.services.clone(),
+                            // Completion per incident: its id (unique),
+                            // shown as its title.
+                            "incidents" => vec![inc.pm.id.clone()],
                             _ => vec![
                                 fu.priority
                                     .clone()
@@ -156,11 +160,16 @@ impl Renderer<'_> {
                                     "services" if !key.starts_with('(') => {
                                         Some(site.facet_url("services", &key))
                                     }
+                                    "incidents" => Some(inc.url.clone()),
                                     _ => None,
+                                };
+                                let name = match path {
+                                    "incidents" => inc.pm.title.clone(),
+                                    _ => key.clone(),
                                 };
                                 let group = Group {
                                     anchor: crate::slug::slugify(&key),
-                                    name: key,
+                                    name,
                                     url,
                                     pending: 0,
                                     overdue: 0,
