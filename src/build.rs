@@ -550,6 +550,9 @@ impl Pipeline {
                     links
                         .files
                         .insert(pm.source.file.content_rel.clone(), (url.clone(), !built));
+                    if !built {
+                        links.hidden_pages.insert(url.clone());
+                    }
                     links.ids.entry(pm.id.clone()).or_insert(LinkEntry {
                         url,
                         title: pm.title.clone(),
@@ -564,10 +567,14 @@ impl Pipeline {
                     });
                 }
                 for p in &loaded.pages {
-                    links.files.insert(
-                        p.source.file.content_rel.clone(),
-                        (format!("{base}{}/", p.slug), p.draft && !drafts),
-                    );
+                    let url = format!("{base}{}/", p.slug);
+                    let hidden = p.draft && !drafts;
+                    if hidden {
+                        links.hidden_pages.insert(url.clone());
+                    }
+                    links
+                        .files
+                        .insert(p.source.file.content_rel.clone(), (url, hidden));
                 }
                 for a in &loaded.assets {
                     links.assets.insert(a.rel.clone());

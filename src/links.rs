@@ -25,6 +25,9 @@ pub struct LinkTable {
     /// Content-relative paths of asset files (images and others), which are
     /// copied to the same path under the output.
     pub assets: HashSet<String>,
+    /// The URLs of pages left out of this build, for links written as
+    /// URLs (`../other-id/`) rather than as files.
+    pub hidden_pages: HashSet<String>,
 }
 
 /// Where a link leads.
@@ -97,6 +100,14 @@ impl LinkTable {
     /// Resolves a link written in the file at content-relative `doc_rel`
     /// (e.g. `postmortems/2018/x.md`).
     pub fn resolve(&self, doc_rel: &str, url: &str) -> Resolved {
+        if url.starts_with('/') && !url.starts_with("//") {
+            let path = url.split(['#', '?']).next().unwrap_or(url);
+            return if self.is_hidden_page(&percent_decode(path)) {
+                Resolved::Hidden
+            } else {
+                Resolved::External
+            };
+        }
         if url.is_empty()
             || url.starts_with('#')
             || url.starts_with('/')
@@ -137,10 +148,32 @@ impl LinkTable {
         // ("../glossary/") address pages by URL and are left as written.
         let last = target.rsplit('/').next().unwrap_or("");
         if last.contains('.') && !decoded.ends_with('/') {
-            Resolved::Missing(url.to_string())
-        } else {
-            Resolved::External
+            return Resolved::Missing(url.to_string());
         }
+        // A link by URL to a page left out of this build: where the link
+        // leads from the page this file makes.
+        if !self.hidden_pages.is_empty()
+            && let Some((page, _)) = self.files.get(doc_rel)
+            && let Some(to) = join_normalized(page.trim_matches('/'), &decoded)
+            && self.is_hidden_page(&format!("/{to}"))
+        {
+            return Resolved::Hidden;
+        }
+        Resolved::External
+    }
+
+    /// Is `path` (`/postmortems/x/`, with or without the final slash) the
+    /// URL of a page left out of this build?
+    fn is_hidden_page(&self, path: &str) -> bool {
+        if self.hidden_pages.is_empty() {
+            return false;
+        }
+        let with_slash = if path.ends_with('/') {
+            path.to_string()
+        } else {
+            format!("{path}/")
+        };
+        self.hidden_pages.contains(&with_slash)
     }
 }
 
@@ -207,7 +240,20 @@ mod tests {
             ("/kb/start-here/".into(), false),
         );
         t.assets.insert("postmortems/2018/img/g raph.png".into());
+        t.hidden_pages.insert("/kb/postmortems/hidden/".into());
         t
+    }
+
+    #[test]
+    fn links_by_url_to_pages_left_out_become_text() {
+        let t = table();
+        let from = "postmortems/2018/a.md";
+        assert_eq!(t.resolve(from, "../hidden/"), Resolved::Hidden);
+        assert_eq!(t.resolve(from, "../hidden#timeline"), Resolved::Hidden);
+        assert_eq!(t.resolve(from, "/kb/postmortems/hidden/"), Resolved::Hidden);
+        assert_eq!(t.resolve(from, "../a/"), Resolved::External);
+        assert_eq!(t.resolve(from, "/kb/postmortems/a/"), Resolved::External);
+        assert_eq!(t.resolve(from, "//cdn.example/x"), Resolved::External);
     }
 
     #[test]
