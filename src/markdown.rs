@@ -366,12 +366,14 @@ impl<'a> Walk<'a, '_> {
                                 let entries = self.list_entries(node);
                                 if !entries.is_empty() {
                                     self.out.timeline = Some((BodyTimelineForm::List, entries));
+                                    strip_milestone_tags(node.children());
                                 }
                             }
                             NodeValue::Table(_) => {
                                 let entries = self.table_entries(node);
                                 if !entries.is_empty() {
                                     self.out.timeline = Some((BodyTimelineForm::Table, entries));
+                                    strip_milestone_tags(node.children());
                                 }
                             }
                             _ => {}
@@ -585,6 +587,33 @@ fn push_text(out: &mut String, text: &str) {
         out.push('\n');
     }
     out.push_str(t);
+}
+
+/// The `{detected}`-style tags at the end of timeline entries mark
+/// milestones for pmsite; readers of the body do not see them. `entries`
+/// are list items or table rows.
+fn strip_milestone_tags<'a>(entries: impl Iterator<Item = &'a AstNode<'a>>) {
+    for entry in entries {
+        let last_text = entry
+            .descendants()
+            .filter(|n| matches!(n.data().value, NodeValue::Text(_)))
+            .filter(|n| {
+                // Within the first paragraph of a list item (or the row).
+                !n.ancestors()
+                    .take_while(|a| !std::ptr::eq(*a, entry))
+                    .any(|a| matches!(a.data().value, NodeValue::List(_)))
+            })
+            .last();
+        if let Some(t) = last_text
+            && let NodeValue::Text(text) = &mut t.data_mut().value
+            && let Some(c) = TAG_RE.captures(text)
+            && Milestone::parse(&c[1].to_lowercase()).is_some()
+        {
+            let start = c.get(0).map_or(text.len(), |m| m.start());
+            let kept = text[..start].to_string();
+            *text = kept.into();
+        }
+    }
 }
 
 /// The readable text of a block, code included, words kept apart. Walks

@@ -225,6 +225,15 @@ fn ranges_brackets_and_unreadable_times_in_the_body() {
     assert_eq!(p["time_to_resolve_s"], 95 * 60);
     let page = kb.read("public/postmortems/ranges/index.html");
     assert!(page.contains("(until 18:00) something slow"), "{page}");
+    // The tags are for pmsite; the body shows the entries without them.
+    assert!(
+        !page.contains("{started}") && !page.contains("{detected}"),
+        "{page}"
+    );
+    assert!(
+        page.contains("<li>18:03 detected</li>"),
+        "the words stay: {page}"
+    );
 
     kb.postmortem(
         "bad-time.md",
