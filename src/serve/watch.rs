@@ -39,7 +39,18 @@ pub struct Watch {
     root: PathBuf,
     content: PathBuf,
     themes: PathBuf,
+    /// Polling sees modification times to the second: a second save in
+    /// the same second as the first goes unseen. So the content paths of
+    /// each burst are handed out once more, when that second is over, for
+    /// a rebuild that re-reads them only if they changed meanwhile.
+    recheck: Option<std::cell::RefCell<Option<Recheck>>>,
 }
+
+/// When to look again, and at what.
+type Recheck = (Instant, Vec<PathBuf>);
+
+/// How long after a burst, when polling, its paths are looked at again.
+const RECHECK: Duration = Duration::from_millis(1200);
 
 impl Watch {
     /// Starts watching. `poll` uses periodic scans instead of file system
@@ -79,6 +90,7 @@ impl Watch {
             root,
             content,
             themes,
+            recheck: poll.then(|| std::cell::RefCell::new(None)),
         })
     }
 
@@ -105,7 +117,31 @@ impl Watch {
     /// watcher stopped.
     pub fn next(&self) -> Option<Changes> {
         loop {
-            let first = self.rx.recv().ok()?;
+            let pending = self.recheck.as_ref().and_then(|r| r.borrow_mut().take());
+            let first = match pending {
+                None => self.rx.recv().ok()?,
+                Some((at, paths)) => {
+                    match self
+                        .rx
+                        .recv_timeout(at.saturating_duration_since(Instant::now()))
+                    {
+                        Ok(ev) => {
+                            // New events first; the paths wait their turn.
+                            let mut changes = Changes::default();
+                            self.absorb(ev, &mut changes);
+                            changes.content.extend(paths);
+                            return Some(self.settle(changes));
+                        }
+                        Err(RecvTimeoutError::Timeout) => {
+                            return Some(Changes {
+                                content: paths,
+                                config_or_theme: false,
+                            });
+                        }
+                        Err(RecvTimeoutError::Disconnected) => return None,
+                    }
+                }
+            };
             let mut changes = Changes::default();
             self.absorb(first, &mut changes);
             let started = Instant::now();
@@ -121,11 +157,37 @@ impl Watch {
                 }
             }
             if !changes.is_empty() {
-                changes.content.sort();
-                changes.content.dedup();
-                return Some(changes);
+                return Some(self.settle_sorted(changes));
             }
         }
+    }
+
+    /// Gathers the events that follow within the quiet time into `changes`.
+    fn settle(&self, mut changes: Changes) -> Changes {
+        let started = Instant::now();
+        loop {
+            let left = LONGEST.saturating_sub(started.elapsed());
+            if left.is_zero() {
+                break;
+            }
+            match self.rx.recv_timeout(QUIET.min(left)) {
+                Ok(ev) => self.absorb(ev, &mut changes),
+                Err(_) => break,
+            }
+        }
+        self.settle_sorted(changes)
+    }
+
+    /// Sorts the paths and, when polling, schedules their second look.
+    fn settle_sorted(&self, mut changes: Changes) -> Changes {
+        changes.content.sort();
+        changes.content.dedup();
+        if let Some(r) = &self.recheck
+            && !changes.content.is_empty()
+        {
+            *r.borrow_mut() = Some((Instant::now() + RECHECK, changes.content.clone()));
+        }
+        changes
     }
 
     fn absorb(&self, ev: notify::Result<notify::Event>, changes: &mut Changes) {
