@@ -488,15 +488,17 @@ fn search_in_the_browser() {
     assert_eq!(link, "#root-cause");
     assert_eq!(
         page.eval("document.querySelector('.result-section').textContent"),
-        "in § Root cause"
+        ", in § Root cause"
     );
     assert_eq!(
         page.eval("document.querySelector('.result-snippet mark').textContent"),
         "ECONNREFUSED"
     );
+    // Severity, date and section read as separate items (the commas are
+    // for screen readers and copies; they are not shown).
     assert_eq!(
-        page.eval("document.querySelector('.result-meta .sev').textContent"),
-        "SEV1"
+        page.eval("document.querySelector('.result-meta').textContent"),
+        "SEV1, 2020-02-10, in § Root cause"
     );
     assert_eq!(
         page.eval("document.querySelector('.result-meta time').textContent"),
@@ -739,7 +741,7 @@ fn stemmed_languages_in_the_browser() {
     );
     assert_eq!(
         page.eval("document.querySelector('.result-section').textContent"),
-        "in § Ursache"
+        ", in § Ursache"
     );
     page.clear("#search-q").type_text("#search-q", "festpl");
     assert_eq!(wait_results(&page, 1), ["Festplatte voll"]);

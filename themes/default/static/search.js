@@ -575,7 +575,13 @@
     h.appendChild(a);
     li.appendChild(h);
     var metaLine = el('p', 'result-meta');
-    if (row[3] >= 0) metaLine.appendChild(el('span', 'sev sev-' + (row[3] + 1), meta.severities[row[3]]));
+    // Read aloud (and copied) as "SEV2, 2018-04-12, in § Summary".
+    var comma = function () { return el('span', 'visually-hidden', ', '); };
+    if (row[3] >= 0) {
+      var sev = el('span', 'sev sev-' + (row[3] + 1), meta.severities[row[3]]);
+      sev.appendChild(comma());
+      metaLine.appendChild(sev);
+    }
     var time = el('time', null, row[2]);
     time.setAttribute('datetime', row[2]);
     metaLine.appendChild(time);
@@ -659,7 +665,10 @@
     }
     if (best) {
       if (best[1]) a.href = url + '#' + encodeURIComponent(best[1]);
-      if (best[0]) where.textContent = 'in § ' + best[0];
+      if (best[0]) {
+        where.textContent = 'in § ' + best[0];
+        where.insertBefore(el('span', 'visually-hidden', ', '), where.firstChild);
+      }
       snippetInto(snippet, best[2], groups);
     } else {
       snippetInto(snippet, t.summary || '', groups);
@@ -794,5 +803,6 @@
   var initial = fromUrl();
   writeForm(initial);
   if (!isEmpty(initial)) run();
-  else input.focus();
+  // Arriving from the search box of another page: go on typing here.
+  input.focus({ preventScroll: true });
 })();
