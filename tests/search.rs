@@ -594,6 +594,39 @@ fn search_in_the_browser() {
     assert_eq!(results(&page2).len(), 0);
 }
 
+/// An English knowledge base with a postmortem in Japanese (as the bundled
+/// sample has): its text is found too.
+#[test]
+fn japanese_inside_an_english_knowledge_base() {
+    let Some(chrome) = browser::launch() else {
+        return;
+    };
+    let kb = Kb::new("[site]\ntitle = \"Mixed\"\n");
+    kb.postmortem(
+        "2023-11-24-jp.md",
+        "---\ntitle: \"決済サービスの障害\"\ndate: 2023-11-24\nseverity: SEV1\nsummary: ブラックフライデーに決済が503を返す状態になった。\n---\n\n## 原因\n\n接続プールが枯渇した。\n",
+    );
+    kb.postmortem(
+        "2023-11-25-en.md",
+        "---\ntitle: \"Payments slow\"\ndate: 2023-11-25\nseverity: SEV2\nsummary: The payment provider returned 503.\n---\n\nBody.\n",
+    );
+    kb.build(&[]).success();
+    let server = StaticServer::start(&kb.join("public"), "/");
+    let page = chrome.page();
+    page.goto(&server.url("/search/"));
+    for q in ["決済", "ブラックフライデー", "接続プール"] {
+        page.clear("#search-q").insert_text("#search-q", q);
+        assert_eq!(wait_results(&page, 1), ["決済サービスの障害"], "{q}");
+    }
+    page.wait_for(
+        "the match highlighted whole",
+        "Array.from(document.querySelectorAll('#search-results mark')).some(m => m.textContent === '接続プール')",
+    );
+    // Latin words next to Japanese ones are words of their own.
+    page.clear("#search-q").insert_text("#search-q", "503");
+    assert_eq!(wait_results(&page, 2).len(), 2);
+}
+
 /// A search page left open while the site is redeployed never mixes the
 /// old docs.json with new shards (their document numbers differ): it
 /// notices and loads the new index.

@@ -87,10 +87,25 @@ impl Analyzer {
     /// in all (elasticlunr's field length).
     pub fn count_terms(&self, text: &str) -> (BTreeMap<String, u32>, usize) {
         let mut raw: HashMap<Cow<str>, u32, FxBuildHasher> = HashMap::with_hasher(FxBuildHasher);
+        // Chinese, Japanese and Korean text inside English: character
+        // bigrams, taken as they are (no stemming, no stop words).
+        let mut cjk: HashMap<String, u32> = HashMap::new();
         if self.mode == Mode::English {
             // elasticlunr-rs's English tokenizer, without a String per token.
             for t in english_tokens(text) {
-                *raw.entry(t).or_insert(0) += 1;
+                if !t.chars().any(is_cjk) {
+                    *raw.entry(t).or_insert(0) += 1;
+                    continue;
+                }
+                for (is_run, part) in split_cjk(&t) {
+                    if is_run {
+                        for g in bigrams(part) {
+                            *cjk.entry(g).or_insert(0) += 1;
+                        }
+                    } else if !part.is_empty() {
+                        *raw.entry(Cow::Owned(part.to_string())).or_insert(0) += 1;
+                    }
+                }
             }
         } else {
             for t in self.tokens(text) {
@@ -104,6 +119,10 @@ impl Analyzer {
                 *out.entry(term).or_insert(0) += n;
                 len += n as usize;
             }
+        }
+        for (g, n) in cjk {
+            *out.entry(g).or_insert(0) += n;
+            len += n as usize;
         }
         if self.mode == Mode::Cjk {
             // The dictionaries drop or split what they do not know: Latin
@@ -191,6 +210,48 @@ fn english_tokens(text: &str) -> impl Iterator<Item = Cow<'_, str>> {
 
 /// Strips what is not a letter or digit from both ends of a word (the
 /// browser does the same to query words).
+/// A character of Chinese, Japanese (kana) or Korean text: the ranges
+/// the search page treats so too.
+pub fn is_cjk(c: char) -> bool {
+    matches!(c,
+        '\u{3040}'..='\u{30ff}'
+        | '\u{3400}'..='\u{4dbf}'
+        | '\u{4e00}'..='\u{9fff}'
+        | '\u{f900}'..='\u{faff}'
+        | '\u{ac00}'..='\u{d7af}'
+        | '\u{31f0}'..='\u{31ff}'
+        | '\u{ff66}'..='\u{ff9f}')
+}
+
+/// A token cut into runs of CJK characters (`true`) and the rest.
+fn split_cjk(token: &str) -> Vec<(bool, &str)> {
+    let mut parts = Vec::new();
+    let mut start = 0;
+    let mut current: Option<bool> = None;
+    for (i, c) in token.char_indices() {
+        let k = is_cjk(c);
+        if current.is_some_and(|was| was != k) {
+            parts.push((current.unwrap_or(false), &token[start..i]));
+            start = i;
+        }
+        current = Some(k);
+    }
+    if let Some(k) = current {
+        parts.push((k, &token[start..]));
+    }
+    parts
+}
+
+/// The overlapping character pairs of a run (`決済サ` → `決済`, `済サ`); a
+/// run of one character is itself.
+fn bigrams(run: &str) -> Vec<String> {
+    let chars: Vec<char> = run.chars().collect();
+    if chars.len() < 2 {
+        return vec![run.to_string()];
+    }
+    chars.windows(2).map(|w| w.iter().collect()).collect()
+}
+
 /// In Chinese and Japanese text: the runs of Latin letters and digits
 /// (lowercased) and of katakana, two characters or longer, with counts.
 fn whole_words(text: &str) -> HashMap<String, u32> {
@@ -257,6 +318,20 @@ mod tests {
         assert_eq!(m.get("verbindungen").map(String::as_str), Some("verbind"));
         assert_eq!(m.get("server").map(String::as_str), Some("serv"));
         assert!(a.terms("Verbindungen").contains(&"verbind".to_string()));
+    }
+
+    #[test]
+    fn japanese_inside_english_is_indexed_as_bigrams() {
+        let en = Analyzer::new("en");
+        let (t, _) = en.count_terms("The gateway returned 503を返す決済サービス（payments).");
+        for w in ["gateway", "503", "決済", "済サ", "サー", "payment"] {
+            assert!(t.contains_key(w), "{w} in {t:?}");
+        }
+        assert!(
+            !t.keys()
+                .any(|k| k.chars().count() > 2 && k.chars().any(is_cjk)),
+            "{t:?}"
+        );
     }
 
     #[test]

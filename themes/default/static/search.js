@@ -178,6 +178,10 @@
 
   /* ---------- queries ---------- */
 
+  /* Runs of Chinese, Japanese (kana) or Korean characters, as captured by
+   * `split` (the ranges of the build's `is_cjk`). */
+  var CJK_RUN = /([\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uac00-\ud7af\u31f0-\u31ff\uff66-\uff9f]+)/;
+
   function trimWord(w) {
     return w.replace(/^[^\p{L}\p{N}]+|[^\p{L}\p{N}]+$/gu, '');
   }
@@ -191,10 +195,28 @@
     if (mode === 'map') return analyseMapped(raw);
     var groups = [];
     raw.forEach(function (w) {
-      var t = idx.pipeline.run(elasticlunr.tokenizer(w));
-      if (t.length) groups.push({ alts: t, expand: true, word: w });
+      // Chinese, Japanese or Korean inside English: the index holds their
+      // character pairs; every pair of the query must match.
+      w.split(CJK_RUN).forEach(function (part, k) {
+        if (!part) return;
+        if (k % 2 === 1) {
+          var c = chars(part);
+          if (c.length === 1) {
+            groups.push({ alts: [part], expand: true, word: part, cjk: true });
+          } else {
+            for (var i = 0; i + 1 < c.length; i++) {
+              var pair = c[i] + c[i + 1];
+              groups.push({ alts: [pair], expand: false, word: pair, cjk: true });
+            }
+          }
+          return;
+        }
+        var t = idx.pipeline.run(elasticlunr.tokenizer(part));
+        if (t.length) groups.push({ alts: t, expand: true, word: part });
+      });
     });
     var last = groups[groups.length - 1];
+    if (last && !last.expand) last = null;
     return withShards(groups).then(function (groups) {
       // A word being typed whose stem no indexed term begins with
       // ("connecti" is stemmed so, the index holds "connect"): the longest
@@ -692,20 +714,21 @@
     var ranges = [];
     var hit = new Set();
     if (!groups || !groups.length || !text) return { ranges: ranges, groups: 0 };
-    if (meta.mode === 'cjk') {
-      var lower = text.toLowerCase();
-      groups.forEach(function (g, gi) {
-        g.alts.forEach(function (t) {
-          var from = 0;
-          var at;
-          while (t && (at = lower.indexOf(t, from)) >= 0) {
-            ranges.push([at, at + t.length]);
-            hit.add(gi);
-            from = at + t.length;
-          }
-        });
+    var lower = text.toLowerCase();
+    groups.forEach(function (g, gi) {
+      // CJK text has no spaces between words: found where it occurs.
+      if (meta.mode !== 'cjk' && !g.cjk) return;
+      g.alts.forEach(function (t) {
+        var from = 0;
+        var at;
+        while (t && (at = lower.indexOf(t, from)) >= 0) {
+          ranges.push([at, at + t.length]);
+          hit.add(gi);
+          from = at + t.length;
+        }
       });
-    } else {
+    });
+    if (meta.mode !== 'cjk') {
       var re = /[^\s\-]+/g;
       var m;
       while ((m = re.exec(text))) {
@@ -716,6 +739,7 @@
         var stem = meta.mode === 'en' ? stemOf(word) : (words[word] || word);
         for (var gi = 0; gi < groups.length; gi++) {
           var g = groups[gi];
+          if (g.cjk) continue;
           var ok = g.alts.some(function (alt) {
             return stem === alt || (g.expand && stem.indexOf(alt) === 0) || word.indexOf(alt) === 0;
           });
@@ -728,7 +752,14 @@
       }
     }
     ranges.sort(function (x, y) { return x[0] - y[0]; });
-    return { ranges: ranges, groups: hit.size };
+    // Character pairs overlap (決済, 済サ): one mark for the run.
+    var merged = [];
+    ranges.forEach(function (r) {
+      var prev = merged[merged.length - 1];
+      if (prev && r[0] <= prev[1]) prev[1] = Math.max(prev[1], r[1]);
+      else merged.push([r[0], r[1]]);
+    });
+    return { ranges: merged, groups: hit.size };
   }
 
   function highlightInto(parent, text, groups) {
