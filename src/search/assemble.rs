@@ -135,7 +135,9 @@ mod tests {
             "Sessions and servers: a session expired",
             "Serving stale data from the cache, then serving errors",
             "DNS: the resolver served a stale record",
-            "Séance réseau 数据库 server",
+            // (CJK text is indexed as character pairs, unlike
+            // elasticlunr-rs's English: see the analyzer's tests.)
+            "Séance réseau Größe server",
         ];
         // The reference: elasticlunr-rs indexing the texts itself.
         let mut reference =
