@@ -105,9 +105,9 @@ pub struct ServeArgs {
     /// The port to listen on (0: any free port)
     #[arg(long, default_value_t = 3000)]
     pub port: u16,
-    /// The address to listen on; anything but loopback shares the preview with your network
+    /// The address to listen on (an IP address or a host name such as localhost); anything but loopback shares the preview with your network
     #[arg(long, default_value = "127.0.0.1")]
-    pub bind: std::net::IpAddr,
+    pub bind: String,
     /// Open the site in a browser
     #[arg(long)]
     pub open: bool,
@@ -279,7 +279,7 @@ pub fn run(cli: Cli) -> ExitCode {
             crate::serve::run(
                 crate::serve::ServeOptions {
                     root,
-                    bind: args.bind,
+                    bind: args.bind.clone(),
                     port: args.port,
                     open: args.open,
                     poll: args.poll,

@@ -480,3 +480,19 @@ fn bench_save_to_reloaded_page() {
         median(&mut title)
     );
 }
+
+#[test]
+fn bind_takes_host_names() {
+    let kb = kb();
+    let server = Server::start(kb.path(), &["--bind", "localhost"]);
+    assert!(
+        server.url.starts_with("http://127.0.0.1:"),
+        "{}",
+        server.url
+    );
+    assert_eq!(server.get("/").0, 200);
+    drop(server);
+    let run = kb.run(&["serve", "--bind", "no.such.host.invalid"]);
+    assert_eq!(run.status, 2, "{}", run.stderr);
+    run.stderr_has("--bind `no.such.host.invalid` is not an address or a known host name");
+}

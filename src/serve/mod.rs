@@ -25,7 +25,8 @@ use crate::render::sink::{Gate, UpdateSink};
 #[derive(Clone, Debug)]
 pub struct ServeOptions {
     pub root: PathBuf,
-    pub bind: IpAddr,
+    /// An IP address or a host name.
+    pub bind: String,
     pub port: u16,
     pub open: bool,
     pub poll: bool,
@@ -83,17 +84,28 @@ const PLACEHOLDER_404: &str = "<!doctype html><html lang=\"en\"><head><meta char
 
 /// Runs `pmsite serve` until Ctrl-C.
 pub fn run(opts: ServeOptions, reporter: &Reporter) -> ExitCode {
-    let addr = SocketAddr::new(opts.bind, opts.port);
+    let addr = match bind_address(&opts.bind, opts.port) {
+        Ok(a) => a,
+        Err(d) => {
+            let mut ds = Diagnostics::new();
+            ds.push(d);
+            return reporter.failed("serve", ds);
+        }
+    };
     let listener = match TcpListener::bind(addr) {
         Ok(l) => l,
         Err(e) => {
-            let msg = if e.kind() == std::io::ErrorKind::AddrInUse {
-                format!("cannot listen on {addr}: the port is already in use")
+            let d = if e.kind() == std::io::ErrorKind::AddrInUse {
+                Diagnostic::error(
+                    "serve",
+                    format!("cannot listen on {addr}: the port is already in use"),
+                )
+                .with_hint("choose another port with --port, or --port 0 for any free one")
             } else {
-                format!("cannot listen on {addr}: {e}")
+                Diagnostic::error("serve", format!("cannot listen on {addr}: {e}")).with_hint(
+                    "--bind takes an address of this machine, such as 127.0.0.1 (the default)",
+                )
             };
-            let d = Diagnostic::error("serve", msg)
-                .with_hint("choose another port with --port, or --port 0 for any free one");
             let mut ds = Diagnostics::new();
             ds.push(d);
             return reporter.failed("serve", ds);
@@ -110,7 +122,7 @@ pub fn run(opts: ServeOptions, reporter: &Reporter) -> ExitCode {
             return reporter.failed("serve", ds);
         }
     };
-    let url = format!("http://{local}/");
+    let url = format!("http://{}/", browsable(local));
     let out = match tempfile::Builder::new().prefix("pmsite-serve-").tempdir() {
         Ok(d) => d,
         Err(e) => {
@@ -253,6 +265,40 @@ pub fn run(opts: ServeOptions, reporter: &Reporter) -> ExitCode {
             ));
             reporter.failed("serve", ds)
         }
+    }
+}
+
+/// The address `--bind` names: an IP address, or a host name looked up
+/// (`localhost`).
+fn bind_address(bind: &str, port: u16) -> Result<SocketAddr, Diagnostic> {
+    if let Ok(ip) = bind.trim().parse::<IpAddr>() {
+        return Ok(SocketAddr::new(ip, port));
+    }
+    use std::net::ToSocketAddrs;
+    (bind.trim(), port)
+        .to_socket_addrs()
+        .ok()
+        .and_then(|mut a| a.next())
+        .ok_or_else(|| {
+            Diagnostic::error(
+                "bad-option",
+                format!("--bind `{bind}` is not an address or a known host name"),
+            )
+            .with_hint("for example --bind 127.0.0.1 (the default) or --bind localhost")
+        })
+}
+
+/// The address a browser on this machine uses: a server listening on all
+/// interfaces (`0.0.0.0`) is reached at the loopback address.
+fn browsable(local: SocketAddr) -> SocketAddr {
+    match local.ip() {
+        IpAddr::V4(ip) if ip.is_unspecified() => {
+            SocketAddr::new(IpAddr::V4(std::net::Ipv4Addr::LOCALHOST), local.port())
+        }
+        IpAddr::V6(ip) if ip.is_unspecified() => {
+            SocketAddr::new(IpAddr::V6(std::net::Ipv6Addr::LOCALHOST), local.port())
+        }
+        _ => local,
     }
 }
 
@@ -588,5 +634,21 @@ impl Rebuilder {
                 }
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn all_interfaces_are_browsed_at_the_loopback_address() {
+        let any: SocketAddr = "0.0.0.0:3000".parse().unwrap();
+        assert_eq!(browsable(any).to_string(), "127.0.0.1:3000");
+        let any6: SocketAddr = "[::]:3000".parse().unwrap();
+        assert_eq!(browsable(any6).to_string(), "[::1]:3000");
+        let lan: SocketAddr = "192.168.1.5:3000".parse().unwrap();
+        assert_eq!(browsable(lan), lan);
+        assert!(bind_address("localhost", 80).unwrap().ip().is_loopback());
     }
 }

@@ -72,7 +72,11 @@
       });
       ready.catch(function (e) {
         ready = null;
-        setStatus('The search index could not be loaded (' + e.message + ').');
+        // Under `pmsite serve` the index is made after the pages: this
+        // page reloads by itself when it is there.
+        setStatus(window.__pmsite && /404/.test(e.message)
+          ? 'The search index is still being made; this page reloads when it is ready.'
+          : 'The search index could not be loaded (' + e.message + ').');
       });
     }
     return ready;
