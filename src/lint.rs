@@ -78,8 +78,16 @@ pub const LINTS: &[Lint] = &[
         summary: "a bare time earlier than the previous entry was taken as the next day",
     },
     Lint {
+        code: "timeline-dst-gap",
+        summary: "a wall-clock time the clocks skipped (moving forward for daylight saving time)",
+    },
+    Lint {
         code: "symlink-outside",
         summary: "a symbolic link leads outside the knowledge base and is skipped",
+    },
+    Lint {
+        code: "not-read",
+        summary: "a Markdown file that is not read: not `.md`, or a page in a sub-folder",
     },
     Lint {
         code: "schema-outdated",

@@ -761,6 +761,15 @@ fn read_timeline(
                             Some("write the full date and time to make this explicit".into()),
                         );
                     }
+                    if let Some(dt) = r.skipped {
+                        errs.warning(
+                            entry.path.key("at"),
+                            Target::Value,
+                            "timeline-dst-gap",
+                            crate::timeline::skipped_message(&text, dt, r.at),
+                            Some(crate::timeline::SKIPPED_HINT.into()),
+                        );
+                    }
                     Some(r.at)
                 }
                 Err(msg) => {

@@ -201,6 +201,18 @@ pub fn merge_body(pm: &mut Postmortem, body: &RenderedBody) -> Vec<Diagnostic> {
                                 e.pos,
                             ));
                         }
+                        if let Some(dt) = r.skipped {
+                            diags.push(
+                                pm.source.diagnostic_in_body(
+                                    Diagnostic::warning(
+                                        "timeline-dst-gap",
+                                        crate::timeline::skipped_message(&e.time_text, dt, r.at),
+                                    )
+                                    .with_hint(crate::timeline::SKIPPED_HINT),
+                                    e.pos,
+                                ),
+                            );
+                        }
                         entries.push(TimelineEntry {
                             at: r.at,
                             kind: e.kind.unwrap_or(Milestone::Other),

@@ -177,6 +177,9 @@ pub struct ReadTime {
     pub rolled_over: bool,
     /// The entry is before the previous one (an error).
     pub backwards: Option<Timestamp>,
+    /// The wall-clock time does not exist on that day in the zone (the
+    /// clocks moved forward over it); it was read as the moment after.
+    pub skipped: Option<DateTime>,
 }
 
 impl TimeCursor {
@@ -192,6 +195,14 @@ impl TimeCursor {
     pub fn read(&mut self, text: &str) -> Result<ReadTime, String> {
         let parsed = parse_time(text)?;
         let mut rolled_over = false;
+        let mut skipped = None;
+        let mut check_gap = |dt: DateTime, tz: &TimeZone| {
+            skipped = matches!(
+                tz.to_ambiguous_timestamp(dt).offset(),
+                jiff::tz::AmbiguousOffset::Gap { .. }
+            )
+            .then_some(dt);
+        };
         let at = match parsed {
             Parsed::Instant(ts) => {
                 self.day = ts.to_zoned_datetime(self.tz.clone()).date();
@@ -202,11 +213,13 @@ impl TimeCursor {
                 match date {
                     Some(d) => {
                         let ts = to_instant(d.to_datetime(time), &tz)?;
+                        check_gap(d.to_datetime(time), &tz);
                         self.day = ts.to_zoned_datetime(self.tz.clone()).date();
                         ts
                     }
                     None => {
                         let mut ts = to_instant(self.day.to_datetime(time), &tz)?;
+                        let mut day = self.day;
                         if let Some(last) = self.last
                             && ts < last
                         {
@@ -215,10 +228,12 @@ impl TimeCursor {
                             let candidate = to_instant(next.to_datetime(time), &tz)?;
                             if candidate >= last {
                                 self.day = next;
+                                day = next;
                                 ts = candidate;
                                 rolled_over = true;
                             }
                         }
+                        check_gap(day.to_datetime(time), &tz);
                         ts
                     }
                 }
@@ -232,9 +247,20 @@ impl TimeCursor {
             at,
             rolled_over,
             backwards,
+            skipped,
         })
     }
 }
+
+/// The warning for a wall-clock time the clocks skipped.
+pub fn skipped_message(text: &str, dt: DateTime, at: Timestamp) -> String {
+    format!(
+        "`{text}` does not exist on {}: the clocks moved forward over it; read as {at}",
+        dt.date()
+    )
+}
+
+pub const SKIPPED_HINT: &str = "check the time (an hour off?), or write it with its UTC offset, e.g. 2021-03-28T02:30:00+01:00";
 
 fn to_instant(dt: DateTime, tz: &TimeZone) -> Result<Timestamp, String> {
     tz.to_ambiguous_timestamp(dt)

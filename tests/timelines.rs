@@ -249,3 +249,19 @@ fn ranges_brackets_and_unreadable_times_in_the_body() {
         ["content/postmortems/bad-time.md:11:1: error: cannot read `25:61` as a time"]
     );
 }
+
+#[test]
+fn a_time_the_clocks_skipped_is_a_warning() {
+    let kb = Kb::new(BOOK);
+    // 2021-03-28 in Copenhagen: 02:00 → 03:00.
+    kb.postmortem(
+        "gap.md",
+        &format!(
+            "{}timeline:\n  - {{at: \"01:50\", kind: started, event: a}}\n  - {{at: \"02:30\", kind: detected, event: b}}\n  - {{at: \"03:40\", kind: resolved, event: c}}\n---\n",
+            head("gap")
+        ),
+    );
+    let run = kb.build(&[]);
+    run.success();
+    run.stderr_has("content/postmortems/gap.md:8:10: warning[timeline-dst-gap]: `02:30` does not exist on 2021-03-28: the clocks moved forward over it; read as 2021-03-28T01:30:00Z");
+}
