@@ -74,6 +74,16 @@ fn dfds_imports_checks_and_builds() {
         "content/postmortems/2022-10-31-pm2022-009-bad-aws-eks-ami-causing-kubernetes-issues.md"
     ));
     passes_check_and_builds(&kb);
+    // A reference-style link to another imported file, percent-encoded,
+    // follows it to its new name.
+    assert!(
+        kb.read(
+            "content/postmortems/2019-12-04-pm2019-010-hellman-kubernetes-cluster-node-deletion.md"
+        )
+        .contains(
+            "[PM2019-009]: 2019-11-29-pm2019-009-kubernetes-network-infrastructure-ip-starvation.md"
+        )
+    );
 
     // The file name gives only the year: the date is the timeline's.
     let pm = read_pm(

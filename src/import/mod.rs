@@ -332,6 +332,13 @@ pub fn import(config: &Config, src: &Path, to: Option<&Path>) -> ImportResult {
                     let rel = relative_path(from_dir, to);
                     let anchor = target.find('#').map(|i| &target[i..]).unwrap_or("");
                     body = body.replace(&format!("]({target})"), &format!("]({rel}{anchor})"));
+                    // Reference definitions: `[PM-9]: PM-9%20-%20Title.md`.
+                    for (from, to) in [
+                        (format!("]: {target}"), format!("]: {rel}{anchor}")),
+                        (format!("]: <{target}>"), format!("]: <{rel}{anchor}>")),
+                    ] {
+                        body = body.replace(&from, &to);
+                    }
                 }
                 Some(c) if c.starts_with(&src_canon) && c.is_file() => {
                     // An image or attachment: copied beside the postmortem.
