@@ -112,7 +112,10 @@
     var wait = [];
     set.forEach(function (n) {
       if (!shards[n]) {
+        var forIndex = idx;
         shards[n] = getJSON(shardUrl(n)).then(function (s) {
+          // The index was forgotten meanwhile: this shard is not its.
+          if (idx !== forIndex) return;
           // A shard of another build than docs.json (the site was
           // redeployed while this page was open): start again.
           if (s.epoch !== meta.epoch) {
@@ -122,7 +125,11 @@
           }
           merge(s);
         });
-        shards[n].catch(function () { delete shards[n]; });
+        // Only this index's entry: after `forget`, a late failure of a
+        // fetch for the old index must not drop the new index's one.
+        var mine = shards;
+        var p = shards[n];
+        p.catch(function () { if (mine[n] === p) delete mine[n]; });
       }
       wait.push(shards[n]);
     });
