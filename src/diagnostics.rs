@@ -293,6 +293,15 @@ pub struct Diagnostics {
     items: Vec<Diagnostic>,
 }
 
+impl From<Diagnostic> for Diagnostics {
+    /// A list of one.
+    fn from(d: Diagnostic) -> Self {
+        let mut ds = Diagnostics::new();
+        ds.push(d);
+        ds
+    }
+}
+
 impl Diagnostics {
     pub fn new() -> Self {
         Self::default()

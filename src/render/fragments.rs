@@ -171,12 +171,6 @@ pub fn pieces(
             let with_causes = render(tera, theme, "partials/incident.html", &ctx)?;
             ctx.insert("variant", "compact");
             let compact = render(tera, theme, "partials/incident.html", &ctx)?;
-            let rows: Vec<FollowUpRow> = inc
-                .pm
-                .follow_ups
-                .iter()
-                .map(|f| follow_up_row(site, inc, f))
-                .collect();
             let mut board_rows = Vec::with_capacity(rows.len());
             let mut own_rows = Vec::with_capacity(rows.len());
             for r in &rows {

@@ -87,9 +87,7 @@ pub fn run(opts: ServeOptions, reporter: &Reporter) -> ExitCode {
     let addr = match bind_address(&opts.bind, opts.port) {
         Ok(a) => a,
         Err(d) => {
-            let mut ds = Diagnostics::new();
-            ds.push(d);
-            return reporter.failed("serve", ds);
+            return reporter.failed("serve", Diagnostics::from(d));
         }
     };
     let listener = match TcpListener::bind(addr) {
@@ -106,32 +104,32 @@ pub fn run(opts: ServeOptions, reporter: &Reporter) -> ExitCode {
                     "--bind takes an address of this machine, such as 127.0.0.1 (the default)",
                 )
             };
-            let mut ds = Diagnostics::new();
-            ds.push(d);
-            return reporter.failed("serve", ds);
+            return reporter.failed("serve", Diagnostics::from(d));
         }
     };
     let local = match listener.local_addr() {
         Ok(a) => a,
         Err(e) => {
-            let mut ds = Diagnostics::new();
-            ds.push(Diagnostic::error(
+            return reporter.failed(
                 "serve",
-                format!("cannot read the listening address: {e}"),
-            ));
-            return reporter.failed("serve", ds);
+                Diagnostics::from(Diagnostic::error(
+                    "serve",
+                    format!("cannot read the listening address: {e}"),
+                )),
+            );
         }
     };
     let url = format!("http://{}/", browsable(local));
     let out = match tempfile::Builder::new().prefix("pmsite-serve-").tempdir() {
         Ok(d) => d,
         Err(e) => {
-            let mut ds = Diagnostics::new();
-            ds.push(Diagnostic::error(
-                "io",
-                format!("cannot create a temporary folder: {e}"),
-            ));
-            return reporter.failed("serve", ds);
+            return reporter.failed(
+                "serve",
+                Diagnostics::from(Diagnostic::error(
+                    "io",
+                    format!("cannot create a temporary folder: {e}"),
+                )),
+            );
         }
     };
     let _ = std::fs::write(out.path().join("404.html"), PLACEHOLDER_404);
@@ -157,12 +155,13 @@ pub fn run(opts: ServeOptions, reporter: &Reporter) -> ExitCode {
     {
         Ok(r) => r,
         Err(e) => {
-            let mut ds = Diagnostics::new();
-            ds.push(Diagnostic::error(
+            return reporter.failed(
                 "serve",
-                format!("cannot start the server: {e}"),
-            ));
-            return reporter.failed("serve", ds);
+                Diagnostics::from(Diagnostic::error(
+                    "serve",
+                    format!("cannot start the server: {e}"),
+                )),
+            );
         }
     };
     // Signals are caught from here on: Ctrl-C always cleans up.
@@ -171,12 +170,13 @@ pub fn run(opts: ServeOptions, reporter: &Reporter) -> ExitCode {
         match server::Shutdown::listen() {
             Ok(s) => s,
             Err(e) => {
-                let mut ds = Diagnostics::new();
-                ds.push(Diagnostic::error(
+                return reporter.failed(
                     "serve",
-                    format!("cannot listen for Ctrl-C: {e}"),
-                ));
-                return reporter.failed("serve", ds);
+                    Diagnostics::from(Diagnostic::error(
+                        "serve",
+                        format!("cannot listen for Ctrl-C: {e}"),
+                    )),
+                );
             }
         }
     };
@@ -213,12 +213,13 @@ pub fn run(opts: ServeOptions, reporter: &Reporter) -> ExitCode {
         .name("pmsite-rebuild".into())
         .spawn(move || rebuilder.watch_loop(pipeline, state, builds, first_watch));
     if let Err(e) = thread {
-        let mut ds = Diagnostics::new();
-        ds.push(Diagnostic::error(
+        return reporter.failed(
             "serve",
-            format!("cannot start the rebuild thread: {e}"),
-        ));
-        return reporter.failed("serve", ds);
+            Diagnostics::from(Diagnostic::error(
+                "serve",
+                format!("cannot start the rebuild thread: {e}"),
+            )),
+        );
     }
 
     // The address goes to stdout so that scripts (and tests) can read it.
@@ -257,14 +258,13 @@ pub fn run(opts: ServeOptions, reporter: &Reporter) -> ExitCode {
             }
             ExitCode::SUCCESS
         }
-        Err(e) => {
-            let mut ds = Diagnostics::new();
-            ds.push(Diagnostic::error(
+        Err(e) => reporter.failed(
+            "serve",
+            Diagnostics::from(Diagnostic::error(
                 "serve",
                 format!("the server stopped: {e}"),
-            ));
-            reporter.failed("serve", ds)
-        }
+            )),
+        ),
     }
 }
 
@@ -493,9 +493,7 @@ impl Rebuilder {
         let clock = match clock(&pipeline.config, None) {
             Ok(c) => c,
             Err(d) => {
-                let mut ds = Diagnostics::new();
-                ds.push(d);
-                self.fail(&ds);
+                self.fail(&Diagnostics::from(d));
                 return;
             }
         };

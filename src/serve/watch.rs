@@ -130,7 +130,7 @@ impl Watch {
                             let mut changes = Changes::default();
                             self.absorb(ev, &mut changes);
                             changes.content.extend(paths);
-                            return Some(self.settle(changes));
+                            return self.settle(changes);
                         }
                         Err(RecvTimeoutError::Timeout) => {
                             return Some(Changes {
@@ -144,26 +144,17 @@ impl Watch {
             };
             let mut changes = Changes::default();
             self.absorb(first, &mut changes);
-            let started = Instant::now();
-            loop {
-                let left = LONGEST.saturating_sub(started.elapsed());
-                if left.is_zero() {
-                    break;
-                }
-                match self.rx.recv_timeout(QUIET.min(left)) {
-                    Ok(ev) => self.absorb(ev, &mut changes),
-                    Err(RecvTimeoutError::Timeout) => break,
-                    Err(RecvTimeoutError::Disconnected) => return None,
-                }
-            }
+            let changes = self.settle(changes)?;
             if !changes.is_empty() {
-                return Some(self.settle_sorted(changes));
+                return Some(changes);
             }
         }
     }
 
-    /// Gathers the events that follow within the quiet time into `changes`.
-    fn settle(&self, mut changes: Changes) -> Changes {
+    /// Gathers the events that follow within the quiet time into
+    /// `changes`, sorts its paths and, when polling, schedules their
+    /// second look. `None` when the watcher stopped.
+    fn settle(&self, mut changes: Changes) -> Option<Changes> {
         let started = Instant::now();
         loop {
             let left = LONGEST.saturating_sub(started.elapsed());
@@ -172,14 +163,10 @@ impl Watch {
             }
             match self.rx.recv_timeout(QUIET.min(left)) {
                 Ok(ev) => self.absorb(ev, &mut changes),
-                Err(_) => break,
+                Err(RecvTimeoutError::Timeout) => break,
+                Err(RecvTimeoutError::Disconnected) => return None,
             }
         }
-        self.settle_sorted(changes)
-    }
-
-    /// Sorts the paths and, when polling, schedules their second look.
-    fn settle_sorted(&self, mut changes: Changes) -> Changes {
         changes.content.sort();
         changes.content.dedup();
         if let Some(r) = &self.recheck
@@ -187,7 +174,7 @@ impl Watch {
         {
             *r.borrow_mut() = Some((Instant::now() + RECHECK, changes.content.clone()));
         }
-        changes
+        Some(changes)
     }
 
     fn absorb(&self, ev: notify::Result<notify::Event>, changes: &mut Changes) {
