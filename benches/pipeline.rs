@@ -6,16 +6,16 @@ use std::path::Path;
 use std::sync::Arc;
 
 use criterion::{Criterion, criterion_group, criterion_main};
-use pmsite::build::{BuildOptions, Pipeline};
 use pmsite::config::Config;
-use pmsite::highlight::Highlighter;
-use pmsite::links::LinkTable;
+use pmsite::load::postmortem::parse_postmortem;
+use pmsite::load::source::{SourceFile, SourceKind};
 use pmsite::markdown::MarkdownRenderer;
-use pmsite::postmortem::parse_postmortem;
+use pmsite::markdown::highlight::Highlighter;
+use pmsite::model::links::LinkTable;
+use pmsite::model::site::Clock;
+use pmsite::pipeline::{BuildOptions, Pipeline};
 use pmsite::render::RenderState;
-use pmsite::render::sink::NullSink;
-use pmsite::site::Clock;
-use pmsite::source::{SourceFile, SourceKind};
+use pmsite::write::sink::NullSink;
 
 const CAUSES: &[&str] = &[
     "missing-timeout",

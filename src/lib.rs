@@ -1,42 +1,34 @@
 //! pmsite: a static site generator for a postmortem knowledge base.
 //!
-//! The pipeline every command shares lives in [`build`]: the files are
-//! found and parsed ([`source`], [`frontmatter`], [`postmortem`]), the site
-//! model is built ([`site`], with [`markdown`], [`timeline`], [`followup`],
-//! [`similar`]), rendered through the theme ([`theme`], [`render`]) and
-//! written ([`output`]). The browser search index is built alongside the
-//! rendering ([`search`]).
+//! One pipeline serves every command ([`pipeline`]): files are found and
+//! read ([`load`]) into the [`model`], bodies are rendered ([`markdown`]),
+//! pages are made through the theme ([`render`]) with the browser search
+//! index beside them ([`search`]), and everything is written ([`write`]).
+//! Below them sit [`config`] (book.toml) and [`diagnostics`] (problems with
+//! their place in the file). The commands build on the pipeline: [`check`]
+//! (validation and lints), [`serve`] (live preview), [`import`] (existing
+//! postmortems) and [`authoring`] (`init`, `new`, templates, the schema).
+//! [`cli`] is the command line, and the only code that prints.
+//!
+//! Each module may use the modules listed after it here, never the ones
+//! before: cli → serve, check, import → authoring → pipeline → search,
+//! render → write → markdown → load → model → config → diagnostics.
 
 // Diagnostics are large on purpose (file, position, message, hint, the
 // offending line) and only travel on error paths.
 #![allow(clippy::result_large_err)]
 
-pub mod build;
+pub mod authoring;
 pub mod check;
 pub mod cli;
 pub mod config;
 pub mod diagnostics;
-pub mod followup;
-pub mod frontmatter;
-pub mod highlight;
 pub mod import;
-pub mod links;
-pub mod lint;
+pub mod load;
 pub mod markdown;
-pub mod output;
-pub mod postmortem;
+pub mod model;
+pub mod pipeline;
 pub mod render;
-pub mod scaffold;
-pub mod schema;
 pub mod search;
 pub mod serve;
-pub mod similar;
-pub mod site;
-pub mod slug;
-pub mod source;
-pub mod stated;
-pub mod stats;
-pub mod templates;
-pub mod theme;
-pub mod timeline;
-pub mod yaml_locate;
+pub mod write;

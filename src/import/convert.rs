@@ -12,12 +12,12 @@ use regex::Regex;
 
 use super::milestones::{self, Entry};
 use super::times;
+use crate::check::lint::heading_matches;
 use crate::config::Config;
-use crate::followup::{FollowUpStatus, extract_ticket};
-use crate::lint::heading_matches;
-use crate::slug::{is_slug, slugify};
-use crate::stated::find_stated;
-use crate::timeline::{Milestone, Parsed};
+use crate::config::slug::{is_slug, slugify};
+use crate::markdown::stated::find_stated;
+use crate::model::followup::{FollowUpStatus, extract_ticket};
+use crate::model::timeline::{Milestone, Parsed};
 
 /// A follow-up read from an action-items list or table.
 #[derive(Clone, Debug, PartialEq)]
@@ -243,7 +243,7 @@ fn find_heading(blocks: &[Block], pred: impl Fn(&str) -> bool) -> Option<usize> 
 }
 
 fn is_timeline_heading(text: &str) -> bool {
-    let w = crate::lint::heading_words(text);
+    let w = crate::check::lint::heading_words(text);
     w.iter().any(|x| x == "timeline" || x == "chronology")
 }
 
@@ -321,8 +321,8 @@ pub fn convert(text: &str, stem: &str, config: &Config) -> Converted {
     let mut notes: Vec<(usize, String)> = Vec::new();
 
     // Front matter that the source already has (title, date, ...).
-    let (fm, body_start_line, body) = match crate::frontmatter::split(text) {
-        Ok(s) => match crate::frontmatter::parse_yaml(&text[s.yaml.clone()], s.yaml_line) {
+    let (fm, body_start_line, body) = match crate::load::frontmatter::split(text) {
+        Ok(s) => match crate::load::frontmatter::parse_yaml(&text[s.yaml.clone()], s.yaml_line) {
             Ok(map) => (Some(map), s.body_line, &text[s.body.clone()]),
             Err(d) => {
                 notes.push((
@@ -340,7 +340,7 @@ pub fn convert(text: &str, stem: &str, config: &Config) -> Converted {
     let fm_str = |k: &str| {
         fm.as_ref()
             .and_then(|m| m.get(k))
-            .and_then(crate::frontmatter::scalar_text)
+            .and_then(crate::load::frontmatter::scalar_text)
             .map(|s| s.trim().to_string())
             .filter(|s| !s.is_empty())
     };
@@ -406,7 +406,7 @@ pub fn convert(text: &str, stem: &str, config: &Config) -> Converted {
     // first in the text (in the file name's year when it gives one).
     let year_hint = times::year_in_name(stem);
     let stated_date = fm_str("date")
-        .and_then(|d| crate::frontmatter::parse_date(&d))
+        .and_then(|d| crate::load::frontmatter::parse_date(&d))
         .or_else(|| times::date_in_name(stem));
     let text_dates = times::dates_in(body);
     let first_text_date = text_dates
@@ -981,7 +981,11 @@ fn follow_up_from_item(it: &Item, done_heading: bool) -> Option<ImportedFollowUp
     }
     let (mut ticket, rest) = extract_ticket(text);
     if ticket.is_none() {
-        ticket = it.urls.iter().find(|u| crate::followup::is_url(u)).cloned();
+        ticket = it
+            .urls
+            .iter()
+            .find(|u| crate::model::followup::is_url(u))
+            .cloned();
     }
     let title = match &it.lead {
         Some(l) if l.split_whitespace().count() >= 2 => l.trim().trim_end_matches(':').to_string(),
@@ -1062,7 +1066,7 @@ fn follow_ups_from_table(
             title: shorten(&title, 160),
             status,
             owner: cell(cells, owner_col),
-            due: cell(cells, due_col).and_then(|d| crate::frontmatter::parse_date(&d)),
+            due: cell(cells, due_col).and_then(|d| crate::load::frontmatter::parse_date(&d)),
             ticket: cell(cells, ticket_col).or(ticket_in_title),
             priority: cell(cells, prio_col),
         });

@@ -8,8 +8,8 @@ use std::sync::LazyLock;
 use jiff::Timestamp;
 use regex::Regex;
 
-use crate::stated::{Stated, StatedKind};
-use crate::timeline::Milestone;
+use crate::markdown::stated::{Stated, StatedKind};
+use crate::model::timeline::Milestone;
 
 /// A timeline entry being imported.
 #[derive(Clone, Debug, PartialEq)]
@@ -313,7 +313,7 @@ fn align(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::stated::find_stated;
+    use crate::markdown::stated::find_stated;
 
     fn entries(rows: &[(&str, &str)]) -> Vec<Entry> {
         rows.iter()

@@ -13,10 +13,10 @@ use std::io::Write as _;
 use std::path::{Component, Path, PathBuf};
 
 use crate::config::Config;
+use crate::config::slug::slugify;
 use crate::diagnostics::{Diagnostic, Diagnostics, Pos, display_path};
-use crate::followup::FollowUpStatus;
-use crate::slug::slugify;
-use crate::timeline::Milestone;
+use crate::model::followup::FollowUpStatus;
+use crate::model::timeline::Milestone;
 
 pub use convert::{Converted, convert};
 
@@ -192,7 +192,8 @@ pub fn import(config: &Config, src: &Path, to: Option<&Path>) -> ImportResult {
         .sort_by_file_name()
         .into_iter()
         .filter_entry(|e| {
-            e.depth() == 0 || !crate::source::is_ignored_name(&e.file_name().to_string_lossy())
+            e.depth() == 0
+                || !crate::load::source::is_ignored_name(&e.file_name().to_string_lossy())
         });
     for entry in walker {
         let entry = match entry {
@@ -224,7 +225,7 @@ pub fn import(config: &Config, src: &Path, to: Option<&Path>) -> ImportResult {
         }
         let text = match std::fs::read(&path)
             .map_err(|e| e.to_string())
-            .and_then(|b| crate::source::decode(&b).map_err(|d| d.message))
+            .and_then(|b| crate::load::source::decode(&b).map_err(|d| d.message))
         {
             Ok(t) => t.to_string(),
             Err(msg) => {
@@ -375,7 +376,7 @@ pub fn import(config: &Config, src: &Path, to: Option<&Path>) -> ImportResult {
             .unwrap_or(&p.source)
             .display()
             .to_string();
-        let schema_ref = crate::schema::schema_ref(&config.root, &p.dest);
+        let schema_ref = crate::authoring::schema::schema_ref(&config.root, &p.dest);
         let text = render(&p.conv, &source_rel, &schema_ref, &body);
         if let Some(parent) = p.dest.parent()
             && let Err(e) = std::fs::create_dir_all(parent)
@@ -443,8 +444,8 @@ pub fn import(config: &Config, src: &Path, to: Option<&Path>) -> ImportResult {
         .written
         .iter()
         .any(|w| w.extension().is_some_and(|e| e == "md"))
-        && !crate::schema::schema_path(config).exists()
-        && let Ok(path) = crate::schema::write_schema(config)
+        && !crate::authoring::schema::schema_path(config).exists()
+        && let Ok(path) = crate::authoring::schema::write_schema(config)
     {
         result.written.push(path);
     }
@@ -489,7 +490,7 @@ fn q(s: &str) -> String {
 pub fn render(c: &Converted, source_rel: &str, schema_ref: &str, body: &str) -> String {
     let mut s = String::new();
     s.push_str("---\n");
-    let _ = writeln!(s, "{}", crate::schema::modeline(schema_ref));
+    let _ = writeln!(s, "{}", crate::authoring::schema::modeline(schema_ref));
     let _ = writeln!(
         s,
         "# Imported by `pmsite import` from {}",

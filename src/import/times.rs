@@ -9,7 +9,7 @@ use jiff::civil::{Date, Time};
 use jiff::tz::TimeZone;
 use regex::Regex;
 
-use crate::timeline::{Parsed, parse_time_prefix, range_end};
+use crate::model::timeline::{Parsed, parse_time_prefix, range_end};
 
 const MONTHS: &[&str] = &[
     "january",
@@ -177,7 +177,7 @@ pub fn dates_in(text: &str) -> Vec<(usize, Date)> {
 
 /// A date at the start of a file name: `2018-03-26-...`.
 pub fn date_in_name(stem: &str) -> Option<Date> {
-    crate::frontmatter::parse_date(stem.get(..10)?)
+    crate::load::frontmatter::parse_date(stem.get(..10)?)
 }
 
 /// The year a file name gives without a full date: `PM2021-005 ...`.

@@ -9,8 +9,8 @@ use tera::Value;
 use super::fragments::row_list;
 use super::views::FollowUpRow;
 use super::{Job, Renderer};
-use crate::followup::FollowUpStatus;
-use crate::stats::follow_up_figures;
+use crate::model::followup::FollowUpStatus;
+use crate::model::stats::follow_up_figures;
 
 /// One group of a view.
 #[derive(Clone, Debug, Serialize)]
@@ -60,7 +60,7 @@ impl Renderer<'_> {
             let mut keyed: Vec<(u8, i64, (usize, usize))> = Vec::new();
             for (i, inc) in self.site.incidents.iter().enumerate() {
                 for (k, fu) in inc.pm.follow_ups.iter().enumerate() {
-                    let due = fu.due.map(crate::similar::day_number);
+                    let due = fu.due.map(crate::model::similar::day_number);
                     keyed.push(sort_key(&self.pieces[i].rows[k], due, (i, k)));
                 }
             }
@@ -168,7 +168,7 @@ impl Renderer<'_> {
                                     _ => key.clone(),
                                 };
                                 let group = Group {
-                                    anchor: crate::slug::slugify(&key),
+                                    anchor: crate::config::slug::slugify(&key),
                                     name,
                                     url,
                                     pending: 0,

@@ -85,7 +85,7 @@ impl Axis {
                 if v == 0.0 {
                     "0".into()
                 } else {
-                    crate::timeline::human_duration(v.round() as i64)
+                    crate::model::timeline::human_duration(v.round() as i64)
                 }
             }
         }

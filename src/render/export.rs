@@ -5,7 +5,7 @@ use serde::Serialize;
 
 use super::OutputFile;
 use super::views::iso_date;
-use crate::site::Site;
+use crate::model::site::Site;
 
 #[derive(Serialize)]
 pub struct Export {
@@ -61,7 +61,7 @@ pub fn export(site: &Site) -> Export {
 }
 
 /// One incident as the export shows it.
-pub fn exported(site: &Site, inc: &crate::site::Incident) -> ExportedPostmortem {
+pub fn exported(site: &Site, inc: &crate::model::site::Incident) -> ExportedPostmortem {
     let ticket_url = site.config.postmortem.ticket_url.as_deref();
     let today = site.clock.today;
     let ts = |t: Option<jiff::Timestamp>| t.map(|t| t.to_string());

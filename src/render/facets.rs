@@ -8,9 +8,11 @@ use super::charts::{Sparkline, sparkline};
 use super::fragments::{Fp, row_list};
 use super::views::iso_date;
 use super::{Job, Renderer};
-use crate::site::Facet;
-use crate::stats::{Quarter, co_occurring, median_ttr, per_quarter, site_quarters, top_causes};
-use crate::timeline::human_duration;
+use crate::model::site::Facet;
+use crate::model::stats::{
+    Quarter, co_occurring, median_ttr, per_quarter, site_quarters, top_causes,
+};
+use crate::model::timeline::human_duration;
 
 /// What kind of grouping a facet is.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -97,7 +99,7 @@ impl Renderer<'_> {
 
     fn facet_row(&self, kind: Kind, f: &Facet, span: &[Quarter]) -> FacetRow {
         let site = self.site;
-        let incidents: Vec<&crate::site::Incident> =
+        let incidents: Vec<&crate::model::site::Incident> =
             f.incidents.iter().map(|&i| &site.incidents[i]).collect();
         let counts = per_quarter(&incidents, span);
         let (first_q, last_q) = (

@@ -12,8 +12,8 @@ use xxhash_rust::xxh3::Xxh3;
 
 use super::views::{Card, FollowUpRow, card, follow_up_row, value};
 use crate::diagnostics::{Diagnostic, Diagnostics};
-use crate::site::Site;
-use crate::theme::Theme;
+use crate::model::site::Site;
+use crate::render::theme::Theme;
 
 /// A fingerprint being computed.
 #[derive(Default)]

@@ -12,8 +12,8 @@ pub mod charts;
 pub mod export;
 pub mod facets;
 pub mod fragments;
-pub mod sink;
 pub mod stats_page;
+pub mod theme;
 pub mod views;
 
 use std::collections::HashMap;
@@ -24,10 +24,10 @@ use serde::Serialize;
 use tera::{Context, Tera, Value};
 
 use crate::diagnostics::{Diagnostic, Diagnostics};
-use crate::site::Site;
-use crate::theme::Theme;
+use crate::model::site::Site;
+use crate::render::theme::Theme;
+use crate::write::sink::Sink;
 use fragments::{Fp, PieceCache, Pieces, incident_list, row_list};
-use sink::Sink;
 use views::{Link, human_date, iso_date};
 
 /// A file of the built site (for tools that want files in memory).
@@ -163,7 +163,7 @@ impl<'a> Renderer<'a> {
             key: k.into(),
         })
         .collect();
-        let mut pages: Vec<&crate::site::PageDoc> = site.pages.iter().collect();
+        let mut pages: Vec<&crate::model::site::PageDoc> = site.pages.iter().collect();
         pages.sort_by(|a, b| {
             a.page
                 .weight
@@ -363,7 +363,8 @@ impl<'a> Renderer<'a> {
                 ));
             }
         }
-        let css = crate::highlight::stylesheet(&self.site.config.markdown.highlight_theme);
+        let css =
+            crate::markdown::highlight::stylesheet(&self.site.config.markdown.highlight_theme);
         if let Err(e) = sink.put("static/highlight.css", css.as_bytes()) {
             diags.push(Diagnostic::error(
                 "io",

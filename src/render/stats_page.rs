@@ -9,9 +9,9 @@ use super::charts::{Axis, Category, hbars, line_chart, sparkline, stacked_bars};
 use super::facets::{Duration, duration};
 use super::views::severity_class;
 use super::{Job, Renderer};
-use crate::followup::FollowUpStatus;
-use crate::site::Incident;
-use crate::stats::{Quarter, median, per_quarter, percentile, site_quarters};
+use crate::model::followup::FollowUpStatus;
+use crate::model::site::Incident;
+use crate::model::stats::{Quarter, median, per_quarter, percentile, site_quarters};
 
 /// Buckets of the time-to-resolve distribution: upper bounds in seconds.
 const TTR_BUCKETS: [(i64, &str); 8] = [
@@ -310,7 +310,7 @@ impl Renderer<'_> {
         );
 
         // Top causes and their trend.
-        let mut causes: Vec<&crate::site::Facet> = site.causes.values().collect();
+        let mut causes: Vec<&crate::model::site::Facet> = site.causes.values().collect();
         causes.sort_by(|a, b| {
             b.incidents
                 .len()
@@ -352,7 +352,7 @@ impl Renderer<'_> {
                 .entry(inc.pm.detection.as_deref().unwrap_or("(not recorded)"))
                 .or_default() += 1;
         }
-        let detection = crate::stats::sorted_counts(detection);
+        let detection = crate::model::stats::sorted_counts(detection);
         c.insert(
             "detection",
             &hbars(

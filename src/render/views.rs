@@ -6,9 +6,9 @@ use jiff::civil::Date;
 use serde::Serialize;
 use tera::Value;
 
-use crate::followup::FollowUp;
-use crate::site::{Incident, Site};
-use crate::timeline::{Milestone, human_duration, offset_label};
+use crate::model::followup::FollowUp;
+use crate::model::site::{Incident, Site};
+use crate::model::timeline::{Milestone, human_duration, offset_label};
 
 /// A name with its page.
 #[derive(Clone, Debug, Serialize)]
@@ -79,7 +79,7 @@ pub fn card(site: &Site, inc: &Incident) -> Card {
         follow_ups_done: inc.follow_ups_done(),
         follow_ups_open: inc.open_follow_ups(),
         follow_ups_overdue: pm.follow_ups.iter().filter(|f| f.is_overdue(today)).count(),
-        internal: pm.visibility == crate::postmortem::Visibility::Internal,
+        internal: pm.visibility == crate::load::postmortem::Visibility::Internal,
     }
 }
 

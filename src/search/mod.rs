@@ -35,9 +35,9 @@ use rustc_hash::FxBuildHasher;
 use serde_json::Value;
 
 use crate::diagnostics::Diagnostic;
-use crate::render::sink::Sink;
-use crate::site::{Incident, Site};
-use crate::timeline::TimelineSource;
+use crate::model::site::{Incident, Site};
+use crate::model::timeline::TimelineSource;
+use crate::write::sink::Sink;
 use analyzer::{Analyzer, Mode};
 use shards::Plan;
 

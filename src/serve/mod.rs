@@ -15,11 +15,11 @@ use std::time::Instant;
 
 use tokio::sync::{broadcast, watch as tokio_watch};
 
-use crate::build::{BuildOptions, BuildState, Pipeline, clock};
 use crate::cli::Reporter;
 use crate::diagnostics::{Diagnostic, Diagnostics};
+use crate::pipeline::{BuildOptions, BuildState, Pipeline, clock};
 use crate::render::Progress;
-use crate::render::sink::{Gate, UpdateSink};
+use crate::write::sink::{Gate, UpdateSink};
 
 /// How `serve` is asked to run.
 #[derive(Clone, Debug)]
@@ -323,8 +323,8 @@ fn spawn_search(
     gate: Gate,
     live: Arc<Live>,
     verbose: bool,
-) -> std::sync::mpsc::Sender<Arc<crate::site::Site>> {
-    let (tx, rx) = std::sync::mpsc::channel::<Arc<crate::site::Site>>();
+) -> std::sync::mpsc::Sender<Arc<crate::model::site::Site>> {
+    let (tx, rx) = std::sync::mpsc::channel::<Arc<crate::model::site::Site>>();
     let spawned = std::thread::Builder::new()
         .name("pmsite-search".into())
         .spawn(move || {
@@ -435,7 +435,7 @@ struct Rebuilder {
     quiet: bool,
     verbose: bool,
     /// Where built sites go to have their search index made.
-    search: std::sync::mpsc::Sender<Arc<crate::site::Site>>,
+    search: std::sync::mpsc::Sender<Arc<crate::model::site::Site>>,
     /// Threads of lower priority for the pages nobody is reloading.
     background: Option<rayon::ThreadPool>,
 }

@@ -10,7 +10,7 @@ use std::time::{Duration, Instant};
 use notify::{PollWatcher, RecommendedWatcher, RecursiveMode, Watcher};
 
 use crate::config::{CONFIG_FILE, Config};
-use crate::source::is_ignored_name;
+use crate::load::source::is_ignored_name;
 
 /// How long the file system must stay quiet before a rebuild starts.
 const QUIET: Duration = Duration::from_millis(25);

@@ -21,7 +21,7 @@ use std::collections::{BTreeMap, HashMap};
 
 use rayon::prelude::*;
 
-use crate::site::{Facet, Incident};
+use crate::model::site::{Facet, Incident};
 
 /// Days since 1970-01-01 of a date.
 pub fn day_number(d: jiff::civil::Date) -> i64 {

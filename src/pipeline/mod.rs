@@ -16,18 +16,20 @@ use jiff::Timestamp;
 use rayon::prelude::*;
 
 use crate::config::Config;
+use crate::diagnostics::yaml::{Target, YamlPath};
 use crate::diagnostics::{Diagnostic, Diagnostics, display_path};
-use crate::highlight::Highlighter;
-use crate::links::{LinkEntry, LinkTable};
+use crate::load::postmortem::{Page, Postmortem, parse_page, parse_postmortem};
+use crate::load::source::{Asset, Discovered, SourceFile, SourceKind, discover, read_text};
+use crate::markdown::highlight::Highlighter;
 use crate::markdown::{MarkdownRenderer, RenderedBody};
-use crate::postmortem::{Page, Postmortem, parse_page, parse_postmortem};
-use crate::render::sink::{DirSink, NullSink, Sink};
+use crate::model::links::{LinkEntry, LinkTable};
+use crate::model::site::{
+    Clock, Incident, PageDoc, Site, assemble, body_problems, is_built, merge_body,
+};
+use crate::model::timeline::Metrics;
+use crate::render::theme::Theme;
 use crate::render::{Progress, RenderReport, RenderState, Renderer, Unobserved};
-use crate::site::{Clock, Incident, PageDoc, Site, assemble, body_problems, is_built, merge_body};
-use crate::source::{Asset, Discovered, SourceFile, SourceKind, discover, read_text};
-use crate::theme::Theme;
-use crate::timeline::Metrics;
-use crate::yaml_locate::{Target, YamlPath};
+use crate::write::sink::{DirSink, NullSink, Sink};
 
 /// What a build is asked to do.
 #[derive(Clone, Debug, Default)]
@@ -179,7 +181,7 @@ fn fast_discover(
             .file_name()
             .map(|n| n.to_string_lossy().into_owned())
             .unwrap_or_default();
-        if crate::source::is_ignored_name(&name) {
+        if crate::load::source::is_ignored_name(&name) {
             continue;
         }
         match std::fs::symlink_metadata(p) {
@@ -251,7 +253,7 @@ pub struct BuildState {
     changed: Option<Vec<PathBuf>>,
     files: HashMap<PathBuf, (Stamp, ParsedFile)>,
     bodies: HashMap<PathBuf, CachedBody>,
-    skeleton: Option<crate::site::Skeleton>,
+    skeleton: Option<crate::model::site::Skeleton>,
     /// The link targets and known ids, with their fingerprint.
     links: Option<(u64, Arc<LinkTable>, Arc<HashSet<String>>)>,
     pub render: RenderState,
@@ -425,7 +427,7 @@ impl Pipeline {
             Ok(t) => t,
             Err(d) => {
                 let claimed = (file.kind == SourceKind::Postmortem)
-                    .then(|| crate::slug::slugify(&file.stem()));
+                    .then(|| crate::config::slug::slugify(&file.stem()));
                 return ParsedFile {
                     diagnostics: vec![d],
                     claimed_id: claimed,
@@ -868,9 +870,9 @@ impl Pipeline {
             ds
         };
         let out = self.output_dir();
-        crate::output::check_output_dir(&self.config, &out).map_err(one)?;
+        crate::write::check_output_dir(&self.config, &out).map_err(one)?;
         let clock = clock(&self.config, self.options.now).map_err(one)?;
-        let staging = crate::output::Staging::begin(&out, self.options.force).map_err(one)?;
+        let staging = crate::write::Staging::begin(&out, self.options.force).map_err(one)?;
         let sink = DirSink::new(staging.dir());
         let mut built = self.run_into(clock, &sink, None, &Unobserved)?;
         let t = Instant::now();

@@ -1,6 +1,8 @@
 //! Problems found in a knowledge base, each with the place in the file it
 //! comes from, and the ways of printing them (terminal, JSON, GitHub).
 
+pub mod yaml;
+
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 

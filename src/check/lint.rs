@@ -10,12 +10,12 @@ use comrak::{Arena, Options, parse_document};
 use regex::Regex;
 
 use crate::config::Config;
+use crate::diagnostics::yaml::{Target, YamlPath};
 use crate::diagnostics::{Diagnostic, Pos};
-use crate::postmortem::{Postmortem, Status};
-use crate::site::Incident;
-use crate::stated::{StatedKind, find_stated};
-use crate::timeline::{Milestone, TimelineSource, human_duration};
-use crate::yaml_locate::{Target, YamlPath};
+use crate::load::postmortem::{Postmortem, Status};
+use crate::markdown::stated::{StatedKind, find_stated};
+use crate::model::site::Incident;
+use crate::model::timeline::{Milestone, TimelineSource, human_duration};
 
 /// A lint: its code and what it finds.
 pub struct Lint {

@@ -204,7 +204,7 @@ fn own_templates(root: &Path) -> Vec<(String, PathBuf)> {
     for e in entries.flatten() {
         let path = e.path();
         let name = e.file_name().to_string_lossy().into_owned();
-        if crate::source::is_content_name(&name)
+        if crate::load::source::is_content_name(&name)
             && path.is_file()
             && let Some(stem) = name.strip_suffix(".md")
         {

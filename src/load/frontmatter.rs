@@ -9,8 +9,8 @@ use std::sync::LazyLock;
 use regex::Regex;
 use serde_yaml::{Mapping, Value};
 
+use crate::diagnostics::yaml::{Target, YamlLocator, YamlPath};
 use crate::diagnostics::{Diagnostic, Pos, suggest};
-use crate::yaml_locate::{Target, YamlLocator, YamlPath};
 
 /// A file cut in two: the YAML between the `---` lines, and the body.
 #[derive(Clone, Debug, PartialEq, Eq)]

@@ -9,8 +9,8 @@ use std::collections::BTreeMap;
 
 use jiff::civil::Date;
 
-use crate::followup::FollowUpStatus;
-use crate::site::{Facet, Incident, Site};
+use crate::model::followup::FollowUpStatus;
+use crate::model::site::{Facet, Incident, Site};
 
 /// The median (exact: may end in .5).
 pub fn median(values: &[i64]) -> Option<f64> {
@@ -192,7 +192,10 @@ pub fn follow_up_figures(site: &Site) -> FollowUpFigures {
                 if c > since && c <= today {
                     f.done_last_90_days += 1;
                 }
-                days.push(crate::similar::day_number(c) - crate::similar::day_number(inc.pm.date));
+                days.push(
+                    crate::model::similar::day_number(c)
+                        - crate::model::similar::day_number(inc.pm.date),
+                );
             }
         }
     }

@@ -3,6 +3,8 @@
 //! (JSON) or for GitHub workflows (annotations); and `--overdue`, the list
 //! of overdue follow-ups.
 
+pub mod lint;
+
 use std::collections::HashMap;
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -10,11 +12,11 @@ use std::sync::Arc;
 
 use serde::Serialize;
 
-use crate::build::{BuildOptions, Loaded, Pipeline, clock, parse_now};
+use crate::diagnostics::yaml::{Target, YamlPath};
 use crate::diagnostics::{Diagnostic, Diagnostics, Pos, Severity, display_path, suggest};
-use crate::postmortem::fill_lines;
-use crate::site::Site;
-use crate::yaml_locate::{Target, YamlPath};
+use crate::load::postmortem::fill_lines;
+use crate::model::site::Site;
+use crate::pipeline::{BuildOptions, Loaded, Pipeline, clock, parse_now};
 
 /// How findings are printed.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
@@ -119,7 +121,7 @@ pub fn check(root: &Path, opts: &CheckOptions) -> Report {
         && let Err(d) = pipeline.render(
             s,
             &assets,
-            &crate::render::sink::NullSink,
+            &crate::write::sink::NullSink,
             &mut crate::render::RenderState::default(),
             false,
             &crate::render::Unobserved,
@@ -140,7 +142,7 @@ pub fn check(root: &Path, opts: &CheckOptions) -> Report {
         } else {
             for inc in &mut site.incidents {
                 fill_lines(Arc::make_mut(&mut inc.pm));
-                diags.extend(crate::lint::lint_incident(inc, &pipeline.config));
+                diags.extend(crate::check::lint::lint_incident(inc, &pipeline.config));
             }
         }
     }
@@ -175,7 +177,7 @@ pub fn check(root: &Path, opts: &CheckOptions) -> Report {
 fn lenient_model(
     pipeline: &mut Pipeline,
     mut loaded: Loaded,
-    clock: crate::site::Clock,
+    clock: crate::model::site::Clock,
 ) -> Option<Site> {
     for pm in &mut loaded.postmortems {
         Arc::make_mut(pm).related.clear();
@@ -189,11 +191,11 @@ fn lenient_model(
 /// Warns when the editor schema file differs from the schema of the
 /// current book.toml.
 fn schema_outdated(pipeline: &Pipeline, diags: &mut Diagnostics) {
-    let path = crate::schema::schema_path(&pipeline.config);
+    let path = crate::authoring::schema::schema_path(&pipeline.config);
     let Ok(text) = std::fs::read_to_string(&path) else {
         return;
     };
-    if text != crate::schema::schema_text(&pipeline.config) {
+    if text != crate::authoring::schema::schema_text(&pipeline.config) {
         diags.push(
             Diagnostic::warning(
                 "schema-outdated",
@@ -278,7 +280,7 @@ struct AllowLists {
 
 impl AllowLists {
     fn new(pipeline: &Pipeline, loaded: &Loaded, diags: &mut Diagnostics) -> AllowLists {
-        let codes = crate::lint::codes();
+        let codes = crate::check::lint::codes();
         let config = &pipeline.config;
         let unknown = |code: &str| {
             let hint = match suggest(code, codes.iter().copied()) {

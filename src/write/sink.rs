@@ -6,7 +6,7 @@ use std::io;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex, RwLock};
 
-use crate::output::safe_rel;
+use crate::write::safe_rel;
 
 /// Receives the files of the site, from many threads at once.
 pub trait Sink: Sync {

@@ -7,9 +7,9 @@ use std::path::{Component, Path, PathBuf};
 use serde_json::{Map, Value, json};
 
 use crate::config::Config;
-use crate::followup::{FollowUpStatus, FollowUpType};
-use crate::postmortem::Status;
-use crate::timeline::Milestone;
+use crate::load::postmortem::Status;
+use crate::model::followup::{FollowUpStatus, FollowUpType};
+use crate::model::timeline::Milestone;
 
 /// Where `pmsite init`, `pmsite new` and `pmsite schema --write` keep the
 /// schema, relative to the knowledge base root.
@@ -105,7 +105,10 @@ pub fn schema(config: &Config) -> Value {
 
     let list = |items: Value, description: &str| json!({"type": ["array", "null"], "items": items, "description": description});
 
-    let mut lint_codes: Vec<Value> = crate::lint::codes().into_iter().map(|c| json!(c)).collect();
+    let mut lint_codes: Vec<Value> = crate::check::lint::codes()
+        .into_iter()
+        .map(|c| json!(c))
+        .collect();
     lint_codes.sort_by(|a, b| a.as_str().cmp(&b.as_str()));
 
     let properties = json!({

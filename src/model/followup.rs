@@ -126,7 +126,7 @@ pub fn ticket_link(ticket: &str, ticket_url: Option<&str>) -> Option<String> {
     }
     let pattern = ticket_url?;
     let encoded =
-        percent_encoding::utf8_percent_encode(ticket, crate::links::SEGMENT_SET).to_string();
+        percent_encoding::utf8_percent_encode(ticket, crate::model::links::SEGMENT_SET).to_string();
     Some(pattern.replace("{id}", &encoded))
 }
 

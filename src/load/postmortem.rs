@@ -10,13 +10,13 @@ use jiff::tz::TimeZone;
 use serde::Serialize;
 
 use crate::config::Config;
+use crate::config::slug::{is_slug, slugify};
+use crate::diagnostics::yaml::{Target, YamlLocator, YamlPath};
 use crate::diagnostics::{Diagnostic, Pos, suggest};
-use crate::followup::{FollowUp, FollowUpStatus, FollowUpType};
-use crate::frontmatter::{FieldErrors, Fields, Split, SplitError, parse_yaml, split};
-use crate::slug::{is_slug, slugify};
-use crate::source::SourceFile;
-use crate::timeline::{Milestone, TimeCursor, TimelineEntry, TimelineSource};
-use crate::yaml_locate::{Target, YamlLocator, YamlPath};
+use crate::load::frontmatter::{FieldErrors, Fields, Split, SplitError, parse_yaml, split};
+use crate::load::source::SourceFile;
+use crate::model::followup::{FollowUp, FollowUpStatus, FollowUpType};
+use crate::model::timeline::{Milestone, TimeCursor, TimelineEntry, TimelineSource};
 
 /// Front matter keys of a postmortem.
 pub const POSTMORTEM_KEYS: &[&str] = &[
@@ -362,7 +362,7 @@ fn read_postmortem(
             .file
             .stem()
             .get(..10)
-            .and_then(crate::frontmatter::parse_date);
+            .and_then(crate::load::frontmatter::parse_date);
         if from_name.is_none() && !config.postmortem.required.iter().any(|r| r == "date") {
             errs.error(
                 root.key("date"),
@@ -766,8 +766,8 @@ fn read_timeline(
                             entry.path.key("at"),
                             Target::Value,
                             "timeline-dst-gap",
-                            crate::timeline::skipped_message(&text, dt, r.at),
-                            Some(crate::timeline::SKIPPED_HINT.into()),
+                            crate::model::timeline::skipped_message(&text, dt, r.at),
+                            Some(crate::model::timeline::SKIPPED_HINT.into()),
                         );
                     }
                     Some(r.at)
@@ -890,7 +890,7 @@ pub fn parse_page(file: &SourceFile, text: Arc<str>) -> (Option<Page>, Vec<Diagn
                 "wrong-type",
                 format!(
                     "`weight` must be a whole number, found {}",
-                    crate::frontmatter::type_name(other)
+                    crate::load::frontmatter::type_name(other)
                 ),
                 None,
             );
@@ -904,7 +904,7 @@ pub fn parse_page(file: &SourceFile, text: Arc<str>) -> (Option<Page>, Vec<Diagn
     } else {
         slugify(&stem)
     };
-    if slug.is_empty() || crate::site::RESERVED_PATHS.contains(&slug.as_str()) {
+    if slug.is_empty() || crate::model::site::RESERVED_PATHS.contains(&slug.as_str()) {
         errs.error(
             YamlPath::root(),
             Target::Key,

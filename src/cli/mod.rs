@@ -8,9 +8,9 @@ use std::time::Instant;
 
 use clap::{Args, Parser, Subcommand};
 
-use crate::build::{BuildOptions, Pipeline, parse_now};
 use crate::config::{CONFIG_FILE, Config};
 use crate::diagnostics::{Diagnostic, Diagnostics, display_path};
+use crate::pipeline::{BuildOptions, Pipeline, parse_now};
 
 const EXAMPLES: &str = "\
 Examples:
@@ -367,7 +367,7 @@ fn cmd_build(global: &GlobalArgs, reporter: &Reporter, args: BuildArgs) -> ExitC
 
 fn cmd_init(reporter: &Reporter, dir: Option<PathBuf>) -> ExitCode {
     let dir = dir.unwrap_or_else(|| PathBuf::from("."));
-    match crate::scaffold::init(&dir) {
+    match crate::authoring::init(&dir) {
         Ok(files) => {
             for f in &files {
                 println!("{}", f.display());
@@ -422,7 +422,7 @@ fn cmd_new(
             .to_zoned_datetime(config.site.timezone.clone())
             .date(),
     };
-    let template = match crate::templates::find(&config.root, template) {
+    let template = match crate::authoring::templates::find(&config.root, template) {
         Ok(t) => t,
         Err((msg, hint)) => {
             return reporter.failed(
@@ -432,10 +432,10 @@ fn cmd_new(
         }
     };
     let dir = config.content_dir().join("postmortems");
-    let path = dir.join(crate::scaffold::new_file_name(title, date));
-    let text = crate::templates::render(&template.text, &config, title.trim(), date);
-    if let (Some(tpath), Err(crate::frontmatter::SplitError::Missing)) =
-        (&template.path, crate::frontmatter::split(&text))
+    let path = dir.join(crate::authoring::new_file_name(title, date));
+    let text = crate::authoring::templates::render(&template.text, &config, title.trim(), date);
+    if let (Some(tpath), Err(crate::load::frontmatter::SplitError::Missing)) =
+        (&template.path, crate::load::frontmatter::split(&text))
     {
         return reporter.failed(
             "new",
@@ -448,11 +448,13 @@ fn cmd_new(
             .with_hint("start it with a `---` line, the front matter (`title: {{title}}`, `date: {{date}}`, ...), and another `---` line")),
         );
     }
-    let text =
-        crate::scaffold::with_schema_line(&text, &crate::schema::schema_ref(&config.root, &path));
+    let text = crate::authoring::with_schema_line(
+        &text,
+        &crate::authoring::schema::schema_ref(&config.root, &path),
+    );
     // The schema the modeline points at.
-    if !crate::schema::schema_path(&config).exists()
-        && let Ok(p) = crate::schema::write_schema(&config)
+    if !crate::authoring::schema::schema_path(&config).exists()
+        && let Ok(p) = crate::authoring::schema::write_schema(&config)
     {
         reporter.info(&format!(
             "Wrote {} (the JSON Schema editors validate front matter with)",
@@ -547,7 +549,7 @@ fn cmd_schema(global: &GlobalArgs, reporter: &Reporter, write: bool) -> ExitCode
         Err(d) => return reporter.failed("schema", d),
     };
     if write {
-        match crate::schema::write_schema(&config) {
+        match crate::authoring::schema::write_schema(&config) {
             Ok(p) => {
                 println!("{}", display_path(&p).display());
                 ExitCode::SUCCESS
@@ -555,7 +557,7 @@ fn cmd_schema(global: &GlobalArgs, reporter: &Reporter, write: bool) -> ExitCode
             Err(msg) => reporter.failed("schema", one(Diagnostic::error("io", msg))),
         }
     } else {
-        print!("{}", crate::schema::schema_text(&config));
+        print!("{}", crate::authoring::schema::schema_text(&config));
         ExitCode::SUCCESS
     }
 }

@@ -1,6 +1,8 @@
 //! `book.toml`: the site configuration, with defaults for every key and
 //! precise errors (position, "did you mean") for everything else.
 
+pub mod slug;
+
 use std::collections::BTreeMap;
 use std::ops::Range;
 use std::path::{Path, PathBuf};
@@ -751,13 +753,13 @@ impl<'a> ConfigReader<'a> {
     fn read_causes(&mut self, t: &DeTable<'_>, config: &mut Config) {
         for (k, v) in t.iter() {
             let name = k.get_ref().to_string();
-            if !crate::slug::is_slug(&name) {
+            if !crate::config::slug::is_slug(&name) {
                 self.push(
                     Diagnostic::error("bad-cause", format!("cause `{name}` is not a slug"))
                         .at(self.pos(k.span()))
                         .with_hint(format!(
                             "write it as `{}` (lowercase letters, digits and dashes)",
-                            crate::slug::slugify(&name)
+                            crate::config::slug::slugify(&name)
                         )),
                 );
                 continue;
@@ -779,7 +781,7 @@ impl<'a> ConfigReader<'a> {
                 }
                 "highlight-theme" => {
                     if let Some(s) = self.string("markdown", "highlight-theme", v) {
-                        let themes = crate::highlight::theme_names();
+                        let themes = crate::markdown::highlight::theme_names();
                         if themes.iter().any(|t| *t == s) {
                             config.markdown.highlight_theme = s;
                         } else {

@@ -3,6 +3,8 @@
 //! previous site as it was. pmsite only ever replaces folders it created
 //! (a marker file tells), and never the knowledge base's own folders.
 
+pub mod sink;
+
 use std::io;
 use std::path::{Component, Path, PathBuf};
 
@@ -202,9 +204,9 @@ impl Drop for Staging {
 /// Writes `files` into a new folder and swaps it in for `out`.
 pub fn write_site(out: &Path, files: &[OutputFile], force: bool) -> Result<(), Diagnostic> {
     let staging = Staging::begin(out, force)?;
-    let sink = crate::render::sink::DirSink::new(staging.dir());
+    let sink = crate::write::sink::DirSink::new(staging.dir());
     for f in files {
-        crate::render::sink::Sink::put(&sink, &f.path, &f.bytes)
+        crate::write::sink::Sink::put(&sink, &f.path, &f.bytes)
             .map_err(|e| Diagnostic::error("io", format!("cannot write {}: {e}", f.path)))?;
     }
     staging.commit()

@@ -3,6 +3,9 @@
 //! pmsite derives from them: sections, a body timeline, task-list
 //! follow-ups, and the links and images they contain.
 
+pub mod highlight;
+pub mod stated;
+
 use std::sync::{Arc, LazyLock};
 
 use comrak::nodes::{AstNode, NodeValue, Sourcepos};
@@ -12,9 +15,9 @@ use regex::Regex;
 use serde::Serialize;
 
 use crate::diagnostics::Pos;
-use crate::highlight::Highlighter;
-use crate::links::{LinkDep, LinkTable, Resolved};
-use crate::timeline::{Milestone, parse_time_prefix, range_end};
+use crate::markdown::highlight::Highlighter;
+use crate::model::links::{LinkDep, LinkTable, Resolved};
+use crate::model::timeline::{Milestone, parse_time_prefix, range_end};
 
 /// A heading of a body.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
@@ -85,7 +88,7 @@ pub struct RenderedBody {
     pub links_to: Vec<String>,
     pub problems: Vec<BodyProblem>,
     /// What the body's links looked up (to know when it must be redone).
-    pub deps: Vec<crate::links::LinkDep>,
+    pub deps: Vec<crate::model::links::LinkDep>,
 }
 
 /// Renders bodies with one configuration; shared by all documents.
@@ -663,7 +666,7 @@ fn plain_text<'a>(node: &'a AstNode<'a>, out: &mut String) {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::links::LinkEntry;
+    use crate::model::links::LinkEntry;
 
     fn renderer(unsafe_html: bool) -> MarkdownRenderer {
         MarkdownRenderer::new(unsafe_html, Arc::new(Highlighter::new()))

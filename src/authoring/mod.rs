@@ -1,12 +1,15 @@
 //! `pmsite init` and `pmsite new`: new knowledge bases and new postmortems
 //! from templates.
 
+pub mod schema;
+pub mod templates;
+
 use std::path::{Path, PathBuf};
 
 use jiff::civil::Date;
 
 use crate::config::Config;
-use crate::slug::slugify;
+use crate::config::slug::slugify;
 
 /// The book.toml written by `pmsite init`.
 pub fn book_toml(title: &str) -> String {
@@ -159,7 +162,10 @@ pub fn init(dir: &Path) -> Result<Vec<PathBuf>, String> {
                 .join(format!("{EXAMPLE_ID}.md")),
             with_schema_line(
                 EXAMPLE_POSTMORTEM,
-                &crate::schema::schema_ref(Path::new(""), Path::new("content/postmortems/x.md")),
+                &crate::authoring::schema::schema_ref(
+                    Path::new(""),
+                    Path::new("content/postmortems/x.md"),
+                ),
             ),
         ),
         (
@@ -186,7 +192,7 @@ pub fn init(dir: &Path) -> Result<Vec<PathBuf>, String> {
     }
     // The JSON Schema the example's modeline points at.
     if let Ok(config) = Config::load(dir)
-        && let Ok(path) = crate::schema::write_schema(&config)
+        && let Ok(path) = crate::authoring::schema::write_schema(&config)
     {
         written.push(path);
     }
@@ -225,7 +231,10 @@ pub fn with_schema_line(text: &str, schema_ref: &str) -> String {
     else {
         return text.to_string();
     };
-    format!("---\n{}\n{rest}", crate::schema::modeline(schema_ref))
+    format!(
+        "---\n{}\n{rest}",
+        crate::authoring::schema::modeline(schema_ref)
+    )
 }
 
 /// The file name for a new postmortem: `<date>-<slug>.md`, the slug cut at
@@ -244,7 +253,7 @@ pub fn new_file_name(title: &str, date: Date) -> String {
 
 /// The text of a new postmortem from the default template.
 pub fn new_postmortem(config: &Config, title: &str, date: Date) -> String {
-    crate::templates::default_postmortem(config, title, date)
+    crate::authoring::templates::default_postmortem(config, title, date)
 }
 
 #[cfg(test)]

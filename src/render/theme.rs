@@ -180,7 +180,7 @@ fn overlay(dir: &Path, into: &mut BTreeMap<String, ThemeFile>, diags: &mut Diagn
             }
         };
         if !entry.file_type().is_file()
-            || crate::source::is_ignored_name(&entry.file_name().to_string_lossy())
+            || crate::load::source::is_ignored_name(&entry.file_name().to_string_lossy())
         {
             continue;
         }

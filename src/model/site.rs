@@ -9,12 +9,12 @@ use jiff::Timestamp;
 use jiff::civil::Date;
 
 use crate::config::Config;
+use crate::diagnostics::yaml::Target;
 use crate::diagnostics::{Diagnostic, Diagnostics, suggest};
-use crate::followup::{FollowUp, FollowUpStatus, extract_ticket, is_url};
+use crate::load::postmortem::{Page, Postmortem, Visibility};
 use crate::markdown::{BodyProblem, BodyTimelineForm, RenderedBody};
-use crate::postmortem::{Page, Postmortem, Visibility};
-use crate::timeline::{Metrics, Milestone, TimeCursor, TimelineEntry, TimelineSource};
-use crate::yaml_locate::Target;
+use crate::model::followup::{FollowUp, FollowUpStatus, extract_ticket, is_url};
+use crate::model::timeline::{Metrics, Milestone, TimeCursor, TimelineEntry, TimelineSource};
 
 /// Top-level paths the site uses itself; free pages cannot take them.
 pub const RESERVED_PATHS: &[&str] = &[
@@ -138,7 +138,7 @@ impl Site {
     /// The page of a cause, service, team or tag (names are percent-encoded:
     /// tags may be in any language).
     pub fn facet_url(&self, kind: &str, name: &str) -> String {
-        let seg = percent_encoding::utf8_percent_encode(name, crate::links::SEGMENT_SET);
+        let seg = percent_encoding::utf8_percent_encode(name, crate::model::links::SEGMENT_SET);
         format!("{}{kind}/{seg}/", self.config.base_path())
     }
 }
@@ -206,9 +206,13 @@ pub fn merge_body(pm: &mut Postmortem, body: &RenderedBody) -> Vec<Diagnostic> {
                                 pm.source.diagnostic_in_body(
                                     Diagnostic::warning(
                                         "timeline-dst-gap",
-                                        crate::timeline::skipped_message(&e.time_text, dt, r.at),
+                                        crate::model::timeline::skipped_message(
+                                            &e.time_text,
+                                            dt,
+                                            r.at,
+                                        ),
                                     )
-                                    .with_hint(crate::timeline::SKIPPED_HINT),
+                                    .with_hint(crate::model::timeline::SKIPPED_HINT),
                                     e.pos,
                                 ),
                             );
@@ -271,7 +275,7 @@ pub fn merge_body(pm: &mut Postmortem, body: &RenderedBody) -> Vec<Diagnostic> {
 /// Body problems (unknown `[[id]]`, broken links, missing images) as
 /// diagnostics. Unknown ids are errors; the rest are warnings for `check`.
 pub fn body_problems(
-    source: &crate::postmortem::Source,
+    source: &crate::load::postmortem::Source,
     body: &RenderedBody,
     known_ids: &[&str],
 ) -> Vec<Diagnostic> {
@@ -339,7 +343,7 @@ fn skeleton_fp(incidents: &[Incident], config: &Config, all_ids: &HashSet<String
     for inc in incidents {
         let pm = &inc.pm;
         put(0, pm.id.as_bytes());
-        put(1, &crate::similar::day_number(pm.date).to_le_bytes());
+        put(1, &crate::model::similar::day_number(pm.date).to_le_bytes());
         for c in &pm.causes {
             put(2, c.as_bytes());
         }
@@ -512,7 +516,7 @@ fn skeleton(
             add(&mut tags, t, i);
         }
     }
-    let similar = crate::similar::similar_incidents(incidents, &causes, &services, 5);
+    let similar = crate::model::similar::similar_incidents(incidents, &causes, &services, 5);
 
     // The reading list names postmortems by id.
     let mut reading_list = Vec::new();
@@ -560,6 +564,6 @@ fn skeleton(
 
 /// Should this postmortem be in the build?
 pub fn is_built(pm: &Postmortem, drafts: bool, public: bool) -> bool {
-    (drafts || pm.status != crate::postmortem::Status::Draft)
+    (drafts || pm.status != crate::load::postmortem::Status::Draft)
         && !(public && pm.visibility == Visibility::Internal)
 }
