@@ -7,8 +7,8 @@ use std::path::{Component, Path, PathBuf};
 use serde_json::{Map, Value, json};
 
 use crate::config::Config;
-use crate::load::postmortem::Status;
 use crate::model::followup::{FollowUpStatus, FollowUpType};
+use crate::model::postmortem::Status;
 use crate::model::timeline::Milestone;
 
 /// Where `pmsite init`, `pmsite new` and `pmsite schema --write` keep the
@@ -105,7 +105,7 @@ pub fn schema(config: &Config) -> Value {
 
     let list = |items: Value, description: &str| json!({"type": ["array", "null"], "items": items, "description": description});
 
-    let mut lint_codes: Vec<Value> = crate::check::lint::codes()
+    let mut lint_codes: Vec<Value> = crate::diagnostics::Code::lint_names()
         .into_iter()
         .map(|c| json!(c))
         .collect();

@@ -10,95 +10,13 @@ use comrak::{Arena, Options, parse_document};
 use regex::Regex;
 
 use crate::config::Config;
+use crate::diagnostics::Code;
 use crate::diagnostics::yaml::{Target, YamlPath};
 use crate::diagnostics::{Diagnostic, Pos};
-use crate::load::postmortem::{Postmortem, Status};
 use crate::markdown::stated::{StatedKind, find_stated};
+use crate::model::postmortem::{Postmortem, Status};
 use crate::model::site::Incident;
 use crate::model::timeline::{Milestone, TimelineSource, human_duration};
-
-/// A lint: its code and what it finds.
-pub struct Lint {
-    pub code: &'static str,
-    pub summary: &'static str,
-}
-
-/// Every lint of `pmsite check`, in the order the README lists them.
-pub const LINTS: &[Lint] = &[
-    Lint {
-        code: "missing-section",
-        summary: "a section of [postmortem] sections is missing from the body",
-    },
-    Lint {
-        code: "human-error",
-        summary: "\"human error\", \"operator error\" or \"user error\" given as a cause",
-    },
-    Lint {
-        code: "single-cause",
-        summary: "only one cause is listed (contributing causes are plural)",
-    },
-    Lint {
-        code: "no-follow-ups",
-        summary: "a final postmortem has no follow-up actions",
-    },
-    Lint {
-        code: "follow-up-owner",
-        summary: "an open or in-progress follow-up has no owner",
-    },
-    Lint {
-        code: "follow-up-due",
-        summary: "an open or in-progress follow-up has no due date",
-    },
-    Lint {
-        code: "timeline-no-detected",
-        summary: "the timeline marks no `detected` milestone",
-    },
-    Lint {
-        code: "timeline-no-resolved",
-        summary: "the timeline marks no `resolved` milestone",
-    },
-    Lint {
-        code: "metric-mismatch",
-        summary: "a time to detect or recover stated in the body disagrees with the timeline by more than a minute",
-    },
-    Lint {
-        code: "broken-link",
-        summary: "a relative link leads to no file",
-    },
-    Lint {
-        code: "missing-image",
-        summary: "an image file does not exist",
-    },
-    Lint {
-        code: "timeline-both",
-        summary: "a timeline in both the front matter and the body",
-    },
-    Lint {
-        code: "timeline-rollover",
-        summary: "a bare time earlier than the previous entry was taken as the next day",
-    },
-    Lint {
-        code: "timeline-dst-gap",
-        summary: "a wall-clock time the clocks skipped (moving forward for daylight saving time)",
-    },
-    Lint {
-        code: "symlink-outside",
-        summary: "a symbolic link leads outside the knowledge base and is skipped",
-    },
-    Lint {
-        code: "not-read",
-        summary: "a Markdown file that is not read: not `.md`, or a page in a sub-folder",
-    },
-    Lint {
-        code: "schema-outdated",
-        summary: "the editor schema file differs from what `pmsite schema` prints now",
-    },
-];
-
-/// The codes an allow list may name.
-pub fn codes() -> Vec<&'static str> {
-    LINTS.iter().map(|l| l.code).collect()
-}
 
 /// All lints of one incident. `fill_lines` must have run on its postmortem.
 pub fn lint_incident(inc: &Incident, config: &Config) -> Vec<Diagnostic> {
@@ -283,7 +201,7 @@ fn missing_sections(
             continue;
         }
         let d = Diagnostic::warning(
-            "missing-section",
+            Code::MissingSection,
             format!("no \"{section}\" section in the body"),
         )
         .with_hint(format!(
@@ -321,7 +239,7 @@ static ROOT_CAUSE_HUMAN: LazyLock<Regex> = LazyLock::new(|| {
 
 fn human_error_message(phrase: &str) -> Diagnostic {
     Diagnostic::warning(
-        "human-error",
+        Code::HumanError,
         format!("\"{phrase}\" is given as a cause: human error is never a root cause, it marks where the analysis stopped"),
     )
     .with_hint(
@@ -364,7 +282,7 @@ fn single_cause(pm: &Postmortem, outline: &Outline, out: &mut Vec<Diagnostic>) {
     if !pm.causes.is_empty() {
         if pm.causes.len() == 1 {
             let d = Diagnostic::warning(
-                "single-cause",
+                Code::SingleCause,
                 format!(
                     "only one cause is listed (`{}`): failures in complex systems have several contributing causes",
                     pm.causes[0]
@@ -400,7 +318,7 @@ fn single_cause(pm: &Postmortem, outline: &Outline, out: &mut Vec<Diagnostic>) {
     let n = items.iter().filter(|b| b.list == Some(first_list)).count();
     if n == 1 {
         let d = Diagnostic::warning(
-            "single-cause",
+            Code::SingleCause,
             "only one cause is listed under this heading: failures in complex systems have several contributing causes",
         )
         .with_hint(hint);
@@ -414,7 +332,7 @@ fn single_cause(pm: &Postmortem, outline: &Outline, out: &mut Vec<Diagnostic>) {
 fn follow_ups(pm: &Postmortem, out: &mut Vec<Diagnostic>) {
     if pm.status == Status::Final && pm.follow_ups.is_empty() {
         let d = Diagnostic::warning(
-            "no-follow-ups",
+            Code::NoFollowUps,
             "a final postmortem with no follow-up actions",
         )
         .with_hint("add `follow_ups:` (each with an owner, a due date and a ticket) or a task list under a \"Follow-up actions\" heading; when nothing is to be done, say why and allow this lint: `lint: {allow: [no-follow-ups]}`");
@@ -446,7 +364,7 @@ fn follow_ups(pm: &Postmortem, out: &mut Vec<Diagnostic>) {
         };
         if fu.owner.is_none() {
             let d = Diagnostic::warning(
-                "follow-up-owner",
+                Code::FollowUpOwner,
                 format!("follow-up \"{}\" has no owner", fu.title),
             )
             .with_hint(format!(
@@ -456,7 +374,7 @@ fn follow_ups(pm: &Postmortem, out: &mut Vec<Diagnostic>) {
         }
         if fu.due.is_none() {
             let d = Diagnostic::warning(
-                "follow-up-due",
+                Code::FollowUpDue,
                 format!("follow-up \"{}\" has no due date", fu.title),
             )
             .with_hint(format!(
@@ -479,8 +397,8 @@ fn milestones(pm: &Postmortem, out: &mut Vec<Diagnostic>) {
         return;
     }
     for (kind, code) in [
-        (Milestone::Detected, "timeline-no-detected"),
-        (Milestone::Resolved, "timeline-no-resolved"),
+        (Milestone::Detected, Code::TimelineNoDetected),
+        (Milestone::Resolved, Code::TimelineNoResolved),
     ] {
         if pm.timeline.iter().any(|e| e.kind == kind) {
             continue;
@@ -547,7 +465,7 @@ fn stated_metrics(inc: &Incident, out: &mut Vec<Diagnostic>) {
             .map(|(v, name)| format!("{} until {name}", human_duration(*v)))
             .collect();
         let d = Diagnostic::warning(
-            "metric-mismatch",
+            Code::MetricMismatch,
             format!(
                 "the body states a {} of {}, but the timeline gives {}",
                 s.kind.label(),

@@ -12,8 +12,10 @@ use std::sync::Arc;
 
 use serde::Serialize;
 
+use crate::config::Config;
+use crate::diagnostics::Code;
 use crate::diagnostics::yaml::{Target, YamlPath};
-use crate::diagnostics::{Diagnostic, Diagnostics, Pos, Severity, display_path, suggest};
+use crate::diagnostics::{Diagnostic, Diagnostics, Pos, Severity, display_path};
 use crate::load::postmortem::fill_lines;
 use crate::model::site::Site;
 use crate::pipeline::{BuildOptions, Loaded, Pipeline, clock, parse_now};
@@ -58,7 +60,7 @@ struct Finding<'a> {
     line: usize,
     column: usize,
     severity: Severity,
-    code: &'a str,
+    code: Code,
     message: &'a str,
     hint: Option<&'a str>,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -95,7 +97,7 @@ pub fn check(root: &Path, opts: &CheckOptions) -> Report {
             Ok(ts) => pipeline.options.now = Some(ts),
             Err(msg) => {
                 let mut d = Diagnostics::new();
-                d.push(Diagnostic::error("bad-option", format!("--now: {msg}")));
+                d.push(Diagnostic::error(Code::BadOption, format!("--now: {msg}")));
                 return fail(d);
             }
         }
@@ -112,7 +114,8 @@ pub fn check(root: &Path, opts: &CheckOptions) -> Report {
     let mut diags = Diagnostics::new();
     let loaded = pipeline.load(None, &mut diags);
     let postmortems = loaded.postmortems.len();
-    let allow = AllowLists::new(&pipeline, &loaded, &mut diags);
+    crate::pipeline::check_allow_lists(&pipeline.config, &loaded, &mut diags);
+    let allow = AllowLists::new(&pipeline.config, &loaded);
     let assets = loaded.assets.clone();
     let backup = loaded.clone();
     let mut site = pipeline.model(loaded, clock, None, &mut diags);
@@ -148,14 +151,14 @@ pub fn check(root: &Path, opts: &CheckOptions) -> Report {
     }
     // In `--overdue` mode only errors and the overdue list are reported.
     if opts.overdue {
-        diags.retain(|d| d.is_error() || d.code == "overdue");
+        diags.retain(|d| d.is_error() || d.code == Code::Overdue);
     }
     diags.retain(|d| d.is_error() || !allow.allows(d));
     let findings = diags.into_sorted();
     let overdue = findings
         .iter()
         .map(|d| {
-            if d.code != "overdue" {
+            if d.code != Code::Overdue {
                 return None;
             }
             overdue
@@ -198,7 +201,7 @@ fn schema_outdated(pipeline: &Pipeline, diags: &mut Diagnostics) {
     if text != crate::authoring::schema::schema_text(&pipeline.config) {
         diags.push(
             Diagnostic::warning(
-                "schema-outdated",
+                Code::SchemaOutdated,
                 "the editor schema does not match book.toml any more",
             )
             .in_file(display_path(&path))
@@ -228,7 +231,7 @@ fn overdue_follow_ups(site: &mut Site, diags: &mut Diagnostics) -> Vec<(OverdueK
                 .map(|o| format!(", owner {o}"))
                 .unwrap_or_else(|| ", no owner".into());
             let d = Diagnostic::warning(
-                "overdue",
+                Code::Overdue,
                 format!(
                     "follow-up \"{}\" is overdue: due {due} ({days} day{} ago), {}{owner}",
                     fu.title,
@@ -265,55 +268,21 @@ fn overdue_follow_ups(site: &mut Site, diags: &mut Diagnostics) -> Vec<(OverdueK
     out
 }
 
-/// Reports unknown codes in the allow lists (for `build`, which does not
-/// lint but must not accept what `check` rejects).
-pub(crate) fn check_allow_lists(pipeline: &Pipeline, loaded: &Loaded, diags: &mut Diagnostics) {
-    AllowLists::new(pipeline, loaded, diags);
-}
-
 /// The allow lists: per file (`lint: {allow: [...]}`) and per site
-/// (`[lint] allow`). Unknown codes in them are errors.
+/// (`[lint] allow`). (Unknown codes in them are errors of the pipeline.)
 struct AllowLists {
     site: Vec<String>,
     files: HashMap<PathBuf, Vec<String>>,
 }
 
 impl AllowLists {
-    fn new(pipeline: &Pipeline, loaded: &Loaded, diags: &mut Diagnostics) -> AllowLists {
-        let codes = crate::check::lint::codes();
-        let config = &pipeline.config;
-        let unknown = |code: &str| {
-            let hint = match suggest(code, codes.iter().copied()) {
-                Some(s) => format!("did you mean `{s}`? (lint codes: {})", codes.join(", ")),
-                None => format!("lint codes: {}", codes.join(", ")),
-            };
-            Diagnostic::error("unknown-lint", format!("unknown lint code `{code}`")).with_hint(hint)
-        };
-        let book = display_path(&config.config_path());
-        let book_text = std::fs::read_to_string(config.config_path()).unwrap_or_default();
-        for (i, code) in config.lint.allow.iter().enumerate() {
-            if !codes.contains(&code.as_str()) {
-                let pos = config
-                    .positions
-                    .lint_allow
-                    .get(i)
-                    .copied()
-                    .unwrap_or(Pos::new(1, 1));
-                diags.push(unknown(code).in_file(&book).at(pos).with_source(&book_text));
-            }
-        }
-        let mut files = HashMap::new();
-        for pm in &loaded.postmortems {
-            for (i, code) in pm.lint_allow.iter().enumerate() {
-                if !codes.contains(&code.as_str()) {
-                    let path = YamlPath::root().key("lint").key("allow").index(i);
-                    diags.push(pm.source.diagnostic_at(unknown(code), &path, Target::Value));
-                }
-            }
-            if !pm.lint_allow.is_empty() {
-                files.insert(pm.source.file.shown.clone(), pm.lint_allow.clone());
-            }
-        }
+    fn new(config: &Config, loaded: &Loaded) -> AllowLists {
+        let files = loaded
+            .postmortems
+            .iter()
+            .filter(|pm| !pm.lint_allow.is_empty())
+            .map(|pm| (pm.source.file.shown.clone(), pm.lint_allow.clone()))
+            .collect();
         AllowLists {
             site: config.lint.allow.clone(),
             files,
@@ -321,13 +290,14 @@ impl AllowLists {
     }
 
     fn allows(&self, d: &Diagnostic) -> bool {
-        if self.site.iter().any(|c| c == d.code) {
+        let code = d.code.as_str();
+        if self.site.iter().any(|c| c == code) {
             return true;
         }
         d.file
             .as_ref()
             .and_then(|f| self.files.get(f))
-            .is_some_and(|list| list.iter().any(|c| c == d.code))
+            .is_some_and(|list| list.iter().any(|c| c == code))
     }
 }
 
@@ -338,13 +308,13 @@ pub fn print(report: &Report, opts: &CheckOptions) -> bool {
     let overdue = report
         .findings
         .iter()
-        .filter(|d| d.code == "overdue")
+        .filter(|d| d.code == Code::Overdue)
         .count();
     let mut out = std::io::stdout().lock();
     match opts.format {
         Format::Human => {
             for d in &report.findings {
-                if opts.quiet && !d.is_error() && d.code != "overdue" {
+                if opts.quiet && !d.is_error() && d.code != Code::Overdue {
                     continue;
                 }
                 let _ = write!(out, "{}", d.render_human());

@@ -9,6 +9,7 @@ use std::time::Instant;
 use clap::{Args, Parser, Subcommand};
 
 use crate::config::{CONFIG_FILE, Config};
+use crate::diagnostics::Code;
 use crate::diagnostics::{Diagnostic, Diagnostics, display_path};
 use crate::pipeline::{BuildOptions, Pipeline, parse_now};
 
@@ -207,7 +208,7 @@ impl Reporter {
             && list
                 .iter()
                 .filter(|d| d.is_error())
-                .all(|d| d.code == "bad-option" || d.code == "bad-env");
+                .all(|d| d.code.is_usage());
         self.diagnostics(&list);
         let mut line = format!("error: {what} failed: {errors} error{}", plural(errors));
         if warnings > 0 && !self.quiet {
@@ -231,12 +232,12 @@ pub fn find_root(explicit: Option<&Path>) -> Result<PathBuf, Diagnostic> {
                 Ok(dir.canonicalize().unwrap_or_else(|_| dir.to_path_buf()))
             } else if !dir.exists() {
                 Err(Diagnostic::error(
-                    "no-root",
+                    Code::NoRoot,
                     format!("--root {}: no such folder", dir.display()),
                 ))
             } else {
                 Err(Diagnostic::error(
-                    "no-root",
+                    Code::NoRoot,
                     format!(
                         "{} has no {CONFIG_FILE}: it is not a pmsite knowledge base",
                         dir.display()
@@ -247,11 +248,11 @@ pub fn find_root(explicit: Option<&Path>) -> Result<PathBuf, Diagnostic> {
         }
         None => {
             let cwd = std::env::current_dir().map_err(|e| {
-                Diagnostic::error("no-root", format!("cannot read the working folder: {e}"))
+                Diagnostic::error(Code::NoRoot, format!("cannot read the working folder: {e}"))
             })?;
             Config::find_root(&cwd).ok_or_else(|| {
                 Diagnostic::error(
-                    "no-root",
+                    Code::NoRoot,
                     format!(
                         "no {CONFIG_FILE} found in {} or any folder above it",
                         cwd.display()
@@ -331,7 +332,7 @@ fn cmd_build(global: &GlobalArgs, reporter: &Reporter, args: BuildArgs) -> ExitC
             Err(msg) => {
                 return reporter.failed(
                     "build",
-                    one(Diagnostic::error("bad-option", format!("--now: {msg}"))),
+                    one(Diagnostic::error(Code::BadOption, format!("--now: {msg}"))),
                 );
             }
         }
@@ -379,7 +380,7 @@ fn cmd_init(reporter: &Reporter, dir: Option<PathBuf>) -> ExitCode {
             ));
             ExitCode::SUCCESS
         }
-        Err(msg) => reporter.failed("init", one(Diagnostic::error("init", msg))),
+        Err(msg) => reporter.failed("init", one(Diagnostic::error(Code::Init, msg))),
     }
 }
 
@@ -401,7 +402,7 @@ fn cmd_new(
     if title.trim().is_empty() {
         return reporter.failed(
             "new",
-            one(Diagnostic::error("bad-option", "the title is empty")
+            one(Diagnostic::error(Code::BadOption, "the title is empty")
                 .with_hint("pmsite new \"API outage: slow Facebook calls\"")),
         );
     }
@@ -412,7 +413,7 @@ fn cmd_new(
                 return reporter.failed(
                     "new",
                     one(
-                        Diagnostic::error("bad-option", format!("--date `{d}` is not a date"))
+                        Diagnostic::error(Code::BadOption, format!("--date `{d}` is not a date"))
                             .with_hint("write it as YYYY-MM-DD"),
                     ),
                 );
@@ -427,7 +428,7 @@ fn cmd_new(
         Err((msg, hint)) => {
             return reporter.failed(
                 "new",
-                one(Diagnostic::error("bad-option", msg).with_hint(hint)),
+                one(Diagnostic::error(Code::BadOption, msg).with_hint(hint)),
             );
         }
     };
@@ -440,7 +441,7 @@ fn cmd_new(
         return reporter.failed(
             "new",
             one(Diagnostic::error(
-                "bad-template",
+                Code::BadTemplate,
                 format!("template {} has no front matter", display_path(tpath).display()),
             )
             .in_file(display_path(tpath))
@@ -465,7 +466,7 @@ fn cmd_new(
         return reporter.failed(
             "new",
             one(Diagnostic::error(
-                "io",
+                Code::Io,
                 format!("cannot create {}: {e}", dir.display()),
             )),
         );
@@ -481,7 +482,7 @@ fn cmd_new(
                 return reporter.failed(
                     "new",
                     one(Diagnostic::error(
-                        "io",
+                        Code::Io,
                         format!("cannot write {}: {e}", path.display()),
                     )),
                 );
@@ -492,7 +493,7 @@ fn cmd_new(
         Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => reporter.failed(
             "new",
             one(Diagnostic::error(
-                "exists",
+                Code::Exists,
                 format!(
                     "{} already exists; not overwriting it",
                     display_path(&path).display()
@@ -503,7 +504,7 @@ fn cmd_new(
         Err(e) => reporter.failed(
             "new",
             one(Diagnostic::error(
-                "io",
+                Code::Io,
                 format!("cannot write {}: {e}", path.display()),
             )),
         ),
@@ -526,10 +527,7 @@ fn cmd_check(global: &GlobalArgs, reporter: &Reporter, args: CheckArgs) -> ExitC
             postmortems: 0,
         },
     };
-    let usage = report
-        .findings
-        .iter()
-        .any(|d| d.code == "bad-option" || d.code == "bad-env");
+    let usage = report.findings.iter().any(|d| d.code.is_usage());
     if crate::check::print(&report, &opts) {
         ExitCode::SUCCESS
     } else if usage {
@@ -554,7 +552,7 @@ fn cmd_schema(global: &GlobalArgs, reporter: &Reporter, write: bool) -> ExitCode
                 println!("{}", display_path(&p).display());
                 ExitCode::SUCCESS
             }
-            Err(msg) => reporter.failed("schema", one(Diagnostic::error("io", msg))),
+            Err(msg) => reporter.failed("schema", one(Diagnostic::error(Code::Io, msg))),
         }
     } else {
         print!("{}", crate::authoring::schema::schema_text(&config));

@@ -10,6 +10,7 @@ use std::path::{Path, PathBuf};
 use toml::Spanned;
 use toml::de::{DeTable, DeValue};
 
+use crate::diagnostics::Code;
 use crate::diagnostics::{Diagnostic, Diagnostics, LineIndex, Pos, display_path, suggest};
 
 pub const CONFIG_FILE: &str = "book.toml";
@@ -97,6 +98,18 @@ pub struct PostmortemConfig {
     pub reading_list: Vec<String>,
     pub sections: Vec<String>,
 }
+
+/// The highlighting themes syntect ships, usable as `[markdown]
+/// highlight-theme` (`markdown::highlight` draws them).
+pub const HIGHLIGHT_THEMES: &[&str] = &[
+    "InspiredGitHub",
+    "Solarized (dark)",
+    "Solarized (light)",
+    "base16-eighties.dark",
+    "base16-mocha.dark",
+    "base16-ocean.dark",
+    "base16-ocean.light",
+];
 
 #[derive(Clone, Debug)]
 pub struct MarkdownConfig {
@@ -216,7 +229,7 @@ impl Config {
                     let mut ds = Diagnostics::new();
                     ds.push(
                         Diagnostic::error(
-                            "not-utf8",
+                            Code::NotUtf8,
                             format!(
                                 "{CONFIG_FILE} is not valid UTF-8 (invalid byte at offset {})",
                                 e.utf8_error().valid_up_to()
@@ -231,7 +244,7 @@ impl Config {
             Err(e) => {
                 let mut ds = Diagnostics::new();
                 ds.push(
-                    Diagnostic::error("io", format!("cannot read {}: {e}", path.display()))
+                    Diagnostic::error(Code::Io, format!("cannot read {}: {e}", path.display()))
                         .in_file(&shown),
                 );
                 return Err(ds);
@@ -258,7 +271,7 @@ impl Config {
                 .unwrap_or_default();
             reader.push(
                 Diagnostic::error(
-                    "toml-syntax",
+                    Code::TomlSyntax,
                     format!("invalid TOML: {}", e.message().trim()),
                 )
                 .at(pos),
@@ -371,7 +384,7 @@ impl<'a> ConfigReader<'a> {
         };
         let what = if section.is_none() { "section" } else { "key" };
         self.push(
-            Diagnostic::error("unknown-key", format!("unknown {what} `{name}` {place}"))
+            Diagnostic::error(Code::UnknownKey, format!("unknown {what} `{name}` {place}"))
                 .at(self.pos(key.span()))
                 .with_hint(hint),
         );
@@ -380,7 +393,7 @@ impl<'a> ConfigReader<'a> {
     fn type_error(&mut self, section: &str, key: &str, value: &Val<'_>, expected: &str) {
         self.push(
             Diagnostic::error(
-                "wrong-type",
+                Code::WrongType,
                 format!(
                     "[{section}] {key} must be {expected}, found {}",
                     value.get_ref().type_str()
@@ -438,7 +451,7 @@ impl<'a> ConfigReader<'a> {
             _ => {
                 self.push(
                     Diagnostic::error(
-                        "wrong-type",
+                        Code::WrongType,
                         format!(
                             "`{name}` must be a section ([{name}]), found {}",
                             value.get_ref().type_str()
@@ -535,7 +548,7 @@ impl<'a> ConfigReader<'a> {
                         match normalize_base_url(&s) {
                             Ok(u) => config.site.base_url = u,
                             Err(msg) => self.push(
-                                Diagnostic::error("bad-value", msg)
+                                Diagnostic::error(Code::BadValue, msg)
                                     .at(self.pos(v.span()))
                                     .with_hint("for example: base-url = \"https://acme.github.io/postmortems/\""),
                             ),
@@ -553,7 +566,7 @@ impl<'a> ConfigReader<'a> {
                             };
                             self.push(
                                 Diagnostic::error(
-                                    "bad-value",
+                                    Code::BadValue,
                                     format!("unsupported language `{s}`"),
                                 )
                                 .at(self.pos(v.span()))
@@ -571,7 +584,7 @@ impl<'a> ConfigReader<'a> {
                             }
                             Err(_) => self.push(
                                 Diagnostic::error(
-                                    "bad-value",
+                                    Code::BadValue,
                                     format!("unknown time zone `{s}`"),
                                 )
                                 .at(self.pos(v.span()))
@@ -608,7 +621,7 @@ impl<'a> ConfigReader<'a> {
                         if s.is_empty() || s.contains(['/', '\\']) || s.starts_with('.') {
                             self.push(
                                 Diagnostic::error(
-                                    "bad-value",
+                                    Code::BadValue,
                                     format!("theme `{s}` must be a folder name under themes/"),
                                 )
                                 .at(self.pos(v.span())),
@@ -638,7 +651,7 @@ impl<'a> ConfigReader<'a> {
         if escapes {
             self.push(
                 Diagnostic::error(
-                    "bad-value",
+                    Code::BadValue,
                     format!("{key} `{s}` must be a folder inside the knowledge base"),
                 )
                 .at(self.pos(v.span()))
@@ -667,7 +680,7 @@ impl<'a> ConfigReader<'a> {
                             if s.trim().is_empty() || s.contains(['/', '<', '>', '"']) {
                                 self.push(
                                     Diagnostic::error(
-                                        "bad-value",
+                                        Code::BadValue,
                                         format!("severity `{s}` is not a usable name"),
                                     )
                                     .at(*pos),
@@ -675,7 +688,7 @@ impl<'a> ConfigReader<'a> {
                             } else if seen.contains(s) {
                                 self.push(
                                     Diagnostic::error(
-                                        "bad-value",
+                                        Code::BadValue,
                                         format!("severity `{s}` is listed twice"),
                                     )
                                     .at(*pos),
@@ -686,7 +699,7 @@ impl<'a> ConfigReader<'a> {
                         }
                         if seen.is_empty() {
                             self.push(
-                                Diagnostic::error("bad-value", "[postmortem] severities must not be empty")
+                                Diagnostic::error(Code::BadValue, "[postmortem] severities must not be empty")
                                     .at(self.pos(v.span()))
                                     .with_hint("list them most severe first, e.g. [\"SEV1\", \"SEV2\", \"SEV3\"]"),
                             );
@@ -710,7 +723,7 @@ impl<'a> ConfigReader<'a> {
                                 };
                                 self.push(
                                     Diagnostic::error(
-                                        "bad-value",
+                                        Code::BadValue,
                                         format!("`{s}` is not a front matter key"),
                                     )
                                     .at(pos)
@@ -727,7 +740,7 @@ impl<'a> ConfigReader<'a> {
                             config.postmortem.ticket_url = Some(s);
                         } else {
                             self.push(
-                                Diagnostic::error("bad-value", "ticket-url must contain `{id}`, where the ticket id goes")
+                                Diagnostic::error(Code::BadValue, "ticket-url must contain `{id}`, where the ticket id goes")
                                     .at(self.pos(v.span()))
                                     .with_hint("for example: ticket-url = \"https://acme.atlassian.net/browse/{id}\""),
                             );
@@ -755,7 +768,7 @@ impl<'a> ConfigReader<'a> {
             let name = k.get_ref().to_string();
             if !crate::config::slug::is_slug(&name) {
                 self.push(
-                    Diagnostic::error("bad-cause", format!("cause `{name}` is not a slug"))
+                    Diagnostic::error(Code::BadCause, format!("cause `{name}` is not a slug"))
                         .at(self.pos(k.span()))
                         .with_hint(format!(
                             "write it as `{}` (lowercase letters, digits and dashes)",
@@ -781,7 +794,7 @@ impl<'a> ConfigReader<'a> {
                 }
                 "highlight-theme" => {
                     if let Some(s) = self.string("markdown", "highlight-theme", v) {
-                        let themes = crate::markdown::highlight::theme_names();
+                        let themes = HIGHLIGHT_THEMES;
                         if themes.iter().any(|t| *t == s) {
                             config.markdown.highlight_theme = s;
                         } else {
@@ -791,7 +804,7 @@ impl<'a> ConfigReader<'a> {
                             };
                             self.push(
                                 Diagnostic::error(
-                                    "bad-value",
+                                    Code::BadValue,
                                     format!("unknown highlight theme `{s}`"),
                                 )
                                 .at(self.pos(v.span()))

@@ -1,7 +1,10 @@
 //! Problems found in a knowledge base, each with the place in the file it
 //! comes from, and the ways of printing them (terminal, JSON, GitHub).
 
+pub mod code;
 pub mod yaml;
+
+pub use code::Code;
 
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
@@ -37,7 +40,7 @@ pub struct Diagnostic {
     pub column: usize,
     pub severity: Severity,
     /// A short stable name of the kind of problem, e.g. `unknown-key`.
-    pub code: &'static str,
+    pub code: Code,
     pub message: String,
     /// What to do about it, when we can tell.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -48,7 +51,7 @@ pub struct Diagnostic {
 }
 
 impl Diagnostic {
-    pub fn error(code: &'static str, message: impl Into<String>) -> Self {
+    pub fn error(code: Code, message: impl Into<String>) -> Self {
         Diagnostic {
             file: None,
             line: 0,
@@ -61,7 +64,7 @@ impl Diagnostic {
         }
     }
 
-    pub fn warning(code: &'static str, message: impl Into<String>) -> Self {
+    pub fn warning(code: Code, message: impl Into<String>) -> Self {
         Diagnostic {
             severity: Severity::Warning,
             ..Diagnostic::error(code, message)
@@ -187,7 +190,10 @@ impl Diagnostic {
                 }
             }
         }
-        props.push(format!("title={}", escape_github_property(self.code)));
+        props.push(format!(
+            "title={}",
+            escape_github_property(self.code.as_str())
+        ));
         let mut msg = self.message.clone();
         if let Some(h) = &self.hint {
             msg.push_str("\nhint: ");
@@ -423,7 +429,7 @@ mod tests {
 
     #[test]
     fn control_characters_are_shown_not_sent() {
-        let d = Diagnostic::error("x", "unknown severity `\u{1b}]0;PWNED\u{7}`");
+        let d = Diagnostic::error(Code::BadValue, "unknown severity `\u{1b}]0;PWNED\u{7}`");
         let shown = d.render_human();
         assert!(
             !shown.chars().any(|c| c.is_control() && c != '\n'),
@@ -446,7 +452,7 @@ mod tests {
 
     #[test]
     fn human_rendering_puts_the_caret_under_the_column() {
-        let d = Diagnostic::error("x", "bad")
+        let d = Diagnostic::error(Code::BadValue, "bad")
             .in_file("a.md")
             .at(Pos::new(2, 5))
             .with_source("one\nkey: value\n")
@@ -460,7 +466,7 @@ mod tests {
 
     #[test]
     fn github_annotations_escape_their_data() {
-        let d = Diagnostic::warning("single-cause", "a: b\nc")
+        let d = Diagnostic::warning(Code::SingleCause, "a: b\nc")
             .in_file("x,y.md")
             .at(Pos::new(3, 1));
         assert_eq!(

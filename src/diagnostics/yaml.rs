@@ -82,6 +82,7 @@ impl Node {
 }
 
 /// A positioned view of one YAML document.
+#[derive(Debug)]
 pub struct YamlLocator {
     root: Option<Node>,
 }

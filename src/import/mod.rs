@@ -14,6 +14,7 @@ use std::path::{Component, Path, PathBuf};
 
 use crate::config::Config;
 use crate::config::slug::slugify;
+use crate::diagnostics::Code;
 use crate::diagnostics::{Diagnostic, Diagnostics, Pos, display_path};
 use crate::model::followup::FollowUpStatus;
 use crate::model::timeline::Milestone;
@@ -124,7 +125,7 @@ pub fn import(config: &Config, src: &Path, to: Option<&Path>) -> ImportResult {
         };
         return fail(
             result,
-            Diagnostic::error("import", format!("{} {what}", src.display()))
+            Diagnostic::error(Code::Import, format!("{} {what}", src.display()))
                 .with_hint("pmsite import SRC_DIR reads the Markdown files of a folder"),
         );
     }
@@ -134,7 +135,7 @@ pub fn import(config: &Config, src: &Path, to: Option<&Path>) -> ImportResult {
         return fail(
             result,
             Diagnostic::error(
-                "bad-option",
+                Code::BadOption,
                 format!(
                     "--to {}: must be a folder inside content/postmortems/",
                     t.display()
@@ -154,7 +155,7 @@ pub fn import(config: &Config, src: &Path, to: Option<&Path>) -> ImportResult {
         return fail(
             result,
             Diagnostic::error(
-                "import",
+                Code::Import,
                 format!(
                     "{} overlaps the content folder {}",
                     src.display(),
@@ -199,9 +200,10 @@ pub fn import(config: &Config, src: &Path, to: Option<&Path>) -> ImportResult {
         let entry = match entry {
             Ok(e) => e,
             Err(e) => {
-                result
-                    .diagnostics
-                    .push(Diagnostic::warning("import", format!("cannot read: {e}")));
+                result.diagnostics.push(Diagnostic::warning(
+                    Code::Import,
+                    format!("cannot read: {e}"),
+                ));
                 continue;
             }
         };
@@ -217,7 +219,7 @@ pub fn import(config: &Config, src: &Path, to: Option<&Path>) -> ImportResult {
         if let Some(why) = is_not_a_postmortem(&stem) {
             result.skipped += 1;
             result.diagnostics.push(
-                Diagnostic::warning("import", format!("skipped: {why}"))
+                Diagnostic::warning(Code::Import, format!("skipped: {why}"))
                     .in_file(&shown)
                     .at(Pos::new(1, 1)),
             );
@@ -231,7 +233,7 @@ pub fn import(config: &Config, src: &Path, to: Option<&Path>) -> ImportResult {
             Err(msg) => {
                 result.skipped += 1;
                 result.diagnostics.push(
-                    Diagnostic::warning("import", format!("skipped: {msg}"))
+                    Diagnostic::warning(Code::Import, format!("skipped: {msg}"))
                         .in_file(&shown)
                         .at(Pos::new(1, 1)),
                 );
@@ -242,10 +244,10 @@ pub fn import(config: &Config, src: &Path, to: Option<&Path>) -> ImportResult {
             result.skipped += 1;
             result.diagnostics.push(
                 Diagnostic::warning(
-                    "import",
+                    Code::Import,
                     format!(
                         "skipped: block quotes and lists nested {depth} levels deep (pmsite reads at most {})",
-                        crate::markdown::MAX_NESTING
+                        crate::model::body::MAX_NESTING
                     ),
                 )
                 .in_file(&shown)
@@ -272,7 +274,7 @@ pub fn import(config: &Config, src: &Path, to: Option<&Path>) -> ImportResult {
             result.skipped += 1;
             result.diagnostics.push(
                 Diagnostic::warning(
-                    "import",
+                    Code::Import,
                     format!("skipped: the knowledge base already has a postmortem `{base}`; not overwriting it"),
                 )
                 .in_file(&shown)
@@ -350,7 +352,7 @@ pub fn import(config: &Config, src: &Path, to: Option<&Path>) -> ImportResult {
                     } else {
                         result.diagnostics.push(
                             Diagnostic::warning(
-                                "import",
+                                Code::Import,
                                 format!("`{target}` is outside this postmortem's folder and is not copied; the link will be reported as broken"),
                             )
                             .in_file(&p.shown)
@@ -361,7 +363,7 @@ pub fn import(config: &Config, src: &Path, to: Option<&Path>) -> ImportResult {
                 }
                 _ => result.diagnostics.push(
                     Diagnostic::warning(
-                        "import",
+                        Code::Import,
                         format!("`{target}` does not exist next to the source; the link is kept as it is"),
                     )
                     .in_file(&p.shown)
@@ -382,7 +384,7 @@ pub fn import(config: &Config, src: &Path, to: Option<&Path>) -> ImportResult {
             && let Err(e) = std::fs::create_dir_all(parent)
         {
             result.diagnostics.push(Diagnostic::error(
-                "io",
+                Code::Io,
                 format!("cannot create {}: {e}", parent.display()),
             ));
             continue;
@@ -396,7 +398,7 @@ pub fn import(config: &Config, src: &Path, to: Option<&Path>) -> ImportResult {
                 result.skipped += 1;
                 result.diagnostics.push(
                     Diagnostic::warning(
-                        "import",
+                        Code::Import,
                         format!(
                             "skipped: {} already exists; not overwriting it",
                             display_path(&p.dest).display()
@@ -409,7 +411,7 @@ pub fn import(config: &Config, src: &Path, to: Option<&Path>) -> ImportResult {
             }
             Err(e) => {
                 result.diagnostics.push(Diagnostic::error(
-                    "io",
+                    Code::Io,
                     format!("cannot write {}: {e}", p.dest.display()),
                 ));
                 continue;
@@ -425,14 +427,14 @@ pub fn import(config: &Config, src: &Path, to: Option<&Path>) -> ImportResult {
             match std::fs::copy(&from, &to) {
                 Ok(_) => result.written.push(to),
                 Err(e) => result.diagnostics.push(Diagnostic::warning(
-                    "import",
+                    Code::Import,
                     format!("cannot copy {} to {}: {e}", from.display(), to.display()),
                 )),
             }
         }
         for (line, msg) in &p.conv.notes {
             result.diagnostics.push(
-                Diagnostic::warning("import", msg.clone())
+                Diagnostic::warning(Code::Import, msg.clone())
                     .in_file(&p.shown)
                     .at(Pos::new((*line).max(1), 1))
                     .with_source(&p.text),

@@ -3,14 +3,14 @@
 //! the path of the field it concerns.
 
 use std::ops::Range;
-use std::path::Path;
 use std::sync::LazyLock;
 
 use regex::Regex;
 use serde_yaml::{Mapping, Value};
 
-use crate::diagnostics::yaml::{Target, YamlLocator, YamlPath};
-use crate::diagnostics::{Diagnostic, Pos, suggest};
+use crate::diagnostics::yaml::{Target, YamlPath};
+use crate::diagnostics::{Code, Diagnostic, Pos, suggest};
+use crate::model::postmortem::Source;
 
 /// A file cut in two: the YAML between the `---` lines, and the body.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -84,7 +84,7 @@ pub fn parse_yaml(yaml: &str, yaml_line: usize) -> Result<Mapping, Diagnostic> {
     }
     if let Some(pos) = too_deep_flow(yaml) {
         return Err(Diagnostic::error(
-            "yaml-syntax",
+            Code::YamlSyntax,
             format!("invalid YAML: brackets nested more than {MAX_FLOW_NESTING} levels deep"),
         )
         .at(pos.offset_lines(yaml_line))
@@ -94,7 +94,7 @@ pub fn parse_yaml(yaml: &str, yaml_line: usize) -> Result<Mapping, Diagnostic> {
         Ok(Value::Mapping(m)) => Ok(m),
         Ok(Value::Null) => Ok(Mapping::new()),
         Ok(other) => Err(Diagnostic::error(
-            "wrong-type",
+            Code::WrongType,
             format!(
                 "front matter must be a mapping of `key: value` lines, found {}",
                 type_name(&other)
@@ -110,7 +110,7 @@ pub fn parse_yaml(yaml: &str, yaml_line: usize) -> Result<Mapping, Diagnostic> {
                 .map(|p| p.offset_lines(yaml_line))
                 .unwrap_or(Pos::new(yaml_line, 1));
             Err(
-                Diagnostic::error("yaml-syntax", format!("invalid YAML: {msg}"))
+                Diagnostic::error(Code::YamlSyntax, format!("invalid YAML: {msg}"))
                     .at(pos)
                     .maybe_hint(yaml_hint(&msg)),
             )
@@ -241,7 +241,7 @@ pub fn type_name(v: &Value) -> &'static str {
 pub struct FieldError {
     pub path: YamlPath,
     pub target: Target,
-    pub code: &'static str,
+    pub code: Code,
     pub message: String,
     pub hint: Option<String>,
     pub warning: bool,
@@ -258,7 +258,7 @@ impl FieldErrors {
         &mut self,
         path: YamlPath,
         target: Target,
-        code: &'static str,
+        code: Code,
         message: String,
         hint: Option<String>,
     ) {
@@ -276,7 +276,7 @@ impl FieldErrors {
         &mut self,
         path: YamlPath,
         target: Target,
-        code: &'static str,
+        code: Code,
         message: String,
         hint: Option<String>,
     ) {
@@ -294,19 +294,14 @@ impl FieldErrors {
         self.items.iter().any(|e| !e.warning)
     }
 
-    /// Gives each problem its place in the file. The YAML is re-read with a
-    /// positioned parser only here, when there is something to report.
-    pub fn into_diagnostics(
-        self,
-        file: &Path,
-        text: &str,
-        yaml: &str,
-        yaml_line: usize,
-    ) -> Vec<Diagnostic> {
+    /// Gives each problem its place in the file, from the file's positioned
+    /// front matter (read once, when there is something to report).
+    pub fn into_diagnostics(self, source: &Source) -> Vec<Diagnostic> {
         if self.items.is_empty() {
             return Vec::new();
         }
-        let locator = YamlLocator::new(yaml);
+        let yaml_line = source.yaml_line;
+        let locator = source.positions();
         self.items
             .into_iter()
             .map(|e| {
@@ -319,7 +314,10 @@ impl FieldErrors {
                 } else {
                     Diagnostic::error(e.code, e.message)
                 };
-                d.in_file(file).at(pos).maybe_hint(e.hint).with_source(text)
+                d.in_file(&source.file.shown)
+                    .at(pos)
+                    .maybe_hint(e.hint)
+                    .with_source(&source.text)
             })
             .collect()
     }
@@ -345,7 +343,7 @@ impl<'v> Fields<'v> {
                     errs.error(
                         self.path.clone(),
                         Target::Value,
-                        "unknown-key",
+                        Code::UnknownKey,
                         format!("keys {what} must be names, found {}", type_name(other)),
                         None,
                     );
@@ -360,7 +358,7 @@ impl<'v> Fields<'v> {
                 errs.error(
                     self.path.key(&name),
                     Target::Key,
-                    "unknown-key",
+                    Code::UnknownKey,
                     format!("unknown key `{name}` {what}"),
                     Some(hint),
                 );
@@ -384,7 +382,7 @@ impl<'v> Fields<'v> {
         errs.error(
             self.path.key(key),
             Target::Value,
-            "wrong-type",
+            Code::WrongType,
             format!("`{key}` must be {expected}, found {}", type_name(found)),
             None,
         );
@@ -410,7 +408,7 @@ impl<'v> Fields<'v> {
             errs.error(
                 self.path.key(key),
                 Target::Value,
-                "empty",
+                Code::Empty,
                 format!("`{key}` is empty"),
                 None,
             );
@@ -439,7 +437,7 @@ impl<'v> Fields<'v> {
             errs.error(
                 self.path.key(key),
                 Target::Value,
-                "wrong-type",
+                Code::WrongType,
                 format!("`{key}` must be a list, found {}", type_name(v)),
                 scalar_text(v).map(|s| format!("write `{key}: [{s}]`")),
             );
@@ -454,14 +452,14 @@ impl<'v> Fields<'v> {
                 Some(_) => errs.error(
                     self.path.key(key).index(i),
                     Target::Value,
-                    "empty",
+                    Code::Empty,
                     format!("`{key}` has an empty entry"),
                     None,
                 ),
                 None => errs.error(
                     self.path.key(key).index(i),
                     Target::Value,
-                    "wrong-type",
+                    Code::WrongType,
                     format!(
                         "each entry of `{key}` must be text, found {}",
                         type_name(item)
@@ -489,7 +487,7 @@ impl<'v> Fields<'v> {
                 other => errs.error(
                     self.path.key(key).index(i),
                     Target::Value,
-                    "wrong-type",
+                    Code::WrongType,
                     format!(
                         "each entry of `{key}` must be a mapping of `key: value` lines, found {}",
                         type_name(other)
@@ -522,7 +520,7 @@ impl<'v> Fields<'v> {
                 errs.error(
                     self.path.key(key),
                     Target::Value,
-                    "bad-date",
+                    Code::BadDate,
                     format!("`{key}` is not a valid date: `{s}`"),
                     Some("write dates as YYYY-MM-DD, e.g. 2018-04-12".into()),
                 );
@@ -594,7 +592,7 @@ mod tests {
     #[test]
     fn yaml_errors_are_placed_in_the_file() {
         let d = parse_yaml("title: a\nsummary: [unclosed\n", 2).unwrap_err();
-        assert_eq!(d.code, "yaml-syntax");
+        assert_eq!(d.code.as_str(), "yaml-syntax");
         assert!(d.line >= 3, "{d:?}");
         assert!(!d.message.contains(" at line "), "{}", d.message);
         let d = parse_yaml("title: API outage: slow\n", 2).unwrap_err();

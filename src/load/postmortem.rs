@@ -2,20 +2,19 @@
 //! field by field into typed values, with every problem reported at its
 //! place in the file.
 
-use std::ops::Range;
 use std::sync::Arc;
 
 use jiff::civil::Date;
 use jiff::tz::TimeZone;
-use serde::Serialize;
 
 use crate::config::Config;
 use crate::config::slug::{is_slug, slugify};
-use crate::diagnostics::yaml::{Target, YamlLocator, YamlPath};
+use crate::diagnostics::Code;
+use crate::diagnostics::yaml::{Target, YamlPath};
 use crate::diagnostics::{Diagnostic, Pos, suggest};
 use crate::load::frontmatter::{FieldErrors, Fields, Split, SplitError, parse_yaml, split};
-use crate::load::source::SourceFile;
 use crate::model::followup::{FollowUp, FollowUpStatus, FollowUpType};
+use crate::model::postmortem::{IdRef, Page, Postmortem, Source, SourceFile, Status, Visibility};
 use crate::model::timeline::{Milestone, TimeCursor, TimelineEntry, TimelineSource};
 
 /// Front matter keys of a postmortem.
@@ -56,137 +55,6 @@ pub const FOLLOW_UP_KEYS: &[&str] = &[
 ];
 pub const PAGE_KEYS: &[&str] = &["title", "description", "weight", "draft"];
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "kebab-case")]
-pub enum Status {
-    Draft,
-    InReview,
-    Final,
-}
-
-impl Status {
-    pub const NAMES: &'static [&'static str] = &["draft", "in-review", "final"];
-
-    pub fn parse(s: &str) -> Option<Self> {
-        Some(match s {
-            "draft" => Status::Draft,
-            "in-review" => Status::InReview,
-            "final" => Status::Final,
-            _ => return None,
-        })
-    }
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Status::Draft => "draft",
-            Status::InReview => "in-review",
-            Status::Final => "final",
-        }
-    }
-}
-
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "lowercase")]
-pub enum Visibility {
-    Public,
-    Internal,
-}
-
-/// A reference to another postmortem, with where it is written.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct IdRef {
-    pub id: String,
-    pub path: YamlPath,
-}
-
-/// The source of a file: its text and where its parts are.
-#[derive(Clone, Debug)]
-pub struct Source {
-    pub file: SourceFile,
-    pub text: Arc<str>,
-    /// xxh3 of the text, for caches.
-    pub hash: u64,
-    pub yaml: Range<usize>,
-    pub yaml_line: usize,
-    pub body: Range<usize>,
-    pub body_line: usize,
-}
-
-impl Source {
-    pub fn yaml_text(&self) -> &str {
-        &self.text[self.yaml.clone()]
-    }
-
-    pub fn body_text(&self) -> &str {
-        &self.text[self.body.clone()]
-    }
-
-    /// Where a front matter path is in the file.
-    pub fn locate(&self, path: &YamlPath, target: Target) -> Pos {
-        YamlLocator::new(self.yaml_text())
-            .find(path, target)
-            .map(|p| p.offset_lines(self.yaml_line))
-            .unwrap_or(Pos::new(1, 1))
-    }
-
-    /// A diagnostic about a front matter path.
-    pub fn diagnostic_at(&self, d: Diagnostic, path: &YamlPath, target: Target) -> Diagnostic {
-        let pos = self.locate(path, target);
-        d.in_file(&self.file.shown).at(pos).with_source(&self.text)
-    }
-
-    /// A diagnostic about a body position (line counted in the body).
-    pub fn diagnostic_in_body(&self, d: Diagnostic, body_pos: Pos) -> Diagnostic {
-        d.in_file(&self.file.shown)
-            .at(body_pos.offset_lines(self.body_line))
-            .with_source(&self.text)
-    }
-}
-
-/// A postmortem as written.
-#[derive(Clone, Debug)]
-pub struct Postmortem {
-    pub source: Source,
-    pub id: String,
-    pub title: String,
-    pub date: Date,
-    pub status: Status,
-    pub severity: Option<String>,
-    pub summary: Option<String>,
-    pub impact: Option<String>,
-    pub services: Vec<String>,
-    pub teams: Vec<String>,
-    pub authors: Vec<String>,
-    /// Contributing causes, the trigger included.
-    pub causes: Vec<String>,
-    pub trigger: Option<String>,
-    pub detection: Option<String>,
-    pub tags: Vec<String>,
-    pub visibility: Visibility,
-    pub timezone: TimeZone,
-    pub timeline: Vec<TimelineEntry>,
-    pub timeline_source: TimelineSource,
-    pub follow_ups: Vec<FollowUp>,
-    pub related: Vec<IdRef>,
-    pub lint_allow: Vec<String>,
-    /// Problems that do not stop the build.
-    pub warnings: Vec<Diagnostic>,
-    /// The file has errors (already reported): it is checked against the
-    /// others but never built.
-    pub has_errors: bool,
-}
-
-/// A free page (content/pages/*.md).
-#[derive(Clone, Debug)]
-pub struct Page {
-    pub source: Source,
-    pub slug: String,
-    pub title: String,
-    pub description: Option<String>,
-    pub weight: i64,
-    pub draft: bool,
-}
-
 /// Cuts a file into front matter and body, or says why it cannot.
 pub fn split_file(
     file: &SourceFile,
@@ -197,7 +65,7 @@ pub fn split_file(
         Ok(s) => Ok(Some(s)),
         Err(SplitError::Missing) if !required => Ok(None),
         Err(SplitError::Missing) => Err(Diagnostic::error(
-            "no-front-matter",
+            Code::NoFrontMatter,
             "missing front matter: a postmortem starts with a `---` line, then `key: value` lines, then `---`",
         )
         .in_file(&file.shown)
@@ -205,7 +73,7 @@ pub fn split_file(
         .with_source(text)
         .with_hint("start the file with:\n---\ntitle: \"What happened\"\ndate: 2018-04-12\nseverity: SEV2\nsummary: One paragraph.\n---")),
         Err(SplitError::Unterminated) => Err(Diagnostic::error(
-            "unterminated-front-matter",
+            Code::UnterminatedFrontMatter,
             "front matter is never closed: the `---` on line 1 has no closing `---` line",
         )
         .in_file(&file.shown)
@@ -216,28 +84,16 @@ pub fn split_file(
 }
 
 fn make_source(file: &SourceFile, text: Arc<str>, split: Option<Split>) -> Source {
-    let hash = xxhash_rust::xxh3::xxh3_64(text.as_bytes());
     match split {
-        Some(s) => Source {
-            file: file.clone(),
+        Some(s) => Source::new(
+            file.clone(),
             text,
-            hash,
-            yaml: s.yaml,
-            yaml_line: s.yaml_line,
-            body: s.body,
-            body_line: s.body_line,
-        },
+            (s.yaml, s.yaml_line),
+            (s.body, s.body_line),
+        ),
         None => {
             let len = text.len();
-            Source {
-                file: file.clone(),
-                text,
-                hash,
-                yaml: 0..0,
-                yaml_line: 1,
-                body: 0..len,
-                body_line: 1,
-            }
+            Source::new(file.clone(), text, (0..0, 1), (0..len, 1))
         }
     }
 }
@@ -296,12 +152,7 @@ pub fn parse_postmortem(file: &SourceFile, text: Arc<str>, config: &Config) -> P
     let mut errs = FieldErrors::default();
     let fields = Fields::new(&map, YamlPath::root());
     let pm = read_postmortem(&fields, &source, config, &mut errs);
-    let diags = errs.into_diagnostics(
-        &file.shown,
-        &source.text,
-        source.yaml_text(),
-        source.yaml_line,
-    );
+    let diags = errs.into_diagnostics(&source);
     let has_errors = diags.iter().any(Diagnostic::is_error);
     match pm {
         Some(mut pm) => {
@@ -346,7 +197,7 @@ fn read_postmortem(
             errs.error(
                 root.key(key),
                 Target::Key,
-                "missing-field",
+                Code::MissingField,
                 format!("missing required field `{key}`"),
                 Some(format!("add `{key}:` to the front matter ([postmortem] required in book.toml lists the fields every postmortem needs)")),
             );
@@ -367,7 +218,7 @@ fn read_postmortem(
             errs.error(
                 root.key("date"),
                 Target::Key,
-                "missing-field",
+                Code::MissingField,
                 "missing `date`, and the file name does not start with one".into(),
                 Some("add `date: YYYY-MM-DD` (the day of the incident)".into()),
             );
@@ -383,7 +234,7 @@ fn read_postmortem(
                 errs.error(
                     root.key("id"),
                     Target::Value,
-                    "bad-id",
+                    Code::BadId,
                     format!("invalid id `{id}`: ids use only lowercase letters, digits and `-`"),
                     Some(format!("use `{}`", slugify(&id))),
                 );
@@ -400,7 +251,7 @@ fn read_postmortem(
                     errs.error(
                         root.key("id"),
                         Target::Key,
-                        "bad-id",
+                        Code::BadId,
                         format!("the file name `{stem}` gives no usable id"),
                         Some("add `id: short-name` (lowercase letters, digits and `-`)".into()),
                     );
@@ -420,7 +271,7 @@ fn read_postmortem(
                 errs.error(
                     root.key("status"),
                     Target::Value,
-                    "bad-value",
+                    Code::BadValue,
                     format!("unknown status `{s}`"),
                     Some(one_of(&s, Status::NAMES)),
                 );
@@ -442,7 +293,7 @@ fn read_postmortem(
             errs.error(
                 root.key("severity"),
                 Target::Value,
-                "unknown-severity",
+                Code::UnknownSeverity,
                 format!("unknown severity `{s}`"),
                 Some(one_of(&s, &names) + " (from [postmortem] severities in book.toml)"),
             );
@@ -484,7 +335,7 @@ fn read_postmortem(
             errs.error(
                 root.key("visibility"),
                 Target::Value,
-                "bad-value",
+                Code::BadValue,
                 format!("unknown visibility `{other}`"),
                 Some(one_of(other, &["public", "internal"])),
             );
@@ -501,7 +352,7 @@ fn read_postmortem(
                     errs.error(
                     root.key("timezone"),
                     Target::Value,
-                    "bad-value",
+                    Code::BadValue,
                     format!("unknown time zone `{name}`"),
                     Some("use an IANA name such as `UTC`, `Europe/Copenhagen` or `America/New_York`".into()),
                 );
@@ -533,7 +384,7 @@ fn read_postmortem(
             errs.error(
                 path,
                 Target::Value,
-                "bad-id",
+                Code::BadId,
                 format!("`{r}` is not a postmortem id"),
                 Some(format!(
                     "ids use only lowercase letters, digits and `-`, e.g. `{}`",
@@ -603,7 +454,7 @@ fn checked_slug(value: &str, path: &YamlPath, key: &str, errs: &mut FieldErrors)
         errs.error(
             path.clone(),
             Target::Value,
-            "bad-slug",
+            Code::BadSlug,
             format!("`{value}` cannot be used as a {key} name"),
             Some("use lowercase letters, digits and dashes".into()),
         );
@@ -611,7 +462,7 @@ fn checked_slug(value: &str, path: &YamlPath, key: &str, errs: &mut FieldErrors)
         errs.error(
             path.clone(),
             Target::Value,
-            "bad-slug",
+            Code::BadSlug,
             format!("{key} `{value}` must be written as a slug: `{s}`"),
             Some(format!(
                 "write `{s}` (lowercase letters, digits and dashes)"
@@ -643,7 +494,7 @@ fn tag_list(f: &Fields<'_>, errs: &mut FieldErrors) -> Vec<String> {
             errs.error(
                 path,
                 Target::Value,
-                "bad-tag",
+                Code::BadTag,
                 format!(
                     "tag `{t}` cannot be used: tags may not contain `/` or `\\` or start with `.`"
                 ),
@@ -669,7 +520,7 @@ fn check_cause_known(cause: &str, path: &YamlPath, config: &Config, errs: &mut F
     errs.error(
         path.clone(),
         Target::Value,
-        "unknown-cause",
+        Code::UnknownCause,
         format!("unknown cause `{cause}`"),
         Some(hint),
     );
@@ -710,7 +561,7 @@ fn read_timeline(
                     errs.error(
                         entry.path.key("kind"),
                         Target::Value,
-                        "bad-value",
+                        Code::BadValue,
                         format!("unknown timeline kind `{k}`"),
                         Some(one_of(&k, Milestone::NAMES)),
                     );
@@ -723,7 +574,7 @@ fn read_timeline(
             errs.error(
                 entry.path.key("event"),
                 Target::Key,
-                "missing-field",
+                Code::MissingField,
                 "timeline entry has no `event`".into(),
                 Some("describe what happened: `event: Monitoring pages on-call`".into()),
             );
@@ -734,7 +585,7 @@ fn read_timeline(
                     errs.error(
                         entry.path.key("at"),
                         Target::Key,
-                        "missing-field",
+                        Code::MissingField,
                         "timeline entry has no `at` time".into(),
                         Some("add `at: \"09:09\"` or `at: 2018-04-12T09:09:00Z`".into()),
                     );
@@ -747,7 +598,7 @@ fn read_timeline(
                         errs.error(
                             entry.path.key("at"),
                             Target::Value,
-                            "timeline-backwards",
+                            Code::TimelineBackwards,
                             format!("timeline goes backwards: `{text}` is before the previous entry ({prev})"),
                             Some("list entries in the order they happened, or fix the time".into()),
                         );
@@ -756,7 +607,7 @@ fn read_timeline(
                         errs.warning(
                             entry.path.key("at"),
                             Target::Value,
-                            "timeline-rollover",
+                            Code::TimelineRollover,
                             format!("`{text}` is earlier than the previous entry; taken as the next day ({})", r.at),
                             Some("write the full date and time to make this explicit".into()),
                         );
@@ -765,7 +616,7 @@ fn read_timeline(
                         errs.warning(
                             entry.path.key("at"),
                             Target::Value,
-                            "timeline-dst-gap",
+                            Code::TimelineDstGap,
                             crate::model::timeline::skipped_message(&text, dt, r.at),
                             Some(crate::model::timeline::SKIPPED_HINT.into()),
                         );
@@ -776,7 +627,7 @@ fn read_timeline(
                     errs.error(
                         entry.path.key("at"),
                         Target::Value,
-                        "bad-time",
+                        Code::BadTime,
                         msg,
                         Some("write `HH:MM` (on the incident date, in its time zone) or a full timestamp such as 2018-04-12T09:09:00Z".into()),
                     );
@@ -805,7 +656,7 @@ fn read_follow_ups(f: &Fields<'_>, errs: &mut FieldErrors) -> Vec<FollowUp> {
             errs.error(
                 item.path.key("title"),
                 Target::Key,
-                "missing-field",
+                Code::MissingField,
                 "follow-up has no `title`".into(),
                 Some("say what will be done: `title: Add timeouts to outbound HTTP calls`".into()),
             );
@@ -818,7 +669,7 @@ fn read_follow_ups(f: &Fields<'_>, errs: &mut FieldErrors) -> Vec<FollowUp> {
                     errs.error(
                         item.path.key("status"),
                         Target::Value,
-                        "bad-follow-up-status",
+                        Code::BadFollowUpStatus,
                         format!("unknown follow-up status `{s}`"),
                         Some(one_of(&s, FollowUpStatus::NAMES)),
                     );
@@ -834,7 +685,7 @@ fn read_follow_ups(f: &Fields<'_>, errs: &mut FieldErrors) -> Vec<FollowUp> {
                     errs.error(
                         item.path.key("type"),
                         Target::Value,
-                        "bad-value",
+                        Code::BadValue,
                         format!("unknown follow-up type `{t}`"),
                         Some(one_of(&t, FollowUpType::NAMES)),
                     );
@@ -887,7 +738,7 @@ pub fn parse_page(file: &SourceFile, text: Arc<str>) -> (Option<Page>, Vec<Diagn
             errs.error(
                 YamlPath::root().key("weight"),
                 Target::Value,
-                "wrong-type",
+                Code::WrongType,
                 format!(
                     "`weight` must be a whole number, found {}",
                     crate::load::frontmatter::type_name(other)
@@ -904,21 +755,16 @@ pub fn parse_page(file: &SourceFile, text: Arc<str>) -> (Option<Page>, Vec<Diagn
     } else {
         slugify(&stem)
     };
-    if slug.is_empty() || crate::model::site::RESERVED_PATHS.contains(&slug.as_str()) {
+    if slug.is_empty() || crate::model::urls::RESERVED_PATHS.contains(&slug.as_str()) {
         errs.error(
             YamlPath::root(),
             Target::Key,
-            "bad-page-name",
+            Code::BadPageName,
             format!("the page file name `{stem}` cannot be used: `/{slug}/` is taken by the site"),
             Some("rename the file".into()),
         );
     }
-    let diags = errs.into_diagnostics(
-        &file.shown,
-        &source.text,
-        source.yaml_text(),
-        source.yaml_line,
-    );
+    let diags = errs.into_diagnostics(&source);
     if diags.iter().any(Diagnostic::is_error) {
         return (None, diags);
     }
@@ -953,9 +799,9 @@ pub fn fill_lines(pm: &mut Postmortem) {
     {
         return;
     }
-    let locator = YamlLocator::new(pm.source.yaml_text());
     let line_of = |path: &YamlPath| {
-        locator
+        pm.source
+            .positions()
             .find(path, Target::Value)
             .map(|p| p.offset_lines(pm.source.yaml_line).line)
             .unwrap_or(1)

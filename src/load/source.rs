@@ -6,59 +6,9 @@ use std::sync::Arc;
 use walkdir::WalkDir;
 
 use crate::config::Config;
+use crate::diagnostics::Code;
 use crate::diagnostics::{Diagnostic, Diagnostics, LineIndex, Pos, display_path};
-
-/// What a content file is.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub enum SourceKind {
-    Postmortem,
-    Page,
-}
-
-/// A content file.
-#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub struct SourceFile {
-    pub kind: SourceKind,
-    /// Absolute (or as given with --root) path.
-    pub path: PathBuf,
-    /// Relative to the knowledge base root, with `/` separators.
-    pub rel: String,
-    /// Relative to the content folder (`postmortems/2018/x.md`): how links
-    /// between content files are resolved.
-    pub content_rel: String,
-    /// As shown in messages.
-    pub shown: PathBuf,
-}
-
-fn slash_path(p: &Path) -> String {
-    p.components()
-        .map(|c| c.as_os_str().to_string_lossy().into_owned())
-        .collect::<Vec<_>>()
-        .join("/")
-}
-
-impl SourceFile {
-    pub fn new(kind: SourceKind, root: &Path, content: &Path, path: PathBuf) -> Self {
-        let rel = slash_path(path.strip_prefix(root).unwrap_or(&path));
-        let content_rel = slash_path(path.strip_prefix(content).unwrap_or(&path));
-        let shown = display_path(&path);
-        SourceFile {
-            kind,
-            path,
-            rel,
-            content_rel,
-            shown,
-        }
-    }
-
-    /// The file name without `.md`.
-    pub fn stem(&self) -> String {
-        self.path
-            .file_stem()
-            .map(|s| s.to_string_lossy().into_owned())
-            .unwrap_or_default()
-    }
-}
+use crate::model::postmortem::{SourceFile, SourceKind, slash_path};
 
 /// Files that editors and tools leave around and that are never content.
 pub fn is_ignored_name(name: &str) -> bool {
@@ -132,7 +82,7 @@ pub fn discover(config: &Config) -> (Discovered, Diagnostics) {
                         .unwrap_or_else(|| dir.clone());
                     diags.push(
                         Diagnostic::error(
-                            "io",
+                            Code::Io,
                             format!("cannot read {}: {e}", display_path(&path).display()),
                         )
                         .in_file(display_path(&path)),
@@ -158,7 +108,7 @@ pub fn discover(config: &Config) -> (Discovered, Diagnostics) {
                 if let Some(why) = why {
                     diags.push(
                         Diagnostic::warning(
-                            "symlink-outside",
+                            Code::SymlinkOutside,
                             format!("{} is {why}; skipped", display_path(&path).display()),
                         )
                         .in_file(display_path(&path)),
@@ -177,7 +127,7 @@ pub fn discover(config: &Config) -> (Discovered, Diagnostics) {
                 // postmortem saved under another name.
                 diags.push(
                     Diagnostic::warning(
-                        "not-read",
+                        Code::NotRead,
                         format!(
                             "{} is not read: postmortems and pages are `.md` files",
                             display_path(&path).display()
@@ -200,7 +150,7 @@ pub fn discover(config: &Config) -> (Discovered, Diagnostics) {
             if kind == SourceKind::Page && entry.depth() > 1 {
                 diags.push(
                     Diagnostic::warning(
-                        "not-read",
+                        Code::NotRead,
                         format!(
                             "{} is not read: pages are the `.md` files directly in content/pages/",
                             display_path(&path).display()
@@ -239,7 +189,7 @@ fn missing_content_dir(config: &Config, content: &Path) -> Diagnostic {
         })
         .unwrap_or(Pos::new(1, 1));
     Diagnostic::error(
-        "io",
+        Code::Io,
         format!(
             "the content folder {} does not exist",
             display_path(content).display()
@@ -253,7 +203,7 @@ fn missing_content_dir(config: &Config, content: &Path) -> Diagnostic {
 /// Reads a file as UTF-8 text. A byte-order mark is dropped.
 pub fn read_text(file: &SourceFile) -> Result<Arc<str>, Diagnostic> {
     let bytes = std::fs::read(&file.path).map_err(|e| {
-        Diagnostic::error("io", format!("cannot read file: {e}")).in_file(&file.shown)
+        Diagnostic::error(Code::Io, format!("cannot read file: {e}")).in_file(&file.shown)
     })?;
     decode(&bytes).map_err(|d| d.in_file(&file.shown))
 }
@@ -269,7 +219,7 @@ pub fn decode(bytes: &[u8]) -> Result<Arc<str>, Diagnostic> {
             let prefix = std::str::from_utf8(&bytes[..good]).unwrap_or("");
             let pos = LineIndex::new(prefix).pos(good);
             Err(Diagnostic::error(
-                "not-utf8",
+                Code::NotUtf8,
                 format!("file is not valid UTF-8 (byte 0x{:02X} cannot start a character)", bytes[good]),
             )
             .at(pos)

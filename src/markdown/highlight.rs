@@ -21,19 +21,6 @@ const CLASS_STYLE: ClassStyle = ClassStyle::SpacedPrefixed { prefix: "hl-" };
 /// The palette used in dark mode.
 pub const DARK_THEME: &str = "base16-ocean.dark";
 
-/// The themes syntect ships, usable as `[markdown] highlight-theme`.
-pub fn theme_names() -> Vec<&'static str> {
-    vec![
-        "InspiredGitHub",
-        "Solarized (dark)",
-        "Solarized (light)",
-        "base16-eighties.dark",
-        "base16-mocha.dark",
-        "base16-ocean.dark",
-        "base16-ocean.light",
-    ]
-}
-
 fn syntax_set() -> &'static SyntaxSet {
     static SET: OnceLock<SyntaxSet> = OnceLock::new();
     SET.get_or_init(SyntaxSet::load_defaults_newlines)
@@ -172,6 +159,15 @@ impl SyntaxHighlighterAdapter for Highlighter {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn every_theme_book_toml_accepts_is_one_syntect_ships() {
+        let shipped = ThemeSet::load_defaults();
+        for name in crate::config::HIGHLIGHT_THEMES {
+            assert!(shipped.themes.contains_key(*name), "{name}");
+        }
+        assert!(crate::config::HIGHLIGHT_THEMES.contains(&DARK_THEME));
+    }
 
     #[test]
     fn known_languages_get_classes_and_unknown_ones_are_escaped() {

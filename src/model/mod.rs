@@ -7,9 +7,12 @@
 //! reads files, parses Markdown or renders pages. May use `config` and
 //! `diagnostics` only.
 
+pub mod body;
 pub mod followup;
 pub mod links;
+pub mod postmortem;
 pub mod similar;
 pub mod site;
 pub mod stats;
 pub mod timeline;
+pub mod urls;

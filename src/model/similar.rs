@@ -23,14 +23,6 @@ use rayon::prelude::*;
 
 use crate::model::site::{Facet, Incident};
 
-/// Days since 1970-01-01 of a date.
-pub fn day_number(d: jiff::civil::Date) -> i64 {
-    d.to_datetime(jiff::civil::Time::midnight())
-        .to_zoned_datetime(jiff::tz::TimeZone::UTC)
-        .map(|z| z.timestamp().as_second().div_euclid(86_400))
-        .unwrap_or(0)
-}
-
 /// Up to `k` similar incidents for each incident (indexes, best first).
 /// An incident is similar when it shares at least one cause or service.
 /// `incidents` are in site order (newest first); the facets' lists hold
@@ -41,7 +33,10 @@ pub fn similar_incidents(
     services: &BTreeMap<String, Facet>,
     k: usize,
 ) -> Vec<Vec<usize>> {
-    let days: Vec<i64> = incidents.iter().map(|i| day_number(i.pm.date)).collect();
+    let days: Vec<i64> = incidents
+        .iter()
+        .map(|i| crate::model::timeline::day_number(i.pm.date))
+        .collect();
     let (cause_ids, service_ids) = (facet_numbers(causes), facet_numbers(services));
     let sets = |names: &[String], ids: &HashMap<&str, u32>| -> Vec<u32> {
         let mut v: Vec<u32> = names

@@ -9,31 +9,13 @@ use jiff::Timestamp;
 use jiff::civil::Date;
 
 use crate::config::Config;
+use crate::diagnostics::Code;
 use crate::diagnostics::yaml::Target;
 use crate::diagnostics::{Diagnostic, Diagnostics, suggest};
-use crate::load::postmortem::{Page, Postmortem, Visibility};
-use crate::markdown::{BodyProblem, BodyTimelineForm, RenderedBody};
+use crate::model::body::{BodyProblem, BodyTimelineForm, RenderedBody};
 use crate::model::followup::{FollowUp, FollowUpStatus, extract_ticket, is_url};
+use crate::model::postmortem::{Page, Postmortem, Visibility};
 use crate::model::timeline::{Metrics, Milestone, TimeCursor, TimelineEntry, TimelineSource};
-
-/// Top-level paths the site uses itself; free pages cannot take them.
-pub const RESERVED_PATHS: &[&str] = &[
-    "postmortems",
-    "causes",
-    "services",
-    "teams",
-    "tags",
-    "follow-ups",
-    "timeline",
-    "stats",
-    "search",
-    "static",
-    "feed.xml",
-    "postmortems.json",
-    "sitemap.xml",
-    "404",
-    "index",
-];
 
 /// The build's notion of "now": overdue follow-ups and "on this day" are
 /// computed against it, and it is the only time written into the output.
@@ -152,7 +134,7 @@ pub fn merge_body(pm: &mut Postmortem, body: &RenderedBody) -> Vec<Diagnostic> {
         if pm.timeline_source == TimelineSource::FrontMatter {
             diags.push(pm.source.diagnostic_in_body(
                 Diagnostic::warning(
-                    "timeline-both",
+                    Code::TimelineBoth,
                     "this postmortem has a timeline in its front matter and another in its body; the front matter one is used",
                 )
                 .with_hint("keep one of them"),
@@ -177,7 +159,7 @@ pub fn merge_body(pm: &mut Postmortem, body: &RenderedBody) -> Vec<Diagnostic> {
                     diags.push(
                         pm.source.diagnostic_in_body(
                             Diagnostic::error(
-                                "bad-value",
+                                Code::BadValue,
                                 format!("unknown milestone tag `{{{tag}}}`"),
                             )
                             .with_hint(hint),
@@ -189,14 +171,14 @@ pub fn merge_body(pm: &mut Postmortem, body: &RenderedBody) -> Vec<Diagnostic> {
                     Ok(r) => {
                         if let Some(prev) = r.backwards {
                             diags.push(pm.source.diagnostic_in_body(
-                                Diagnostic::error("timeline-backwards", format!("timeline goes backwards: `{}` is before the previous entry ({prev})", e.time_text))
+                                Diagnostic::error(Code::TimelineBackwards, format!("timeline goes backwards: `{}` is before the previous entry ({prev})", e.time_text))
                                     .with_hint("list entries in the order they happened, or fix the time"),
                                 e.pos,
                             ));
                         }
                         if r.rolled_over {
                             diags.push(pm.source.diagnostic_in_body(
-                                Diagnostic::warning("timeline-rollover", format!("`{}` is earlier than the previous entry; taken as the next day ({})", e.time_text, r.at))
+                                Diagnostic::warning(Code::TimelineRollover, format!("`{}` is earlier than the previous entry; taken as the next day ({})", e.time_text, r.at))
                                     .with_hint("write the full date and time to make this explicit"),
                                 e.pos,
                             ));
@@ -205,7 +187,7 @@ pub fn merge_body(pm: &mut Postmortem, body: &RenderedBody) -> Vec<Diagnostic> {
                             diags.push(
                                 pm.source.diagnostic_in_body(
                                     Diagnostic::warning(
-                                        "timeline-dst-gap",
+                                        Code::TimelineDstGap,
                                         crate::model::timeline::skipped_message(
                                             &e.time_text,
                                             dt,
@@ -226,7 +208,7 @@ pub fn merge_body(pm: &mut Postmortem, body: &RenderedBody) -> Vec<Diagnostic> {
                     }
                     Err(msg) => diags.push(
                         pm.source
-                            .diagnostic_in_body(Diagnostic::error("bad-time", msg), e.pos),
+                            .diagnostic_in_body(Diagnostic::error(Code::BadTime, msg), e.pos),
                     ),
                 }
             }
@@ -275,7 +257,7 @@ pub fn merge_body(pm: &mut Postmortem, body: &RenderedBody) -> Vec<Diagnostic> {
 /// Body problems (unknown `[[id]]`, broken links, missing images) as
 /// diagnostics. Unknown ids are errors; the rest are warnings for `check`.
 pub fn body_problems(
-    source: &crate::load::postmortem::Source,
+    source: &crate::model::postmortem::Source,
     body: &RenderedBody,
     known_ids: &[&str],
 ) -> Vec<Diagnostic> {
@@ -284,17 +266,17 @@ pub fn body_problems(
         .map(|p| match p {
             BodyProblem::TooDeep { depth, pos } => source.diagnostic_in_body(
                 Diagnostic::error(
-                    "too-deep",
+                    Code::TooDeep,
                     format!(
                         "block quotes and lists nested {depth} levels deep; pmsite reads at most {}",
-                        crate::markdown::MAX_NESTING
+                        crate::model::body::MAX_NESTING
                     ),
                 )
                 .with_hint("flatten the nesting that starts on this line"),
                 *pos,
             ),
             BodyProblem::UnknownId { id, pos } => source.diagnostic_in_body(
-                Diagnostic::error("unknown-id", format!("`[[{id}]]` links to no postmortem"))
+                Diagnostic::error(Code::UnknownId, format!("`[[{id}]]` links to no postmortem"))
                     .maybe_hint(
                         suggest(id, known_ids.iter().copied())
                             .map(|s| format!("did you mean `[[{s}]]`?")),
@@ -302,11 +284,11 @@ pub fn body_problems(
                 *pos,
             ),
             BodyProblem::BrokenLink { url, pos } => source.diagnostic_in_body(
-                Diagnostic::warning("broken-link", format!("link to `{url}` leads to no file")),
+                Diagnostic::warning(Code::BrokenLink, format!("link to `{url}` leads to no file")),
                 *pos,
             ),
             BodyProblem::MissingImage { url, pos } => source.diagnostic_in_body(
-                Diagnostic::warning("missing-image", format!("image `{url}` does not exist")),
+                Diagnostic::warning(Code::MissingImage, format!("image `{url}` does not exist")),
                 *pos,
             ),
         })
@@ -343,7 +325,10 @@ fn skeleton_fp(incidents: &[Incident], config: &Config, all_ids: &HashSet<String
     for inc in incidents {
         let pm = &inc.pm;
         put(0, pm.id.as_bytes());
-        put(1, &crate::model::similar::day_number(pm.date).to_le_bytes());
+        put(
+            1,
+            &crate::model::timeline::day_number(pm.date).to_le_bytes(),
+        );
         for c in &pm.causes {
             put(2, c.as_bytes());
         }
@@ -452,7 +437,7 @@ fn skeleton(
                 None if all_ids.contains(&r.id) => {} // a draft or internal incident left out of this build
                 None => {
                     let d = Diagnostic::error(
-                        "unknown-id",
+                        Code::UnknownId,
                         format!("related postmortem `{}` does not exist", r.id),
                     )
                     .maybe_hint(
@@ -533,7 +518,7 @@ fn skeleton(
                     .unwrap_or_default();
                 diags.push(
                     Diagnostic::error(
-                        "unknown-id",
+                        Code::UnknownId,
                         format!("reading-list names `{id}`, which is not a postmortem id"),
                     )
                     .in_file(crate::diagnostics::display_path(&config.config_path()))
@@ -564,6 +549,6 @@ fn skeleton(
 
 /// Should this postmortem be in the build?
 pub fn is_built(pm: &Postmortem, drafts: bool, public: bool) -> bool {
-    (drafts || pm.status != crate::load::postmortem::Status::Draft)
+    (drafts || pm.status != crate::model::postmortem::Status::Draft)
         && !(public && pm.visibility == Visibility::Internal)
 }

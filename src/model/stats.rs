@@ -193,8 +193,8 @@ pub fn follow_up_figures(site: &Site) -> FollowUpFigures {
                     f.done_last_90_days += 1;
                 }
                 days.push(
-                    crate::model::similar::day_number(c)
-                        - crate::model::similar::day_number(inc.pm.date),
+                    crate::model::timeline::day_number(c)
+                        - crate::model::timeline::day_number(inc.pm.date),
                 );
             }
         }

@@ -127,6 +127,14 @@ impl Metrics {
     }
 }
 
+/// Days since 1970-01-01 of a date.
+pub fn day_number(d: jiff::civil::Date) -> i64 {
+    d.to_datetime(jiff::civil::Time::midnight())
+        .to_zoned_datetime(jiff::tz::TimeZone::UTC)
+        .map(|z| z.timestamp().as_second().div_euclid(86_400))
+        .unwrap_or(0)
+}
+
 /// Formats seconds as a short human duration: `45s`, `41m`, `3h 12m`, `2d 4h`.
 pub fn human_duration(secs: i64) -> String {
     if secs < 0 {

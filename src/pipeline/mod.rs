@@ -16,17 +16,21 @@ use jiff::Timestamp;
 use rayon::prelude::*;
 
 use crate::config::Config;
+use crate::diagnostics::Code;
 use crate::diagnostics::yaml::{Target, YamlPath};
-use crate::diagnostics::{Diagnostic, Diagnostics, display_path};
-use crate::load::postmortem::{Page, Postmortem, parse_page, parse_postmortem};
-use crate::load::source::{Asset, Discovered, SourceFile, SourceKind, discover, read_text};
+use crate::diagnostics::{Diagnostic, Diagnostics, Pos, display_path, suggest};
+use crate::load::postmortem::{parse_page, parse_postmortem};
+use crate::load::source::{Asset, Discovered, discover, read_text};
+use crate::markdown::MarkdownRenderer;
 use crate::markdown::highlight::Highlighter;
-use crate::markdown::{MarkdownRenderer, RenderedBody};
+use crate::model::body::RenderedBody;
 use crate::model::links::{LinkEntry, LinkTable};
+use crate::model::postmortem::{Page, Postmortem, SourceFile, SourceKind};
 use crate::model::site::{
     Clock, Incident, PageDoc, Site, assemble, body_problems, is_built, merge_body,
 };
 use crate::model::timeline::Metrics;
+use crate::model::urls::postmortem_path;
 use crate::render::theme::Theme;
 use crate::render::{Progress, RenderReport, RenderState, Renderer, Unobserved};
 use crate::write::sink::{DirSink, NullSink, Sink};
@@ -77,13 +81,13 @@ pub fn clock(config: &Config, now: Option<Timestamp>) -> Result<Clock, Diagnosti
     if let Ok(v) = std::env::var("SOURCE_DATE_EPOCH") {
         let secs: i64 = v.trim().parse().map_err(|_| {
             Diagnostic::error(
-                "bad-env",
+                Code::BadEnv,
                 format!("SOURCE_DATE_EPOCH=`{v}` is not a number of seconds"),
             )
         })?;
         let ts = Timestamp::from_second(secs).map_err(|_| {
             Diagnostic::error(
-                "bad-env",
+                Code::BadEnv,
                 format!("SOURCE_DATE_EPOCH=`{v}` is out of the range of dates pmsite can place"),
             )
         })?;
@@ -296,7 +300,7 @@ impl Pipeline {
         {
             let mut d = Diagnostics::new();
             d.push(Diagnostic::error(
-                "bad-option",
+                Code::BadOption,
                 format!("--base-url: {msg}"),
             ));
             return Err(d);
@@ -480,7 +484,7 @@ impl Pipeline {
                         .source
                         .locate(&YamlPath::root().key("id"), Target::Value);
                     let d = Diagnostic::error(
-                        "duplicate-id",
+                        Code::DuplicateId,
                         format!(
                             "duplicate id `{}`: {}:{} has the same id",
                             pm.id,
@@ -547,7 +551,7 @@ impl Pipeline {
                     ..LinkTable::default()
                 };
                 for pm in &loaded.postmortems {
-                    let url = format!("{base}postmortems/{}/", pm.id);
+                    let url = format!("{base}{}", postmortem_path(&pm.id));
                     let built = is_built(pm, drafts, public);
                     links
                         .files
@@ -563,7 +567,7 @@ impl Pipeline {
                 }
                 for id in &loaded.failed_ids {
                     links.ids.entry(id.clone()).or_insert(LinkEntry {
-                        url: format!("{base}postmortems/{id}/"),
+                        url: format!("{base}{}", postmortem_path(id)),
                         title: id.clone(),
                         hidden: true,
                     });
@@ -600,7 +604,7 @@ impl Pipeline {
             if let Some(other) = page_slugs.insert(&p.slug, p) {
                 diags.push(
                     Diagnostic::error(
-                        "duplicate-page",
+                        Code::DuplicatePage,
                         format!(
                             "page `/{}/` is also made by {}",
                             p.slug,
@@ -665,7 +669,7 @@ impl Pipeline {
                     .and_then(|s| severities.iter().position(|x| x == s))
                     .unwrap_or(severities.len());
                 let inc = Incident {
-                    url: format!("{base}postmortems/{}/", merged.id),
+                    url: format!("{base}{}", postmortem_path(&merged.id)),
                     pm: merged,
                     body,
                     metrics,
@@ -776,7 +780,7 @@ impl Pipeline {
                 let r = std::fs::read(&a.path).and_then(|bytes| sink.put(&a.rel, &bytes));
                 r.err().map(|e| {
                     Diagnostic::error(
-                        "io",
+                        Code::Io,
                         format!("cannot copy {}: {e}", display_path(&a.path).display()),
                     )
                     .in_file(display_path(&a.path))
@@ -806,7 +810,7 @@ impl Pipeline {
         }
         let t = Instant::now();
         let loaded = self.load(state.as_deref_mut(), &mut diags);
-        crate::check::check_allow_lists(self, &loaded, &mut diags);
+        check_allow_lists(&self.config, &loaded, &mut diags);
         timings.push(("load and parse", t.elapsed()));
         let assets = loaded.assets.clone();
         let t = Instant::now();
@@ -879,5 +883,40 @@ impl Pipeline {
         staging.commit().map_err(one)?;
         built.timings.push(("swap in", t.elapsed()));
         Ok(built)
+    }
+}
+
+/// Reports unknown codes in the allow lists of book.toml (`[lint] allow`)
+/// and of each postmortem (`lint: {allow: [...]}`): `build` does not lint,
+/// but must not accept what `check` rejects.
+pub fn check_allow_lists(config: &Config, loaded: &Loaded, diags: &mut Diagnostics) {
+    let codes = Code::lint_names();
+    let unknown = |code: &str| {
+        let hint = match suggest(code, codes.iter().copied()) {
+            Some(s) => format!("did you mean `{s}`? (lint codes: {})", codes.join(", ")),
+            None => format!("lint codes: {}", codes.join(", ")),
+        };
+        Diagnostic::error(Code::UnknownLint, format!("unknown lint code `{code}`")).with_hint(hint)
+    };
+    let book = display_path(&config.config_path());
+    let book_text = std::fs::read_to_string(config.config_path()).unwrap_or_default();
+    for (i, code) in config.lint.allow.iter().enumerate() {
+        if Code::lint(code).is_none() {
+            let pos = config
+                .positions
+                .lint_allow
+                .get(i)
+                .copied()
+                .unwrap_or(Pos::new(1, 1));
+            diags.push(unknown(code).in_file(&book).at(pos).with_source(&book_text));
+        }
+    }
+    for pm in &loaded.postmortems {
+        for (i, code) in pm.lint_allow.iter().enumerate() {
+            if Code::lint(code).is_none() {
+                let path = YamlPath::root().key("lint").key("allow").index(i);
+                diags.push(pm.source.diagnostic_at(unknown(code), &path, Target::Value));
+            }
+        }
     }
 }

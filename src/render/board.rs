@@ -60,7 +60,7 @@ impl Renderer<'_> {
             let mut keyed: Vec<(u8, i64, (usize, usize))> = Vec::new();
             for (i, inc) in self.site.incidents.iter().enumerate() {
                 for (k, fu) in inc.pm.follow_ups.iter().enumerate() {
-                    let due = fu.due.map(crate::model::similar::day_number);
+                    let due = fu.due.map(crate::model::timeline::day_number);
                     keyed.push(sort_key(&self.pieces[i].rows[k], due, (i, k)));
                 }
             }

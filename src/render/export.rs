@@ -3,7 +3,6 @@
 
 use serde::Serialize;
 
-use super::OutputFile;
 use super::views::iso_date;
 use crate::model::site::Site;
 
@@ -106,9 +105,4 @@ pub fn exported(site: &Site, inc: &crate::model::site::Incident) -> ExportedPost
             .map(|&j| site.incidents[j].pm.id.clone())
             .collect(),
     }
-}
-
-pub fn postmortems_json(site: &Site) -> OutputFile {
-    let bytes = serde_json::to_vec_pretty(&export(site)).unwrap_or_else(|_| b"{}".to_vec());
-    OutputFile::new("postmortems.json", bytes)
 }

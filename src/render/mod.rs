@@ -23,29 +23,13 @@ use rayon::prelude::*;
 use serde::Serialize;
 use tera::{Context, Tera, Value};
 
+use crate::diagnostics::Code;
 use crate::diagnostics::{Diagnostic, Diagnostics};
 use crate::model::site::Site;
 use crate::render::theme::Theme;
 use crate::write::sink::Sink;
 use fragments::{Fp, PieceCache, Pieces, incident_list, row_list};
 use views::{Link, human_date, iso_date};
-
-/// A file of the built site (for tools that want files in memory).
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct OutputFile {
-    /// Relative to the output folder, `/`-separated.
-    pub path: String,
-    pub bytes: Vec<u8>,
-}
-
-impl OutputFile {
-    pub fn new(path: impl Into<String>, bytes: impl Into<Vec<u8>>) -> Self {
-        OutputFile {
-            path: path.into(),
-            bytes: bytes.into(),
-        }
-    }
-}
 
 /// What is kept between renders (by `serve`).
 #[derive(Default)]
@@ -348,7 +332,7 @@ impl<'a> Renderer<'a> {
                 .unwrap_or_else(|_| b"{}".to_vec());
             if let Err(e) = sink.put("postmortems.json", &bytes) {
                 diags.push(Diagnostic::error(
-                    "io",
+                    Code::Io,
                     format!("cannot write postmortems.json: {e}"),
                 ));
             }
@@ -358,7 +342,7 @@ impl<'a> Renderer<'a> {
         for (name, file) in &self.theme.statics {
             if let Err(e) = sink.put(&format!("static/{name}"), &file.bytes) {
                 diags.push(Diagnostic::error(
-                    "io",
+                    Code::Io,
                     format!("cannot write static/{name}: {e}"),
                 ));
             }
@@ -367,7 +351,7 @@ impl<'a> Renderer<'a> {
             crate::markdown::highlight::stylesheet(&self.site.config.markdown.highlight_theme);
         if let Err(e) = sink.put("static/highlight.css", css.as_bytes()) {
             diags.push(Diagnostic::error(
-                "io",
+                Code::Io,
                 format!("cannot write static/highlight.css: {e}"),
             ));
         }
@@ -386,7 +370,7 @@ impl<'a> Renderer<'a> {
                     .map_err(|e| self.theme.template_error(&e))
                     .and_then(|html| {
                         sink.put(&path, html.as_bytes()).map_err(|e| {
-                            Diagnostic::error("io", format!("cannot write {path}: {e}"))
+                            Diagnostic::error(Code::Io, format!("cannot write {path}: {e}"))
                         })
                     });
                 result.err()
@@ -505,7 +489,7 @@ impl<'a> Renderer<'a> {
                     .u64s([inc.related.len() as u64, inc.backlinks.len() as u64])
                     .finish();
                 self.page(
-                    format!("postmortems/{}/index.html", inc.pm.id),
+                    crate::model::urls::postmortem_file(&inc.pm.id),
                     "postmortem.html",
                     &inc.pm.title,
                     "postmortems",

@@ -9,6 +9,7 @@ use rust_embed::RustEmbed;
 use walkdir::WalkDir;
 
 use crate::config::Config;
+use crate::diagnostics::Code;
 use crate::diagnostics::{Diagnostic, Diagnostics, Pos, display_path};
 
 #[derive(RustEmbed)]
@@ -77,7 +78,7 @@ impl Theme {
             let mut d = Diagnostics::new();
             d.push(
                 Diagnostic::error(
-                    "unknown-theme",
+                    Code::UnknownTheme,
                     format!("theme `{}` not found: there is no folder {}", config.build.theme, display_path(&dir).display()),
                 )
                 .in_file(display_path(&config.config_path()))
@@ -113,7 +114,7 @@ impl Theme {
             match std::str::from_utf8(&file.bytes) {
                 Ok(s) => sources.push((name.clone(), s.to_string())),
                 Err(_) => diags.push(
-                    Diagnostic::error("not-utf8", "template is not valid UTF-8")
+                    Diagnostic::error(Code::NotUtf8, "template is not valid UTF-8")
                         .in_file(self.template_path(name)),
                 ),
             }
@@ -145,7 +146,7 @@ impl Theme {
                     .get(name)
                     .and_then(|f| std::str::from_utf8(&f.bytes).ok())
                     .unwrap_or("");
-                Diagnostic::error("template", format!("template error: {}", r.message()))
+                Diagnostic::error(Code::Template, format!("template error: {}", r.message()))
                     .in_file(self.template_path(name))
                     .at(Pos::new(r.span().start_line, r.span().start_col + 1))
                     .with_source(text)
@@ -158,7 +159,7 @@ impl Theme {
                     msg.push_str(&s.to_string());
                     src = s.source();
                 }
-                Diagnostic::error("template", format!("template error: {msg}"))
+                Diagnostic::error(Code::Template, format!("template error: {msg}"))
             }
         }
     }
@@ -173,7 +174,7 @@ fn overlay(dir: &Path, into: &mut BTreeMap<String, ThemeFile>, diags: &mut Diagn
             Ok(e) => e,
             Err(e) => {
                 diags.push(
-                    Diagnostic::error("io", format!("cannot read theme folder: {e}"))
+                    Diagnostic::error(Code::Io, format!("cannot read theme folder: {e}"))
                         .in_file(display_path(dir)),
                 );
                 continue;
@@ -203,7 +204,7 @@ fn overlay(dir: &Path, into: &mut BTreeMap<String, ThemeFile>, diags: &mut Diagn
                 );
             }
             Err(e) => diags.push(
-                Diagnostic::error("io", format!("cannot read theme file: {e}"))
+                Diagnostic::error(Code::Io, format!("cannot read theme file: {e}"))
                     .in_file(display_path(entry.path())),
             ),
         }

@@ -79,7 +79,7 @@ pub fn card(site: &Site, inc: &Incident) -> Card {
         follow_ups_done: inc.follow_ups_done(),
         follow_ups_open: inc.open_follow_ups(),
         follow_ups_overdue: pm.follow_ups.iter().filter(|f| f.is_overdue(today)).count(),
-        internal: pm.visibility == crate::load::postmortem::Visibility::Internal,
+        internal: pm.visibility == crate::model::postmortem::Visibility::Internal,
     }
 }
 

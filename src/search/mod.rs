@@ -34,6 +34,7 @@ use rayon::prelude::*;
 use rustc_hash::FxBuildHasher;
 use serde_json::Value;
 
+use crate::diagnostics::Code;
 use crate::diagnostics::Diagnostic;
 use crate::model::site::{Incident, Site};
 use crate::model::timeline::TimelineSource;
@@ -411,7 +412,7 @@ pub fn build(site: &Site, sink: &dyn Sink) -> Result<Stats, Diagnostic> {
 }
 
 fn write_error(path: &str, e: &std::io::Error) -> Diagnostic {
-    Diagnostic::error("io", format!("cannot write {path}: {e}"))
+    Diagnostic::error(Code::Io, format!("cannot write {path}: {e}"))
 }
 
 /// The rows of `docs.json`, the filter vocabularies and the shard plan.
@@ -456,7 +457,7 @@ fn docs_json(
             serde_json::json!([
                 pm.id,
                 pm.title,
-                crate::render::views::iso_date(pm.date),
+                pm.date.to_string(),
                 sev,
                 ids(&pm.causes, &cause_idx),
                 ids(&pm.services, &service_idx),

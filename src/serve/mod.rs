@@ -16,6 +16,7 @@ use std::time::Instant;
 use tokio::sync::{broadcast, watch as tokio_watch};
 
 use crate::cli::Reporter;
+use crate::diagnostics::Code;
 use crate::diagnostics::{Diagnostic, Diagnostics};
 use crate::pipeline::{BuildOptions, BuildState, Pipeline, clock};
 use crate::render::Progress;
@@ -95,12 +96,12 @@ pub fn run(opts: ServeOptions, reporter: &Reporter) -> ExitCode {
         Err(e) => {
             let d = if e.kind() == std::io::ErrorKind::AddrInUse {
                 Diagnostic::error(
-                    "serve",
+                    Code::Serve,
                     format!("cannot listen on {addr}: the port is already in use"),
                 )
                 .with_hint("choose another port with --port, or --port 0 for any free one")
             } else {
-                Diagnostic::error("serve", format!("cannot listen on {addr}: {e}")).with_hint(
+                Diagnostic::error(Code::Serve, format!("cannot listen on {addr}: {e}")).with_hint(
                     "--bind takes an address of this machine, such as 127.0.0.1 (the default)",
                 )
             };
@@ -113,7 +114,7 @@ pub fn run(opts: ServeOptions, reporter: &Reporter) -> ExitCode {
             return reporter.failed(
                 "serve",
                 Diagnostics::from(Diagnostic::error(
-                    "serve",
+                    Code::Serve,
                     format!("cannot read the listening address: {e}"),
                 )),
             );
@@ -126,7 +127,7 @@ pub fn run(opts: ServeOptions, reporter: &Reporter) -> ExitCode {
             return reporter.failed(
                 "serve",
                 Diagnostics::from(Diagnostic::error(
-                    "io",
+                    Code::Io,
                     format!("cannot create a temporary folder: {e}"),
                 )),
             );
@@ -158,7 +159,7 @@ pub fn run(opts: ServeOptions, reporter: &Reporter) -> ExitCode {
             return reporter.failed(
                 "serve",
                 Diagnostics::from(Diagnostic::error(
-                    "serve",
+                    Code::Serve,
                     format!("cannot start the server: {e}"),
                 )),
             );
@@ -173,7 +174,7 @@ pub fn run(opts: ServeOptions, reporter: &Reporter) -> ExitCode {
                 return reporter.failed(
                     "serve",
                     Diagnostics::from(Diagnostic::error(
-                        "serve",
+                        Code::Serve,
                         format!("cannot listen for Ctrl-C: {e}"),
                     )),
                 );
@@ -216,7 +217,7 @@ pub fn run(opts: ServeOptions, reporter: &Reporter) -> ExitCode {
         return reporter.failed(
             "serve",
             Diagnostics::from(Diagnostic::error(
-                "serve",
+                Code::Serve,
                 format!("cannot start the rebuild thread: {e}"),
             )),
         );
@@ -261,7 +262,7 @@ pub fn run(opts: ServeOptions, reporter: &Reporter) -> ExitCode {
         Err(e) => reporter.failed(
             "serve",
             Diagnostics::from(Diagnostic::error(
-                "serve",
+                Code::Serve,
                 format!("the server stopped: {e}"),
             )),
         ),
@@ -281,7 +282,7 @@ fn bind_address(bind: &str, port: u16) -> Result<SocketAddr, Diagnostic> {
         .and_then(|mut a| a.next())
         .ok_or_else(|| {
             Diagnostic::error(
-                "bad-option",
+                Code::BadOption,
                 format!("--bind `{bind}` is not an address or a known host name"),
             )
             .with_hint("for example --bind 127.0.0.1 (the default) or --bind localhost")

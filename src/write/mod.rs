@@ -9,8 +9,8 @@ use std::io;
 use std::path::{Component, Path, PathBuf};
 
 use crate::config::Config;
+use crate::diagnostics::Code;
 use crate::diagnostics::{Diagnostic, display_path};
-use crate::render::OutputFile;
 
 /// The file that marks a folder as pmsite's output.
 pub const MARKER: &str = ".pmsite-output";
@@ -73,7 +73,7 @@ pub fn check_output_dir(config: &Config, out: &Path) -> Result<(), Diagnostic> {
         };
         if let Some(why) = bad {
             return Err(Diagnostic::error(
-                "bad-output-dir",
+                Code::BadOutputDir,
                 format!("refusing to use {} as the output folder: {why}", display_path(out).display()),
             )
             .with_hint("choose a folder of its own, e.g. `output-dir = \"public\"` in [build] or `--out public`"));
@@ -118,11 +118,11 @@ impl Staging {
     pub fn begin(out: &Path, force: bool) -> Result<Staging, Diagnostic> {
         let shown = display_path(out);
         let io_err = |what: &str, e: io::Error| {
-            Diagnostic::error("io", format!("cannot {what} {}: {e}", shown.display()))
+            Diagnostic::error(Code::Io, format!("cannot {what} {}: {e}", shown.display()))
         };
         if out.exists() && !out.is_dir() {
             return Err(Diagnostic::error(
-                "bad-output-dir",
+                Code::BadOutputDir,
                 format!(
                     "the output path {} is a file, not a folder",
                     shown.display()
@@ -132,7 +132,7 @@ impl Staging {
         }
         if !force && !may_replace(out).map_err(|e| io_err("read", e))? {
             return Err(Diagnostic::error(
-                "output-not-ours",
+                Code::OutputNotOurs,
                 format!(
                     "the output folder {} is not empty and was not created by pmsite; refusing to replace it",
                     shown.display()
@@ -171,7 +171,7 @@ impl Staging {
         let out = self.out.clone();
         let shown = display_path(&out);
         let io_err = |what: &str, e: io::Error| {
-            Diagnostic::error("io", format!("cannot {what} {}: {e}", shown.display()))
+            Diagnostic::error(Code::Io, format!("cannot {what} {}: {e}", shown.display()))
         };
         // The old site moves aside, the new one takes its place.
         let old = sibling(&out, "old");
@@ -199,17 +199,6 @@ impl Drop for Staging {
             let _ = std::fs::remove_dir_all(&self.dir);
         }
     }
-}
-
-/// Writes `files` into a new folder and swaps it in for `out`.
-pub fn write_site(out: &Path, files: &[OutputFile], force: bool) -> Result<(), Diagnostic> {
-    let staging = Staging::begin(out, force)?;
-    let sink = crate::write::sink::DirSink::new(staging.dir());
-    for f in files {
-        crate::write::sink::Sink::put(&sink, &f.path, &f.bytes)
-            .map_err(|e| Diagnostic::error("io", format!("cannot write {}: {e}", f.path)))?;
-    }
-    staging.commit()
 }
 
 /// Folders left by an interrupted build (they carry the marker).
@@ -256,6 +245,16 @@ mod tests {
         Config::defaults(root.to_path_buf())
     }
 
+    /// One file written through a staging folder, as a build does.
+    fn write_site(out: &Path, files: &[(&str, &str)], force: bool) -> Result<(), Diagnostic> {
+        let staging = Staging::begin(out, force)?;
+        let sink = sink::DirSink::new(staging.dir());
+        for (path, text) in files {
+            sink::Sink::put(&sink, path, text.as_bytes()).unwrap();
+        }
+        staging.commit()
+    }
+
     #[test]
     fn dangerous_output_folders_are_refused() {
         let tmp = tempfile::tempdir().unwrap();
@@ -276,12 +275,12 @@ mod tests {
     fn writes_swap_and_refuse_foreign_folders() {
         let tmp = tempfile::tempdir().unwrap();
         let out = tmp.path().join("public");
-        write_site(&out, &[OutputFile::new("a/index.html", "one")], false).unwrap();
+        write_site(&out, &[("a/index.html", "one")], false).unwrap();
         assert_eq!(
             std::fs::read_to_string(out.join("a/index.html")).unwrap(),
             "one"
         );
-        write_site(&out, &[OutputFile::new("b.html", "two")], false).unwrap();
+        write_site(&out, &[("b.html", "two")], false).unwrap();
         assert!(
             !out.join("a").exists(),
             "files of earlier builds do not linger"
@@ -292,10 +291,10 @@ mod tests {
         let foreign = tmp.path().join("mine");
         std::fs::create_dir_all(&foreign).unwrap();
         std::fs::write(foreign.join("keep.txt"), "precious").unwrap();
-        let e = write_site(&foreign, &[OutputFile::new("x", "y")], false).unwrap_err();
-        assert_eq!(e.code, "output-not-ours");
+        let e = write_site(&foreign, &[("x", "y")], false).unwrap_err();
+        assert_eq!(e.code.as_str(), "output-not-ours");
         assert!(foreign.join("keep.txt").exists());
-        write_site(&foreign, &[OutputFile::new("x", "y")], true).unwrap();
+        write_site(&foreign, &[("x", "y")], true).unwrap();
         assert!(!foreign.join("keep.txt").exists());
     }
 
