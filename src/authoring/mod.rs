@@ -1,5 +1,8 @@
-//! `pmsite init` and `pmsite new`: new knowledge bases and new postmortems
-//! from templates.
+//! Writing postmortems: `pmsite init` (a new knowledge base), `pmsite new`
+//! (a postmortem from a template), the templates, and the JSON Schema of
+//! front matter that editors validate with (`pmsite schema`).
+//!
+//! May use `load`, `model`, `config` and `diagnostics`.
 
 pub mod schema;
 pub mod templates;
@@ -8,8 +11,12 @@ use std::path::{Path, PathBuf};
 
 use jiff::civil::Date;
 
+use std::io::Write as _;
+
 use crate::config::Config;
 use crate::config::slug::slugify;
+use crate::diagnostics::{Code, Diagnostic, Pos, display_path};
+use crate::load::frontmatter::{SplitError, split};
 
 /// The book.toml written by `pmsite init`.
 pub fn book_toml(title: &str) -> String {
@@ -251,9 +258,86 @@ pub fn new_file_name(title: &str, date: Date) -> String {
     format!("{date}-{slug}.md")
 }
 
-/// The text of a new postmortem from the default template.
-pub fn new_postmortem(config: &Config, title: &str, date: Date) -> String {
-    crate::authoring::templates::default_postmortem(config, title, date)
+/// What `pmsite new` made.
+#[derive(Debug)]
+pub struct Created {
+    /// The new postmortem.
+    pub path: PathBuf,
+    /// The editor schema, when it was missing and has been written.
+    pub schema: Option<PathBuf>,
+}
+
+/// `pmsite new`: a new postmortem from a template, dated `date`
+/// (YYYY-MM-DD; default: today in the site's time zone). Never overwrites.
+pub fn new_postmortem(
+    config: &Config,
+    title: &str,
+    date: Option<&str>,
+    template: &str,
+) -> Result<Created, Diagnostic> {
+    if title.trim().is_empty() {
+        return Err(Diagnostic::error(Code::BadOption, "the title is empty")
+            .with_hint("pmsite new \"API outage: slow Facebook calls\""));
+    }
+    let date = match date {
+        Some(d) => d.trim().parse::<Date>().map_err(|_| {
+            Diagnostic::error(Code::BadOption, format!("--date `{d}` is not a date"))
+                .with_hint("write it as YYYY-MM-DD")
+        })?,
+        None => jiff::Timestamp::now()
+            .to_zoned_datetime(config.site.timezone.clone())
+            .date(),
+    };
+    let template = templates::find(&config.root, template)
+        .map_err(|(msg, hint)| Diagnostic::error(Code::BadOption, msg).with_hint(hint))?;
+    let dir = config.content_dir().join("postmortems");
+    let path = dir.join(new_file_name(title, date));
+    let text = templates::render(&template.text, config, title.trim(), date);
+    if let (Some(tpath), Err(SplitError::Missing)) = (&template.path, split(&text)) {
+        return Err(Diagnostic::error(
+            Code::BadTemplate,
+            format!("template {} has no front matter", display_path(tpath).display()),
+        )
+        .in_file(display_path(tpath))
+        .at(Pos::new(1, 1))
+        .with_hint("start it with a `---` line, the front matter (`title: {{title}}`, `date: {{date}}`, ...), and another `---` line"));
+    }
+    let text = with_schema_line(&text, &schema::schema_ref(&config.root, &path));
+    create_new(&dir, &path, &text)?;
+    // The schema the modeline points at.
+    let schema = if schema::schema_path(config).exists() {
+        None
+    } else {
+        schema::write_schema(config).ok()
+    };
+    Ok(Created { path, schema })
+}
+
+/// Writes `text` to `path`, a file that must not exist yet.
+fn create_new(dir: &Path, path: &Path, text: &str) -> Result<(), Diagnostic> {
+    let io = |what: &Path, e: std::io::Error| {
+        Diagnostic::error(Code::Io, format!("cannot write {}: {e}", what.display()))
+    };
+    std::fs::create_dir_all(dir).map_err(|e| {
+        Diagnostic::error(Code::Io, format!("cannot create {}: {e}", dir.display()))
+    })?;
+    // create_new: never overwrite an existing postmortem.
+    let file = std::fs::OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .open(path);
+    match file {
+        Ok(mut f) => f.write_all(text.as_bytes()).map_err(|e| io(path, e)),
+        Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => Err(Diagnostic::error(
+            Code::Exists,
+            format!(
+                "{} already exists; not overwriting it",
+                display_path(path).display()
+            ),
+        )
+        .with_hint("choose another title or --date")),
+        Err(e) => Err(io(path, e)),
+    }
 }
 
 #[cfg(test)]

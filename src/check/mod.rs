@@ -6,7 +6,6 @@
 pub mod lint;
 
 use std::collections::HashMap;
-use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
@@ -235,7 +234,7 @@ fn overdue_follow_ups(site: &mut Site, diags: &mut Diagnostics) -> Vec<(OverdueK
                 format!(
                     "follow-up \"{}\" is overdue: due {due} ({days} day{} ago), {}{owner}",
                     fu.title,
-                    crate::cli::plural(days.unsigned_abs() as usize),
+                    crate::diagnostics::plural(days.unsigned_abs() as usize),
                     fu.status.as_str()
                 ),
             )
@@ -301,68 +300,29 @@ impl AllowLists {
     }
 }
 
-/// Prints a report; returns whether the run passed.
-pub fn print(report: &Report, opts: &CheckOptions) -> bool {
-    let errors = report.findings.iter().filter(|d| d.is_error()).count();
-    let warnings = report.findings.len() - errors;
-    let overdue = report
-        .findings
-        .iter()
-        .filter(|d| d.code == Code::Overdue)
-        .count();
-    let mut out = std::io::stdout().lock();
-    match opts.format {
-        Format::Human => {
-            for d in &report.findings {
-                if opts.quiet && !d.is_error() && d.code != Code::Overdue {
-                    continue;
-                }
-                let _ = write!(out, "{}", d.render_human());
-            }
-        }
-        Format::Github => {
-            for d in &report.findings {
-                let _ = writeln!(out, "{}", d.render_github());
-            }
-        }
-        Format::Json => {
-            let _ = writeln!(out, "{}", to_json(report));
-        }
+impl Report {
+    /// How many errors, warnings and overdue follow-ups it holds.
+    pub fn counts(&self) -> (usize, usize, usize) {
+        let errors = self.findings.iter().filter(|d| d.is_error()).count();
+        let overdue = self
+            .findings
+            .iter()
+            .filter(|d| d.code == Code::Overdue)
+            .count();
+        (errors, self.findings.len() - errors, overdue)
     }
-    let _ = out.flush();
-    let passed =
-        errors == 0 && !(opts.deny_warnings && warnings > 0) && !(opts.overdue && overdue > 0);
-    if !opts.quiet || !passed {
-        let summary = if opts.overdue {
-            format!(
-                "{} overdue follow-up{}{}",
-                overdue,
-                crate::cli::plural(overdue),
-                if errors > 0 {
-                    format!(", {errors} error{}", crate::cli::plural(errors))
-                } else {
-                    String::new()
-                }
-            )
-        } else {
-            format!(
-                "{errors} error{}, {warnings} warning{} in {} postmortem{}",
-                crate::cli::plural(errors),
-                crate::cli::plural(warnings),
-                report.postmortems,
-                crate::cli::plural(report.postmortems)
-            )
-        };
-        let verdict = if passed {
-            "check passed"
-        } else if errors == 0 && opts.deny_warnings && warnings > 0 {
-            "check failed (--deny-warnings)"
-        } else {
-            "check failed"
-        };
-        eprintln!("{verdict}: {summary}");
+
+    /// Whether the run passed: no errors, and no warnings with
+    /// `--deny-warnings`, no overdue follow-ups with `--overdue`.
+    pub fn passed(&self, opts: &CheckOptions) -> bool {
+        let (errors, warnings, overdue) = self.counts();
+        errors == 0 && !(opts.deny_warnings && warnings > 0) && !(opts.overdue && overdue > 0)
     }
-    passed
+
+    /// Whether it failed on usage errors (bad options) alone.
+    pub fn usage_error(&self) -> bool {
+        self.findings.iter().any(|d| d.code.is_usage())
+    }
 }
 
 /// The findings as a JSON array, one object per line.

@@ -1,17 +1,25 @@
 //! The command line: one definition per flag (clap derive) feeds both
-//! parsing and `--help`.
+//! parsing and `--help`. This is the only module that prints or chooses
+//! an exit status; every command below it returns values (or reports
+//! through a trait, as `serve` does) and this module shows them.
+//!
+//! May use every other module.
 
-use std::io::Write;
+mod check;
+mod commands;
+mod report;
+mod serve;
+
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
-use std::time::Instant;
+use std::sync::Arc;
 
 use clap::{Args, Parser, Subcommand};
 
 use crate::config::{CONFIG_FILE, Config};
 use crate::diagnostics::Code;
-use crate::diagnostics::{Diagnostic, Diagnostics, display_path};
-use crate::pipeline::{BuildOptions, Pipeline, parse_now};
+use crate::diagnostics::{Diagnostic, Diagnostics};
+use report::Reporter;
 
 const EXAMPLES: &str = "\
 Examples:
@@ -168,61 +176,6 @@ pub struct BuildArgs {
     pub force: bool,
 }
 
-/// Where messages go, as the flags ask.
-pub struct Reporter {
-    pub quiet: bool,
-    pub verbose: bool,
-}
-
-impl Reporter {
-    pub fn diagnostics(&self, diags: &[Diagnostic]) {
-        let mut err = std::io::stderr().lock();
-        for d in diags {
-            if self.quiet && !d.is_error() {
-                continue;
-            }
-            let _ = write!(err, "{}", d.render_human());
-        }
-    }
-
-    pub fn info(&self, msg: &str) {
-        if !self.quiet {
-            eprintln!("{msg}");
-        }
-    }
-
-    pub fn detail(&self, msg: &str) {
-        if self.verbose {
-            eprintln!("{msg}");
-        }
-    }
-
-    /// Prints the problems and a closing line; exit status 1.
-    pub fn failed(&self, what: &str, diags: Diagnostics) -> ExitCode {
-        let errors = diags.error_count();
-        let warnings = diags.warning_count();
-        let list = diags.into_sorted();
-        // Only bad options or environment: a usage error (exit status 2),
-        // as clap's own.
-        let usage = errors > 0
-            && list
-                .iter()
-                .filter(|d| d.is_error())
-                .all(|d| d.code.is_usage());
-        self.diagnostics(&list);
-        let mut line = format!("error: {what} failed: {errors} error{}", plural(errors));
-        if warnings > 0 && !self.quiet {
-            line.push_str(&format!(", {warnings} warning{}", plural(warnings)));
-        }
-        eprintln!("{line}");
-        ExitCode::from(if usage { 2 } else { 1 })
-    }
-}
-
-pub fn plural(n: usize) -> &'static str {
-    if n == 1 { "" } else { "s" }
-}
-
 /// Finds the knowledge base root: `--root`, else the nearest folder upwards
 /// from the working folder that holds book.toml.
 pub fn find_root(explicit: Option<&Path>) -> Result<PathBuf, Diagnostic> {
@@ -271,321 +224,43 @@ pub fn run(cli: Cli) -> ExitCode {
         verbose: cli.global.verbose,
     };
     match cli.command {
-        Command::Build(args) => cmd_build(&cli.global, &reporter, args),
-        Command::Serve(args) => {
-            let root = match find_root(cli.global.root.as_deref()) {
-                Ok(r) => r,
-                Err(d) => return reporter.failed("serve", one(d)),
-            };
-            crate::serve::run(
-                crate::serve::ServeOptions {
-                    root,
-                    bind: args.bind.clone(),
-                    port: args.port,
-                    open: args.open,
-                    poll: args.poll,
-                    public: args.public,
-                },
-                &reporter,
-            )
-        }
-        Command::Init { dir } => cmd_init(&reporter, dir),
+        Command::Build(args) => commands::build(&cli.global, &reporter, args),
+        Command::Serve(args) => cmd_serve(&cli.global, &reporter, args),
+        Command::Init { dir } => commands::init(&reporter, dir),
         Command::New {
             title,
             date,
             template,
-        } => cmd_new(&cli.global, &reporter, &title, date.as_deref(), &template),
-        Command::Check(args) => cmd_check(&cli.global, &reporter, args),
-        Command::Schema { write } => cmd_schema(&cli.global, &reporter, write),
-        Command::Import(args) => cmd_import(&cli.global, &reporter, args),
+        } => commands::new(&cli.global, &reporter, &title, date.as_deref(), &template),
+        Command::Check(args) => check::check(&cli.global, &reporter, args),
+        Command::Schema { write } => commands::schema(&cli.global, &reporter, write),
+        Command::Import(args) => commands::import(&cli.global, &reporter, args),
+    }
+}
+
+fn cmd_serve(global: &GlobalArgs, reporter: &Reporter, args: ServeArgs) -> ExitCode {
+    let root = match find_root(global.root.as_deref()) {
+        Ok(r) => r,
+        Err(d) => return reporter.failed("serve", one(d)),
+    };
+    let options = crate::serve::ServeOptions {
+        root,
+        bind: args.bind,
+        port: args.port,
+        open: args.open,
+        poll: args.poll,
+        public: args.public,
+    };
+    let printer = Arc::new(serve::Printer {
+        quiet: reporter.quiet,
+        verbose: reporter.verbose,
+    });
+    match crate::serve::run(options, printer) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(d) => reporter.failed("serve", d),
     }
 }
 
 fn one(d: Diagnostic) -> Diagnostics {
-    let mut ds = Diagnostics::new();
-    ds.push(d);
-    ds
-}
-
-fn cmd_build(global: &GlobalArgs, reporter: &Reporter, args: BuildArgs) -> ExitCode {
-    let started = Instant::now();
-    let root = match find_root(global.root.as_deref()) {
-        Ok(r) => r,
-        Err(d) => return reporter.failed("build", one(d)),
-    };
-    let options = BuildOptions {
-        drafts: args.drafts,
-        public: args.public,
-        out: args.out.clone(),
-        base_url: args.base_url.clone(),
-        now: None,
-        force: args.force,
-        live_reload: false,
-    };
-    let mut pipeline = match Pipeline::new(&root, options) {
-        Ok(p) => p,
-        Err(d) => return reporter.failed("build", d),
-    };
-    if let Some(now) = &args.now {
-        match parse_now(now, &pipeline.config.site.timezone) {
-            Ok(ts) => pipeline.options.now = Some(ts),
-            Err(msg) => {
-                return reporter.failed(
-                    "build",
-                    one(Diagnostic::error(Code::BadOption, format!("--now: {msg}"))),
-                );
-            }
-        }
-    }
-    reporter.detail(&format!(
-        "loaded configuration and theme in {:.0?}",
-        started.elapsed()
-    ));
-    match pipeline.build() {
-        Ok(built) => {
-            reporter.diagnostics(&built.warnings);
-            for (stage, took) in &built.timings {
-                reporter.detail(&format!("  {stage}: {:.0?}", took));
-            }
-            if let Some(stats) = &built.search {
-                reporter.detail(&stats.to_string());
-            }
-            let out = display_path(&pipeline.output_dir());
-            reporter.info(&format!(
-                "Built {} postmortem{} and {} page{} into {} in {:.2}s",
-                built.site.incidents.len(),
-                plural(built.site.incidents.len()),
-                built.site.pages.len(),
-                plural(built.site.pages.len()),
-                out.display(),
-                started.elapsed().as_secs_f64()
-            ));
-            ExitCode::SUCCESS
-        }
-        Err(d) => reporter.failed("build", d),
-    }
-}
-
-fn cmd_init(reporter: &Reporter, dir: Option<PathBuf>) -> ExitCode {
-    let dir = dir.unwrap_or_else(|| PathBuf::from("."));
-    match crate::authoring::init(&dir) {
-        Ok(files) => {
-            for f in &files {
-                println!("{}", f.display());
-            }
-            reporter.info(&format!(
-                "Created a knowledge base in {}. Next: `cd {}` and `pmsite build`, or `pmsite new \"Title\"`.",
-                dir.display(),
-                dir.display()
-            ));
-            ExitCode::SUCCESS
-        }
-        Err(msg) => reporter.failed("init", one(Diagnostic::error(Code::Init, msg))),
-    }
-}
-
-fn cmd_new(
-    global: &GlobalArgs,
-    reporter: &Reporter,
-    title: &str,
-    date: Option<&str>,
-    template: &str,
-) -> ExitCode {
-    let root = match find_root(global.root.as_deref()) {
-        Ok(r) => r,
-        Err(d) => return reporter.failed("new", one(d)),
-    };
-    let config = match Config::load(&root) {
-        Ok(c) => c,
-        Err(d) => return reporter.failed("new", d),
-    };
-    if title.trim().is_empty() {
-        return reporter.failed(
-            "new",
-            one(Diagnostic::error(Code::BadOption, "the title is empty")
-                .with_hint("pmsite new \"API outage: slow Facebook calls\"")),
-        );
-    }
-    let date = match date {
-        Some(d) => match d.trim().parse::<jiff::civil::Date>() {
-            Ok(d) => d,
-            Err(_) => {
-                return reporter.failed(
-                    "new",
-                    one(
-                        Diagnostic::error(Code::BadOption, format!("--date `{d}` is not a date"))
-                            .with_hint("write it as YYYY-MM-DD"),
-                    ),
-                );
-            }
-        },
-        None => jiff::Timestamp::now()
-            .to_zoned_datetime(config.site.timezone.clone())
-            .date(),
-    };
-    let template = match crate::authoring::templates::find(&config.root, template) {
-        Ok(t) => t,
-        Err((msg, hint)) => {
-            return reporter.failed(
-                "new",
-                one(Diagnostic::error(Code::BadOption, msg).with_hint(hint)),
-            );
-        }
-    };
-    let dir = config.content_dir().join("postmortems");
-    let path = dir.join(crate::authoring::new_file_name(title, date));
-    let text = crate::authoring::templates::render(&template.text, &config, title.trim(), date);
-    if let (Some(tpath), Err(crate::load::frontmatter::SplitError::Missing)) =
-        (&template.path, crate::load::frontmatter::split(&text))
-    {
-        return reporter.failed(
-            "new",
-            one(Diagnostic::error(
-                Code::BadTemplate,
-                format!("template {} has no front matter", display_path(tpath).display()),
-            )
-            .in_file(display_path(tpath))
-            .at(crate::diagnostics::Pos::new(1, 1))
-            .with_hint("start it with a `---` line, the front matter (`title: {{title}}`, `date: {{date}}`, ...), and another `---` line")),
-        );
-    }
-    let text = crate::authoring::with_schema_line(
-        &text,
-        &crate::authoring::schema::schema_ref(&config.root, &path),
-    );
-    // The schema the modeline points at.
-    if !crate::authoring::schema::schema_path(&config).exists()
-        && let Ok(p) = crate::authoring::schema::write_schema(&config)
-    {
-        reporter.info(&format!(
-            "Wrote {} (the JSON Schema editors validate front matter with)",
-            display_path(&p).display()
-        ));
-    }
-    if let Err(e) = std::fs::create_dir_all(&dir) {
-        return reporter.failed(
-            "new",
-            one(Diagnostic::error(
-                Code::Io,
-                format!("cannot create {}: {e}", dir.display()),
-            )),
-        );
-    }
-    // create_new: never overwrite an existing postmortem.
-    let file = std::fs::OpenOptions::new()
-        .write(true)
-        .create_new(true)
-        .open(&path);
-    match file {
-        Ok(mut f) => {
-            if let Err(e) = f.write_all(text.as_bytes()) {
-                return reporter.failed(
-                    "new",
-                    one(Diagnostic::error(
-                        Code::Io,
-                        format!("cannot write {}: {e}", path.display()),
-                    )),
-                );
-            }
-            println!("{}", display_path(&path).display());
-            ExitCode::SUCCESS
-        }
-        Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => reporter.failed(
-            "new",
-            one(Diagnostic::error(
-                Code::Exists,
-                format!(
-                    "{} already exists; not overwriting it",
-                    display_path(&path).display()
-                ),
-            )
-            .with_hint("choose another title or --date")),
-        ),
-        Err(e) => reporter.failed(
-            "new",
-            one(Diagnostic::error(
-                Code::Io,
-                format!("cannot write {}: {e}", path.display()),
-            )),
-        ),
-    }
-}
-
-fn cmd_check(global: &GlobalArgs, reporter: &Reporter, args: CheckArgs) -> ExitCode {
-    let opts = crate::check::CheckOptions {
-        format: args.format,
-        deny_warnings: args.deny_warnings,
-        overdue: args.overdue,
-        now: args.now,
-        quiet: reporter.quiet,
-    };
-    let report = match find_root(global.root.as_deref()) {
-        Ok(root) => crate::check::check(&root, &opts),
-        Err(d) => crate::check::Report {
-            findings: vec![d],
-            overdue: Vec::new(),
-            postmortems: 0,
-        },
-    };
-    let usage = report.findings.iter().any(|d| d.code.is_usage());
-    if crate::check::print(&report, &opts) {
-        ExitCode::SUCCESS
-    } else if usage {
-        ExitCode::from(2)
-    } else {
-        ExitCode::from(1)
-    }
-}
-
-fn cmd_schema(global: &GlobalArgs, reporter: &Reporter, write: bool) -> ExitCode {
-    let root = match find_root(global.root.as_deref()) {
-        Ok(r) => r,
-        Err(d) => return reporter.failed("schema", one(d)),
-    };
-    let config = match Config::load(&root) {
-        Ok(c) => c,
-        Err(d) => return reporter.failed("schema", d),
-    };
-    if write {
-        match crate::authoring::schema::write_schema(&config) {
-            Ok(p) => {
-                println!("{}", display_path(&p).display());
-                ExitCode::SUCCESS
-            }
-            Err(msg) => reporter.failed("schema", one(Diagnostic::error(Code::Io, msg))),
-        }
-    } else {
-        print!("{}", crate::authoring::schema::schema_text(&config));
-        ExitCode::SUCCESS
-    }
-}
-
-fn cmd_import(global: &GlobalArgs, reporter: &Reporter, args: ImportArgs) -> ExitCode {
-    let root = match find_root(global.root.as_deref()) {
-        Ok(r) => r,
-        Err(d) => return reporter.failed("import", one(d)),
-    };
-    let config = match Config::load(&root) {
-        Ok(c) => c,
-        Err(d) => return reporter.failed("import", d),
-    };
-    let result = crate::import::import(&config, &args.src, args.to.as_deref());
-    let warnings = result.diagnostics.warning_count();
-    let errors = result.diagnostics.error_count();
-    for p in &result.written {
-        println!("{}", display_path(p).display());
-    }
-    if errors > 0 {
-        return reporter.failed("import", result.diagnostics);
-    }
-    reporter.diagnostics(&result.diagnostics.into_sorted());
-    reporter.info(&format!(
-        "Imported {} postmortem{} ({} skipped, {} warning{}). Next: `pmsite check`, then `pmsite build`.",
-        result.imported,
-        plural(result.imported),
-        result.skipped,
-        warnings,
-        plural(warnings)
-    ));
-    ExitCode::SUCCESS
+    Diagnostics::from(d)
 }

@@ -207,6 +207,11 @@ impl Diagnostic {
     }
 }
 
+/// `"s"` unless `n` is one: `format!("{n} error{}", plural(n))`.
+pub fn plural(n: usize) -> &'static str {
+    if n == 1 { "" } else { "s" }
+}
+
 /// Shows control characters from user files as their pictures (`␛` for
 /// ESC), so that a file cannot retitle a terminal or spoof a CI log, and
 /// a caret under the line still lines up. Newlines and tabs stay.

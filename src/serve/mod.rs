@@ -9,16 +9,14 @@ pub mod watch;
 
 use std::net::{IpAddr, SocketAddr, TcpListener};
 use std::path::{Path, PathBuf};
-use std::process::ExitCode;
 use std::sync::Arc;
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 use tokio::sync::{broadcast, watch as tokio_watch};
 
-use crate::cli::Reporter;
 use crate::diagnostics::Code;
 use crate::diagnostics::{Diagnostic, Diagnostics};
-use crate::pipeline::{BuildOptions, BuildState, Pipeline, clock};
+use crate::pipeline::{BuildOptions, BuildState, Built, Pipeline, clock};
 use crate::render::Progress;
 use crate::write::sink::{Gate, UpdateSink};
 
@@ -65,6 +63,25 @@ pub enum Notice {
     },
 }
 
+/// What `serve` has to tell while it runs. The command line implements it
+/// (printing, as `-q` and `-v` ask); nothing in `serve` prints.
+pub trait Events: Send + Sync + 'static {
+    /// The server listens at `url`, serving `folder` and watching `root`.
+    fn serving(&self, url: &str, root: &Path, folder: &Path);
+    /// A round built: its warnings, how long it took, the files it changed.
+    fn built(&self, built: &Built, took: Duration, files_written: usize);
+    /// A round failed; the last good build stays served.
+    fn build_failed(&self, diags: &Diagnostics);
+    /// The search index of a build was made (in the background).
+    fn search_made(&self, took: Duration, files_written: usize);
+    /// The files a change touched (before the round that follows).
+    fn changed(&self, paths: &[PathBuf]);
+    /// Something went wrong that the server survives.
+    fn problem(&self, d: &Diagnostic);
+    /// The server stopped (Ctrl-C).
+    fn stopped(&self);
+}
+
 /// Shared between the rebuild thread and the web server.
 pub struct Live {
     pub status: tokio_watch::Sender<Status>,
@@ -83,12 +100,13 @@ fn error_text(diags: &Diagnostics) -> String {
 
 const PLACEHOLDER_404: &str = "<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>Not found</title></head><body><h1>Not found</h1><p>The site has not been built yet, or this page does not exist.</p><script src=\"/__pmsite/live.js\"></script></body></html>\n";
 
-/// Runs `pmsite serve` until Ctrl-C.
-pub fn run(opts: ServeOptions, reporter: &Reporter) -> ExitCode {
+/// Runs `pmsite serve` until Ctrl-C; what could not start or stopped it
+/// is the error.
+pub fn run(opts: ServeOptions, events: Arc<dyn Events>) -> Result<(), Diagnostics> {
     let addr = match bind_address(&opts.bind, opts.port) {
         Ok(a) => a,
         Err(d) => {
-            return reporter.failed("serve", Diagnostics::from(d));
+            return Err(Diagnostics::from(d));
         }
     };
     let listener = match TcpListener::bind(addr) {
@@ -105,32 +123,26 @@ pub fn run(opts: ServeOptions, reporter: &Reporter) -> ExitCode {
                     "--bind takes an address of this machine, such as 127.0.0.1 (the default)",
                 )
             };
-            return reporter.failed("serve", Diagnostics::from(d));
+            return Err(Diagnostics::from(d));
         }
     };
     let local = match listener.local_addr() {
         Ok(a) => a,
         Err(e) => {
-            return reporter.failed(
-                "serve",
-                Diagnostics::from(Diagnostic::error(
-                    Code::Serve,
-                    format!("cannot read the listening address: {e}"),
-                )),
-            );
+            return Err(Diagnostics::from(Diagnostic::error(
+                Code::Serve,
+                format!("cannot read the listening address: {e}"),
+            )));
         }
     };
     let url = format!("http://{}/", browsable(local));
     let out = match tempfile::Builder::new().prefix("pmsite-serve-").tempdir() {
         Ok(d) => d,
         Err(e) => {
-            return reporter.failed(
-                "serve",
-                Diagnostics::from(Diagnostic::error(
-                    Code::Io,
-                    format!("cannot create a temporary folder: {e}"),
-                )),
-            );
+            return Err(Diagnostics::from(Diagnostic::error(
+                Code::Io,
+                format!("cannot create a temporary folder: {e}"),
+            )));
         }
     };
     let _ = std::fs::write(out.path().join("404.html"), PLACEHOLDER_404);
@@ -156,13 +168,10 @@ pub fn run(opts: ServeOptions, reporter: &Reporter) -> ExitCode {
     {
         Ok(r) => r,
         Err(e) => {
-            return reporter.failed(
-                "serve",
-                Diagnostics::from(Diagnostic::error(
-                    Code::Serve,
-                    format!("cannot start the server: {e}"),
-                )),
-            );
+            return Err(Diagnostics::from(Diagnostic::error(
+                Code::Serve,
+                format!("cannot start the server: {e}"),
+            )));
         }
     };
     // Signals are caught from here on: Ctrl-C always cleans up.
@@ -171,13 +180,10 @@ pub fn run(opts: ServeOptions, reporter: &Reporter) -> ExitCode {
         match server::Shutdown::listen() {
             Ok(s) => s,
             Err(e) => {
-                return reporter.failed(
-                    "serve",
-                    Diagnostics::from(Diagnostic::error(
-                        Code::Serve,
-                        format!("cannot listen for Ctrl-C: {e}"),
-                    )),
-                );
+                return Err(Diagnostics::from(Diagnostic::error(
+                    Code::Serve,
+                    format!("cannot listen for Ctrl-C: {e}"),
+                )));
             }
         }
     };
@@ -191,13 +197,12 @@ pub fn run(opts: ServeOptions, reporter: &Reporter) -> ExitCode {
         sink: UpdateSink::new(out.path(), gate.clone()),
         live: live.clone(),
         instance,
-        quiet: reporter.quiet,
-        verbose: reporter.verbose,
+        events: events.clone(),
         search: spawn_search(
             out.path().to_path_buf(),
             gate.clone(),
             live.clone(),
-            reporter.verbose,
+            events.clone(),
         ),
         background: rayon::ThreadPoolBuilder::new()
             .thread_name(|i| format!("pmsite-render-{i}"))
@@ -214,30 +219,20 @@ pub fn run(opts: ServeOptions, reporter: &Reporter) -> ExitCode {
         .name("pmsite-rebuild".into())
         .spawn(move || rebuilder.watch_loop(pipeline, state, builds, first_watch));
     if let Err(e) = thread {
-        return reporter.failed(
-            "serve",
-            Diagnostics::from(Diagnostic::error(
-                Code::Serve,
-                format!("cannot start the rebuild thread: {e}"),
-            )),
-        );
+        return Err(Diagnostics::from(Diagnostic::error(
+            Code::Serve,
+            format!("cannot start the rebuild thread: {e}"),
+        )));
     }
 
-    // The address goes to stdout so that scripts (and tests) can read it.
-    println!("Serving {url}");
-    if !reporter.quiet {
-        eprintln!(
-            "Watching {} for changes; Ctrl-C stops.",
-            display(&opts.root)
-        );
-    }
-    if reporter.verbose {
-        eprintln!("Serving files from {}", out.path().display());
-    }
+    events.serving(&url, &opts.root, out.path());
     if opts.open
         && let Err(e) = open::that(&url)
     {
-        eprintln!("warning: cannot open a browser: {e}");
+        events.problem(&Diagnostic::warning(
+            Code::Serve,
+            format!("cannot open a browser: {e}"),
+        ));
     }
 
     let result = runtime.block_on(server::serve(
@@ -254,18 +249,13 @@ pub fn run(opts: ServeOptions, reporter: &Reporter) -> ExitCode {
     drop(out);
     match result {
         Ok(()) => {
-            if !reporter.quiet {
-                eprintln!("Stopped.");
-            }
-            ExitCode::SUCCESS
+            events.stopped();
+            Ok(())
         }
-        Err(e) => reporter.failed(
-            "serve",
-            Diagnostics::from(Diagnostic::error(
-                Code::Serve,
-                format!("the server stopped: {e}"),
-            )),
-        ),
+        Err(e) => Err(Diagnostics::from(Diagnostic::error(
+            Code::Serve,
+            format!("the server stopped: {e}"),
+        ))),
     }
 }
 
@@ -310,11 +300,6 @@ fn now_nanos() -> u64 {
         .unwrap_or(0)
 }
 
-fn display(p: &Path) -> String {
-    let shown = crate::diagnostics::display_path(p).display().to_string();
-    if shown.is_empty() { ".".into() } else { shown }
-}
-
 /// Makes the search index of each new build in the background, on one
 /// core, so that rebuilds and reloads never wait for it; writes its files
 /// when done and reloads an open search page. Only the newest site waiting
@@ -323,9 +308,10 @@ fn spawn_search(
     dir: PathBuf,
     gate: Gate,
     live: Arc<Live>,
-    verbose: bool,
+    events: Arc<dyn Events>,
 ) -> std::sync::mpsc::Sender<Arc<crate::model::site::Site>> {
     let (tx, rx) = std::sync::mpsc::channel::<Arc<crate::model::site::Site>>();
+    let reporter = events.clone();
     let spawned = std::thread::Builder::new()
         .name("pmsite-search".into())
         .spawn(move || {
@@ -347,18 +333,12 @@ fn spawn_search(
                     None => crate::search::build(&site, &sink),
                 };
                 if let Err(d) = built {
-                    eprint!("{}", d.render_human());
+                    reporter.problem(&d);
                     continue;
                 }
                 sink.finish();
                 let changed = sink.changed();
-                if verbose {
-                    eprintln!(
-                        "Search index made in {} ms: {} files written",
-                        started.elapsed().as_millis(),
-                        changed.len()
-                    );
-                }
+                reporter.search_made(started.elapsed(), changed.len());
                 if !changed.is_empty() {
                     let build = live.status.borrow().build.clone();
                     let _ = live.notices.send(Notice::Reload {
@@ -370,7 +350,10 @@ fn spawn_search(
             }
         });
     if let Err(e) = spawned {
-        eprintln!("warning: search will not be updated while serving: {e}");
+        events.problem(&Diagnostic::warning(
+            Code::Serve,
+            format!("search will not be updated while serving: {e}"),
+        ));
     }
     tx
 }
@@ -433,8 +416,7 @@ struct Rebuilder {
     sink: UpdateSink,
     live: Arc<Live>,
     instance: String,
-    quiet: bool,
-    verbose: bool,
+    events: Arc<dyn Events>,
     /// Where built sites go to have their search index made.
     search: std::sync::mpsc::Sender<Arc<crate::model::site::Site>>,
     /// Threads of lower priority for the pages nobody is reloading.
@@ -460,16 +442,7 @@ impl Rebuilder {
 
     fn fail(&self, diags: &Diagnostics) {
         let text = error_text(diags);
-        let mut err = std::io::stderr().lock();
-        for d in diags.clone().into_sorted() {
-            if d.is_error() || !self.quiet {
-                let _ = std::io::Write::write_all(&mut err, d.render_human().as_bytes());
-            }
-        }
-        let _ = std::io::Write::write_all(
-            &mut err,
-            b"error: build failed; serving the last good build\n",
-        );
+        self.events.build_failed(diags);
         let build = self.live.status.borrow().build.clone();
         self.live.status.send_replace(Status {
             build,
@@ -507,9 +480,6 @@ impl Rebuilder {
         match pipeline.run_into(clock, &self.sink, Some(state), &progress) {
             Ok(built) => {
                 self.sink.finish();
-                if built.site.config.search.enable {
-                    let _ = self.search.send(Arc::new(built.site));
-                }
                 let changed = self.sink.changed();
                 *builds += 1;
                 let was_failing = self
@@ -530,22 +500,9 @@ impl Rebuilder {
                 } else if was_failing {
                     let _ = self.live.notices.send(Notice::Recovered { build });
                 }
-                if !self.quiet {
-                    for d in &built.warnings {
-                        eprint!("{}", d.render_human());
-                    }
-                    eprintln!(
-                        "Built in {} ms: {} pages rendered, {} unchanged, {} files written",
-                        started.elapsed().as_millis(),
-                        built.report.rendered,
-                        built.report.skipped,
-                        changed.len()
-                    );
-                }
-                if self.verbose {
-                    for (stage, took) in &built.timings {
-                        eprintln!("  {stage}: {took:.0?}");
-                    }
+                self.events.built(&built, started.elapsed(), changed.len());
+                if built.site.config.search.enable {
+                    let _ = self.search.send(Arc::new(built.site));
                 }
             }
             Err(diags) => self.fail(&diags),
@@ -582,7 +539,7 @@ impl Rebuilder {
         match watch::Watch::start(&config, self.poll) {
             Ok(w) => Some((w, config)),
             Err(msg) => {
-                eprintln!("error: {msg}");
+                self.events.problem(&Diagnostic::error(Code::Serve, msg));
                 None
             }
         }
@@ -605,11 +562,7 @@ impl Rebuilder {
             let themes_watched = config.themes_dir().is_dir();
             loop {
                 let Some(changes) = watch.next() else { return };
-                if self.verbose {
-                    for p in &changes.content {
-                        eprintln!("changed: {}", display(p));
-                    }
-                }
+                self.events.changed(&changes.content);
                 let restart_watch = changes.config_or_theme
                     || (!content_watched && config.content_dir().is_dir())
                     || (!themes_watched && config.themes_dir().is_dir());
