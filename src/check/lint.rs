@@ -14,6 +14,7 @@ use crate::diagnostics::Code;
 use crate::diagnostics::yaml::{Target, YamlPath};
 use crate::diagnostics::{Diagnostic, Pos};
 use crate::markdown::stated::{StatedKind, find_stated};
+use crate::markdown::vocabulary::{SectionKind, heading_matches, is_section};
 use crate::model::postmortem::{Postmortem, Status};
 use crate::model::site::Incident;
 use crate::model::timeline::{Milestone, TimelineSource, human_duration};
@@ -48,129 +49,8 @@ fn root() -> YamlPath {
 // ---------------------------------------------------------------------
 // Sections
 
-/// Headings that mean the same section, as people write them.
-const SECTION_GROUPS: &[&[&str]] = &[
-    &[
-        "summary",
-        "executive summary",
-        "overview",
-        "tldr",
-        "tl dr",
-        "what happened",
-    ],
-    &["impact", "scope", "user visible impact"],
-    &["timeline", "chronology", "sequence of event"],
-    &[
-        "contributing cause",
-        "contributing factor",
-        "cause",
-        "root cause",
-        "factor",
-        "why did it happen",
-        "trigger",
-    ],
-    &[
-        "what went well",
-        "went well",
-        "what went right",
-        "went right",
-    ],
-    &[
-        "what went poorly",
-        "went poorly",
-        "went wrong",
-        "didnt go well",
-        "did not go well",
-        "could have gone better",
-        "could be improved",
-        "went badly",
-    ],
-    &[
-        "follow up action",
-        "follow up",
-        "followup",
-        "action item",
-        "action",
-        "remediation",
-        "next step",
-        "corrective action",
-        "preventive action",
-        "todo",
-    ],
-    &[
-        "resolution",
-        "how it was resolved",
-        "recovery",
-        "mitigation",
-        "fix",
-    ],
-    &["where we got lucky", "got lucky", "lucky"],
-    &[
-        "lessons learned",
-        "lessons learnt",
-        "lesson",
-        "learning",
-        "takeaway",
-    ],
-];
-
-/// Words of a heading, lowercased, without punctuation, numbering, the
-/// word "incident" and plural `s`: "2. Incident Root Causes" → `root cause`.
-pub fn heading_words(text: &str) -> Vec<String> {
-    let cleaned: String = text
-        .chars()
-        .filter(|c| *c != '\'' && *c != '’')
-        .map(|c| {
-            if c.is_alphanumeric() {
-                c.to_lowercase().next().unwrap_or(c)
-            } else {
-                ' '
-            }
-        })
-        .collect();
-    let mut words: Vec<String> = cleaned
-        .split_whitespace()
-        .skip_while(|w| w.chars().all(|c| c.is_ascii_digit()))
-        .map(|w| {
-            if w.len() > 2 && w.ends_with('s') && !w.ends_with("ss") {
-                w[..w.len() - 1].to_string()
-            } else {
-                w.to_string()
-            }
-        })
-        .collect();
-    if words.len() > 1 {
-        words.retain(|w| w != "incident" && w != "the" && w != "our");
-    }
-    words
-}
-
-fn contains_phrase(haystack: &[String], phrase: &[String]) -> bool {
-    !phrase.is_empty() && haystack.windows(phrase.len()).any(|w| w == phrase)
-}
-
-/// Does a heading stand for a configured section? Headings match leniently:
-/// case, punctuation, numbering and plural do not matter, and the usual
-/// other names count ("Contributing factors" or "Root cause analysis" for
-/// "Contributing causes", "What went wrong" for "What went poorly",
-/// "Action items" for "Follow-up actions").
-pub fn heading_matches(heading: &str, section: &str) -> bool {
-    let h = heading_words(heading);
-    let s = heading_words(section);
-    if contains_phrase(&h, &s) {
-        return true;
-    }
-    for group in SECTION_GROUPS {
-        let aliases: Vec<Vec<String>> = group.iter().map(|a| heading_words(a)).collect();
-        if aliases.contains(&s) {
-            return aliases.iter().any(|a| contains_phrase(&h, a));
-        }
-    }
-    false
-}
-
 fn is_causes_heading(heading: &str) -> bool {
-    heading_matches(heading, "Contributing causes")
+    is_section(heading, SectionKind::Causes)
 }
 
 fn missing_sections(

@@ -12,10 +12,10 @@ use regex::Regex;
 
 use super::milestones::{self, Entry};
 use super::times;
-use crate::check::lint::heading_matches;
 use crate::config::Config;
 use crate::config::slug::{is_slug, slugify};
 use crate::markdown::stated::find_stated;
+use crate::markdown::vocabulary::{SectionKind, heading_matches, is_section};
 use crate::model::followup::{FollowUpStatus, extract_ticket};
 use crate::model::timeline::{Milestone, Parsed};
 
@@ -243,8 +243,7 @@ fn find_heading(blocks: &[Block], pred: impl Fn(&str) -> bool) -> Option<usize> 
 }
 
 fn is_timeline_heading(text: &str) -> bool {
-    let w = crate::check::lint::heading_words(text);
-    w.iter().any(|x| x == "timeline" || x == "chronology")
+    is_section(text, SectionKind::Timeline)
 }
 
 static TITLE_DATE: LazyLock<Regex> = LazyLock::new(|| {

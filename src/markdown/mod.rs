@@ -5,6 +5,7 @@
 
 pub mod highlight;
 pub mod stated;
+pub mod vocabulary;
 
 use std::sync::{Arc, LazyLock};
 
@@ -15,6 +16,7 @@ use regex::Regex;
 
 use crate::diagnostics::Pos;
 use crate::markdown::highlight::Highlighter;
+use crate::markdown::vocabulary::{SectionKind, is_section};
 use crate::model::body::{
     BodyProblem, BodyTimelineForm, Heading, MAX_NESTING, RawEntry, RenderedBody, Section, TaskItem,
 };
@@ -145,33 +147,6 @@ pub fn too_deep(body: &str) -> Option<(usize, Pos)> {
     None
 }
 
-/// Headings that hold a timeline: "Timeline", "Incident timeline", …
-fn is_timeline_heading(text: &str) -> bool {
-    text.to_lowercase()
-        .split(|c: char| !c.is_alphanumeric())
-        .any(|w| w == "timeline")
-}
-
-/// Headings that hold follow-ups: "Follow-up actions", "Action items", …
-pub fn is_follow_up_heading(text: &str) -> bool {
-    let norm: String = text
-        .to_lowercase()
-        .chars()
-        .filter(|c| c.is_alphanumeric())
-        .collect();
-    matches!(
-        norm.as_str(),
-        "followupactions"
-            | "followups"
-            | "followupitems"
-            | "actionitems"
-            | "followupactionitems"
-            | "actions"
-            | "correctiveactions"
-            | "remediationitems"
-    )
-}
-
 static TAG_RE: LazyLock<Regex> =
     LazyLock::new(|| Regex::new(r"\s*\{([A-Za-z_-]+)\}[.;,!]?\s*$").expect("valid pattern"));
 /// What a writer meant as a time, readable or not: `25:61`, `9:5O`.
@@ -263,10 +238,10 @@ impl<'a> Walk<'a, '_> {
                     if in_follow_ups.is_some_and(|l| h.level <= l) {
                         in_follow_ups = None;
                     }
-                    if self.out.timeline.is_none() && is_timeline_heading(&text) {
+                    if self.out.timeline.is_none() && is_section(&text, SectionKind::Timeline) {
                         in_timeline = Some(h.level);
                     }
-                    if is_follow_up_heading(&text) {
+                    if is_section(&text, SectionKind::FollowUps) {
                         in_follow_ups = Some(h.level);
                     }
                     self.out.headings.push(Heading {
