@@ -1,0 +1,160 @@
+/* pmsite search: the search page, wired. It queries the index that
+ * `pmsite build` made with elasticlunr-rs, with elasticlunr.js, in the
+ * browser; nothing is fetched until the reader types or picks a filter.
+ *
+ *   loading.js  docs.json and the term shards (SearchIndex)
+ *   query.js    a query into terms, per language; the search itself
+ *   state.js    the words and filters, in the form and in the URL
+ *   results.js  the results on screen and their snippets
+ *   text.js     cutting text into words (the CJK ranges)
+ */
+
+import { SearchIndex, StaleIndex } from './loading.js';
+import { analyse, searchGroups } from './query.js';
+import { ResultList } from './results.js';
+import { filterFn, fromUrl, hasFilters, isEmpty, readForm, toUrl, writeForm } from './state.js';
+
+const form = document.getElementById('search');
+if (form) wire(form);
+
+function wire(form) {
+  const input = document.getElementById('search-q');
+  const statusEl = document.getElementById('search-status');
+  const list = document.getElementById('search-results');
+  const moreButton = document.getElementById('search-more');
+  const base = form.getAttribute('data-base') || '/';
+  const dir = form.getAttribute('data-index') || base + 'search/';
+  const engine = form.getAttribute('data-engine');
+  const view = new ResultList(list, moreButton, base);
+
+  /* What the page's search is at. */
+  const session = {
+    ready: null, // promise of the SearchIndex being usable
+    seq: 0, // the latest search; older ones are dropped
+    timer: 0,
+    restarts: 0 // index reloads in a row for a changed site
+  };
+
+  const setStatus = (text) => { statusEl.textContent = text; };
+
+  function start() {
+    if (!session.ready) {
+      setStatus('Loading the search index…');
+      const ready = SearchIndex.load(dir, engine);
+      session.ready = ready;
+      ready.catch((e) => {
+        if (session.ready === ready) session.ready = null;
+        // Under `pmsite serve` the index is made after the pages: this
+        // page reloads by itself when it is there.
+        setStatus(globalThis.__pmsite && /404/.test(e.message)
+          ? 'The search index is still being made; this page reloads when it is ready.'
+          : 'The search index could not be loaded (' + e.message + ').');
+      });
+    }
+    return session.ready;
+  }
+
+  /* Forgets the index, to load the current one. */
+  function forget() {
+    session.ready = null;
+  }
+
+  function schedule(delay) {
+    clearTimeout(session.timer);
+    session.timer = setTimeout(run, delay);
+  }
+
+  async function run() {
+    const s = readForm(form, input);
+    toUrl(s);
+    const mine = ++session.seq;
+    if (isEmpty(s)) {
+      view.clear();
+      setStatus('');
+      return;
+    }
+    try {
+      const index = await start();
+      if (mine !== session.seq) return;
+      const groups = s.q.trim() ? await analyse(index, s.q) : [];
+      if (mine !== session.seq) return;
+      const keep = filterFn(index, s);
+      const found = [];
+      if (groups.length) {
+        for (const [ref, score] of searchGroups(index, groups) || []) {
+          const i = +ref;
+          if (keep(i)) found.push({ i, score });
+        }
+        found.sort((a, b) => b.score - a.score || a.i - b.i);
+      } else if (!s.q.trim() || hasFilters(s)) {
+        // No words to look for (none, or only stop words): the filters
+        // alone, newest first.
+        index.docs.forEach((_, i) => { if (keep(i)) found.push({ i, score: 0 }); });
+      }
+      view.show(index, found, groups);
+      list.setAttribute('data-for', location.search);
+      announce(s, found.length);
+      session.restarts = 0;
+    } catch (e) {
+      if (mine !== session.seq) return;
+      if (e instanceof StaleIndex && session.restarts < 5) {
+        // While a new build is being written its files change one by
+        // one: wait a little longer each time.
+        session.restarts++;
+        forget();
+        setStatus('The site changed; loading the new search index…');
+        setTimeout(() => { if (mine === session.seq) run(); }, 250 * session.restarts);
+        return;
+      }
+      setStatus('Search failed: ' + e.message);
+    }
+  }
+
+  function announce(s, n) {
+    const what = s.q.trim() ? ' for “' + s.q.trim() + '”' : '';
+    const filtered = hasFilters(s) ? ' with the filters' : '';
+    if (n === 0) setStatus('No incidents found' + what + filtered + '.');
+    else setStatus(n + (n === 1 ? ' incident' : ' incidents') + ' found' + what + filtered + '.');
+  }
+
+  input.addEventListener('input', () => schedule(15));
+  input.addEventListener('focus', () => { if (input.value) start(); }, { once: true });
+  form.addEventListener('change', (e) => { if (e.target !== input) schedule(0); });
+  form.addEventListener('submit', (e) => {
+    e.preventDefault();
+    schedule(0);
+  });
+  form.addEventListener('reset', () => setTimeout(() => schedule(0), 0));
+  moreButton.addEventListener('click', () => view.more());
+
+  /* Arrow keys move between the query and the results; Escape goes back. */
+  input.addEventListener('keydown', (e) => {
+    if (e.key !== 'ArrowDown') return;
+    const links = view.links();
+    if (links.length) {
+      e.preventDefault();
+      links[0].focus();
+    }
+  });
+  list.addEventListener('keydown', (e) => {
+    const links = view.links();
+    const k = links.indexOf(document.activeElement);
+    if (k < 0) return;
+    if (e.key === 'ArrowDown' && k + 1 < links.length) {
+      e.preventDefault();
+      links[k + 1].focus();
+    } else if (e.key === 'ArrowUp') {
+      e.preventDefault();
+      if (k > 0) links[k - 1].focus(); else input.focus();
+    } else if (e.key === 'Escape') {
+      e.preventDefault();
+      input.focus();
+    }
+  });
+
+  const initial = fromUrl();
+  writeForm(form, input, initial);
+  if (!isEmpty(initial)) run();
+  // Arriving from the search box of another page: go on typing here.
+  input.focus({ preventScroll: true });
+}
