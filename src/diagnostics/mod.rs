@@ -150,12 +150,7 @@ impl Diagnostic {
             let _ = writeln!(out, "{pad} |");
             let _ = writeln!(out, "{num} | {src}");
             if self.column > 0 {
-                // Keep tabs so the caret lines up under the same character.
-                let lead: String = src
-                    .chars()
-                    .take(self.column - 1)
-                    .map(|c| if c == '\t' { '\t' } else { ' ' })
-                    .collect();
+                let lead = caret_lead(src, self.column);
                 let _ = writeln!(out, "{pad} | {lead}^");
             }
         }
@@ -205,6 +200,23 @@ impl Diagnostic {
             escape_github_data(&visible_controls(&msg))
         )
     }
+}
+
+/// The blanks before a caret under the `column`th character of `line`:
+/// tabs stay tabs, and wide characters (CJK, emoji) take two columns, so
+/// the caret lines up in a terminal.
+fn caret_lead(line: &str, column: usize) -> String {
+    let mut lead = String::new();
+    for c in line.chars().take(column.saturating_sub(1)) {
+        match c {
+            '\t' => lead.push('\t'),
+            c => {
+                let w = unicode_width::UnicodeWidthChar::width(c).unwrap_or(0);
+                lead.extend(std::iter::repeat_n(' ', w));
+            }
+        }
+    }
+    lead
 }
 
 /// `"s"` unless `n` is one: `format!("{n} error{}", plural(n))`.
@@ -419,6 +431,22 @@ pub fn did_you_mean(word: &str, candidates: &[&str]) -> Option<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn carets_line_up_under_wide_characters() {
+        assert_eq!(caret_lead("ab", 2), " ");
+        assert_eq!(caret_lead("\tx", 2), "\t");
+        // 障害 is two characters four columns wide.
+        assert_eq!(caret_lead("障害: x", 5), "      ");
+        let d = Diagnostic::error(Code::BadValue, "m")
+            .in_file("f.md")
+            .at(Pos::new(1, 9))
+            .with_source("tags: [障害]");
+        let text = d.render_human();
+        let lines: Vec<&str> = text.lines().collect();
+        // Under 害: seven narrow characters and one wide one before it.
+        assert_eq!(lines[3], format!("  | {}^", " ".repeat(9)), "{text}");
+    }
 
     #[test]
     fn line_index_counts_lines_and_characters() {
