@@ -1,13 +1,11 @@
 //! `pmsite check`: every lint and every output format, checked against
-//! golden files (tests/golden/; `UPDATE_GOLDEN=1 cargo test --test check`
+//! golden files (tests/golden/; `UPDATE_GOLDEN=1 cargo test --test suite check::`
 //! rewrites them after a deliberate change), exit statuses, allow lists and
 //! `--overdue`.
 
-mod common;
-
 use std::path::Path;
 
-use common::Kb;
+use crate::harness::Kb;
 
 /// A postmortem that passes every lint; `extra` goes into its front matter
 /// and `body` replaces its body when given.

@@ -1,12 +1,10 @@
 //! Search: the index files a build writes, their size, and the search page
 //! in headless Chromium (typing, filters, URL state, CJK).
 
-mod common;
-
 use std::io::Write;
 
-use common::Kb;
-use common::browser::{self, Page, StaticServer};
+use crate::harness::browser::{self, Page, StaticServer};
+use crate::harness::{self, Kb};
 use serde_json::Value;
 
 const BOOK: &str = r#"[site]
@@ -213,9 +211,9 @@ fn search_can_be_turned_off() {
 fn the_index_is_byte_identical_across_builds() {
     let kb = english_kb();
     kb.build(&[]).success();
-    let a = common::snapshot(&kb.join("public/search"));
+    let a = harness::snapshot(&kb.join("public/search"));
     kb.build(&[]).success();
-    let b = common::snapshot(&kb.join("public/search"));
+    let b = harness::snapshot(&kb.join("public/search"));
     assert!(a == b, "two builds of the same input differ");
 }
 
@@ -298,9 +296,9 @@ fn a_one_word_query_fetches_little() {
     let shard_of = |term: &str| shard_of(&docs, term);
     let fixed = gzip_len(&docs_raw)
         + gzip_len(include_bytes!(
-            "../themes/default/static/elasticlunr.min.js"
+            "../../themes/default/static/elasticlunr.min.js"
         ))
-        + gzip_len(include_bytes!("../themes/default/static/search.js"));
+        + gzip_len(include_bytes!("../../themes/default/static/search.js"));
     // Snippets come from the pages of the results on screen.
     let mut text_max = 0;
     for i in 0..N {

@@ -2,10 +2,8 @@
 //! editing, adding, renaming and deleting files; every wait is for an event
 //! with a deadline.
 
-mod common;
-
-use common::serve::Server;
-use common::{Kb, pm};
+use crate::harness::serve::Server;
+use crate::harness::{self, Kb, pm};
 
 fn kb() -> Kb {
     let kb = Kb::new("[site]\ntitle = \"Served\"\nbase-url = \"https://example.test/sub/\"\n");
@@ -288,7 +286,7 @@ fn polling_finds_changes_without_file_system_events() {
 /// the last good build) and clears it after the fix. In headless Chromium.
 #[test]
 fn the_open_page_reloads_and_shows_errors_in_the_browser() {
-    let Some(chrome) = common::browser::launch() else {
+    let Some(chrome) = harness::browser::launch() else {
         return;
     };
     let kb = kb();
@@ -389,7 +387,7 @@ fn bench_save_to_reloaded_page() {
         eprintln!("set PMSITE_BENCH_KB to a knowledge base");
         return;
     };
-    let Some(chrome) = common::browser::launch() else {
+    let Some(chrome) = harness::browser::launch() else {
         return;
     };
     let kb = std::path::PathBuf::from(kb);
