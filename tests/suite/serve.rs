@@ -203,6 +203,9 @@ fn undoing_a_broken_save_clears_the_error() {
     assert!(hello.contains("\"error\":null"), "{hello}");
 }
 
+/// Swap and backup files are ignored: writing them neither rebuilds nor
+/// publishes anything (any other file under `content/` is published beside
+/// the postmortems and named in the rebuild it causes).
 #[test]
 fn swap_and_backup_files_do_not_rebuild() {
     let kb = kb();
@@ -226,6 +229,38 @@ fn swap_and_backup_files_do_not_rebuild() {
     );
     let data = events.wait("reload");
     assert!(data.contains("2021-02-01-second"), "{data}");
+    assert!(!data.contains(".swp") && !data.contains(".md~"), "{data}");
+    // The first rebuild since the server started was for that change
+    // alone: a swap or backup file it saw would be named with it (in the
+    // same burst) or in a rebuild of its own before it.
+    let log = server
+        .lines_until(|l| l.starts_with("Built in "))
+        .expect("the rebuild is logged");
+    let changed: Vec<&str> = log
+        .iter()
+        .filter_map(|l| l.strip_prefix("changed: "))
+        .collect();
+    assert_eq!(
+        changed,
+        ["content/postmortems/2021-02-01-second.md"],
+        "{log:#?}"
+    );
+    // What is served: the saved text, the other page as it was, and
+    // neither leftover file.
+    assert!(
+        server
+            .get("/postmortems/2021-02-01-second/")
+            .1
+            .contains("Second incident, edited")
+    );
+    assert!(
+        server
+            .get("/postmortems/2021-01-01-first/")
+            .1
+            .contains("First incident")
+    );
+    assert_eq!(server.get("/postmortems/.2021-01-01-first.md.swp").0, 404);
+    assert_eq!(server.get("/postmortems/2021-01-01-first.md~").0, 404);
     assert!(!server.get("/").1.contains("garbage"));
 }
 
