@@ -1,9 +1,7 @@
 //! `pmsite build` on valid knowledge bases: every page, escaping, base-url,
 //! determinism, and the output folder's safety rules.
 
-mod common;
-
-use common::{Kb, pm, snapshot};
+use crate::harness::{Kb, pm, snapshot};
 
 const BUILT_IDS: &[&str] = &[
     "2018-04-12-timeouts",

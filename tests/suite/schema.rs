@@ -1,9 +1,7 @@
 //! `pmsite schema`: the JSON Schema of front matter, validated with a JSON
 //! Schema validator against good and bad front matter.
 
-mod common;
-
-use common::Kb;
+use crate::harness::Kb;
 use serde_json::Value;
 
 const BOOK: &str = r#"[site]

@@ -1,13 +1,10 @@
 //! `pmsite check`: every lint and every output format, checked against
-//! golden files (tests/golden/; `UPDATE_GOLDEN=1 cargo test --test check`
-//! rewrites them after a deliberate change), exit statuses, allow lists and
-//! `--overdue`.
+//! snapshots (insta, in `snapshots/suite__check__*.snap`; `cargo insta
+//! review` shows and accepts a run's differing output, `INSTA_UPDATE=always
+//! cargo test --test suite check::` rewrites them after a deliberate
+//! change), exit statuses, allow lists and `--overdue`.
 
-mod common;
-
-use std::path::Path;
-
-use common::Kb;
+use crate::harness::Kb;
 
 /// A postmortem that passes every lint; `extra` goes into its front matter
 /// and `body` replaces its body when given.
@@ -125,26 +122,21 @@ fn lint_kb() -> Kb {
     kb
 }
 
+/// Compares what `pmsite check` printed with its snapshot
+/// `snapshots/suite__check__<name>.snap`. Insta ignores trailing
+/// whitespace and reads `\r\n` as `\n`; that the output is whole lines
+/// ended by `\n`, the last one by exactly one, is asserted here.
+#[track_caller]
 fn golden(name: &str, actual: &str) {
-    let path = Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("tests/golden")
-        .join(name);
-    if std::env::var_os("UPDATE_GOLDEN").is_some() {
-        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
-        std::fs::write(&path, actual).unwrap();
-        return;
-    }
-    let expected = std::fs::read_to_string(&path).unwrap_or_else(|e| {
-        panic!(
-            "cannot read {}: {e} (UPDATE_GOLDEN=1 writes it)",
-            path.display()
-        )
+    insta::with_settings!({
+        description => "stdout of `pmsite check` on a knowledge base of this module's, run at its root",
+        omit_expression => true,
+    }, {
+        insta::assert_snapshot!(name, actual);
     });
-    assert_eq!(
-        actual,
-        expected,
-        "output differs from {} (UPDATE_GOLDEN=1 rewrites it after a deliberate change)",
-        path.display()
+    assert!(
+        actual.ends_with('\n') && !actual.ends_with("\n\n") && !actual.contains('\r'),
+        "not whole lines ending in one newline: {actual:?}"
     );
 }
 
@@ -153,7 +145,7 @@ fn every_lint_in_human_format() {
     let kb = lint_kb();
     let run = kb.run(&["check", "--now", "2020-06-01"]);
     run.failure();
-    golden("check-human.txt", &run.stdout);
+    golden("human", &run.stdout);
     assert_eq!(
         run.stderr.trim(),
         "check failed: 2 errors, 14 warnings in 12 postmortems"
@@ -165,7 +157,7 @@ fn json_format_is_one_object_per_finding() {
     let kb = lint_kb();
     let run = kb.run(&["check", "--format", "json", "--now", "2020-06-01"]);
     run.failure();
-    golden("check.json", &run.stdout);
+    golden("json", &run.stdout);
     let v: serde_json::Value = serde_json::from_str(&run.stdout).expect("valid JSON");
     let items = v.as_array().expect("an array");
     assert_eq!(items.len(), 16);
@@ -200,7 +192,7 @@ fn github_annotations_land_on_the_right_lines() {
     let kb = lint_kb();
     let run = kb.run(&["check", "--format", "github", "--now", "2020-06-01"]);
     run.failure();
-    golden("check-github.txt", &run.stdout);
+    golden("github", &run.stdout);
     // The error is on the `severity:` line, under the value.
     assert!(
         run.stdout.lines().any(|l| l
@@ -315,7 +307,7 @@ fn overdue_follow_ups_are_listed_with_their_lines() {
     let kb = overdue_kb();
     let run = kb.run(&["check", "--overdue", "--now", "2020-06-01"]);
     run.failure();
-    golden("check-overdue.txt", &run.stdout);
+    golden("overdue-human", &run.stdout);
     assert_eq!(run.stderr.trim(), "check failed: 2 overdue follow-ups");
 
     let json = kb.run(&[
@@ -327,7 +319,7 @@ fn overdue_follow_ups_are_listed_with_their_lines() {
         "2020-06-01",
     ]);
     json.failure();
-    golden("check-overdue.json", &json.stdout);
+    golden("overdue-json", &json.stdout);
     let v: serde_json::Value = serde_json::from_str(&json.stdout).unwrap();
     assert_eq!(v[0]["follow_up"]["days_overdue"], 92);
     assert_eq!(v[0]["follow_up"]["ticket"], "OPS-1");

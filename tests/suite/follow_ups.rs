@@ -1,9 +1,7 @@
 //! The follow-up board: ordering, overdue marks, counts, ticket links,
 //! task lists, and the views.
 
-mod common;
-
-use common::Kb;
+use crate::harness::Kb;
 use scraper::{Html, Selector};
 
 const BOOK: &str =

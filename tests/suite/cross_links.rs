@@ -1,9 +1,7 @@
 //! Causes, services, teams, tags, related incidents, history, feeds and the
 //! JSON export, asserted exactly against a fixture.
 
-mod common;
-
-use common::Kb;
+use crate::harness::Kb;
 use scraper::{Html, Selector};
 
 fn build() -> Kb {

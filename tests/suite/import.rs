@@ -4,11 +4,9 @@
 //! builds, dates and timelines are inferred, and the times to detect and
 //! recover that dfds's Stats lists state agree with the imported timelines.
 
-mod common;
-
 use std::path::{Path, PathBuf};
 
-use common::{Kb, snapshot};
+use crate::harness::{self, Kb, snapshot};
 use serde_json::Value;
 
 fn corpus(name: &str) -> PathBuf {
@@ -18,7 +16,7 @@ fn corpus(name: &str) -> PathBuf {
 }
 
 /// A fresh knowledge base with `name` imported into it.
-fn imported(name: &str) -> (Kb, common::Run) {
+fn imported(name: &str) -> (Kb, harness::Run) {
     let kb = Kb::new("[site]\ntitle = \"Imported\"\n");
     let src = corpus(name);
     let run = kb.run(&["import", src.to_str().unwrap()]);
@@ -292,7 +290,7 @@ fn posthog_imports_checks_and_builds() {
 #[test]
 fn import_never_overwrites_and_never_touches_the_source() {
     let src_kb = Kb::empty();
-    common::copy_dir(&corpus("mybinder"), src_kb.path());
+    harness::copy_dir(&corpus("mybinder"), src_kb.path());
     let before = snapshot(src_kb.path());
     let kb = Kb::new("");
     let first = kb.run(&["import", src_kb.path().to_str().unwrap()]);

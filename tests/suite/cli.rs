@@ -1,8 +1,6 @@
 //! The command line itself: init, new, help and version.
 
-mod common;
-
-use common::Kb;
+use crate::harness::Kb;
 
 #[test]
 fn init_creates_a_knowledge_base_that_builds() {

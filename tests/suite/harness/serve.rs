@@ -79,6 +79,26 @@ impl Server {
         None
     }
 
+    /// The stderr lines from the last one read up to and including the
+    /// first that matches `pred`; `None` when none does in time.
+    pub fn lines_until(&self, pred: impl Fn(&str) -> bool) -> Option<Vec<String>> {
+        let end = Instant::now() + DEADLINE;
+        let mut lines = Vec::new();
+        while let Some(left) = end.checked_duration_since(Instant::now()) {
+            match self.stderr.recv_timeout(left) {
+                Ok(l) => {
+                    let done = pred(&l);
+                    lines.push(l);
+                    if done {
+                        return Some(lines);
+                    }
+                }
+                Err(_) => return None,
+            }
+        }
+        None
+    }
+
     pub fn port(&self) -> u16 {
         self.url
             .trim_end_matches('/')

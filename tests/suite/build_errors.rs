@@ -2,9 +2,7 @@
 //! (the line counted in the file), with a hint where one helps, all of a
 //! run's problems together, exit status 1, and the previous output intact.
 
-mod common;
-
-use common::{Kb, snapshot};
+use crate::harness::{Kb, snapshot};
 
 const OK: &str = "---\ntitle: Fine\ndate: 2020-01-01\nseverity: SEV2\nsummary: s\n---\n";
 

@@ -1,9 +1,7 @@
 //! The three ways to write a timeline give the same metrics; zones, DST and
 //! midnight are handled; the stats page shows medians and percentiles.
 
-mod common;
-
-use common::Kb;
+use crate::harness::Kb;
 
 const BOOK: &str = "[site]\ntitle = \"T\"\ntimezone = \"Europe/Copenhagen\"\n";
 

@@ -1,12 +1,10 @@
 //! Search: the index files a build writes, their size, and the search page
 //! in headless Chromium (typing, filters, URL state, CJK).
 
-mod common;
-
 use std::io::Write;
 
-use common::Kb;
-use common::browser::{self, Page, StaticServer};
+use crate::harness::browser::{self, Page, StaticServer};
+use crate::harness::{self, Kb};
 use serde_json::Value;
 
 const BOOK: &str = r#"[site]
@@ -213,9 +211,9 @@ fn search_can_be_turned_off() {
 fn the_index_is_byte_identical_across_builds() {
     let kb = english_kb();
     kb.build(&[]).success();
-    let a = common::snapshot(&kb.join("public/search"));
+    let a = harness::snapshot(&kb.join("public/search"));
     kb.build(&[]).success();
-    let b = common::snapshot(&kb.join("public/search"));
+    let b = harness::snapshot(&kb.join("public/search"));
     assert!(a == b, "two builds of the same input differ");
 }
 
@@ -298,7 +296,7 @@ fn a_one_word_query_fetches_little() {
     let shard_of = |term: &str| shard_of(&docs, term);
     let fixed = gzip_len(&docs_raw)
         + gzip_len(include_bytes!(
-            "../themes/default/static/elasticlunr.min.js"
+            "../../themes/default/static/elasticlunr.min.js"
         ))
         + std::fs::read_dir(concat!(
             env!("CARGO_MANIFEST_DIR"),
@@ -784,80 +782,4 @@ fn stemmed_languages_in_the_browser() {
     );
     page.clear("#search-q").type_text("#search-q", "festpl");
     assert_eq!(wait_results(&page, 1), ["Festplatte voll"]);
-}
-
-/// Not a test: measures typing in the search page of a built site, e.g.
-/// `PMSITE_BENCH_SITE=/tmp/out10k cargo test --release --test search -- --ignored --nocapture`.
-#[test]
-#[ignore]
-fn bench_typing_in_a_built_site() {
-    let Ok(dir) = std::env::var("PMSITE_BENCH_SITE") else {
-        eprintln!("set PMSITE_BENCH_SITE to a built site (served at /)");
-        return;
-    };
-    let Some(chrome) = browser::launch() else {
-        return;
-    };
-    let server = StaticServer::start(std::path::Path::new(&dir), "/");
-    let page = chrome.page();
-    page.goto(&server.url("/search/"));
-    // Time from the input event to the results on screen, in the page.
-    page.eval("(() => { window.__done = 0; new MutationObserver(() => { window.__done = performance.now(); }).observe(document.getElementById('search-results'), {attributes: true, attributeFilter: ['data-for']}); return true; })()");
-    let time = |q: &str| {
-        let start = std::time::Instant::now();
-        page.eval(&format!(
-            "(() => {{ const i = document.getElementById('search-q'); i.value = {q:?}; window.__start = performance.now(); window.__done = 0; i.dispatchEvent(new Event('input')); return true; }})()"
-        ));
-        let n = page.wait_for(
-            "results",
-            "(() => { const q = document.getElementById('search-q').value.trim(); const st = document.getElementById('search-status').textContent; return window.__done && st.includes('\u{201c}' + q + '\u{201d}') ? (st.match(/\\d+/) || ['0'])[0] : null; })()",
-        );
-        let ms = page.eval("window.__done - window.__start");
-        eprintln!(
-            "{ms:>6} ms in the page ({:.1?} with the harness) until results for {q:?} ({n} found)",
-            start.elapsed()
-        );
-    };
-    time("latency"); // cold: engine, docs.json, a shard
-    for q in [
-        "l",
-        "la",
-        "lat",
-        "late",
-        "kafka",
-        "kafka t",
-        "kafka ti",
-        "kafka tim",
-        "kafka timeout",
-        "certificate expired",
-    ] {
-        time(q);
-    }
-    let served: usize = server.served().iter().map(|(_, n)| n).sum();
-    eprintln!("{served} bytes served (uncompressed)");
-
-    // What a fresh page transfers to show the first results of a one-word
-    // query, snippets included, each file gzipped as a static host would.
-    server.reset_log();
-    let fresh = chrome.page();
-    fresh.goto(&server.url("/search/?q=latency"));
-    fresh.wait_for(
-        "snippets",
-        "(() => { const r = document.querySelectorAll('#search-results .result-snippet'); return r.length && Array.prototype.every.call(r, p => p.textContent.length > 0) ? r.length : null; })()",
-    );
-    let mut total = 0;
-    for (path, _) in server.served() {
-        let rel = path.split('?').next().unwrap_or("").trim_start_matches('/');
-        let mut file = std::path::Path::new(&dir).join(rel);
-        if rel.is_empty() || rel.ends_with('/') {
-            file = file.join("index.html");
-        }
-        if let Ok(bytes) = std::fs::read(&file) {
-            total += gzip_len(&bytes);
-        }
-    }
-    eprintln!(
-        "{total} bytes gzip fetched by a new page for \"latency\" (page, engine, docs.json, shards, snippet pages: {} requests)",
-        server.served().len()
-    );
 }

@@ -2,10 +2,8 @@
 //! editing, adding, renaming and deleting files; every wait is for an event
 //! with a deadline.
 
-mod common;
-
-use common::serve::Server;
-use common::{Kb, pm};
+use crate::harness::serve::Server;
+use crate::harness::{self, Kb, pm};
 
 fn kb() -> Kb {
     let kb = Kb::new("[site]\ntitle = \"Served\"\nbase-url = \"https://example.test/sub/\"\n");
@@ -205,6 +203,9 @@ fn undoing_a_broken_save_clears_the_error() {
     assert!(hello.contains("\"error\":null"), "{hello}");
 }
 
+/// Swap and backup files are ignored: writing them neither rebuilds nor
+/// publishes anything (any other file under `content/` is published beside
+/// the postmortems and named in the rebuild it causes).
 #[test]
 fn swap_and_backup_files_do_not_rebuild() {
     let kb = kb();
@@ -228,6 +229,38 @@ fn swap_and_backup_files_do_not_rebuild() {
     );
     let data = events.wait("reload");
     assert!(data.contains("2021-02-01-second"), "{data}");
+    assert!(!data.contains(".swp") && !data.contains(".md~"), "{data}");
+    // The first rebuild since the server started was for that change
+    // alone: a swap or backup file it saw would be named with it (in the
+    // same burst) or in a rebuild of its own before it.
+    let log = server
+        .lines_until(|l| l.starts_with("Built in "))
+        .expect("the rebuild is logged");
+    let changed: Vec<&str> = log
+        .iter()
+        .filter_map(|l| l.strip_prefix("changed: "))
+        .collect();
+    assert_eq!(
+        changed,
+        ["content/postmortems/2021-02-01-second.md"],
+        "{log:#?}"
+    );
+    // What is served: the saved text, the other page as it was, and
+    // neither leftover file.
+    assert!(
+        server
+            .get("/postmortems/2021-02-01-second/")
+            .1
+            .contains("Second incident, edited")
+    );
+    assert!(
+        server
+            .get("/postmortems/2021-01-01-first/")
+            .1
+            .contains("First incident")
+    );
+    assert_eq!(server.get("/postmortems/.2021-01-01-first.md.swp").0, 404);
+    assert_eq!(server.get("/postmortems/2021-01-01-first.md~").0, 404);
     assert!(!server.get("/").1.contains("garbage"));
 }
 
@@ -288,7 +321,7 @@ fn polling_finds_changes_without_file_system_events() {
 /// the last good build) and clears it after the fix. In headless Chromium.
 #[test]
 fn the_open_page_reloads_and_shows_errors_in_the_browser() {
-    let Some(chrome) = common::browser::launch() else {
+    let Some(chrome) = harness::browser::launch() else {
         return;
     };
     let kb = kb();
@@ -374,110 +407,6 @@ fn the_open_page_reloads_and_shows_errors_in_the_browser() {
     page.wait_for(
         "the page caught up after being shown",
         "!window.__stillHere && document.querySelector('h1') && document.querySelector('h1').textContent.includes('while away')",
-    );
-}
-
-/// Not a test: measures, in headless Chromium, the time from saving a
-/// postmortem to its open page having reloaded with the change (the new
-/// page's `load` event), on a knowledge base of your choice, e.g.
-/// `PMSITE_BENCH_KB=/tmp/kb10k cargo test --release --test serve -- --ignored --nocapture`.
-/// It edits the first postmortem of the knowledge base and restores it.
-#[test]
-#[ignore]
-fn bench_save_to_reloaded_page() {
-    let Ok(kb) = std::env::var("PMSITE_BENCH_KB") else {
-        eprintln!("set PMSITE_BENCH_KB to a knowledge base");
-        return;
-    };
-    let Some(chrome) = common::browser::launch() else {
-        return;
-    };
-    let kb = std::path::PathBuf::from(kb);
-    let mut files: Vec<std::path::PathBuf> = walkdir::WalkDir::new(kb.join("content/postmortems"))
-        .into_iter()
-        .filter_map(Result::ok)
-        .map(|e| e.into_path())
-        .filter(|p| p.extension().is_some_and(|x| x == "md"))
-        .collect();
-    files.sort();
-    let file = files.first().expect("a postmortem").clone();
-    let original = std::fs::read_to_string(&file).unwrap();
-    // Puts the file back however the bench ends.
-    struct Restore<'a>(&'a std::path::Path, &'a str);
-    impl Drop for Restore<'_> {
-        fn drop(&mut self) {
-            let _ = std::fs::write(self.0, self.1);
-        }
-    }
-    let _restore = Restore(&file, &original);
-    let id = file.file_stem().unwrap().to_string_lossy().to_string();
-    let server = Server::start(&kb, &[]);
-    let page = chrome.page();
-    let url = format!("{}/postmortems/{id}/", server.url.trim_end_matches('/'));
-    page.goto(&url);
-    page.wait_for(
-        "the live-reload connection",
-        "window.__pmsite && window.__pmsite.connected",
-    );
-    let now_ms = || {
-        std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .unwrap()
-            .as_secs_f64()
-            * 1000.0
-    };
-    let measure = |what: &str, edited: String, marker: &str| {
-        let saved = now_ms();
-        std::fs::write(&file, edited).unwrap();
-        let loaded = page.wait_for(
-            "the reloaded page",
-            &format!(
-                "performance.timeOrigin > {saved} && document.body && document.body.textContent.includes({marker:?}) && performance.getEntriesByType('navigation')[0].loadEventEnd > 0 && performance.timeOrigin + performance.getEntriesByType('navigation')[0].loadEventEnd"
-            ),
-        );
-        let ms = loaded.as_f64().unwrap_or(0.0) - saved;
-        let began = page.eval("performance.timeOrigin").as_f64().unwrap_or(0.0) - saved;
-        eprintln!(
-            "{what}: save to reloaded page {ms:.0} ms (the reload began after {began:.0} ms)"
-        );
-        page.wait_for(
-            "the live-reload connection",
-            "window.__pmsite && window.__pmsite.connected",
-        );
-        // A writer saves every few seconds, not every few milliseconds:
-        // let the round and the search index finish before the next save.
-        for done in ["Built in", "Search index made"] {
-            let line = server
-                .wait_line(|l| l.starts_with(done))
-                .unwrap_or_else(|| panic!("no `{done}` line from the server"));
-            eprintln!("  server: {line}");
-        }
-        ms
-    };
-    // The first build's search index, made in the background.
-    server.wait_line(|l| l.starts_with("Search index made"));
-    let mut prose = Vec::new();
-    let mut title = Vec::new();
-    for run in 0..5 {
-        let marker = format!("Benchmark paragraph {run}.");
-        prose.push(measure("prose", format!("{original}\n{marker}\n"), &marker));
-        let marker = format!("Benchmark title {run}");
-        let edited = original.replacen("title: ", &format!("title: {marker} "), 1);
-        let edited = edited.replacen(
-            &format!("title: {marker} \""),
-            &format!("title: \"{marker} "),
-            1,
-        );
-        title.push(measure("title", edited, &marker));
-    }
-    let median = |v: &mut Vec<f64>| {
-        v.sort_by(f64::total_cmp);
-        v[v.len() / 2]
-    };
-    eprintln!(
-        "median: prose {:.0} ms, title {:.0} ms",
-        median(&mut prose),
-        median(&mut title)
     );
 }
 
