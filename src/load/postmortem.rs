@@ -190,117 +190,12 @@ fn read_postmortem(
     errs: &mut FieldErrors,
 ) -> Option<Postmortem> {
     f.check_keys(POSTMORTEM_KEYS, "in postmortem front matter", errs);
-    let root = YamlPath::root();
-
-    for key in &config.postmortem.required {
-        if !f.has(key) {
-            errs.error(
-                root.key(key),
-                Target::Key,
-                Code::MissingField,
-                format!("missing required field `{key}`"),
-                Some(format!("add `{key}:` to the front matter ([postmortem] required in book.toml lists the fields every postmortem needs)")),
-            );
-        }
-    }
-
+    required_fields(f, config, errs);
     let title = f.text("title", errs);
-    let date = f.date("date", errs).or_else(|| {
-        if f.has("date") {
-            return None;
-        }
-        let from_name = source
-            .file
-            .stem()
-            .get(..10)
-            .and_then(crate::load::frontmatter::parse_date);
-        if from_name.is_none() && !config.postmortem.required.iter().any(|r| r == "date") {
-            errs.error(
-                root.key("date"),
-                Target::Key,
-                Code::MissingField,
-                "missing `date`, and the file name does not start with one".into(),
-                Some("add `date: YYYY-MM-DD` (the day of the incident)".into()),
-            );
-        }
-        from_name
-    });
-
-    let id = match f.string("id", errs) {
-        Some(id) => {
-            if is_valid_id(&id) {
-                Some(id)
-            } else {
-                errs.error(
-                    root.key("id"),
-                    Target::Value,
-                    Code::BadId,
-                    format!("invalid id `{id}`: ids use only lowercase letters, digits and `-`"),
-                    Some(format!("use `{}`", slugify(&id))),
-                );
-                None
-            }
-        }
-        None => {
-            let stem = source.file.stem();
-            if is_valid_id(&stem) {
-                Some(stem)
-            } else {
-                let s = slugify(&stem);
-                if s.is_empty() {
-                    errs.error(
-                        root.key("id"),
-                        Target::Key,
-                        Code::BadId,
-                        format!("the file name `{stem}` gives no usable id"),
-                        Some("add `id: short-name` (lowercase letters, digits and `-`)".into()),
-                    );
-                    None
-                } else {
-                    Some(s)
-                }
-            }
-        }
-    };
-
-    let status = match f.string("status", errs) {
-        None => Status::Final,
-        Some(s) => match Status::parse(&s) {
-            Some(st) => st,
-            None => {
-                errs.error(
-                    root.key("status"),
-                    Target::Value,
-                    Code::BadValue,
-                    format!("unknown status `{s}`"),
-                    Some(one_of(&s, Status::NAMES)),
-                );
-                Status::Final
-            }
-        },
-    };
-
-    let severity = f.string("severity", errs).and_then(|s| {
-        if config.postmortem.severities.contains(&s) {
-            Some(s)
-        } else {
-            let names: Vec<&str> = config
-                .postmortem
-                .severities
-                .iter()
-                .map(String::as_str)
-                .collect();
-            errs.error(
-                root.key("severity"),
-                Target::Value,
-                Code::UnknownSeverity,
-                format!("unknown severity `{s}`"),
-                Some(one_of(&s, &names) + " (from [postmortem] severities in book.toml)"),
-            );
-            None
-        }
-    });
-
+    let date = read_date(f, source, config, errs);
+    let id = read_id(f, source, errs);
+    let status = read_status(f, errs);
+    let severity = read_severity(f, config, errs);
     let summary = f.text("summary", errs);
     let impact = f.text("impact", errs);
     let services = slug_list(f, "services", errs);
@@ -311,57 +206,12 @@ fn read_postmortem(
         .into_iter()
         .map(|(s, _)| s)
         .collect();
-    let mut causes = slug_list(f, "causes", errs);
-    check_vocabulary(&causes, f, "causes", config, errs);
-    let trigger = f.string("trigger", errs).and_then(|t| {
-        let path = root.key("trigger");
-        let t = checked_slug(&t, &path, "trigger", errs)?;
-        check_cause_known(&t, &path, config, errs);
-        Some(t)
-    });
-    if let Some(t) = &trigger
-        && !causes.contains(t)
-    {
-        causes.push(t.clone());
-    }
+    let (causes, trigger) = read_causes(f, config, errs);
     let detection = f
         .string("detection", errs)
-        .and_then(|d| checked_slug(&d, &root.key("detection"), "detection", errs));
-
-    let visibility = match f.string("visibility", errs).as_deref() {
-        None | Some("public") => Visibility::Public,
-        Some("internal") => Visibility::Internal,
-        Some(other) => {
-            errs.error(
-                root.key("visibility"),
-                Target::Value,
-                Code::BadValue,
-                format!("unknown visibility `{other}`"),
-                Some(one_of(other, &["public", "internal"])),
-            );
-            Visibility::Public
-        }
-    };
-
-    let timezone = match f.string("timezone", errs) {
-        None => config.site.timezone.clone(),
-        Some(name) => {
-            match TimeZone::get(&name) {
-                Ok(tz) => tz,
-                Err(_) => {
-                    errs.error(
-                    root.key("timezone"),
-                    Target::Value,
-                    Code::BadValue,
-                    format!("unknown time zone `{name}`"),
-                    Some("use an IANA name such as `UTC`, `Europe/Copenhagen` or `America/New_York`".into()),
-                );
-                    config.site.timezone.clone()
-                }
-            }
-        }
-    };
-
+        .and_then(|d| checked_slug(&d, &YamlPath::root().key("detection"), "detection", errs));
+    let visibility = read_visibility(f, errs);
+    let timezone = read_timezone(f, config, errs);
     // With no usable date, times are still checked (on a stand-in day).
     let timeline = read_timeline(
         f,
@@ -375,35 +225,8 @@ fn read_postmortem(
         TimelineSource::FrontMatter
     };
     let follow_ups = read_follow_ups(f, errs);
-
-    let mut related = Vec::new();
-    for (r, path) in f.string_list("related", errs) {
-        if is_valid_id(&r) {
-            related.push(IdRef { id: r, path });
-        } else {
-            errs.error(
-                path,
-                Target::Value,
-                Code::BadId,
-                format!("`{r}` is not a postmortem id"),
-                Some(format!(
-                    "ids use only lowercase letters, digits and `-`, e.g. `{}`",
-                    slugify(&r)
-                )),
-            );
-        }
-    }
-
-    let mut lint_allow = Vec::new();
-    if let Some(lint) = f.mapping("lint", errs) {
-        lint.check_keys(&["allow"], "in `lint`", errs);
-        lint_allow = lint
-            .string_list("allow", errs)
-            .into_iter()
-            .map(|(s, _)| s)
-            .collect();
-    }
-
+    let related = read_related(f, errs);
+    let lint_allow = read_lint_allow(f, errs);
     let title = title.or_else(|| {
         (!config.postmortem.required.iter().any(|r| r == "title"))
             .then(|| id.clone())
@@ -435,6 +258,215 @@ fn read_postmortem(
         warnings: Vec::new(),
         has_errors: false,
     })
+}
+
+/// `[postmortem] required` fields that are absent.
+fn required_fields(f: &Fields<'_>, config: &Config, errs: &mut FieldErrors) {
+    for key in &config.postmortem.required {
+        if !f.has(key) {
+            errs.error(
+                YamlPath::root().key(key),
+                Target::Key,
+                Code::MissingField,
+                format!("missing required field `{key}`"),
+                Some(format!("add `{key}:` to the front matter ([postmortem] required in book.toml lists the fields every postmortem needs)")),
+            );
+        }
+    }
+}
+
+/// `date:`, else the date the file name starts with.
+fn read_date(
+    f: &Fields<'_>,
+    source: &Source,
+    config: &Config,
+    errs: &mut FieldErrors,
+) -> Option<jiff::civil::Date> {
+    f.date("date", errs).or_else(|| {
+        if f.has("date") {
+            return None;
+        }
+        let from_name = source
+            .file
+            .stem()
+            .get(..10)
+            .and_then(crate::load::frontmatter::parse_date);
+        if from_name.is_none() && !config.postmortem.required.iter().any(|r| r == "date") {
+            errs.error(
+                YamlPath::root().key("date"),
+                Target::Key,
+                Code::MissingField,
+                "missing `date`, and the file name does not start with one".into(),
+                Some("add `date: YYYY-MM-DD` (the day of the incident)".into()),
+            );
+        }
+        from_name
+    })
+}
+
+/// `id:`, else the file name (made a slug when it is not one).
+fn read_id(f: &Fields<'_>, source: &Source, errs: &mut FieldErrors) -> Option<String> {
+    let path = YamlPath::root().key("id");
+    if let Some(id) = f.string("id", errs) {
+        if is_valid_id(&id) {
+            return Some(id);
+        }
+        errs.error(
+            path,
+            Target::Value,
+            Code::BadId,
+            format!("invalid id `{id}`: ids use only lowercase letters, digits and `-`"),
+            Some(format!("use `{}`", slugify(&id))),
+        );
+        return None;
+    }
+    let stem = source.file.stem();
+    if is_valid_id(&stem) {
+        return Some(stem);
+    }
+    let s = slugify(&stem);
+    if s.is_empty() {
+        errs.error(
+            path,
+            Target::Key,
+            Code::BadId,
+            format!("the file name `{stem}` gives no usable id"),
+            Some("add `id: short-name` (lowercase letters, digits and `-`)".into()),
+        );
+        return None;
+    }
+    Some(s)
+}
+
+fn read_status(f: &Fields<'_>, errs: &mut FieldErrors) -> Status {
+    let Some(s) = f.string("status", errs) else {
+        return Status::Final;
+    };
+    Status::parse(&s).unwrap_or_else(|| {
+        errs.error(
+            YamlPath::root().key("status"),
+            Target::Value,
+            Code::BadValue,
+            format!("unknown status `{s}`"),
+            Some(one_of(&s, Status::NAMES)),
+        );
+        Status::Final
+    })
+}
+
+/// One of `[postmortem] severities`.
+fn read_severity(f: &Fields<'_>, config: &Config, errs: &mut FieldErrors) -> Option<String> {
+    let s = f.string("severity", errs)?;
+    if config.postmortem.severities.contains(&s) {
+        return Some(s);
+    }
+    let names: Vec<&str> = config
+        .postmortem
+        .severities
+        .iter()
+        .map(String::as_str)
+        .collect();
+    errs.error(
+        YamlPath::root().key("severity"),
+        Target::Value,
+        Code::UnknownSeverity,
+        format!("unknown severity `{s}`"),
+        Some(one_of(&s, &names) + " (from [postmortem] severities in book.toml)"),
+    );
+    None
+}
+
+/// `causes:` and `trigger:` (the trigger is a cause too), checked against
+/// the `[causes]` vocabulary when there is one.
+fn read_causes(
+    f: &Fields<'_>,
+    config: &Config,
+    errs: &mut FieldErrors,
+) -> (Vec<String>, Option<String>) {
+    let mut causes = slug_list(f, "causes", errs);
+    check_vocabulary(&causes, f, "causes", config, errs);
+    let trigger = f.string("trigger", errs).and_then(|t| {
+        let path = YamlPath::root().key("trigger");
+        let t = checked_slug(&t, &path, "trigger", errs)?;
+        check_cause_known(&t, &path, config, errs);
+        Some(t)
+    });
+    if let Some(t) = &trigger
+        && !causes.contains(t)
+    {
+        causes.push(t.clone());
+    }
+    (causes, trigger)
+}
+
+fn read_visibility(f: &Fields<'_>, errs: &mut FieldErrors) -> Visibility {
+    match f.string("visibility", errs).as_deref() {
+        None | Some("public") => Visibility::Public,
+        Some("internal") => Visibility::Internal,
+        Some(other) => {
+            errs.error(
+                YamlPath::root().key("visibility"),
+                Target::Value,
+                Code::BadValue,
+                format!("unknown visibility `{other}`"),
+                Some(one_of(other, &["public", "internal"])),
+            );
+            Visibility::Public
+        }
+    }
+}
+
+/// `timezone:`, else the site's.
+fn read_timezone(f: &Fields<'_>, config: &Config, errs: &mut FieldErrors) -> TimeZone {
+    let Some(name) = f.string("timezone", errs) else {
+        return config.site.timezone.clone();
+    };
+    TimeZone::get(&name).unwrap_or_else(|_| {
+        errs.error(
+            YamlPath::root().key("timezone"),
+            Target::Value,
+            Code::BadValue,
+            format!("unknown time zone `{name}`"),
+            Some(
+                "use an IANA name such as `UTC`, `Europe/Copenhagen` or `America/New_York`".into(),
+            ),
+        );
+        config.site.timezone.clone()
+    })
+}
+
+/// `related:` ids, each with its place.
+fn read_related(f: &Fields<'_>, errs: &mut FieldErrors) -> Vec<IdRef> {
+    let mut related = Vec::new();
+    for (r, path) in f.string_list("related", errs) {
+        if is_valid_id(&r) {
+            related.push(IdRef { id: r, path });
+        } else {
+            errs.error(
+                path,
+                Target::Value,
+                Code::BadId,
+                format!("`{r}` is not a postmortem id"),
+                Some(format!(
+                    "ids use only lowercase letters, digits and `-`, e.g. `{}`",
+                    slugify(&r)
+                )),
+            );
+        }
+    }
+    related
+}
+
+/// `lint: {allow: [...]}` (the codes are checked by the pipeline).
+fn read_lint_allow(f: &Fields<'_>, errs: &mut FieldErrors) -> Vec<String> {
+    let Some(lint) = f.mapping("lint", errs) else {
+        return Vec::new();
+    };
+    lint.check_keys(&["allow"], "in `lint`", errs);
+    lint.string_list("allow", errs)
+        .into_iter()
+        .map(|(s, _)| s)
+        .collect()
 }
 
 /// "expected one of: a, b, c" with a suggestion first when one is close.

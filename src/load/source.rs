@@ -50,8 +50,7 @@ pub struct Discovered {
 /// they stay inside the root.
 pub fn discover(config: &Config) -> (Discovered, Diagnostics) {
     let mut diags = Diagnostics::new();
-    let mut files = Vec::new();
-    let mut assets = Vec::new();
+    let mut found = Discovered::default();
     let content = config.content_dir();
     let root_canon = config
         .root
@@ -90,84 +89,117 @@ pub fn discover(config: &Config) -> (Discovered, Diagnostics) {
                     continue;
                 }
             };
-            let name = entry.file_name().to_string_lossy();
-            if is_ignored_name(&name) || entry.file_type().is_dir() {
-                continue;
+            let seen = Seen {
+                kind,
+                content: &content,
+                root_canon: &root_canon,
+            };
+            match seen.classify(&entry, &mut diags) {
+                Some(Found::File) => found.files.push(SourceFile::new(
+                    kind,
+                    &config.root,
+                    &content,
+                    entry.path().to_path_buf(),
+                )),
+                Some(Found::Asset(a)) => found.assets.push(a),
+                None => {}
             }
-            let path = entry.path().to_path_buf();
-            if entry.path_is_symlink() {
-                // Only links that resolve to a file inside the knowledge base.
-                let why = match path.canonicalize() {
-                    Ok(target) if target.starts_with(&root_canon) && target.is_file() => None,
-                    Ok(target) if !target.starts_with(&root_canon) => {
-                        Some("a link that leads outside the knowledge base")
-                    }
-                    Ok(_) => Some("a link to a folder"),
-                    Err(_) => Some("a link that leads nowhere (or to itself)"),
-                };
-                if let Some(why) = why {
-                    diags.push(
-                        Diagnostic::warning(
-                            Code::SymlinkOutside,
-                            format!("{} is {why}; skipped", display_path(&path).display()),
-                        )
-                        .in_file(display_path(&path)),
-                    );
-                    continue;
-                }
-            } else if !entry.file_type().is_file() {
-                continue;
-            }
-            let extension = path
-                .extension()
-                .map(|e| e.to_string_lossy().to_ascii_lowercase())
-                .unwrap_or_default();
-            if MARKDOWN_EXTENSIONS.contains(&extension.as_str()) && extension != "md" {
-                // Never published as a file: it may be an internal
-                // postmortem saved under another name.
-                diags.push(
-                    Diagnostic::warning(
-                        Code::NotRead,
-                        format!(
-                            "{} is not read: postmortems and pages are `.md` files",
-                            display_path(&path).display()
-                        ),
-                    )
-                    .in_file(display_path(&path))
-                    .at(Pos::new(1, 1))
-                    .with_hint("rename it to end in `.md`"),
-                );
-                continue;
-            }
-            if extension != "md" {
-                if let Ok(rel) = path.strip_prefix(&content) {
-                    let rel = slash_path(rel);
-                    assets.push(Asset { rel, path });
-                }
-                continue;
-            }
-            // Pages are flat: content/pages/*.md.
-            if kind == SourceKind::Page && entry.depth() > 1 {
-                diags.push(
-                    Diagnostic::warning(
-                        Code::NotRead,
-                        format!(
-                            "{} is not read: pages are the `.md` files directly in content/pages/",
-                            display_path(&path).display()
-                        ),
-                    )
-                    .in_file(display_path(&path))
-                    .at(Pos::new(1, 1))
-                    .with_hint("move it up into content/pages/"),
-                );
-                continue;
-            }
-            files.push(SourceFile::new(kind, &config.root, &content, path));
         }
     }
-    files.sort();
-    assets.sort();
-    (Discovered { files, assets }, diags)
+    found.files.sort();
+    found.assets.sort();
+    (found, diags)
+}
+
+/// What a walked entry is.
+enum Found {
+    File,
+    Asset(Asset),
+}
+
+/// Where an entry is being looked at from.
+struct Seen<'a> {
+    kind: SourceKind,
+    content: &'a Path,
+    root_canon: &'a Path,
+}
+
+impl Seen<'_> {
+    /// A content file, an asset, or nothing (reported when it looks like
+    /// content that is not read).
+    fn classify(&self, entry: &walkdir::DirEntry, diags: &mut Diagnostics) -> Option<Found> {
+        let name = entry.file_name().to_string_lossy();
+        if is_ignored_name(&name) || entry.file_type().is_dir() {
+            return None;
+        }
+        let path = entry.path().to_path_buf();
+        if entry.path_is_symlink() {
+            if let Some(d) = self.bad_link(&path) {
+                diags.push(d);
+                return None;
+            }
+        } else if !entry.file_type().is_file() {
+            return None;
+        }
+        let extension = path
+            .extension()
+            .map(|e| e.to_string_lossy().to_ascii_lowercase())
+            .unwrap_or_default();
+        if MARKDOWN_EXTENSIONS.contains(&extension.as_str()) && extension != "md" {
+            // Never published as a file: it may be an internal postmortem
+            // saved under another name.
+            diags.push(not_read(
+                &path,
+                "postmortems and pages are `.md` files",
+                "rename it to end in `.md`",
+            ));
+            return None;
+        }
+        if extension != "md" {
+            let rel = slash_path(path.strip_prefix(self.content).ok()?);
+            return Some(Found::Asset(Asset { rel, path }));
+        }
+        // Pages are flat: content/pages/*.md.
+        if self.kind == SourceKind::Page && entry.depth() > 1 {
+            diags.push(not_read(
+                &path,
+                "pages are the `.md` files directly in content/pages/",
+                "move it up into content/pages/",
+            ));
+            return None;
+        }
+        Some(Found::File)
+    }
+
+    /// Only links that resolve to a file inside the knowledge base are
+    /// followed; the others are a warning.
+    fn bad_link(&self, path: &Path) -> Option<Diagnostic> {
+        let why = match path.canonicalize() {
+            Ok(target) if target.starts_with(self.root_canon) && target.is_file() => return None,
+            Ok(target) if !target.starts_with(self.root_canon) => {
+                "a link that leads outside the knowledge base"
+            }
+            Ok(_) => "a link to a folder",
+            Err(_) => "a link that leads nowhere (or to itself)",
+        };
+        Some(
+            Diagnostic::warning(
+                Code::SymlinkOutside,
+                format!("{} is {why}; skipped", display_path(path).display()),
+            )
+            .in_file(display_path(path)),
+        )
+    }
+}
+
+fn not_read(path: &Path, why: &str, hint: &str) -> Diagnostic {
+    Diagnostic::warning(
+        Code::NotRead,
+        format!("{} is not read: {why}", display_path(path).display()),
+    )
+    .in_file(display_path(path))
+    .at(Pos::new(1, 1))
+    .with_hint(hint)
 }
 
 /// File name extensions of Markdown. Only `.md` (in any case) is read;

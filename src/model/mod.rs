@@ -10,6 +10,7 @@
 pub mod body;
 pub mod followup;
 pub mod links;
+pub mod merge;
 pub mod postmortem;
 pub mod similar;
 pub mod site;

@@ -12,10 +12,10 @@ use crate::config::Config;
 use crate::diagnostics::Code;
 use crate::diagnostics::yaml::Target;
 use crate::diagnostics::{Diagnostic, Diagnostics, suggest};
-use crate::model::body::{BodyProblem, BodyTimelineForm, RenderedBody};
-use crate::model::followup::{FollowUp, FollowUpStatus, extract_ticket, is_url};
+use crate::model::body::RenderedBody;
+use crate::model::followup::FollowUpStatus;
 use crate::model::postmortem::{Page, Postmortem, Visibility};
-use crate::model::timeline::{Metrics, Milestone, TimeCursor, TimelineEntry, TimelineSource};
+use crate::model::timeline::Metrics;
 
 /// The build's notion of "now": overdue follow-ups and "on this day" are
 /// computed against it, and it is the only time written into the output.
@@ -123,176 +123,6 @@ impl Site {
         let seg = percent_encoding::utf8_percent_encode(name, crate::model::links::SEGMENT_SET);
         format!("{}{kind}/{seg}/", self.config.base_path())
     }
-}
-
-/// Turns the body's timeline into entries when the front matter has none,
-/// and its task list into follow-ups when the front matter has none.
-/// Returns diagnostics (errors and warnings) for the file.
-pub fn merge_body(pm: &mut Postmortem, body: &RenderedBody) -> Vec<Diagnostic> {
-    let mut diags = Vec::new();
-    if let Some((form, raw)) = &body.timeline {
-        if pm.timeline_source == TimelineSource::FrontMatter {
-            diags.push(pm.source.diagnostic_in_body(
-                Diagnostic::warning(
-                    Code::TimelineBoth,
-                    "this postmortem has a timeline in its front matter and another in its body; the front matter one is used",
-                )
-                .with_hint("keep one of them"),
-                raw[0].pos,
-            ));
-        } else {
-            let mut cursor = TimeCursor::new(pm.date, pm.timezone.clone());
-            let mut entries = Vec::new();
-            for e in raw {
-                if let Some(tag) = &e.bad_tag {
-                    let hint = match suggest(tag, Milestone::NAMES.iter().copied()) {
-                        Some(s) => format!("did you mean `{{{s}}}`?"),
-                        None => format!(
-                            "milestone tags: {}",
-                            Milestone::NAMES
-                                .iter()
-                                .map(|n| format!("{{{n}}}"))
-                                .collect::<Vec<_>>()
-                                .join(" ")
-                        ),
-                    };
-                    diags.push(
-                        pm.source.diagnostic_in_body(
-                            Diagnostic::error(
-                                Code::BadValue,
-                                format!("unknown milestone tag `{{{tag}}}`"),
-                            )
-                            .with_hint(hint),
-                            e.pos,
-                        ),
-                    );
-                }
-                match cursor.read(&e.time_text) {
-                    Ok(r) => {
-                        if let Some(prev) = r.backwards {
-                            diags.push(pm.source.diagnostic_in_body(
-                                Diagnostic::error(Code::TimelineBackwards, format!("timeline goes backwards: `{}` is before the previous entry ({prev})", e.time_text))
-                                    .with_hint("list entries in the order they happened, or fix the time"),
-                                e.pos,
-                            ));
-                        }
-                        if r.rolled_over {
-                            diags.push(pm.source.diagnostic_in_body(
-                                Diagnostic::warning(Code::TimelineRollover, format!("`{}` is earlier than the previous entry; taken as the next day ({})", e.time_text, r.at))
-                                    .with_hint("write the full date and time to make this explicit"),
-                                e.pos,
-                            ));
-                        }
-                        if let Some(dt) = r.skipped {
-                            diags.push(
-                                pm.source.diagnostic_in_body(
-                                    Diagnostic::warning(
-                                        Code::TimelineDstGap,
-                                        crate::model::timeline::skipped_message(
-                                            &e.time_text,
-                                            dt,
-                                            r.at,
-                                        ),
-                                    )
-                                    .with_hint(crate::model::timeline::SKIPPED_HINT),
-                                    e.pos,
-                                ),
-                            );
-                        }
-                        entries.push(TimelineEntry {
-                            at: r.at,
-                            kind: e.kind.unwrap_or(Milestone::Other),
-                            event: e.event.clone(),
-                            line: e.pos.offset_lines(pm.source.body_line).line,
-                        });
-                    }
-                    Err(msg) => diags.push(
-                        pm.source
-                            .diagnostic_in_body(Diagnostic::error(Code::BadTime, msg), e.pos),
-                    ),
-                }
-            }
-            pm.timeline = entries;
-            pm.timeline_source = match form {
-                BodyTimelineForm::List => TimelineSource::BodyList,
-                BodyTimelineForm::Table => TimelineSource::BodyTable,
-            };
-        }
-    }
-    if pm.follow_ups.is_empty() && !body.tasks.is_empty() {
-        pm.follow_ups = body
-            .tasks
-            .iter()
-            .map(|t| {
-                let (mut ticket, title) = extract_ticket(&t.text);
-                if ticket.is_none() {
-                    ticket = t.urls.iter().find(|u| is_url(u)).cloned();
-                }
-                FollowUp {
-                    title: if title.is_empty() {
-                        t.text.clone()
-                    } else {
-                        title
-                    },
-                    status: if t.done {
-                        FollowUpStatus::Done
-                    } else {
-                        FollowUpStatus::Open
-                    },
-                    owner: None,
-                    team: None,
-                    due: None,
-                    ticket,
-                    priority: None,
-                    kind: None,
-                    completed: None,
-                    line: t.pos.offset_lines(pm.source.body_line).line,
-                }
-            })
-            .collect();
-    }
-    diags
-}
-
-/// Body problems (unknown `[[id]]`, broken links, missing images) as
-/// diagnostics. Unknown ids are errors; the rest are warnings for `check`.
-pub fn body_problems(
-    source: &crate::model::postmortem::Source,
-    body: &RenderedBody,
-    known_ids: &[&str],
-) -> Vec<Diagnostic> {
-    body.problems
-        .iter()
-        .map(|p| match p {
-            BodyProblem::TooDeep { depth, pos } => source.diagnostic_in_body(
-                Diagnostic::error(
-                    Code::TooDeep,
-                    format!(
-                        "block quotes and lists nested {depth} levels deep; pmsite reads at most {}",
-                        crate::model::body::MAX_NESTING
-                    ),
-                )
-                .with_hint("flatten the nesting that starts on this line"),
-                *pos,
-            ),
-            BodyProblem::UnknownId { id, pos } => source.diagnostic_in_body(
-                Diagnostic::error(Code::UnknownId, format!("`[[{id}]]` links to no postmortem"))
-                    .maybe_hint(
-                        suggest(id, known_ids.iter().copied())
-                            .map(|s| format!("did you mean `[[{s}]]`?")),
-                    ),
-                *pos,
-            ),
-            BodyProblem::BrokenLink { url, pos } => source.diagnostic_in_body(
-                Diagnostic::warning(Code::BrokenLink, format!("link to `{url}` leads to no file")),
-                *pos,
-            ),
-            BodyProblem::MissingImage { url, pos } => source.diagnostic_in_body(
-                Diagnostic::warning(Code::MissingImage, format!("image `{url}` does not exist")),
-                *pos,
-            ),
-        })
-        .collect()
 }
 
 /// What the model derives from how incidents relate (order, relations,
@@ -418,9 +248,38 @@ fn skeleton(
         .enumerate()
         .map(|(i, x)| (x.pm.id.clone(), i))
         .collect();
-
-    // Declared relations and their backlinks.
     let known: Vec<&str> = all_ids.iter().map(String::as_str).collect();
+    let (related, backlinks) = relations(incidents, &by_id, all_ids, &known, &mut diags);
+    let facets = Facets::of(incidents);
+    let similar =
+        crate::model::similar::similar_incidents(incidents, &facets.causes, &facets.services, 5);
+    let reading_list = reading_list(config, &by_id, all_ids, &known, &mut diags);
+    if diags.has_errors() {
+        return Err(diags);
+    }
+    Ok(Skeleton {
+        fp,
+        by_id: Arc::new(by_id),
+        related,
+        backlinks,
+        similar,
+        causes: Arc::new(facets.causes),
+        services: Arc::new(facets.services),
+        teams: Arc::new(facets.teams),
+        tags: Arc::new(facets.tags),
+        reading_list,
+    })
+}
+
+/// Declared relations (checked), and the backlinks of declarations and
+/// `[[id]]` links.
+fn relations(
+    incidents: &[Incident],
+    by_id: &HashMap<String, usize>,
+    all_ids: &HashSet<String>,
+    known: &[&str],
+    diags: &mut Diagnostics,
+) -> (Vec<Vec<usize>>, Vec<Vec<usize>>) {
     let mut related_all: Vec<Vec<usize>> = Vec::with_capacity(incidents.len());
     let mut backlinks: Vec<Vec<usize>> = vec![Vec::new(); incidents.len()];
     for (i, inc) in incidents.iter().enumerate() {
@@ -461,53 +320,76 @@ fn skeleton(
         b.sort_unstable();
         b.dedup();
     }
+    (related_all, backlinks)
+}
 
-    // Facets.
-    let mut causes: BTreeMap<String, Facet> = BTreeMap::new();
-    let mut services: BTreeMap<String, Facet> = BTreeMap::new();
-    let mut teams: BTreeMap<String, Facet> = BTreeMap::new();
-    let mut tags: BTreeMap<String, Facet> = BTreeMap::new();
-    fn add(map: &mut BTreeMap<String, Facet>, key: &str, i: usize) {
-        match map.get_mut(key) {
-            Some(f) => f.incidents.push(i),
-            None => {
-                map.insert(
-                    key.to_string(),
-                    Facet {
-                        slug: key.to_string(),
-                        incidents: vec![i],
-                        as_trigger: 0,
-                    },
-                );
+/// The incidents of each cause, service, team and tag.
+struct Facets {
+    causes: BTreeMap<String, Facet>,
+    services: BTreeMap<String, Facet>,
+    teams: BTreeMap<String, Facet>,
+    tags: BTreeMap<String, Facet>,
+}
+
+impl Facets {
+    fn of(incidents: &[Incident]) -> Facets {
+        let mut f = Facets {
+            causes: BTreeMap::new(),
+            services: BTreeMap::new(),
+            teams: BTreeMap::new(),
+            tags: BTreeMap::new(),
+        };
+        for (i, inc) in incidents.iter().enumerate() {
+            for c in &inc.pm.causes {
+                add_to_facet(&mut f.causes, c, i);
+            }
+            if let Some(t) = &inc.pm.trigger
+                && let Some(c) = f.causes.get_mut(t)
+            {
+                c.as_trigger += 1;
+            }
+            for s in &inc.pm.services {
+                add_to_facet(&mut f.services, s, i);
+            }
+            for t in &inc.pm.teams {
+                add_to_facet(&mut f.teams, t, i);
+            }
+            for t in &inc.pm.tags {
+                add_to_facet(&mut f.tags, t, i);
             }
         }
+        f
     }
-    for (i, inc) in incidents.iter().enumerate() {
-        for c in &inc.pm.causes {
-            add(&mut causes, c, i);
-        }
-        if let Some(t) = &inc.pm.trigger
-            && let Some(f) = causes.get_mut(t)
-        {
-            f.as_trigger += 1;
-        }
-        for s in &inc.pm.services {
-            add(&mut services, s, i);
-        }
-        for t in &inc.pm.teams {
-            add(&mut teams, t, i);
-        }
-        for t in &inc.pm.tags {
-            add(&mut tags, t, i);
-        }
-    }
-    let similar = crate::model::similar::similar_incidents(incidents, &causes, &services, 5);
+}
 
-    // The reading list names postmortems by id.
-    let mut reading_list = Vec::new();
+fn add_to_facet(map: &mut BTreeMap<String, Facet>, key: &str, i: usize) {
+    match map.get_mut(key) {
+        Some(f) => f.incidents.push(i),
+        None => {
+            map.insert(
+                key.to_string(),
+                Facet {
+                    slug: key.to_string(),
+                    incidents: vec![i],
+                    as_trigger: 0,
+                },
+            );
+        }
+    }
+}
+
+/// The reading list, which names postmortems by id.
+fn reading_list(
+    config: &Config,
+    by_id: &HashMap<String, usize>,
+    all_ids: &HashSet<String>,
+    known: &[&str],
+    diags: &mut Diagnostics,
+) -> Vec<usize> {
+    let mut list = Vec::new();
     for (k, id) in config.postmortem.reading_list.iter().enumerate() {
         match by_id.get(id) {
-            Some(&i) => reading_list.push(i),
+            Some(&i) => list.push(i),
             None if all_ids.contains(id) => {}
             None => {
                 let pos = config
@@ -530,21 +412,7 @@ fn skeleton(
             }
         }
     }
-    if diags.has_errors() {
-        return Err(diags);
-    }
-    Ok(Skeleton {
-        fp,
-        by_id: Arc::new(by_id),
-        related: related_all,
-        backlinks,
-        similar,
-        causes: Arc::new(causes),
-        services: Arc::new(services),
-        teams: Arc::new(teams),
-        tags: Arc::new(tags),
-        reading_list,
-    })
+    list
 }
 
 /// Should this postmortem be in the build?

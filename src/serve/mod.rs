@@ -103,90 +103,22 @@ const PLACEHOLDER_404: &str = "<!doctype html><html lang=\"en\"><head><meta char
 /// Runs `pmsite serve` until Ctrl-C; what could not start or stopped it
 /// is the error.
 pub fn run(opts: ServeOptions, events: Arc<dyn Events>) -> Result<(), Diagnostics> {
-    let addr = match bind_address(&opts.bind, opts.port) {
-        Ok(a) => a,
-        Err(d) => {
-            return Err(Diagnostics::from(d));
-        }
-    };
-    let listener = match TcpListener::bind(addr) {
-        Ok(l) => l,
-        Err(e) => {
-            let d = if e.kind() == std::io::ErrorKind::AddrInUse {
-                Diagnostic::error(
-                    Code::Serve,
-                    format!("cannot listen on {addr}: the port is already in use"),
-                )
-                .with_hint("choose another port with --port, or --port 0 for any free one")
-            } else {
-                Diagnostic::error(Code::Serve, format!("cannot listen on {addr}: {e}")).with_hint(
-                    "--bind takes an address of this machine, such as 127.0.0.1 (the default)",
-                )
-            };
-            return Err(Diagnostics::from(d));
-        }
-    };
-    let local = match listener.local_addr() {
-        Ok(a) => a,
-        Err(e) => {
-            return Err(Diagnostics::from(Diagnostic::error(
-                Code::Serve,
-                format!("cannot read the listening address: {e}"),
-            )));
-        }
-    };
+    let (listener, local) = listen(&opts.bind, opts.port)?;
     let url = format!("http://{}/", browsable(local));
-    let out = match tempfile::Builder::new().prefix("pmsite-serve-").tempdir() {
-        Ok(d) => d,
-        Err(e) => {
-            return Err(Diagnostics::from(Diagnostic::error(
-                Code::Io,
-                format!("cannot create a temporary folder: {e}"),
-            )));
-        }
-    };
+    let out = tempfile::Builder::new()
+        .prefix("pmsite-serve-")
+        .tempdir()
+        .map_err(|e| {
+            Diagnostic::error(Code::Io, format!("cannot create a temporary folder: {e}"))
+        })?;
     let _ = std::fs::write(out.path().join("404.html"), PLACEHOLDER_404);
 
     let instance = format!(
         "{:x}",
         std::process::id() as u64 ^ xxhash_rust::xxh3::xxh3_64(url.as_bytes()) ^ now_nanos()
     );
-    let (status_tx, _) = tokio_watch::channel(Status {
-        build: format!("{instance}-0"),
-        error: None,
-    });
-    let (notices, _) = broadcast::channel(64);
-    let live = Arc::new(Live {
-        status: status_tx,
-        notices,
-    });
-
-    let runtime = match tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(2)
-        .enable_all()
-        .build()
-    {
-        Ok(r) => r,
-        Err(e) => {
-            return Err(Diagnostics::from(Diagnostic::error(
-                Code::Serve,
-                format!("cannot start the server: {e}"),
-            )));
-        }
-    };
-    // Signals are caught from here on: Ctrl-C always cleans up.
-    let shutdown = {
-        let _inside = runtime.enter();
-        match server::Shutdown::listen() {
-            Ok(s) => s,
-            Err(e) => {
-                return Err(Diagnostics::from(Diagnostic::error(
-                    Code::Serve,
-                    format!("cannot listen for Ctrl-C: {e}"),
-                )));
-            }
-        }
-    };
+    let live = Arc::new(Live::new(&instance));
+    let (runtime, shutdown) = start_runtime()?;
 
     let gate = Gate::default();
     let rebuilder = Rebuilder {
@@ -257,6 +189,58 @@ pub fn run(opts: ServeOptions, events: Arc<dyn Events>) -> Result<(), Diagnostic
             format!("the server stopped: {e}"),
         ))),
     }
+}
+
+impl Live {
+    fn new(instance: &str) -> Self {
+        let (status, _) = tokio_watch::channel(Status {
+            build: format!("{instance}-0"),
+            error: None,
+        });
+        let (notices, _) = broadcast::channel(64);
+        Live { status, notices }
+    }
+}
+
+/// The server's runtime, with Ctrl-C caught from here on (so that it
+/// always cleans up).
+fn start_runtime() -> Result<(tokio::runtime::Runtime, server::Shutdown), Diagnostics> {
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .map_err(|e| Diagnostic::error(Code::Serve, format!("cannot start the server: {e}")))?;
+    let shutdown = {
+        let _inside = runtime.enter();
+        server::Shutdown::listen()
+            .map_err(|e| Diagnostic::error(Code::Serve, format!("cannot listen for Ctrl-C: {e}")))?
+    };
+    Ok((runtime, shutdown))
+}
+
+/// The listening socket, and the address it got (`--port 0` picks one).
+fn listen(bind: &str, port: u16) -> Result<(TcpListener, SocketAddr), Diagnostics> {
+    let addr = bind_address(bind, port)?;
+    let listener = TcpListener::bind(addr).map_err(|e| {
+        if e.kind() == std::io::ErrorKind::AddrInUse {
+            Diagnostic::error(
+                Code::Serve,
+                format!("cannot listen on {addr}: the port is already in use"),
+            )
+            .with_hint("choose another port with --port, or --port 0 for any free one")
+        } else {
+            Diagnostic::error(Code::Serve, format!("cannot listen on {addr}: {e}")).with_hint(
+                "--bind takes an address of this machine, such as 127.0.0.1 (the default)",
+            )
+        }
+    })?;
+    let local = listener.local_addr().map_err(|e| {
+        Diagnostic::error(
+            Code::Serve,
+            format!("cannot read the listening address: {e}"),
+        )
+    })?;
+    Ok((listener, local))
 }
 
 /// The address `--bind` names: an IP address, or a host name looked up
