@@ -17,135 +17,6 @@ pub const SCHEMA_FILE: &str = ".pmsite/postmortem.schema.json";
 
 /// The JSON Schema of a postmortem's front matter under `config`.
 pub fn schema(config: &Config) -> Value {
-    let text = json!({"type": ["string", "number", "null"], "minLength": 1});
-    let date = json!({
-        "type": ["string", "null"],
-        "pattern": "^[0-9]{4}-[0-9]{2}-[0-9]{2}([T ].*)?$",
-        "description": "A date, YYYY-MM-DD"
-    });
-    let slug = json!({
-        "type": ["string", "null"],
-        "pattern": "^[a-z0-9]+(-[a-z0-9]+)*$",
-        "description": "A slug: lowercase letters, digits and dashes"
-    });
-    let id = json!({
-        "type": "string",
-        "pattern": "^[a-z0-9-]+$",
-        "description": "A postmortem id: lowercase letters, digits and `-`"
-    });
-
-    let severities: Vec<&str> = config
-        .postmortem
-        .severities
-        .iter()
-        .map(String::as_str)
-        .collect();
-    let mut severity_enum: Vec<Value> = severities.iter().map(|s| json!(s)).collect();
-    // `severity: 1` is read as the text "1".
-    for s in &severities {
-        if let Ok(n) = s.parse::<i64>() {
-            severity_enum.push(json!(n));
-        }
-    }
-    severity_enum.push(Value::Null);
-
-    let cause = if config.causes.is_empty() {
-        with_description(
-            slug.clone(),
-            "A contributing cause, as a slug (e.g. missing-timeout)",
-        )
-    } else {
-        let mut names: Vec<Value> = config.causes.keys().map(|k| json!(k)).collect();
-        names.push(Value::Null);
-        let listed: Vec<String> = config
-            .causes
-            .iter()
-            .map(|(k, v)| format!("- `{k}`: {v}"))
-            .collect();
-        json!({
-            "enum": names,
-            "description": format!("A contributing cause from [causes] in book.toml:\n{}", listed.join("\n")),
-        })
-    };
-
-    let timeline_entry = json!({
-        "type": "object",
-        "additionalProperties": false,
-        "required": ["at", "event"],
-        "properties": {
-            "at": {
-                "type": "string",
-                "description": "When: a bare time (\"09:09\", on `date` in the postmortem's time zone), a date and time (\"2018-04-12 09:09\") or an RFC 3339 timestamp (2018-04-12T09:09:00Z)",
-                "pattern": "^([0-9]{4}-[0-9]{2}-[0-9]{2}[T ,]+)?[0-9]{1,2}:[0-9]{2}"
-            },
-            "kind": {
-                "enum": enum_of(Milestone::NAMES),
-                "description": "The milestone this entry marks; time to detect, acknowledge, mitigate and resolve are derived from them"
-            },
-            "event": with_description(text.clone(), "What happened, and who did it"),
-        }
-    });
-
-    let follow_up = json!({
-        "type": "object",
-        "additionalProperties": false,
-        "required": ["title"],
-        "properties": {
-            "title": with_description(text.clone(), "What will be done"),
-            "owner": with_description(text.clone(), "Who makes sure it gets done"),
-            "status": {"enum": enum_of(FollowUpStatus::NAMES), "description": "open (default), in-progress, done or wont-fix"},
-            "due": with_description(date.clone(), "When it is due (YYYY-MM-DD); past it and not done, it is overdue"),
-            "ticket": with_description(text.clone(), "A ticket id such as OPS-123 (linked through [postmortem] ticket-url) or a URL"),
-            "priority": with_description(text.clone(), "e.g. P1"),
-            "type": {"enum": enum_of(FollowUpType::NAMES), "description": "What it is for"},
-            "team": with_description(slug.clone(), "The team that owns it"),
-            "completed": with_description(date.clone(), "When it was done (YYYY-MM-DD)"),
-        }
-    });
-
-    let list = |items: Value, description: &str| json!({"type": ["array", "null"], "items": items, "description": description});
-
-    let mut lint_codes: Vec<Value> = crate::diagnostics::Code::lint_names()
-        .into_iter()
-        .map(|c| json!(c))
-        .collect();
-    lint_codes.sort_by(|a, b| a.as_str().cmp(&b.as_str()));
-
-    let properties = json!({
-        "title": with_description(text.clone(), "What happened, in one line"),
-        "date": with_description(date.clone(), "The incident date (YYYY-MM-DD)"),
-        "id": with_description(id.clone(), "Optional; default: the file name. Unique across the knowledge base"),
-        "status": {"enum": enum_of(Status::NAMES), "description": "draft (built only with --drafts), in-review, or final (default)"},
-        "severity": {"enum": severity_enum, "description": format!("One of [postmortem] severities in book.toml, most severe first: {}", severities.join(", "))},
-        "summary": with_description(text.clone(), "One paragraph, shown in lists, cards and search results"),
-        "impact": with_description(text.clone(), "Who was affected, how, and for how long"),
-        "services": list(slug.clone(), "Services affected, as slugs"),
-        "teams": list(slug.clone(), "Teams involved, as slugs"),
-        "authors": list(text.clone(), "Who wrote it"),
-        "causes": list(cause.clone(), "Contributing causes, plural: latent conditions count as much as the trigger"),
-        "trigger": with_description(cause.clone(), "The proximate trigger, itself one of the causes"),
-        "detection": {
-            "type": ["string", "null"],
-            "pattern": "^[a-z0-9]+(-[a-z0-9]+)*$",
-            "examples": ["alert", "customer-report", "employee-report", "synthetic-check"],
-            "description": "How the incident was noticed, as a slug: alert, customer-report, employee-report, synthetic-check, ..."
-        },
-        "tags": list(json!({"type": ["string", "number"], "minLength": 1}), "Free-text tags, any language"),
-        "visibility": {"enum": ["public", "internal", null], "description": "internal incidents are left out of `pmsite build --public`"},
-        "timezone": {"type": ["string", "null"], "description": format!("IANA time zone for bare times in the timeline (default: [site] timezone, {})", config.site.timezone_name)},
-        "timeline": list(timeline_entry, "What was seen and done, in order"),
-        "follow_ups": list(follow_up, "Follow-up actions, each with an owner, a status and a due date"),
-        "related": list(id, "Ids of related postmortems"),
-        "lint": {
-            "type": ["object", "null"],
-            "additionalProperties": false,
-            "properties": {
-                "allow": {"type": ["array", "null"], "items": {"enum": lint_codes}, "description": "Lint codes `pmsite check` does not report for this file"}
-            },
-            "description": "Settings for `pmsite check`"
-        },
-    });
-
     let mut root = Map::new();
     root.insert(
         "$schema".into(),
@@ -162,8 +33,172 @@ pub fn schema(config: &Config) -> Value {
     root.insert("type".into(), json!("object"));
     root.insert("additionalProperties".into(), json!(false));
     root.insert("required".into(), json!(config.postmortem.required));
-    root.insert("properties".into(), properties);
+    root.insert("properties".into(), properties(config));
     Value::Object(root)
+}
+
+/// The properties of front matter, one schema per key.
+fn properties(config: &Config) -> Value {
+    let severities: Vec<&str> = config
+        .postmortem
+        .severities
+        .iter()
+        .map(String::as_str)
+        .collect();
+    let cause = cause(config);
+    json!({
+        "title": with_description(text(), "What happened, in one line"),
+        "date": with_description(date(), "The incident date (YYYY-MM-DD)"),
+        "id": with_description(id(), "Optional; default: the file name. Unique across the knowledge base"),
+        "status": {"enum": enum_of(Status::NAMES), "description": "draft (built only with --drafts), in-review, or final (default)"},
+        "severity": {"enum": severity_enum(&severities), "description": format!("One of [postmortem] severities in book.toml, most severe first: {}", severities.join(", "))},
+        "summary": with_description(text(), "One paragraph, shown in lists, cards and search results"),
+        "impact": with_description(text(), "Who was affected, how, and for how long"),
+        "services": list(slug(), "Services affected, as slugs"),
+        "teams": list(slug(), "Teams involved, as slugs"),
+        "authors": list(text(), "Who wrote it"),
+        "causes": list(cause.clone(), "Contributing causes, plural: latent conditions count as much as the trigger"),
+        "trigger": with_description(cause, "The proximate trigger, itself one of the causes"),
+        "detection": {
+            "type": ["string", "null"],
+            "pattern": "^[a-z0-9]+(-[a-z0-9]+)*$",
+            "examples": ["alert", "customer-report", "employee-report", "synthetic-check"],
+            "description": "How the incident was noticed, as a slug: alert, customer-report, employee-report, synthetic-check, ..."
+        },
+        "tags": list(json!({"type": ["string", "number"], "minLength": 1}), "Free-text tags, any language"),
+        "visibility": {"enum": ["public", "internal", null], "description": "internal incidents are left out of `pmsite build --public`"},
+        "timezone": {"type": ["string", "null"], "description": format!("IANA time zone for bare times in the timeline (default: [site] timezone, {})", config.site.timezone_name)},
+        "timeline": list(timeline_entry(), "What was seen and done, in order"),
+        "follow_ups": list(follow_up(), "Follow-up actions, each with an owner, a status and a due date"),
+        "related": list(id(), "Ids of related postmortems"),
+        "lint": lint(),
+    })
+}
+
+/// Free text (YAML may read it as a number).
+fn text() -> Value {
+    json!({"type": ["string", "number", "null"], "minLength": 1})
+}
+
+fn date() -> Value {
+    json!({
+        "type": ["string", "null"],
+        "pattern": "^[0-9]{4}-[0-9]{2}-[0-9]{2}([T ].*)?$",
+        "description": "A date, YYYY-MM-DD"
+    })
+}
+
+fn slug() -> Value {
+    json!({
+        "type": ["string", "null"],
+        "pattern": "^[a-z0-9]+(-[a-z0-9]+)*$",
+        "description": "A slug: lowercase letters, digits and dashes"
+    })
+}
+
+fn id() -> Value {
+    json!({
+        "type": "string",
+        "pattern": "^[a-z0-9-]+$",
+        "description": "A postmortem id: lowercase letters, digits and `-`"
+    })
+}
+
+/// An array (or nothing) of `items`.
+fn list(items: Value, description: &str) -> Value {
+    json!({"type": ["array", "null"], "items": items, "description": description})
+}
+
+/// The severities of the configuration, and the numbers among them as
+/// numbers.
+fn severity_enum(severities: &[&str]) -> Vec<Value> {
+    let mut severity_enum: Vec<Value> = severities.iter().map(|s| json!(s)).collect();
+    // `severity: 1` is read as the text "1".
+    for s in severities {
+        if let Ok(n) = s.parse::<i64>() {
+            severity_enum.push(json!(n));
+        }
+    }
+    severity_enum.push(Value::Null);
+    severity_enum
+}
+
+/// One cause: any slug, or one of `[causes]` when book.toml has them.
+fn cause(config: &Config) -> Value {
+    if config.causes.is_empty() {
+        with_description(
+            slug(),
+            "A contributing cause, as a slug (e.g. missing-timeout)",
+        )
+    } else {
+        let mut names: Vec<Value> = config.causes.keys().map(|k| json!(k)).collect();
+        names.push(Value::Null);
+        let listed: Vec<String> = config
+            .causes
+            .iter()
+            .map(|(k, v)| format!("- `{k}`: {v}"))
+            .collect();
+        json!({
+            "enum": names,
+            "description": format!("A contributing cause from [causes] in book.toml:\n{}", listed.join("\n")),
+        })
+    }
+}
+
+fn timeline_entry() -> Value {
+    json!({
+        "type": "object",
+        "additionalProperties": false,
+        "required": ["at", "event"],
+        "properties": {
+            "at": {
+                "type": "string",
+                "description": "When: a bare time (\"09:09\", on `date` in the postmortem's time zone), a date and time (\"2018-04-12 09:09\") or an RFC 3339 timestamp (2018-04-12T09:09:00Z)",
+                "pattern": "^([0-9]{4}-[0-9]{2}-[0-9]{2}[T ,]+)?[0-9]{1,2}:[0-9]{2}"
+            },
+            "kind": {
+                "enum": enum_of(Milestone::NAMES),
+                "description": "The milestone this entry marks; time to detect, acknowledge, mitigate and resolve are derived from them"
+            },
+            "event": with_description(text(), "What happened, and who did it"),
+        }
+    })
+}
+
+fn follow_up() -> Value {
+    json!({
+        "type": "object",
+        "additionalProperties": false,
+        "required": ["title"],
+        "properties": {
+            "title": with_description(text(), "What will be done"),
+            "owner": with_description(text(), "Who makes sure it gets done"),
+            "status": {"enum": enum_of(FollowUpStatus::NAMES), "description": "open (default), in-progress, done or wont-fix"},
+            "due": with_description(date(), "When it is due (YYYY-MM-DD); past it and not done, it is overdue"),
+            "ticket": with_description(text(), "A ticket id such as OPS-123 (linked through [postmortem] ticket-url) or a URL"),
+            "priority": with_description(text(), "e.g. P1"),
+            "type": {"enum": enum_of(FollowUpType::NAMES), "description": "What it is for"},
+            "team": with_description(slug(), "The team that owns it"),
+            "completed": with_description(date(), "When it was done (YYYY-MM-DD)"),
+        }
+    })
+}
+
+/// `lint:`, the settings of `pmsite check` for one file.
+fn lint() -> Value {
+    let mut lint_codes: Vec<Value> = crate::diagnostics::Code::lint_names()
+        .into_iter()
+        .map(|c| json!(c))
+        .collect();
+    lint_codes.sort_by(|a, b| a.as_str().cmp(&b.as_str()));
+    json!({
+        "type": ["object", "null"],
+        "additionalProperties": false,
+        "properties": {
+            "allow": {"type": ["array", "null"], "items": {"enum": lint_codes}, "description": "Lint codes `pmsite check` does not report for this file"}
+        },
+        "description": "Settings for `pmsite check`"
+    })
 }
 
 fn enum_of(names: &[&str]) -> Vec<Value> {

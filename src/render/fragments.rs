@@ -12,7 +12,7 @@ use xxhash_rust::xxh3::Xxh3;
 
 use super::views::{Card, FollowUpRow, card, follow_up_row, value};
 use crate::diagnostics::{Diagnostic, Diagnostics};
-use crate::model::site::Site;
+use crate::model::site::{Incident, Site};
 use crate::render::theme::Theme;
 
 /// A fingerprint being computed.
@@ -113,87 +113,7 @@ pub fn pieces(
     let results: Vec<Result<Arc<Pieces>, Diagnostic>> = site
         .incidents
         .par_iter()
-        .map(|inc| {
-            let source_fp = Fp::new()
-                .u64(global_fp)
-                .u64(inc.pm.source.hash)
-                .str(&inc.pm.id)
-                .u64s(
-                    inc.related
-                        .iter()
-                        .map(|&j| xxhash_rust::xxh3::xxh3_64(site.incidents[j].pm.id.as_bytes())),
-                )
-                .finish();
-            let cached = old.get(&inc.pm.id);
-            if let Some(p) = cached
-                && p.source_fp == source_fp
-            {
-                return Ok(p.clone());
-            }
-            let data = card(site, inc);
-            let rows: Vec<FollowUpRow> = inc
-                .pm
-                .follow_ups
-                .iter()
-                .map(|f| follow_up_row(site, inc, f))
-                .collect();
-            let fp = Fp::new()
-                .u64(global_fp)
-                .str(&serde_json::to_string(&data).unwrap_or_default())
-                .str(&serde_json::to_string(&rows).unwrap_or_default())
-                .str(
-                    &serde_json::to_string(&super::export::exported(site, inc)).unwrap_or_default(),
-                )
-                .finish();
-            if let Some(p) = cached
-                && p.fp == fp
-            {
-                // Same output from a changed file (its prose changed).
-                return Ok(Arc::new(Pieces {
-                    source_fp,
-                    fp,
-                    card: p.card.clone(),
-                    card_data: p.card_data.clone(),
-                    full: p.full.clone(),
-                    with_causes: p.with_causes.clone(),
-                    compact: p.compact.clone(),
-                    board_rows: p.board_rows.clone(),
-                    own_rows: p.own_rows.clone(),
-                    rows: p.rows.clone(),
-                }));
-            }
-            let card_value = value(&data);
-            let mut ctx = Context::new();
-            ctx.insert_value("inc", card_value.clone());
-            ctx.insert("variant", "full");
-            let full = render(tera, theme, "partials/incident.html", &ctx)?;
-            ctx.insert("variant", "with-causes");
-            let with_causes = render(tera, theme, "partials/incident.html", &ctx)?;
-            ctx.insert("variant", "compact");
-            let compact = render(tera, theme, "partials/incident.html", &ctx)?;
-            let mut board_rows = Vec::with_capacity(rows.len());
-            let mut own_rows = Vec::with_capacity(rows.len());
-            for r in &rows {
-                let mut ctx = Context::new();
-                ctx.insert("f", r);
-                ctx.insert("show_incident", &true);
-                board_rows.push(render(tera, theme, "partials/follow-up-row.html", &ctx)?);
-                ctx.insert("show_incident", &false);
-                own_rows.push(render(tera, theme, "partials/follow-up-row.html", &ctx)?);
-            }
-            Ok(Arc::new(Pieces {
-                source_fp,
-                fp,
-                card: card_value,
-                card_data: data,
-                full,
-                with_causes,
-                compact,
-                board_rows,
-                own_rows,
-                rows,
-            }))
-        })
+        .map(|inc| incident_pieces(site, tera, theme, global_fp, old.get(&inc.pm.id), inc))
         .collect();
     let mut out = Vec::with_capacity(results.len());
     let mut diags = Diagnostics::new();
@@ -215,6 +135,107 @@ pub fn pieces(
         .map(|(inc, p)| (inc.pm.id.clone(), p.clone()))
         .collect();
     Ok(out)
+}
+
+/// The pieces of one incident: `cached` ones when the incident's inputs,
+/// or at least what its pieces show, did not change, new ones otherwise.
+fn incident_pieces(
+    site: &Site,
+    tera: &Tera,
+    theme: &Theme,
+    global_fp: u64,
+    cached: Option<&Arc<Pieces>>,
+    inc: &Incident,
+) -> Result<Arc<Pieces>, Diagnostic> {
+    let source_fp = Fp::new()
+        .u64(global_fp)
+        .u64(inc.pm.source.hash)
+        .str(&inc.pm.id)
+        .u64s(
+            inc.related
+                .iter()
+                .map(|&j| xxhash_rust::xxh3::xxh3_64(site.incidents[j].pm.id.as_bytes())),
+        )
+        .finish();
+    if let Some(p) = cached
+        && p.source_fp == source_fp
+    {
+        return Ok(p.clone());
+    }
+    let data = card(site, inc);
+    let rows: Vec<FollowUpRow> = inc
+        .pm
+        .follow_ups
+        .iter()
+        .map(|f| follow_up_row(site, inc, f))
+        .collect();
+    let fp = Fp::new()
+        .u64(global_fp)
+        .str(&serde_json::to_string(&data).unwrap_or_default())
+        .str(&serde_json::to_string(&rows).unwrap_or_default())
+        .str(&serde_json::to_string(&super::export::exported(site, inc)).unwrap_or_default())
+        .finish();
+    if let Some(p) = cached
+        && p.fp == fp
+    {
+        // Same output from a changed file (its prose changed).
+        return Ok(Arc::new(Pieces {
+            source_fp,
+            fp,
+            card: p.card.clone(),
+            card_data: p.card_data.clone(),
+            full: p.full.clone(),
+            with_causes: p.with_causes.clone(),
+            compact: p.compact.clone(),
+            board_rows: p.board_rows.clone(),
+            own_rows: p.own_rows.clone(),
+            rows: p.rows.clone(),
+        }));
+    }
+    render_pieces(tera, theme, source_fp, fp, data, rows).map(Arc::new)
+}
+
+/// Renders the list items and follow-up rows of an incident's card and
+/// follow-ups.
+fn render_pieces(
+    tera: &Tera,
+    theme: &Theme,
+    source_fp: u64,
+    fp: u64,
+    data: Card,
+    rows: Vec<FollowUpRow>,
+) -> Result<Pieces, Diagnostic> {
+    let card_value = value(&data);
+    let mut ctx = Context::new();
+    ctx.insert_value("inc", card_value.clone());
+    ctx.insert("variant", "full");
+    let full = render(tera, theme, "partials/incident.html", &ctx)?;
+    ctx.insert("variant", "with-causes");
+    let with_causes = render(tera, theme, "partials/incident.html", &ctx)?;
+    ctx.insert("variant", "compact");
+    let compact = render(tera, theme, "partials/incident.html", &ctx)?;
+    let mut board_rows = Vec::with_capacity(rows.len());
+    let mut own_rows = Vec::with_capacity(rows.len());
+    for r in &rows {
+        let mut ctx = Context::new();
+        ctx.insert("f", r);
+        ctx.insert("show_incident", &true);
+        board_rows.push(render(tera, theme, "partials/follow-up-row.html", &ctx)?);
+        ctx.insert("show_incident", &false);
+        own_rows.push(render(tera, theme, "partials/follow-up-row.html", &ctx)?);
+    }
+    Ok(Pieces {
+        source_fp,
+        fp,
+        card: card_value,
+        card_data: data,
+        full,
+        with_causes,
+        compact,
+        board_rows,
+        own_rows,
+        rows,
+    })
 }
 
 /// A list for the templates: `{html, count}` where `html` is the items,

@@ -245,17 +245,3 @@ pub fn metrics_view(inc: &Incident) -> MetricsView {
 pub fn value<T: Serialize + ?Sized>(v: &T) -> Value {
     Value::from_serializable(v)
 }
-
-/// The median of a list of numbers (`None` when empty).
-pub fn median(values: &mut [i64]) -> Option<i64> {
-    if values.is_empty() {
-        return None;
-    }
-    values.sort_unstable();
-    let n = values.len();
-    Some(if n % 2 == 1 {
-        values[n / 2]
-    } else {
-        (values[n / 2 - 1] + values[n / 2]) / 2
-    })
-}

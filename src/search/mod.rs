@@ -235,18 +235,58 @@ pub fn build(site: &Site, sink: &dyn Sink) -> Result<Stats, Diagnostic> {
     let mode = Mode::for_language(&code);
     let incidents = &site.incidents;
 
-    // What is indexed of each incident, analysed into terms (the text is
-    // dropped as soon as it is analysed). elasticlunr-rs languages are not
-    // Send: one per chunk.
+    let chunks = analyze_chunks(incidents, &code);
+    let analysis = started.elapsed();
+
+    let (plan, terms, words) = shard_plan(&chunks);
+    let parts = postings_by_shard(&chunks, &plan);
+    let epoch = shard_epoch(&code, incidents, &plan);
+    let mut words_by_shard: Vec<BTreeMap<&str, &str>> = vec![BTreeMap::new(); plan.shards];
+    for (w, s) in &words {
+        if let Some(k) = plan.shard_of(w) {
+            words_by_shard[k].insert(w, s);
+        }
+    }
+
+    // The shards, written as they are made, and beside them docs.json.
+    let (shards, docs_json) = rayon::join(
+        || {
+            let t = Instant::now();
+            let written = write_shards(sink, &chunks, &parts, &words_by_shard, &epoch);
+            (written, t.elapsed())
+        },
+        || docs_json(site, mode, &code, &chunks, &plan, &epoch),
+    );
+    let (written, indexing) = shards;
+    drop(parts);
+    drop(chunks);
+
+    let mut stats = Stats {
+        docs: incidents.len(),
+        terms,
+        shards: plan.shards,
+        analysis,
+        indexing,
+        ..Stats::default()
+    };
+    write_docs_json(sink, written, &docs_json, &mut stats)?;
+    stats.elapsed = started.elapsed();
+    Ok(stats)
+}
+
+/// What is indexed of each incident, analysed into terms (the text is
+/// dropped as soon as it is analysed). elasticlunr-rs languages are not
+/// Send: one per chunk.
+fn analyze_chunks(incidents: &[Incident], code: &str) -> Vec<Chunk> {
     let chunk = incidents
         .len()
         .div_ceil(rayon::current_num_threads() * 4)
         .max(1);
-    let chunks: Vec<Chunk> = incidents
+    incidents
         .par_chunks(chunk)
         .enumerate()
         .map(|(c, part)| {
-            let a = Analyzer::new(&code);
+            let a = Analyzer::new(code);
             let mut interner = Interner::default();
             let docs = part
                 .iter()
@@ -258,12 +298,13 @@ pub fn build(site: &Site, sink: &dyn Sink) -> Result<Stats, Diagnostic> {
                 docs,
             }
         })
-        .collect();
+        .collect()
+}
 
-    let analysis = started.elapsed();
-
-    // Weights of terms (and written words) for the shard plan: a posting
-    // is about `"1234":{"tf":1.414},`, a trie node about 20 bytes.
+/// The shard plan, from the weights of terms (and written words): a
+/// posting is about `"1234":{"tf":1.414},`, a trie node about 20 bytes.
+/// Also returns the number of terms and the written words (word → stem).
+fn shard_plan(chunks: &[Chunk]) -> (Plan, usize, BTreeMap<&str, &str>) {
     let local_weights: Vec<Vec<u64>> = chunks
         .par_iter()
         .map(|ch| {
@@ -302,11 +343,12 @@ pub fn build(site: &Site, sink: &dyn Sink) -> Result<Stats, Diagnostic> {
         *weights.entry(w.to_string()).or_insert(0) += (w.len() + s.len() + 6) as u64;
     }
     let plan = Plan::new(&weights, SHARD_BUDGET);
-    drop(weights);
-    drop(by_term);
+    (plan, terms, words)
+}
 
-    // Postings by chunk and shard, in incident order.
-    let parts: Vec<Vec<Vec<Posting>>> = chunks
+/// Postings by chunk and shard, in incident order.
+fn postings_by_shard(chunks: &[Chunk], plan: &Plan) -> Vec<Vec<Vec<Posting>>> {
+    chunks
         .par_iter()
         .map(|ch| {
             let shard_of: Vec<Option<usize>> = ch.terms.iter().map(|t| plan.shard_of(t)).collect();
@@ -328,72 +370,67 @@ pub fn build(site: &Site, sink: &dyn Sink) -> Result<Stats, Diagnostic> {
             }
             by_shard
         })
-        .collect();
-    // What the shards' document numbers and keys mean: the incidents in
-    // order and the shard plan. Shards and docs.json carry it, so that a
-    // page holding one build's docs.json never merges another's shards.
-    let epoch = {
-        let mut h = xxhash_rust::xxh3::Xxh3::new();
-        h.update(code.as_bytes());
-        for inc in incidents {
-            h.update(inc.pm.id.as_bytes());
-            h.update(b"\n");
-        }
-        for (k, s) in &plan.keys {
-            h.update(k.as_bytes());
-            h.update(&(*s as u64).to_le_bytes());
-        }
-        format!("{:016x}", h.digest())
-    };
-    let mut words_by_shard: Vec<BTreeMap<&str, &str>> = vec![BTreeMap::new(); plan.shards];
-    for (w, s) in &words {
-        if let Some(k) = plan.shard_of(w) {
-            words_by_shard[k].insert(w, s);
-        }
+        .collect()
+}
+
+/// What the shards' document numbers and keys mean: the incidents in
+/// order and the shard plan. Shards and docs.json carry it, so that a
+/// page holding one build's docs.json never merges another's shards.
+fn shard_epoch(code: &str, incidents: &[Incident], plan: &Plan) -> String {
+    let mut h = xxhash_rust::xxh3::Xxh3::new();
+    h.update(code.as_bytes());
+    for inc in incidents {
+        h.update(inc.pm.id.as_bytes());
+        h.update(b"\n");
     }
+    for (k, s) in &plan.keys {
+        h.update(k.as_bytes());
+        h.update(&(*s as u64).to_le_bytes());
+    }
+    format!("{:016x}", h.digest())
+}
 
-    // The shards, written as they are made, and beside them docs.json.
-    let (shards, docs_json) = rayon::join(
-        || {
-            let t = Instant::now();
-            let written: Vec<Result<(usize, u64), Diagnostic>> = (0..plan.shards)
-                .into_par_iter()
-                .map(|s| {
-                    let postings = chunks.iter().zip(&parts).flat_map(|(ch, p)| {
-                        p[s].iter().filter_map(move |p| {
-                            let f = (p.field_pos >> POS_BITS) as usize;
-                            let pos = (p.field_pos & ((1 << POS_BITS) - 1)) as usize;
-                            let d = ch.docs.get(p.doc as usize)?;
-                            let &(t, n) = d.counts.get(f)?.get(pos)?;
-                            let term = ch.terms.get(t as usize)?;
-                            Some((ch.first + p.doc as usize, f, &**term, n))
-                        })
-                    });
-                    let bytes = assemble::shard_json(postings, &words_by_shard[s], &epoch);
-                    let path = format!("{DIR}/terms/{s}.json");
-                    sink.put(&path, &bytes)
-                        .map_err(|e| write_error(&path, &e))?;
-                    Ok((bytes.len(), xxhash_rust::xxh3::xxh3_64(&bytes)))
+/// Writes the term shards (in parallel), one per entry of
+/// `words_by_shard`; returns each one's length and hash.
+fn write_shards(
+    sink: &dyn Sink,
+    chunks: &[Chunk],
+    parts: &[Vec<Vec<Posting>>],
+    words_by_shard: &[BTreeMap<&str, &str>],
+    epoch: &str,
+) -> Vec<Result<(usize, u64), Diagnostic>> {
+    (0..words_by_shard.len())
+        .into_par_iter()
+        .map(|s| {
+            let postings = chunks.iter().zip(parts).flat_map(|(ch, p)| {
+                p[s].iter().filter_map(move |p| {
+                    let f = (p.field_pos >> POS_BITS) as usize;
+                    let pos = (p.field_pos & ((1 << POS_BITS) - 1)) as usize;
+                    let d = ch.docs.get(p.doc as usize)?;
+                    let &(t, n) = d.counts.get(f)?.get(pos)?;
+                    let term = ch.terms.get(t as usize)?;
+                    Some((ch.first + p.doc as usize, f, &**term, n))
                 })
-                .collect();
-            (written, t.elapsed())
-        },
-        || docs_json(site, mode, &code, &chunks, &plan, &epoch),
-    );
-    let (written, indexing) = shards;
-    drop(parts);
-    drop(chunks);
+            });
+            let bytes = assemble::shard_json(postings, &words_by_shard[s], epoch);
+            let path = format!("{DIR}/terms/{s}.json");
+            sink.put(&path, &bytes)
+                .map_err(|e| write_error(&path, &e))?;
+            Ok((bytes.len(), xxhash_rust::xxh3::xxh3_64(&bytes)))
+        })
+        .collect()
+}
 
-    let mut stats = Stats {
-        docs: incidents.len(),
-        terms,
-        shards: plan.shards,
-        analysis,
-        indexing,
-        ..Stats::default()
-    };
-    // A version that changes with the content, so browsers never mix files
-    // of two builds.
+/// Writes `docs.json` with a version that changes with the content (the
+/// hashes of the shards `written` and of `docs_json`), so browsers never
+/// mix files of two builds; adds the shards' and docs.json's sizes to
+/// `stats`.
+fn write_docs_json(
+    sink: &dyn Sink,
+    written: Vec<Result<(usize, u64), Diagnostic>>,
+    docs_json: &[u8],
+    stats: &mut Stats,
+) -> Result<(), Diagnostic> {
     let mut h = xxhash_rust::xxh3::Xxh3::new();
     for w in written {
         let (len, hash) = w?;
@@ -401,7 +438,7 @@ pub fn build(site: &Site, sink: &dyn Sink) -> Result<Stats, Diagnostic> {
         stats.largest_shard = stats.largest_shard.max(len);
         h.update(&hash.to_le_bytes());
     }
-    h.update(&docs_json);
+    h.update(docs_json);
     let version = format!("{:016x}", h.digest());
     let mut docs_json_final = Vec::with_capacity(docs_json.len() + 40);
     docs_json_final.extend_from_slice(format!("{{\"version\":\"{version}\"").as_bytes());
@@ -414,9 +451,7 @@ pub fn build(site: &Site, sink: &dyn Sink) -> Result<Stats, Diagnostic> {
     stats.docs_bytes = docs_json_final.len();
     let path = format!("{DIR}/docs.json");
     sink.put(&path, &docs_json_final)
-        .map_err(|e| write_error(&path, &e))?;
-    stats.elapsed = started.elapsed();
-    Ok(stats)
+        .map_err(|e| write_error(&path, &e))
 }
 
 fn write_error(path: &str, e: &std::io::Error) -> Diagnostic {
