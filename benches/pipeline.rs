@@ -6,16 +6,10 @@ use std::path::Path;
 use std::sync::Arc;
 
 use criterion::{Criterion, criterion_group, criterion_main};
-use pmsite::config::Config;
-use pmsite::load::postmortem::parse_postmortem;
-use pmsite::markdown::MarkdownRenderer;
-use pmsite::markdown::highlight::Highlighter;
-use pmsite::model::links::LinkTable;
-use pmsite::model::postmortem::{SourceFile, SourceKind};
-use pmsite::model::site::Clock;
-use pmsite::pipeline::{BuildOptions, Pipeline};
-use pmsite::render::RenderState;
-use pmsite::write::sink::NullSink;
+use pmsite::bench::{
+    BuildOptions, Clock, Config, Diagnostics, Highlighter, LinkTable, MarkdownRenderer, NullSink,
+    Pipeline, RenderState, SourceFile, SourceKind, Unobserved, parse_postmortem, search_index,
+};
 
 const CAUSES: &[&str] = &[
     "missing-timeout",
@@ -172,13 +166,13 @@ fn stages(c: &mut Criterion) {
     group.sample_size(10);
     group.bench_function("load and parse", |b| {
         b.iter(|| {
-            let mut d = pmsite::diagnostics::Diagnostics::new();
+            let mut d = Diagnostics::new();
             pipeline.load(None, &mut d).postmortems.len()
         })
     });
     group.bench_function("model", |b| {
         b.iter(|| {
-            let mut d = pmsite::diagnostics::Diagnostics::new();
+            let mut d = Diagnostics::new();
             let loaded = pipeline.load(None, &mut d);
             pipeline
                 .model(loaded, clock, None, &mut d)
@@ -187,7 +181,7 @@ fn stages(c: &mut Criterion) {
                 .len()
         })
     });
-    let mut d = pmsite::diagnostics::Diagnostics::new();
+    let mut d = Diagnostics::new();
     let loaded = pipeline.load(None, &mut d);
     let site = pipeline.model(loaded, clock, None, &mut d).expect("site");
     group.bench_function("render every page", |b| {
@@ -199,18 +193,14 @@ fn stages(c: &mut Criterion) {
                     &NullSink,
                     &mut RenderState::default(),
                     false,
-                    &pmsite::render::Unobserved,
+                    &Unobserved,
                 )
                 .expect("render")
                 .rendered
         })
     });
     group.bench_function("build the search index", |b| {
-        b.iter(|| {
-            pmsite::search::build(&site, &NullSink)
-                .expect("search index")
-                .shards
-        })
+        b.iter(|| search_index(&site, &NullSink).expect("search index").shards)
     });
     group.finish();
 }

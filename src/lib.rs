@@ -18,17 +18,35 @@
 // offending line) and only travel on error paths.
 #![allow(clippy::result_large_err)]
 
-pub mod authoring;
-pub mod check;
+pub(crate) mod authoring;
+pub(crate) mod check;
 pub mod cli;
-pub mod config;
-pub mod diagnostics;
-pub mod import;
-pub mod load;
-pub mod markdown;
-pub mod model;
-pub mod pipeline;
-pub mod render;
-pub mod search;
-pub mod serve;
-pub mod write;
+pub(crate) mod config;
+pub(crate) mod diagnostics;
+pub(crate) mod import;
+pub(crate) mod load;
+pub(crate) mod markdown;
+pub(crate) mod model;
+pub(crate) mod pipeline;
+pub(crate) mod render;
+pub(crate) mod search;
+pub(crate) mod serve;
+pub(crate) mod write;
+
+/// What the benchmarks (`benches/`) drive: the stages of the pipeline one
+/// by one. Not a stable interface; the command line is.
+#[doc(hidden)]
+pub mod bench {
+    pub use crate::config::Config;
+    pub use crate::diagnostics::Diagnostics;
+    pub use crate::load::postmortem::parse_postmortem;
+    pub use crate::markdown::MarkdownRenderer;
+    pub use crate::markdown::highlight::Highlighter;
+    pub use crate::model::links::LinkTable;
+    pub use crate::model::postmortem::{SourceFile, SourceKind};
+    pub use crate::model::site::Clock;
+    pub use crate::pipeline::{BuildOptions, Pipeline};
+    pub use crate::render::{RenderState, Unobserved};
+    pub use crate::search::build as search_index;
+    pub use crate::write::sink::NullSink;
+}

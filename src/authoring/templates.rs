@@ -269,11 +269,6 @@ pub fn render(text: &str, config: &Config, title: &str, date: Date) -> String {
         .replace("{{severities}}", &severities)
 }
 
-/// The text of the default template, filled.
-pub fn default_postmortem(config: &Config, title: &str, date: Date) -> String {
-    render(DEFAULT_TEMPLATE, config, title, date)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;

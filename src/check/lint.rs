@@ -366,7 +366,6 @@ fn stated_metrics(inc: &Incident, out: &mut Vec<Diagnostic>) {
 /// A heading of a body (line counted in the body).
 #[derive(Clone, Debug)]
 pub struct OutlineHeading {
-    pub level: u8,
     pub text: String,
     pub line: usize,
 }
@@ -419,7 +418,6 @@ impl Outline {
                         stack.pop();
                     }
                     out.headings.push(OutlineHeading {
-                        level: h.level,
                         text: node.collect_text(),
                         line: sp.start.line,
                     });

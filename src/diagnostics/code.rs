@@ -100,82 +100,42 @@ codes! {
     SchemaOutdated = "schema-outdated",
 }
 
-/// A lint: its code and what it finds.
-pub struct Lint {
-    pub code: Code,
-    pub summary: &'static str,
-}
-
-/// Every lint, in the order the README lists them.
-pub const LINTS: &[Lint] = &[
-    Lint {
-        code: Code::MissingSection,
-        summary: "a section of [postmortem] sections is missing from the body",
-    },
-    Lint {
-        code: Code::HumanError,
-        summary: "\"human error\", \"operator error\" or \"user error\" given as a cause",
-    },
-    Lint {
-        code: Code::SingleCause,
-        summary: "only one cause is listed (contributing causes are plural)",
-    },
-    Lint {
-        code: Code::NoFollowUps,
-        summary: "a final postmortem has no follow-up actions",
-    },
-    Lint {
-        code: Code::FollowUpOwner,
-        summary: "an open or in-progress follow-up has no owner",
-    },
-    Lint {
-        code: Code::FollowUpDue,
-        summary: "an open or in-progress follow-up has no due date",
-    },
-    Lint {
-        code: Code::TimelineNoDetected,
-        summary: "the timeline marks no `detected` milestone",
-    },
-    Lint {
-        code: Code::TimelineNoResolved,
-        summary: "the timeline marks no `resolved` milestone",
-    },
-    Lint {
-        code: Code::MetricMismatch,
-        summary: "a time to detect or recover stated in the body disagrees with the timeline by more than a minute",
-    },
-    Lint {
-        code: Code::BrokenLink,
-        summary: "a relative link leads to no file",
-    },
-    Lint {
-        code: Code::MissingImage,
-        summary: "an image file does not exist",
-    },
-    Lint {
-        code: Code::TimelineBoth,
-        summary: "a timeline in both the front matter and the body",
-    },
-    Lint {
-        code: Code::TimelineRollover,
-        summary: "a bare time earlier than the previous entry was taken as the next day",
-    },
-    Lint {
-        code: Code::TimelineDstGap,
-        summary: "a wall-clock time the clocks skipped (moving forward for daylight saving time)",
-    },
-    Lint {
-        code: Code::SymlinkOutside,
-        summary: "a symbolic link leads outside the knowledge base and is skipped",
-    },
-    Lint {
-        code: Code::NotRead,
-        summary: "a Markdown file that is not read: not `.md`, or a page in a sub-folder",
-    },
-    Lint {
-        code: Code::SchemaOutdated,
-        summary: "the editor schema file differs from what `pmsite schema` prints now",
-    },
+/// Every lint, in the order the README lists them, with what it finds.
+pub const LINTS: &[Code] = &[
+    // a section of [postmortem] sections is missing from the body
+    Code::MissingSection,
+    // "human error", "operator error" or "user error" given as a cause
+    Code::HumanError,
+    // only one cause is listed (contributing causes are plural)
+    Code::SingleCause,
+    // a final postmortem has no follow-up actions
+    Code::NoFollowUps,
+    // an open or in-progress follow-up has no owner
+    Code::FollowUpOwner,
+    // an open or in-progress follow-up has no due date
+    Code::FollowUpDue,
+    // the timeline marks no `detected` milestone
+    Code::TimelineNoDetected,
+    // the timeline marks no `resolved` milestone
+    Code::TimelineNoResolved,
+    // a time to detect or recover stated in the body disagrees with the timeline by more than a minute
+    Code::MetricMismatch,
+    // a relative link leads to no file
+    Code::BrokenLink,
+    // an image file does not exist
+    Code::MissingImage,
+    // a timeline in both the front matter and the body
+    Code::TimelineBoth,
+    // a bare time earlier than the previous entry was taken as the next day
+    Code::TimelineRollover,
+    // a wall-clock time the clocks skipped (moving forward for daylight saving time)
+    Code::TimelineDstGap,
+    // a symbolic link leads outside the knowledge base and is skipped
+    Code::SymlinkOutside,
+    // a Markdown file that is not read: not `.md`, or a page in a sub-folder
+    Code::NotRead,
+    // the editor schema file differs from what `pmsite schema` prints now
+    Code::SchemaOutdated,
 ];
 
 impl Code {
@@ -187,17 +147,17 @@ impl Code {
 
     /// Is it a lint, which allow lists may name?
     pub fn is_lint(self) -> bool {
-        LINTS.iter().any(|l| l.code == self)
+        LINTS.contains(&self)
     }
 
     /// The lint of this name, if there is one.
     pub fn lint(name: &str) -> Option<Code> {
-        LINTS.iter().map(|l| l.code).find(|c| c.as_str() == name)
+        LINTS.iter().copied().find(|c| c.as_str() == name)
     }
 
     /// The names allow lists accept.
     pub fn lint_names() -> Vec<&'static str> {
-        LINTS.iter().map(|l| l.code.as_str()).collect()
+        LINTS.iter().map(|c| c.as_str()).collect()
     }
 }
 

@@ -423,11 +423,6 @@ pub fn suggest<'a>(word: &str, candidates: impl IntoIterator<Item = &'a str>) ->
     best.map(|(_, c)| c)
 }
 
-/// The hint text for a suggestion.
-pub fn did_you_mean(word: &str, candidates: &[&str]) -> Option<String> {
-    suggest(word, candidates.iter().copied()).map(|s| format!("did you mean `{s}`?"))
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -5,7 +5,7 @@
 
 use std::sync::LazyLock;
 
-use jiff::civil::{Date, Time};
+use jiff::civil::Date;
 use jiff::tz::TimeZone;
 use regex::Regex;
 
@@ -293,14 +293,6 @@ pub fn written_time(at: jiff::Timestamp, tz: &TimeZone) -> String {
             secs.abs() / 3600,
             secs.abs() % 3600 / 60
         )
-    }
-}
-
-/// The time of day of a parsed time.
-pub fn time_of(p: &Parsed, tz: &TimeZone) -> Time {
-    match p {
-        Parsed::Instant(ts) => ts.to_zoned_datetime(tz.clone()).time(),
-        Parsed::Civil { time, .. } => *time,
     }
 }
 

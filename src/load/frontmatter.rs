@@ -290,10 +290,6 @@ impl FieldErrors {
         });
     }
 
-    pub fn has_errors(&self) -> bool {
-        self.items.iter().any(|e| !e.warning)
-    }
-
     /// Gives each problem its place in the file, from the file's positioned
     /// front matter (read once, when there is something to report).
     pub fn into_diagnostics(self, source: &Source) -> Vec<Diagnostic> {

@@ -23,7 +23,7 @@ mod model;
 pub use allow::check_allow_lists;
 pub use cache::BuildState;
 pub use clock::{clock, parse_now};
-pub use load::{Loaded, ParsedFile};
+pub use load::Loaded;
 
 use crate::config::Config;
 use crate::diagnostics::Code;

@@ -79,16 +79,6 @@ pub struct PieceCache {
     by_id: HashMap<String, Arc<Pieces>>,
 }
 
-impl PieceCache {
-    pub fn len(&self) -> usize {
-        self.by_id.len()
-    }
-
-    pub fn is_empty(&self) -> bool {
-        self.by_id.is_empty()
-    }
-}
-
 fn render(
     tera: &Tera,
     theme: &Theme,

@@ -76,6 +76,7 @@ impl Analyzer {
     }
 
     /// The index terms of a text, in order, repeated as often as they occur.
+    #[cfg(test)]
     pub fn terms(&self, text: &str) -> Vec<String> {
         self.tokens(text)
             .into_iter()

@@ -76,21 +76,6 @@ impl Sink for NullSink {
     }
 }
 
-/// Keeps every file in memory (tests and small tools).
-#[derive(Default)]
-pub struct MemorySink {
-    pub files: Mutex<HashMap<String, Vec<u8>>>,
-}
-
-impl Sink for MemorySink {
-    fn put(&self, path: &str, bytes: &[u8]) -> io::Result<()> {
-        if let Ok(mut f) = self.files.lock() {
-            f.insert(path.to_string(), bytes.to_vec());
-        }
-        Ok(())
-    }
-}
-
 /// Lets writers into a folder know when it is being removed: every write
 /// holds the gate open while it runs, and `close` waits for writes in
 /// progress, after which writes are skipped. `serve` closes it before it
@@ -143,10 +128,6 @@ impl UpdateSink {
             changed: Mutex::new(Vec::new()),
             seen: Mutex::new(Vec::new()),
         }
-    }
-
-    pub fn root(&self) -> &Path {
-        &self.root
     }
 
     /// Starts a round: forgets which files the last one touched.
