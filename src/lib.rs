@@ -10,9 +10,10 @@
 //! postmortems) and [`authoring`] (`init`, `new`, templates, the schema).
 //! [`cli`] is the command line, and the only code that prints.
 //!
-//! Each module may use the modules listed after it here, never the ones
-//! before: cli → serve, check, import → authoring → pipeline → search,
-//! render → write → markdown → load → model → config → diagnostics.
+//! Dependencies point one way, down this list (each module's own comment
+//! says which it may use): `cli` → `check`, `serve`, `import` →
+//! `authoring` → `pipeline` → `render`, `search` → `write` → `markdown`,
+//! `load` → `model` → `config` → `diagnostics`.
 
 // Diagnostics are large on purpose (file, position, message, hint, the
 // offending line) and only travel on error paths.

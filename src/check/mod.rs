@@ -2,6 +2,9 @@
 //! postmortems included) plus the lints, printed for people, for programs
 //! (JSON) or for GitHub workflows (annotations); and `--overdue`, the list
 //! of overdue follow-ups.
+//!
+//! May use `pipeline` and everything below it, and `authoring` (the schema
+//! it checks is up to date).
 
 pub mod lint;
 

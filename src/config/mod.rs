@@ -1,5 +1,7 @@
 //! `book.toml`: the site configuration, with defaults for every key and
 //! precise errors (position, "did you mean") for everything else.
+//!
+//! May use `diagnostics` only.
 
 pub mod slug;
 

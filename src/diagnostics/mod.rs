@@ -1,5 +1,7 @@
 //! Problems found in a knowledge base, each with the place in the file it
 //! comes from, and the ways of printing them (terminal, JSON, GitHub).
+//!
+//! Uses nothing else of pmsite: every other module may use it.
 
 pub mod code;
 pub mod yaml;

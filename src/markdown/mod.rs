@@ -2,6 +2,8 @@
 //! anchors, highlighted code, `[[id]]` links), and read for the structure
 //! pmsite derives from them: sections, a body timeline, task-list
 //! follow-ups, and the links and images they contain.
+//!
+//! May use `model`, `config` and `diagnostics`.
 
 pub mod highlight;
 pub mod stated;

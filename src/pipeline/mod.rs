@@ -6,6 +6,9 @@
 //! read again, bodies whose text and link targets did not change are not
 //! rendered again, and pages whose inputs did not change are not rendered
 //! or written again.
+//!
+//! May use every stage: `load`, `model`, `markdown`, `render`, `search`,
+//! `write`, with `config` and `diagnostics`; the commands build on it.
 
 use std::path::{Path, PathBuf};
 use std::sync::Arc;

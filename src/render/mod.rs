@@ -6,6 +6,10 @@
 //! fingerprint did not change since the last round. The list items and
 //! table rows of each incident are rendered once ([`fragments`]) and
 //! reused by every page that lists it.
+//!
+//! May use `write` (its sinks), `markdown` (the highlighting stylesheet),
+//! `load` (theme files follow the same ignore rules), `model`, `config` and
+//! `diagnostics`.
 
 pub mod board;
 pub mod charts;

@@ -23,6 +23,8 @@
 //! The elasticlunr-rs indexes are built in parallel (elasticlunr-rs is
 //! single-threaded), and the whole index alongside the page rendering.
 //! Free pages (`content/pages/`) are not indexed: search is for incidents.
+//!
+//! May use `write` (its sinks), `model`, `config` and `diagnostics`.
 
 pub mod analyzer;
 mod assemble;

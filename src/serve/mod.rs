@@ -3,6 +3,9 @@
 //! save, then tells every open page to reload (server-sent events). Build
 //! errors are printed and shown over the open pages; the last good build
 //! stays served.
+//!
+//! May use `pipeline` and everything below it; reports through the
+//! [`Events`] trait, which the command line implements.
 
 pub mod server;
 pub mod watch;

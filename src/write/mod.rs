@@ -2,6 +2,8 @@
 //! in only when everything was written, so a failed build leaves the
 //! previous site as it was. pmsite only ever replaces folders it created
 //! (a marker file tells), and never the knowledge base's own folders.
+//!
+//! May use `config` and `diagnostics` only.
 
 pub mod sink;
 
