@@ -3,9 +3,17 @@
 //! `content/postmortems/`. Sources are only read; nothing is overwritten;
 //! what could not be inferred is reported per file, with its line.
 
+mod blocks;
+mod causes;
 pub mod convert;
+mod follow_ups;
+mod foreign_front_matter;
 pub mod milestones;
+mod summary;
+mod text;
+mod timeline;
 pub mod times;
+mod title_date;
 
 use std::collections::{HashMap, HashSet};
 use std::fmt::Write as _;
