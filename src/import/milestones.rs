@@ -171,6 +171,15 @@ pub fn infer(entries: &mut [Entry], stated: &[Stated]) -> Notes {
     notes
 }
 
+/// Where the stated durations put the milestones: the entry counted from,
+/// and the detection and recovery entries when found.
+#[derive(Clone, Copy, Debug)]
+struct Alignment {
+    start: usize,
+    detect: Option<usize>,
+    recover: Option<usize>,
+}
+
 /// Finds the start, detection and recovery entries that the stated
 /// durations point at, preferring the ones whose words agree.
 fn align(
@@ -179,15 +188,45 @@ fn align(
     recover: Option<&Stated>,
     notes: &mut Notes,
 ) {
+    let Some(a) = best_alignment(entries, detect, recover) else {
+        for st in [detect, recover].into_iter().flatten() {
+            notes.push((
+                st.line,
+                format!(
+                    "the stated {} ({}) matches no pair of timeline entries; milestones were guessed from the entries' words",
+                    st.kind.label(),
+                    st.text
+                ),
+            ));
+        }
+        return;
+    };
+    for (st, found) in [(detect, a.detect), (recover, a.recover)] {
+        if let (Some(st), None) = (st, found) {
+            notes.push((
+                st.line,
+                format!(
+                    "the stated {} ({}) matches no timeline entry counted from the same start",
+                    st.kind.label(),
+                    st.text
+                ),
+            ));
+        }
+    }
+    mark(entries, a);
+}
+
+/// The alignment that scores best, when it finds a stated value at least.
+fn best_alignment(
+    entries: &[Entry],
+    detect: Option<&Stated>,
+    recover: Option<&Stated>,
+) -> Option<Alignment> {
     let n = entries.len();
     let secs = |a: usize, b: usize| entries[b].at.as_second() - entries[a].at.as_second();
-    let mut best: Option<(i32, usize, Option<usize>, Option<usize>)> = None;
+    let mut best: Option<(i32, Alignment)> = None;
     for s in 0..n {
-        if matches!(
-            entries[s].kind,
-            Milestone::Detected | Milestone::Resolved | Milestone::Mitigated
-        ) && !(detect.is_some_and(|d| d.secs == 0) && entries[s].kind == Milestone::Detected)
-        {
+        if !can_start(&entries[s], detect) {
             continue;
         }
         // Each stated value may find no entry (then it is noted).
@@ -210,74 +249,87 @@ fn align(
                 if j.is_some() && j == k {
                     continue;
                 }
-                let mut score = 0;
-                if s == 0 {
-                    score += 2;
-                }
-                if entries[s].kind == Milestone::Started {
-                    score += 4;
-                }
-                if let Some(j) = j {
-                    score += match entries[j].kind {
-                        Milestone::Detected => 4,
-                        _ if says_detect(&entries[j]) => 2,
-                        _ if ACK.is_match(&entries[j].event) => 1,
-                        _ => 0,
-                    };
-                }
-                if let Some(k) = k {
-                    score += match entries[k].kind {
-                        Milestone::Resolved | Milestone::Mitigated => 4,
-                        _ if says_resolve(&entries[k]) || says_mitigate(&entries[k]) => 2,
-                        _ => 0,
-                    };
-                }
-                // Both stated values found beat one. One alone is trusted
-                // only counted from the first entry or a marked start: a
-                // single duration fits some pair of entries by chance.
-                let found = j.is_some() as i32 + k.is_some() as i32;
-                let supported = j.is_some_and(|j| {
-                    entries[j].kind == Milestone::Detected || says_detect(&entries[j])
-                }) || k.is_some_and(|k| {
-                    matches!(entries[k].kind, Milestone::Resolved | Milestone::Mitigated)
-                        || says_resolve(&entries[k])
-                        || says_mitigate(&entries[k])
-                });
-                if found == 1 && s != 0 && entries[s].kind != Milestone::Started && !supported {
+                let a = Alignment {
+                    start: s,
+                    detect: j,
+                    recover: k,
+                };
+                let Some(score) = score(entries, a) else {
                     continue;
-                }
-                score += 10 * found + supported as i32;
-                if best.is_none_or(|(b, ..)| score > b) {
-                    best = Some((score, s, j, k));
+                };
+                if best.is_none_or(|(b, _)| score > b) {
+                    best = Some((score, a));
                 }
             }
         }
     }
-    let Some((_, s, j, k)) = best.filter(|(score, ..)| *score >= 10) else {
-        for st in [detect, recover].into_iter().flatten() {
-            notes.push((
-                st.line,
-                format!(
-                    "the stated {} ({}) matches no pair of timeline entries; milestones were guessed from the entries' words",
-                    st.kind.label(),
-                    st.text
-                ),
-            ));
-        }
-        return;
-    };
-    for (st, found) in [(detect, j), (recover, k)] {
-        if let (Some(st), None) = (st, found) {
-            notes.push((
-                st.line,
-                format!(
-                    "the stated {} ({}) matches no timeline entry counted from the same start",
-                    st.kind.label(),
-                    st.text
-                ),
-            ));
-        }
+    best.filter(|(score, _)| *score >= 10).map(|(_, a)| a)
+}
+
+/// Can the stated durations be counted from this entry? Not from one
+/// marked as a later milestone, except a detection when the time to detect
+/// is stated as zero.
+fn can_start(e: &Entry, detect: Option<&Stated>) -> bool {
+    !(matches!(
+        e.kind,
+        Milestone::Detected | Milestone::Resolved | Milestone::Mitigated
+    ) && !(detect.is_some_and(|d| d.secs == 0) && e.kind == Milestone::Detected))
+}
+
+/// How well an alignment agrees with the entries' marks and words; `None`
+/// when it is not to be trusted.
+fn score(entries: &[Entry], a: Alignment) -> Option<i32> {
+    let Alignment {
+        start: s,
+        detect: j,
+        recover: k,
+    } = a;
+    let mut score = 0;
+    if s == 0 {
+        score += 2;
     }
+    if entries[s].kind == Milestone::Started {
+        score += 4;
+    }
+    if let Some(j) = j {
+        score += match entries[j].kind {
+            Milestone::Detected => 4,
+            _ if says_detect(&entries[j]) => 2,
+            _ if ACK.is_match(&entries[j].event) => 1,
+            _ => 0,
+        };
+    }
+    if let Some(k) = k {
+        score += match entries[k].kind {
+            Milestone::Resolved | Milestone::Mitigated => 4,
+            _ if says_resolve(&entries[k]) || says_mitigate(&entries[k]) => 2,
+            _ => 0,
+        };
+    }
+    // Both stated values found beat one. One alone is trusted only counted
+    // from the first entry or a marked start: a single duration fits some
+    // pair of entries by chance.
+    let found = j.is_some() as i32 + k.is_some() as i32;
+    let supported = j
+        .is_some_and(|j| entries[j].kind == Milestone::Detected || says_detect(&entries[j]))
+        || k.is_some_and(|k| {
+            matches!(entries[k].kind, Milestone::Resolved | Milestone::Mitigated)
+                || says_resolve(&entries[k])
+                || says_mitigate(&entries[k])
+        });
+    if found == 1 && s != 0 && entries[s].kind != Milestone::Started && !supported {
+        return None;
+    }
+    Some(score + 10 * found + supported as i32)
+}
+
+/// Marks the milestones of an alignment.
+fn mark(entries: &mut [Entry], a: Alignment) {
+    let Alignment {
+        start: s,
+        detect: j,
+        recover: k,
+    } = a;
     // Clear the milestones the alignment replaces.
     for e in entries.iter_mut() {
         if (j.is_some() && e.kind == Milestone::Detected)
@@ -294,19 +346,23 @@ fn align(
         entries[j].kind = Milestone::Detected;
     }
     if let Some(k) = k {
-        // Recovery by a workaround, with a real fix later: mitigated, and
-        // the later fix resolved.
-        let later_fix = (k + 1..n).find(|&i| {
-            entries[i].kind == Milestone::Other
-                && (explicit(&entries[i]) == Some(Milestone::Resolved) || says_resolve(&entries[i]))
-        });
-        match later_fix {
-            Some(f) if says_mitigate(&entries[k]) && !says_resolve(&entries[k]) => {
-                entries[k].kind = Milestone::Mitigated;
-                entries[f].kind = Milestone::Resolved;
-            }
-            _ => entries[k].kind = Milestone::Resolved,
+        mark_recovery(entries, k);
+    }
+}
+
+/// Marks the recovery entry `k`. Recovery by a workaround, with a real fix
+/// later: mitigated, and the later fix resolved.
+fn mark_recovery(entries: &mut [Entry], k: usize) {
+    let later_fix = (k + 1..entries.len()).find(|&i| {
+        entries[i].kind == Milestone::Other
+            && (explicit(&entries[i]) == Some(Milestone::Resolved) || says_resolve(&entries[i]))
+    });
+    match later_fix {
+        Some(f) if says_mitigate(&entries[k]) && !says_resolve(&entries[k]) => {
+            entries[k].kind = Milestone::Mitigated;
+            entries[f].kind = Milestone::Resolved;
         }
+        _ => entries[k].kind = Milestone::Resolved,
     }
 }
 
