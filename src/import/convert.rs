@@ -16,10 +16,7 @@ use super::title_date::{self, Dates};
 use super::{causes, follow_ups, summary, timeline};
 use crate::config::Config;
 
-pub use super::causes::cause_slug;
 pub use super::follow_ups::ImportedFollowUp;
-pub use super::text::shorten;
-pub use super::title_date::clean_title;
 
 /// What a file gave.
 #[derive(Clone, Debug)]

@@ -5,6 +5,9 @@
 //!
 //! An import finds and converts the files (find, convert and the readers it
 //! runs), then writes them (write).
+//!
+//! May use `authoring` (the schema modeline), `markdown` (the section
+//! vocabulary, stated times), `load`, `model`, `config` and `diagnostics`.
 
 mod blocks;
 mod causes;
@@ -26,9 +29,6 @@ use std::path::{Component, Path, PathBuf};
 use crate::config::Config;
 use crate::diagnostics::Code;
 use crate::diagnostics::{Diagnostic, Diagnostics, Pos, display_path};
-
-pub use convert::{Converted, convert};
-pub use write::render;
 
 /// What an import did.
 #[derive(Debug, Default)]
