@@ -102,7 +102,8 @@ pub struct PostmortemConfig {
 }
 
 /// The highlighting themes syntect ships, usable as `[markdown]
-/// highlight-theme` (`markdown::highlight` draws them).
+/// highlight-theme` and `highlight-theme-dark` (`markdown::highlight`
+/// draws them, raising colours that fall short of WCAG AA contrast).
 pub const HIGHLIGHT_THEMES: &[&str] = &[
     "InspiredGitHub",
     "Solarized (dark)",
@@ -116,7 +117,10 @@ pub const HIGHLIGHT_THEMES: &[&str] = &[
 #[derive(Clone, Debug)]
 pub struct MarkdownConfig {
     pub unsafe_html: bool,
+    /// The code palette in light mode (and print).
     pub highlight_theme: String,
+    /// The code palette when the reader's system prefers dark.
+    pub highlight_theme_dark: String,
 }
 
 #[derive(Clone, Debug)]
@@ -169,6 +173,7 @@ impl Config {
             markdown: MarkdownConfig {
                 unsafe_html: false,
                 highlight_theme: "InspiredGitHub".into(),
+                highlight_theme_dark: "base16-ocean.dark".into(),
             },
             search: SearchConfig { enable: true },
             lint: LintConfig::default(),
@@ -786,7 +791,7 @@ impl<'a> ConfigReader<'a> {
     }
 
     fn read_markdown(&mut self, t: &DeTable<'_>, config: &mut Config) {
-        const KNOWN: &[&str] = &["unsafe-html", "highlight-theme"];
+        const KNOWN: &[&str] = &["unsafe-html", "highlight-theme", "highlight-theme-dark"];
         for (k, v) in t.iter() {
             match k.get_ref().as_ref() {
                 "unsafe-html" => {
@@ -795,29 +800,37 @@ impl<'a> ConfigReader<'a> {
                     }
                 }
                 "highlight-theme" => {
-                    if let Some(s) = self.string("markdown", "highlight-theme", v) {
-                        let themes = HIGHLIGHT_THEMES;
-                        if themes.iter().any(|t| *t == s) {
-                            config.markdown.highlight_theme = s;
-                        } else {
-                            let hint = match suggest(&s, themes.iter().copied()) {
-                                Some(x) => format!("did you mean `{x}`?"),
-                                None => format!("available: {}", themes.join(", ")),
-                            };
-                            self.push(
-                                Diagnostic::error(
-                                    Code::BadValue,
-                                    format!("unknown highlight theme `{s}`"),
-                                )
-                                .at(self.pos(v.span()))
-                                .with_hint(hint),
-                            );
-                        }
+                    if let Some(s) = self.highlight_theme("highlight-theme", v) {
+                        config.markdown.highlight_theme = s;
+                    }
+                }
+                "highlight-theme-dark" => {
+                    if let Some(s) = self.highlight_theme("highlight-theme-dark", v) {
+                        config.markdown.highlight_theme_dark = s;
                     }
                 }
                 _ => self.unknown_key(Some("markdown"), k, KNOWN),
             }
         }
+    }
+
+    /// A `[markdown]` highlighting theme: one of [`HIGHLIGHT_THEMES`].
+    fn highlight_theme(&mut self, key: &str, v: &Val<'_>) -> Option<String> {
+        let s = self.string("markdown", key, v)?;
+        let themes = HIGHLIGHT_THEMES;
+        if themes.contains(&s.as_str()) {
+            return Some(s);
+        }
+        let hint = match suggest(&s, themes.iter().copied()) {
+            Some(x) => format!("did you mean `{x}`?"),
+            None => format!("available: {}", themes.join(", ")),
+        };
+        self.push(
+            Diagnostic::error(Code::BadValue, format!("unknown highlight theme `{s}`"))
+                .at(self.pos(v.span()))
+                .with_hint(hint),
+        );
+        None
     }
 }
 
@@ -862,7 +875,8 @@ reading-list = ["a"]
 missing-timeout = "no timeout"
 [markdown]
 unsafe-html = true
-highlight-theme = "base16-ocean.dark"
+highlight-theme = "base16-ocean.light"
+highlight-theme-dark = "Solarized (dark)"
 [search]
 enable = false
 "#,
@@ -876,7 +890,41 @@ enable = false
         assert_eq!(c.postmortem.severities, ["P0", "P1"]);
         assert_eq!(c.causes["missing-timeout"], "no timeout");
         assert!(c.markdown.unsafe_html);
+        assert_eq!(c.markdown.highlight_theme, "base16-ocean.light");
+        assert_eq!(c.markdown.highlight_theme_dark, "Solarized (dark)");
         assert!(!c.search.enable);
+    }
+
+    #[test]
+    fn unknown_highlight_themes_are_errors_at_their_value() {
+        let errs = parse(
+            "[markdown]\nhighlight-theme = \"InspiredGithub\"\nhighlight-theme-dark = \"base16-ocean-dark\"\n",
+        )
+        .unwrap_err();
+        let got: Vec<_> = errs
+            .iter()
+            .map(|e| (e.line, e.column, e.message.as_str(), e.hint.as_deref()))
+            .collect();
+        assert_eq!(
+            got,
+            [
+                (
+                    2,
+                    19,
+                    "unknown highlight theme `InspiredGithub`",
+                    Some("did you mean `InspiredGitHub`?")
+                ),
+                (
+                    3,
+                    24,
+                    "unknown highlight theme `base16-ocean-dark`",
+                    Some("did you mean `base16-ocean.dark`?")
+                ),
+            ]
+        );
+        let c = parse("").unwrap();
+        assert_eq!(c.markdown.highlight_theme, "InspiredGitHub");
+        assert_eq!(c.markdown.highlight_theme_dark, "base16-ocean.dark");
     }
 
     #[test]

@@ -351,8 +351,9 @@ impl<'a> Renderer<'a> {
                 ));
             }
         }
+        let md = &self.site.config.markdown;
         let css =
-            crate::markdown::highlight::stylesheet(&self.site.config.markdown.highlight_theme);
+            crate::markdown::highlight::stylesheet(&md.highlight_theme, &md.highlight_theme_dark);
         if let Err(e) = sink.put("static/highlight.css", css.as_bytes()) {
             diags.push(Diagnostic::error(
                 Code::Io,
