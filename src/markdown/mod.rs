@@ -7,13 +7,14 @@
 
 pub mod highlight;
 pub mod stated;
+mod tasklist;
 pub mod vocabulary;
 
 use std::sync::{Arc, LazyLock};
 
 use comrak::nodes::{AstNode, NodeValue, Sourcepos};
 use comrak::options::Plugins;
-use comrak::{Anchorizer, Arena, Options, format_html_with_plugins, parse_document};
+use comrak::{Anchorizer, Arena, Options, parse_document};
 use regex::Regex;
 
 use crate::diagnostics::Pos;
@@ -82,7 +83,9 @@ impl MarkdownRenderer {
         let mut plugins = Plugins::default();
         plugins.render.codefence_syntax_highlighter = Some(&*self.highlighter);
         let mut html = String::with_capacity(body.len() * 2);
-        if format_html_with_plugins(root, &options, &mut html, &plugins).is_err() {
+        // Task-list checkboxes are labelled by their items (`tasklist`).
+        let format = tasklist::TaskListFormatter::format_document_with_plugins;
+        if format(root, &options, &mut html, &plugins).is_err() {
             html.clear();
         }
         out.html_hash = xxhash_rust::xxh3::xxh3_64(html.as_bytes());
@@ -694,6 +697,17 @@ mod tests {
         assert!(r.tasks[0].done);
         assert_eq!(r.tasks[0].text, "Add timeouts (OPS-1)");
         assert_eq!(r.tasks[1].urls, ["https://x.test/365"]);
+        // Each checkbox is labelled by its item.
+        assert!(
+            r.html.contains("<label><input type=\"checkbox\""),
+            "{}",
+            r.html
+        );
+        assert!(
+            r.html.contains("/> Add timeouts (OPS-1)</label>"),
+            "{}",
+            r.html
+        );
     }
 
     #[test]
