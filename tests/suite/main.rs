@@ -8,6 +8,7 @@
 
 mod harness;
 
+mod accessibility;
 mod build_errors;
 mod build_site;
 mod check;
