@@ -206,9 +206,10 @@ fn dark_screenshot(page: &Page, server: &StaticServer, incident: &str) -> (f64, 
 
 // ---------- the keyboard alone ----------
 
-/// What has the focus, whether it is drawn (an outline or a shadow), and
-/// whether it is what `js` (an expression on `e`, the focused element)
-/// looks for.
+/// What has the focus, whether it is drawn (an outline or a shadow), the
+/// contrast of its outline with the background around it (WCAG 2.1 asks
+/// 3:1 of what shows a component's state), and whether it is what `js`
+/// (an expression on `e`, the focused element) looks for.
 fn focused(page: &Page, js: &str) -> Value {
     page.eval(&format!(
         "(() => {{
@@ -220,27 +221,60 @@ fn focused(page: &Page, js: &str) -> Value {
             const what = e.tagName.toLowerCase() + (e.id ? '#' + e.id : '')
                 + (e.getAttribute('href') ? '[href=' + e.getAttribute('href') + ']' : '')
                 + (e.name ? '[name=' + e.name + ']' : '') + ' ' + (e.textContent || '').trim().slice(0, 40);
-            return {{ what, visible: !!(outline || shadow), hit: !!({js}),
-                      style: s.outlineStyle + ' ' + s.outlineWidth + ' / ' + s.boxShadow }};
+            const rgba = (c) => {{ const m = c.match(/[\\d.]+/g).map(Number); return [m[0], m[1], m[2], m.length > 3 ? m[3] : 1]; }};
+            const lum = (c) => {{
+                const [r, g, b] = c.slice(0, 3).map(v => {{ v /= 255; return v <= 0.04045 ? v / 12.92 : Math.pow((v + 0.055) / 1.055, 2.4); }});
+                return 0.2126 * r + 0.7152 * g + 0.0722 * b;
+            }};
+            let ring = null;
+            if (outline) {{
+                let bg = matchMedia('(prefers-color-scheme: dark)').matches ? [0, 0, 0, 1] : [255, 255, 255, 1];
+                for (let n = e.parentElement; n; n = n.parentElement) {{
+                    const c = rgba(getComputedStyle(n).backgroundColor);
+                    if (c[3] > 0) {{ bg = c; break; }}
+                }}
+                let alpha = 1;
+                for (let n = e; n; n = n.parentElement) alpha *= parseFloat(getComputedStyle(n).opacity);
+                const o = rgba(s.outlineColor);
+                alpha *= o[3];
+                const drawn = [0, 1, 2].map(i => o[i] * alpha + bg[i] * (1 - alpha));
+                const [a, b] = [lum(drawn), lum(bg)];
+                ring = (Math.max(a, b) + 0.05) / (Math.min(a, b) + 0.05);
+            }}
+            return {{ what, visible: !!(outline || shadow), ring, hit: !!({js}),
+                      style: s.outlineStyle + ' ' + s.outlineWidth + ' ' + s.outlineColor + ' / ' + s.boxShadow }};
         }})()"
     ))
 }
 
+/// Fails unless focus is drawn, its outline (if any) at 3:1 or more.
+#[track_caller]
+fn assert_drawn(page: &Page, f: &Value) {
+    assert_eq!(
+        f["visible"],
+        Value::Bool(true),
+        "focus is not visible on {f} (on {})",
+        page.url()
+    );
+    if let Some(ring) = f["ring"].as_f64() {
+        assert!(
+            ring >= 3.0,
+            "the focus outline is {ring:.2}:1 on its background: {f} (on {})",
+            page.url()
+        );
+    }
+}
+
 /// Presses Tab until the focused element matches `js` (an expression on
 /// `e`, the focused element), checking at every step that focus is
-/// visible; fails after `max` presses, listing where focus went.
+/// drawn; fails after `max` presses, listing where focus went.
 #[track_caller]
 fn tab_to(page: &Page, what: &str, js: &str, max: usize) {
     let mut path = Vec::new();
     for _ in 0..max {
         page.press("Tab");
         let f = focused(page, js);
-        assert_eq!(
-            f["visible"],
-            Value::Bool(true),
-            "focus is not visible on {f} (on {})",
-            page.url()
-        );
+        assert_drawn(page, &f);
         if f["hit"] == Value::Bool(true) {
             return;
         }
@@ -278,7 +312,15 @@ fn search_results_and_follow_up_views_with_the_keyboard_alone() {
     let server = StaticServer::start(&kb.join("public"), "/kb/");
     let page = chrome.page();
 
-    // Home: Tab reaches the search box; typing and Enter search.
+    // Home: Tab reaches the search box (focus drawn in either scheme, and
+    // through an incident, whose heading anchors are links); typing and
+    // Enter search.
+    page.goto(&server.url(&format!("/kb/postmortems/{}/", corpus::ALL_LANGUAGES_ID)));
+    tab_to(&page, "a heading anchor", "e.matches('.prose .anchor')", 60);
+    page.color_scheme("dark");
+    page.goto(&server.url("/kb/"));
+    tab_to(&page, "the search box", "e.id === 'search-box-q'", 30);
+    page.color_scheme("light");
     page.goto(&server.url("/kb/"));
     tab_to(&page, "the search box", "e.id === 'search-box-q'", 30);
     page.tab.type_str("timeout").expect("type");
