@@ -89,6 +89,10 @@ for root, _, files in os.walk(os.path.join(kb, "content/postmortems")):
             continue
         pid = name[:-3]
         text = open(os.path.join(root, name), encoding="utf-8").read()
+        # The body only: the front matter's events are the timeline.
+        if text.startswith("---\n"):
+            end = text.find("\n---\n", 4)
+            text = text[end + 5:] if end >= 0 else text
         fence = False
         for line in text.split("\n"):
             if line.lstrip().startswith(("```", "~~~")):
