@@ -121,8 +121,7 @@ fn title_from_file_name(src: &mut Source) -> String {
         1,
         "no heading to take the title from; the file name is used",
     );
-    let t = clean_title(&src.stem.replace(['-', '_'], " "));
-    let t = clean_title(&t);
+    let t = clean_title(&clean_title(src.stem).replace(['-', '_'], " "));
     let mut c = t.chars();
     match c.next() {
         Some(f) => f.to_uppercase().collect::<String>() + c.as_str(),
