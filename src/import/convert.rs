@@ -339,6 +339,17 @@ mod tests {
     }
 
     #[test]
+    fn a_table_with_no_rows_stays() {
+        // A second table in the timeline, with a header and no rows, is
+        // no table "every row of which was converted".
+        let text = "# T\n\n## Timeline\n\n| Time | Event |\n|---|---|\n| 2021-06-22 08:00 | Deploy |\n| 08:10 | Alert fires |\n\n| Who | Role |\n|---|---|\n";
+        let c = convert(text, "2021-06-22-t", &config());
+        assert_eq!(c.timeline.len(), 2);
+        assert!(c.body.contains("| Who | Role |"), "{}", c.body);
+        assert!(!c.body.contains("Deploy"), "{}", c.body);
+    }
+
+    #[test]
     fn heading_timelines_keep_their_text() {
         let text = "# 2018-03-26, \"no space left on device\"\n\n## Summary\n\nA node became unhealthy and launches failed for a while.\n\n## Timeline\n\nAll times in CEST\n\n### 2018-03-26 10:34\n\nLaunch success metric reaches 0%.\n\n### 10:55\n\nCluster self-heals and everything returns to normal.\n\n### 15:00\n\nDip in log success metric noticed via grafana.\n";
         let c = convert(text, "2018-03-26-no-space-left", &config());

@@ -150,10 +150,27 @@ fn every_entry_names_its_zone(entries: &[Entry]) -> bool {
     !entries.is_empty() && entries.iter().all(|e| e.own_zone)
 }
 
+/// The blocks of the timeline under heading `th`: its section, and the
+/// sections of the day headings of its level that follow it ("## 21
+/// March" after "## Timeline").
+fn timeline_section(blocks: &[Block], th: usize, ctx: &DateContext) -> std::ops::Range<usize> {
+    let mut range = section(blocks, th);
+    let Block::Heading { level, .. } = blocks[th] else {
+        return range;
+    };
+    while let Some(Block::Heading { level: l, text, .. }) = blocks.get(range.end) {
+        if *l != level || times::day_marker(text, ctx, false).is_none() {
+            break;
+        }
+        range.end = section(blocks, range.end).end;
+    }
+    range
+}
+
 /// The entries of the section under heading `th` as written; what
 /// cannot be read is noted. `None` when no entry can be read.
 fn read_found(src: &mut Source, th: usize, ctx: DateContext) -> Option<Found> {
-    let range = section(&src.blocks, th);
+    let range = timeline_section(&src.blocks, th, &ctx);
     let found = Reader::new(ctx).read(&src.blocks[range]);
     for (line, t) in &found.unread {
         src.note(

@@ -354,12 +354,24 @@ fn images_are_copied_and_links_between_imported_files_follow_them() {
     );
     src.write("img/disk.png", [137u8, 80, 78, 71]);
     src.write(
+        "PM2020-003 - Third.md",
+        "# Third\n\nOn 2020-03-07 a graph: ![graph](img/other.png)\n",
+    );
+    src.write("img/other.png", [1u8, 2, 3]);
+    src.write(
         "PM2020-002 - Second.md",
         "# Second\n\nOn 2020-03-05 it happened again.\n",
     );
     let kb = Kb::new("");
+    // Another file already where an image goes: kept, and reported.
+    kb.write("content/postmortems/img/other.png", [9u8, 9, 9]);
     let run = kb.run(&["import", src.path().to_str().unwrap()]);
     run.success();
+    run.stderr_has("PM2020-003 - Third.md:3:1: warning[import]: content/postmortems/img/other.png already exists with other content; it is kept");
+    assert_eq!(
+        std::fs::read(kb.join("content/postmortems/img/other.png")).unwrap(),
+        [9u8, 9, 9]
+    );
     assert!(kb.exists("content/postmortems/img/disk.png"));
     let pm = read_pm(&kb, "2020-03-03-pm2020-001-disk-full.md");
     assert!(pm.contains("](2020-03-05-pm2020-002-second.md)"), "{pm}");
