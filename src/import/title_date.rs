@@ -22,6 +22,10 @@ static TITLE_PREFIX: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r"(?i)^\s*(?:\[(?:incident|post[\s-]?mortem|outage|rca|resolved|update)\]\s*|\((?:incident|post[\s-]?mortem|outage|rca|resolved)\)\s*|(?:post[\s-]?mortem|incident(?:\s+(?:report|review|post[\s-]?mortem|summary))?|outage(?:\s+report)?|rca|root cause analysis|pm\d{4}-\d{3})\s*(?:[:|–—-]|\s-)\s*|(?:post[\s-]?mortem|incident report)\s+(?:for|of|on)\s+)")
         .expect("valid pattern")
 });
+static TRAILING_DATE: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?i)\s*(?:[-–—|,:]\s*|\()(?:on\s+)?(?:\d{4}-\d{2}-\d{2}|(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.?\s+\d{1,2}(?:st|nd|rd|th)?,?\s+\d{4}|\d{1,2}(?:st|nd|rd|th)?\s+(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.?,?\s+\d{4})\)?\s*$")
+        .expect("valid pattern")
+});
 static UUID: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r"(?i)^[0-9a-f]{8}-?[0-9a-f]{4}-?[0-9a-f]{4}-?[0-9a-f]{4}-?[0-9a-f]{12}$")
         .expect("valid pattern")
@@ -37,6 +41,10 @@ pub fn clean_title(t: &str) -> String {
         let before = t.clone();
         t = TITLE_DATE.replace(&t, "").into_owned();
         t = TITLE_PREFIX.replace(&t, "").into_owned();
+        let without = TRAILING_DATE.replace(&t, "").into_owned();
+        if !without.trim().is_empty() {
+            t = without;
+        }
         if t == before {
             break;
         }
