@@ -67,6 +67,7 @@ pub struct Config {
     pub markdown: MarkdownConfig,
     pub search: SearchConfig,
     pub lint: LintConfig,
+    pub import: ImportConfig,
     /// Where values that are checked against content later were written.
     pub positions: ConfigPositions,
     /// A fingerprint of book.toml's text (what a rebuild depends on).
@@ -128,6 +129,23 @@ pub struct SearchConfig {
     pub enable: bool,
 }
 
+/// `[import]`: how `pmsite import` reads other tools' postmortems.
+#[derive(Clone, Debug, Default)]
+pub struct ImportConfig {
+    /// A foreign severity word, lowercase (`down`) → one of `[postmortem]
+    /// severities`.
+    pub severity_map: BTreeMap<String, String>,
+    /// How numeric dates such as `03/06/2021` are read.
+    pub date_order: Option<DateOrder>,
+}
+
+/// The order of day and month in numeric dates.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum DateOrder {
+    DayFirst,
+    MonthFirst,
+}
+
 #[derive(Clone, Debug, Default)]
 pub struct LintConfig {
     pub allow: Vec<String>,
@@ -177,6 +195,7 @@ impl Config {
             },
             search: SearchConfig { enable: true },
             lint: LintConfig::default(),
+            import: ImportConfig::default(),
             positions: ConfigPositions::default(),
             fingerprint: 0,
         }
@@ -267,6 +286,7 @@ impl Config {
             lines: LineIndex::new(text),
             file: shown.to_path_buf(),
             diags: Diagnostics::new(),
+            severity_targets: Vec::new(),
         };
         let mut config = Config::defaults(root.to_path_buf());
         config.fingerprint = xxhash_rust::xxh3::xxh3_64(text.as_bytes());
@@ -285,6 +305,7 @@ impl Config {
             );
         }
         reader.read(table.get_ref(), &mut config);
+        reader.check_severity_map(&config);
         if reader.diags.has_errors() {
             Err(reader.diags)
         } else {
@@ -350,6 +371,9 @@ struct ConfigReader<'a> {
     lines: LineIndex<'a>,
     file: PathBuf,
     diags: Diagnostics,
+    /// `[import] severity-map` targets and where they are written, checked
+    /// against `[postmortem] severities` once every section is read.
+    severity_targets: Vec<(String, Pos)>,
 }
 
 type Val<'i> = Spanned<DeValue<'i>>;
@@ -362,6 +386,7 @@ const SECTIONS: &[&str] = &[
     "markdown",
     "search",
     "lint",
+    "import",
 ];
 
 impl<'a> ConfigReader<'a> {
@@ -512,6 +537,11 @@ impl<'a> ConfigReader<'a> {
                                 _ => self.unknown_key(Some("search"), k, &["enable"]),
                             }
                         }
+                    }
+                }
+                "import" => {
+                    if let Some(t) = self.section(name, value) {
+                        self.read_import(t, config);
                     }
                 }
                 "lint" => {
@@ -790,6 +820,78 @@ impl<'a> ConfigReader<'a> {
         }
     }
 
+    fn read_import(&mut self, t: &DeTable<'_>, config: &mut Config) {
+        const KNOWN: &[&str] = &["severity-map", "date-order"];
+        for (k, v) in t.iter() {
+            match k.get_ref().as_ref() {
+                "severity-map" => {
+                    let DeValue::Table(map) = v.get_ref() else {
+                        self.type_error(
+                            "import",
+                            "severity-map",
+                            v,
+                            "a table of foreign word = severity",
+                        );
+                        continue;
+                    };
+                    for (word, target) in map.iter() {
+                        let w = word.get_ref().trim().to_lowercase();
+                        if let Some(s) = self.string("import", "severity-map", target) {
+                            self.severity_targets
+                                .push((s.clone(), self.pos(target.span())));
+                            config.import.severity_map.insert(w, s);
+                        }
+                    }
+                }
+                "date-order" => {
+                    if let Some(s) = self.string("import", "date-order", v) {
+                        match s.as_str() {
+                            "day-month" => config.import.date_order = Some(DateOrder::DayFirst),
+                            "month-day" => config.import.date_order = Some(DateOrder::MonthFirst),
+                            _ => self.push(
+                                Diagnostic::error(
+                                    Code::BadValue,
+                                    format!("unknown date order `{s}`"),
+                                )
+                                .at(self.pos(v.span()))
+                                .with_hint("use \"day-month\" (03/06/2021 is 3 June) or \"month-day\" (it is 6 March)"),
+                            ),
+                        }
+                    }
+                }
+                _ => self.unknown_key(Some("import"), k, KNOWN),
+            }
+        }
+    }
+
+    /// Every `[import] severity-map` target is one of the severities.
+    fn check_severity_map(&mut self, config: &Config) {
+        let severities = &config.postmortem.severities;
+        for (target, pos) in std::mem::take(&mut self.severity_targets) {
+            if severities.contains(&target) {
+                continue;
+            }
+            let hint = match suggest(&target, severities.iter().map(String::as_str)) {
+                Some(s) => format!(
+                    "did you mean `{s}`? (one of [postmortem] severities: {})",
+                    severities.join(", ")
+                ),
+                None => format!(
+                    "map to one of [postmortem] severities: {}",
+                    severities.join(", ")
+                ),
+            };
+            self.push(
+                Diagnostic::error(
+                    Code::UnknownSeverity,
+                    format!("[import] severity-map maps to `{target}`, which is not a severity"),
+                )
+                .at(pos)
+                .with_hint(hint),
+            );
+        }
+    }
+
     fn read_markdown(&mut self, t: &DeTable<'_>, config: &mut Config) {
         const KNOWN: &[&str] = &["unsafe-html", "highlight-theme", "highlight-theme-dark"];
         for (k, v) in t.iter() {
@@ -840,6 +942,28 @@ mod tests {
 
     fn parse(text: &str) -> Result<Config, Vec<Diagnostic>> {
         Config::parse(Path::new("/kb"), text, Path::new("book.toml")).map_err(|d| d.into_sorted())
+    }
+
+    #[test]
+    fn the_import_section() {
+        let c = parse("[import]\nseverity-map = { Down = \"SEV1\", notice = \"SEV4\" }\ndate-order = \"month-day\"\n").unwrap();
+        assert_eq!(c.import.severity_map["down"], "SEV1");
+        assert_eq!(c.import.date_order, Some(DateOrder::MonthFirst));
+        // Targets are checked against the severities, wherever those are.
+        let e = parse("[import]\nseverity-map = { down = \"P0\" }\n[postmortem]\nseverities = [\"P1\", \"P2\"]\n").unwrap_err();
+        assert_eq!(e.len(), 1);
+        assert_eq!((e[0].line, e[0].column), (2, 25), "{e:?}");
+        assert!(
+            e[0].message.contains("`P0`, which is not a severity"),
+            "{}",
+            e[0].message
+        );
+        assert!(
+            parse(
+                "[import]\nseverity-map = { down = \"P0\" }\n[postmortem]\nseverities = [\"P0\"]\n"
+            )
+            .is_ok()
+        );
     }
 
     #[test]

@@ -39,6 +39,8 @@ pub const POSTMORTEM_KEYS: &[&str] = &[
     "follow_ups",
     "related",
     "lint",
+    "source_url",
+    "extra",
 ];
 
 pub const TIMELINE_KEYS: &[&str] = &["at", "kind", "event"];
@@ -227,6 +229,8 @@ fn read_postmortem(
     let follow_ups = read_follow_ups(f, errs);
     let related = read_related(f, errs);
     let lint_allow = read_lint_allow(f, errs);
+    let source_url = read_source_url(f, errs);
+    let extra = read_extra(f, errs);
     let title = title.or_else(|| {
         (!config.postmortem.required.iter().any(|r| r == "title"))
             .then(|| id.clone())
@@ -255,6 +259,8 @@ fn read_postmortem(
         follow_ups,
         related,
         lint_allow,
+        source_url,
+        extra,
         warnings: Vec::new(),
         has_errors: false,
     })
@@ -455,6 +461,82 @@ fn read_related(f: &Fields<'_>, errs: &mut FieldErrors) -> Vec<IdRef> {
         }
     }
     related
+}
+
+/// `source_url:` the original report's address (shown as a link, so
+/// only `http` and `https`).
+fn read_source_url(f: &Fields<'_>, errs: &mut FieldErrors) -> Option<String> {
+    let url = f.string("source_url", errs)?;
+    let url = url.trim().to_string();
+    if crate::model::followup::is_url(&url) {
+        return Some(url);
+    }
+    errs.error(
+        YamlPath::root().key("source_url"),
+        Target::Value,
+        Code::BadValue,
+        format!("`source_url` must be an http or https address, found `{url}`"),
+        Some(
+            "write the original report's address, e.g. https://status.example.com/incidents/42"
+                .into(),
+        ),
+    );
+    None
+}
+
+/// `extra:` fields another tool wrote (kept by `pmsite import`): a
+/// mapping of names to strings, numbers, booleans or lists of those.
+fn read_extra(f: &Fields<'_>, errs: &mut FieldErrors) -> Vec<(String, serde_json::Value)> {
+    use serde_yaml::Value;
+    let Some(v) = f.get("extra") else {
+        return Vec::new();
+    };
+    let path = YamlPath::root().key("extra");
+    let Value::Mapping(map) = v else {
+        errs.error(
+            path,
+            Target::Value,
+            Code::WrongType,
+            format!(
+                "`extra` must be a mapping of names to values, found {}",
+                crate::load::frontmatter::type_name(v)
+            ),
+            Some("write one `name: value` per line under `extra:`".into()),
+        );
+        return Vec::new();
+    };
+    let scalar = |v: &Value| matches!(v, Value::String(_) | Value::Number(_) | Value::Bool(_));
+    let mut out = Vec::new();
+    for (k, v) in map {
+        let Some(name) = crate::load::frontmatter::scalar_text(k) else {
+            errs.error(
+                path.clone(),
+                Target::Value,
+                Code::WrongType,
+                "`extra` names must be text".into(),
+                None,
+            );
+            continue;
+        };
+        let ok = scalar(v) || matches!(v, Value::Sequence(items) if items.iter().all(scalar));
+        if !ok {
+            errs.error(
+                path.key(&name),
+                Target::Value,
+                Code::WrongType,
+                format!(
+                    "`extra.{name}` must be a string, a number, true/false or a list of those, found {}",
+                    crate::load::frontmatter::type_name(v)
+                ),
+                Some("write nested values as one string".into()),
+            );
+            continue;
+        }
+        if let Ok(j) = serde_json::to_value(v) {
+            out.push((name, j));
+        }
+    }
+    out
 }
 
 /// `lint: {allow: [...]}` (the codes are checked by the pipeline).

@@ -208,6 +208,11 @@ pub struct Postmortem {
     pub follow_ups: Vec<FollowUp>,
     pub related: Vec<IdRef>,
     pub lint_allow: Vec<String>,
+    /// The original report, when the postmortem was imported from one.
+    pub source_url: Option<String>,
+    /// Fields another tool wrote (kept by `pmsite import`), in the order
+    /// written: strings, numbers, booleans or lists of those.
+    pub extra: Vec<(String, serde_json::Value)>,
     /// Problems that do not stop the build.
     pub warnings: Vec<Diagnostic>,
     /// The file has errors (already reported): it is checked against the

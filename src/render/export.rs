@@ -35,6 +35,10 @@ pub struct ExportedPostmortem {
     pub time_to_resolve_s: Option<i64>,
     pub follow_ups: Vec<ExportedFollowUp>,
     pub related: Vec<String>,
+    /// The original report (imported postmortems).
+    pub source_url: Option<String>,
+    /// Fields another tool wrote, kept by `pmsite import` (`{}` when none).
+    pub extra: serde_json::Map<String, serde_json::Value>,
 }
 
 #[derive(Serialize)]
@@ -104,5 +108,7 @@ pub fn exported(site: &Site, inc: &crate::model::site::Incident) -> ExportedPost
             .iter()
             .map(|&j| site.incidents[j].pm.id.clone())
             .collect(),
+        source_url: pm.source_url.clone(),
+        extra: pm.extra.iter().cloned().collect(),
     }
 }

@@ -518,6 +518,8 @@ impl<'a> Renderer<'a> {
                         c.insert_value("backlinks", self.compact_list(&inc.backlinks));
                         c.insert_value("similar", self.similar_list(i));
                         c.insert("source_path", &pm.source.file.rel);
+                        c.insert("source_url", &pm.source_url);
+                        c.insert("extra", &views::extra_view(pm));
                     },
                 )
             })

@@ -294,6 +294,8 @@ fn the_json_export_has_the_documented_shape() {
         "time_to_resolve_s",
         "follow_ups",
         "related",
+        "source_url",
+        "extra",
     ];
     for p in json["postmortems"].as_array().unwrap() {
         let obj = p.as_object().unwrap();
@@ -302,6 +304,11 @@ fn the_json_export_has_the_documented_shape() {
         let mut want = keys.to_vec();
         want.sort();
         assert_eq!(have, want);
+        assert_eq!(
+            p["extra"],
+            serde_json::json!({}),
+            "an object, empty when none"
+        );
         for f in p["follow_ups"].as_array().unwrap() {
             let mut have: Vec<&str> = f.as_object().unwrap().keys().map(String::as_str).collect();
             have.sort();

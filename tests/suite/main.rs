@@ -16,6 +16,7 @@ mod cli;
 mod cross_links;
 mod follow_ups;
 mod import;
+mod import_classes;
 mod pages;
 mod schema;
 mod search;
