@@ -267,9 +267,10 @@ fn follow_ups(pm: &Postmortem, out: &mut Vec<Diagnostic>) {
 
 /// A diagnostic at the start of a file line.
 fn at_line(pm: &Postmortem, d: Diagnostic, line: usize) -> Diagnostic {
-    d.in_file(&pm.source.file.shown)
-        .at(Pos::new(line.max(1), 1))
-        .with_source(&pm.source.text)
+    pm.source.with_line(
+        d.in_file(&pm.source.file.shown)
+            .at(Pos::new(line.max(1), 1)),
+    )
 }
 
 fn milestones(pm: &Postmortem, out: &mut Vec<Diagnostic>) {

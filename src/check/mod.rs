@@ -248,9 +248,10 @@ fn overdue_follow_ups(site: &mut Site, diags: &mut Diagnostics) -> Vec<(OverdueK
                 let path = YamlPath::root().key("follow_ups").index(i).key("due");
                 pm.source.diagnostic_at(d, &path, Target::Value)
             } else {
-                d.in_file(&pm.source.file.shown)
-                    .at(Pos::new(fu.line.max(1), 1))
-                    .with_source(&pm.source.text)
+                pm.source.with_line(
+                    d.in_file(&pm.source.file.shown)
+                        .at(Pos::new(fu.line.max(1), 1)),
+                )
             };
             out.push((
                 (d.file.clone(), d.line),

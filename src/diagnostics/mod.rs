@@ -96,6 +96,16 @@ impl Diagnostic {
         self
     }
 
+    /// Attach the offending line, found by the caller (a file with many
+    /// findings finds its lines through an index: counting lines from the
+    /// start for each, as [`Diagnostic::with_source`] does, is quadratic).
+    pub fn with_source_line(mut self, line: Option<&str>) -> Self {
+        if self.line > 0 {
+            self.source_line = line.map(|l| l.trim_end_matches('\r').to_string());
+        }
+        self
+    }
+
     /// Attach the offending line from the file's text, for display.
     pub fn with_source(mut self, text: &str) -> Self {
         if self.line > 0 {

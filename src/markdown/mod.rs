@@ -514,6 +514,19 @@ impl<'a> Walk<'a, '_> {
                     }
                     Resolved::External => {}
                 },
+                NodeValue::CodeBlock(c) => {
+                    let lang = c.info.split_whitespace().next();
+                    if highlight::highlights(lang)
+                        && let Some((i, chars)) = highlight::too_long_line(&c.literal)
+                    {
+                        // Fenced code starts on the line after the fence.
+                        let line = sp.start.line + i + usize::from(c.fenced);
+                        self.out.problems.push(BodyProblem::NotHighlighted {
+                            chars,
+                            pos: Pos::new(line, 1),
+                        });
+                    }
+                }
                 NodeValue::Image(l) => match self.lookup(&l.url) {
                     Resolved::Url(u) => {
                         if let NodeValue::Image(l) = &mut node.data_mut().value {
