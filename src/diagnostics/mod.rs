@@ -413,7 +413,12 @@ pub fn display_path(path: &Path) -> PathBuf {
     if let Ok(cwd) = std::env::current_dir()
         && let Ok(rel) = path.strip_prefix(&cwd)
     {
-        return rel.to_path_buf();
+        // The working folder itself is `.`, never an empty name.
+        return if rel.as_os_str().is_empty() {
+            PathBuf::from(".")
+        } else {
+            rel.to_path_buf()
+        };
     }
     path.to_path_buf()
 }

@@ -252,7 +252,12 @@ impl Pipeline {
             ds
         };
         let out = self.output_dir();
-        crate::write::check_output_dir(&self.config, &out).map_err(one)?;
+        // Messages name the folder as the user wrote it.
+        let shown = match &self.options.out {
+            Some(p) => p.clone(),
+            None => display_path(&out),
+        };
+        crate::write::check_output_dir(&self.config, &out, &shown).map_err(one)?;
         let clock = clock(&self.config, self.options.now).map_err(one)?;
         let staging = crate::write::Staging::begin(&out, self.options.force).map_err(one)?;
         let sink = DirSink::new(staging.dir());
