@@ -123,16 +123,9 @@ pub fn check(root: &Path, opts: &CheckOptions) -> Report {
     let mut site = pipeline.model(loaded, clock, None, &mut diags);
     if let Some(s) = &site
         && !diags.has_errors()
-        && let Err(d) = pipeline.render(
-            s,
-            &assets,
-            &crate::write::sink::NullSink,
-            &mut crate::render::RenderState::default(),
-            false,
-            &crate::render::Unobserved,
-        )
+        && let Err(d) = pipeline.render_nowhere(s, &assets)
     {
-        // Template errors: what `build` would stop on.
+        // Template errors, the search index: what `build` would stop on.
         diags.extend(d);
     }
     if site.is_none() {

@@ -39,6 +39,22 @@ use crate::render::theme::Theme;
 use crate::render::{Progress, RenderReport, RenderState, Renderer, Unobserved};
 use crate::write::sink::{DirSink, NullSink, Sink};
 
+/// The stack of every thread that runs on user input (rayon's workers,
+/// `serve`'s threads). Input that would recurse deeply is stopped at its
+/// cause (nesting limits, tokens cut for the search trie, long code lines
+/// left unhighlighted); this generous stack (the default is 2 MiB) is
+/// defence in depth only. It is address space: pages are only used when
+/// touched.
+pub const WORKER_STACK: usize = 64 << 20;
+
+/// Configures rayon's global pool with [`WORKER_STACK`]; once per process,
+/// before any parallel work (later calls change nothing).
+pub fn init_worker_threads() {
+    let _ = rayon::ThreadPoolBuilder::new()
+        .stack_size(WORKER_STACK)
+        .build_global();
+}
+
 /// What a build is asked to do.
 #[derive(Clone, Debug, Default)]
 pub struct BuildOptions {
@@ -236,6 +252,38 @@ impl Pipeline {
             timings,
             search,
         })
+    }
+
+    /// Every page and, when enabled, the search index, made as `build`
+    /// makes them and written nowhere: what `check` runs, so that it fails
+    /// wherever `build` would.
+    pub fn render_nowhere(&self, site: &Site, assets: &[Asset]) -> Result<(), Diagnostics> {
+        let (rendered, search) = rayon::join(
+            || {
+                self.render(
+                    site,
+                    assets,
+                    &NullSink,
+                    &mut RenderState::default(),
+                    false,
+                    &Unobserved,
+                )
+            },
+            || {
+                site.config
+                    .search
+                    .enable
+                    .then(|| crate::search::build(site, &NullSink))
+            },
+        );
+        let mut diags = rendered.err().unwrap_or_default();
+        if let Some(Err(d)) = search {
+            diags.push(d);
+        }
+        if diags.has_errors() {
+            return Err(diags);
+        }
+        Ok(())
     }
 
     /// Load, model and render; nothing is written (for `check`).
