@@ -689,6 +689,32 @@ mod tests {
     }
 
     #[test]
+    fn no_script_url_gets_through_links() {
+        let body = "[a](javascript:alert(1)) [b](JaVaScRiPt:alert(1)) [c](java&#9;script:alert(1)) \
+            [d](<  javascript:alert(1)>) [e](&#x6A;avascript:alert(1)) [f](vbscript:x) \
+            [g](data:text/html,<script>x</script>) ![h](javascript:alert(1)) <javascript:alert(1)> \
+            [i](java&#10;script:alert(1)) [j]\n\n[j]: javascript:alert(1)\n";
+        let html = renderer(false).render(body, "x.md", &links()).html;
+        let hrefs = regex::Regex::new(r#"(?:href|src)="([^"]*)""#).unwrap();
+        let mut n = 0;
+        for c in hrefs.captures_iter(&html) {
+            n += 1;
+            // What a browser makes of it: entities decoded, tabs and line
+            // breaks dropped, the ends trimmed.
+            let url = c[1]
+                .replace("&#9;", "")
+                .replace("&#10;", "")
+                .replace("&amp;", "&");
+            let scheme = crate::config::url::scheme(&url);
+            assert!(
+                scheme.is_none() || scheme.as_deref() == Some("http"),
+                "{url} in {html}"
+            );
+        }
+        assert!(n > 0, "{html}");
+    }
+
+    #[test]
     fn code_is_highlighted_into_classes() {
         let r = renderer(false).render("```python\nx = requests.get(url)\n```\n", "x.md", &links());
         assert!(r.html.contains("<pre class=\"hl-code\">"), "{}", r.html);
