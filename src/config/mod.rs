@@ -91,6 +91,8 @@ pub struct BuildConfig {
     pub output_dir: PathBuf,
     pub theme: String,
     pub drafts: bool,
+    /// Publish SVG files under content/ that carry script (`unsafe-svg`).
+    pub unsafe_svg: bool,
 }
 
 #[derive(Clone, Debug)]
@@ -156,6 +158,7 @@ impl Config {
                 output_dir: PathBuf::from("public"),
                 theme: "default".into(),
                 drafts: false,
+                unsafe_svg: false,
             },
             postmortem: PostmortemConfig {
                 severities: ["SEV1", "SEV2", "SEV3", "SEV4"].map(String::from).to_vec(),
@@ -605,7 +608,7 @@ impl<'a> ConfigReader<'a> {
     }
 
     fn read_build(&mut self, t: &DeTable<'_>, config: &mut Config) {
-        const KNOWN: &[&str] = &["content-dir", "output-dir", "theme", "drafts"];
+        const KNOWN: &[&str] = &["content-dir", "output-dir", "theme", "drafts", "unsafe-svg"];
         for (k, v) in t.iter() {
             match k.get_ref().as_ref() {
                 "content-dir" => {
@@ -640,6 +643,11 @@ impl<'a> ConfigReader<'a> {
                 "drafts" => {
                     if let Some(b) = self.boolean("build", "drafts", v) {
                         config.build.drafts = b;
+                    }
+                }
+                "unsafe-svg" => {
+                    if let Some(b) = self.boolean("build", "unsafe-svg", v) {
+                        config.build.unsafe_svg = b;
                     }
                 }
                 _ => self.unknown_key(Some("build"), k, KNOWN),

@@ -66,6 +66,8 @@ codes! {
     TimelineBackwards = "timeline-backwards",
     // Bodies and templates.
     TooDeep = "too-deep",
+    /// An SVG or HTML file under content/ that would run script.
+    UnsafeAsset = "unsafe-asset",
     Template = "template",
     BadTemplate = "bad-template",
     // Commands.
