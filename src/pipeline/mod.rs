@@ -22,11 +22,13 @@ mod cache;
 mod clock;
 mod load;
 mod model;
+mod probe;
 
 pub use allow::check_allow_lists;
 pub use cache::BuildState;
 pub use clock::{clock, parse_now};
 pub use load::Loaded;
+pub use probe::{InMemory, build_in_memory};
 
 use crate::config::Config;
 use crate::diagnostics::Code;
