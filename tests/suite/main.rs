@@ -17,6 +17,7 @@ mod follow_ups;
 mod hardening;
 mod import;
 mod pages;
+mod properties;
 mod schema;
 mod search;
 mod serve;
