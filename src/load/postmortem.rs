@@ -598,8 +598,9 @@ fn check_vocabulary(
     if config.causes.is_empty() {
         return;
     }
+    let causes: HashSet<&str> = causes.iter().map(String::as_str).collect();
     for (v, path) in f.string_list(key, &mut FieldErrors::default()) {
-        if causes.contains(&v) {
+        if causes.contains(v.as_str()) {
             check_cause_known(&v, &path, config, errs);
         }
     }
