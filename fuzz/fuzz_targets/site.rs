@@ -67,8 +67,15 @@ fuzz_target!(|data: &[u8]| {
             quiet: true,
         },
     );
-    let check_failed = report.findings.iter().any(|d| d.severity == Severity::Error);
+    let check_failed = report
+        .findings
+        .iter()
+        .any(|d| d.severity == Severity::Error);
     if built.failed {
-        assert!(check_failed, "build failed, check passed: {:?}", built.problems);
+        assert!(
+            check_failed,
+            "build failed, check passed: {:?}",
+            built.problems
+        );
     }
 });
