@@ -219,6 +219,7 @@ pub fn find_root(explicit: Option<&Path>) -> Result<PathBuf, Diagnostic> {
 
 /// Runs the command line; returns the exit status.
 pub fn run(cli: Cli) -> ExitCode {
+    crate::pipeline::init_worker_threads();
     let reporter = Reporter {
         quiet: cli.global.quiet,
         verbose: cli.global.verbose,

@@ -4,6 +4,7 @@
 //! May use `diagnostics` only.
 
 pub mod slug;
+pub mod url;
 
 use std::collections::BTreeMap;
 use std::ops::Range;
@@ -91,6 +92,8 @@ pub struct BuildConfig {
     pub output_dir: PathBuf,
     pub theme: String,
     pub drafts: bool,
+    /// Publish SVG files under content/ that carry script (`unsafe-svg`).
+    pub unsafe_svg: bool,
 }
 
 #[derive(Clone, Debug)]
@@ -177,6 +180,7 @@ impl Config {
                 output_dir: PathBuf::from("public"),
                 theme: "default".into(),
                 drafts: false,
+                unsafe_svg: false,
             },
             postmortem: PostmortemConfig {
                 severities: ["SEV1", "SEV2", "SEV3", "SEV4"].map(String::from).to_vec(),
@@ -342,8 +346,11 @@ pub fn normalize_base_url(url: &str) -> Result<String, String> {
     if url.is_empty() {
         return Ok("/".into());
     }
-    let ok_scheme = url.starts_with("http://") || url.starts_with("https://");
-    if !ok_scheme && !url.starts_with('/') {
+    if let Err(msg) = crate::config::url::check_link(url) {
+        return Err(format!("base-url: {msg}"));
+    }
+    let ok_scheme = crate::config::url::scheme(url).is_some();
+    if !ok_scheme && (!url.starts_with('/') || url.starts_with("//")) {
         return Err(format!(
             "base-url `{url}` must be an absolute URL (https://host/path/) or a path starting with `/`"
         ));
@@ -636,7 +643,7 @@ impl<'a> ConfigReader<'a> {
     }
 
     fn read_build(&mut self, t: &DeTable<'_>, config: &mut Config) {
-        const KNOWN: &[&str] = &["content-dir", "output-dir", "theme", "drafts"];
+        const KNOWN: &[&str] = &["content-dir", "output-dir", "theme", "drafts", "unsafe-svg"];
         for (k, v) in t.iter() {
             match k.get_ref().as_ref() {
                 "content-dir" => {
@@ -671,6 +678,11 @@ impl<'a> ConfigReader<'a> {
                 "drafts" => {
                     if let Some(b) = self.boolean("build", "drafts", v) {
                         config.build.drafts = b;
+                    }
+                }
+                "unsafe-svg" => {
+                    if let Some(b) = self.boolean("build", "unsafe-svg", v) {
+                        config.build.unsafe_svg = b;
                     }
                 }
                 _ => self.unknown_key(Some("build"), k, KNOWN),
@@ -773,7 +785,13 @@ impl<'a> ConfigReader<'a> {
                 }
                 "ticket-url" => {
                     if let Some(s) = self.string("postmortem", "ticket-url", v) {
-                        if s.contains("{id}") {
+                        if let Err(msg) = crate::config::url::check_link(&s) {
+                            self.push(
+                                Diagnostic::error(Code::BadValue, format!("ticket-url: {msg}"))
+                                    .at(self.pos(v.span()))
+                                    .with_hint("for example: ticket-url = \"https://acme.atlassian.net/browse/{id}\""),
+                            );
+                        } else if s.contains("{id}") {
                             config.postmortem.ticket_url = Some(s);
                         } else {
                             self.push(
@@ -1100,6 +1118,11 @@ enable = false
         assert_eq!(base_path_of("https://a.b/x/y"), "/x/y/");
         assert_eq!(base_path_of("/x"), "/x/");
         assert!(normalize_base_url("ftp:x").is_err());
+        assert!(normalize_base_url("javascript:alert(1)//").is_err());
+        assert!(normalize_base_url(" JavaScript:alert(1)").is_err());
+        assert!(normalize_base_url("data:text/html,x/").is_err());
+        assert!(normalize_base_url("//evil.example/").is_err());
+        assert!(normalize_base_url("/ok/").is_ok());
         assert!(normalize_base_url("https://").is_err());
     }
 }

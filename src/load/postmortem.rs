@@ -2,13 +2,14 @@
 //! field by field into typed values, with every problem reported at its
 //! place in the file.
 
+use std::collections::HashSet;
 use std::sync::Arc;
 
 use jiff::civil::Date;
 use jiff::tz::TimeZone;
 
 use crate::config::Config;
-use crate::config::slug::{is_slug, slugify};
+use crate::config::slug::{MAX_NAME_BYTES, is_slug, slugify};
 use crate::diagnostics::Code;
 use crate::diagnostics::yaml::{Target, YamlPath};
 use crate::diagnostics::{Diagnostic, Pos, suggest};
@@ -314,6 +315,9 @@ fn read_date(
 fn read_id(f: &Fields<'_>, source: &Source, errs: &mut FieldErrors) -> Option<String> {
     let path = YamlPath::root().key("id");
     if let Some(id) = f.string("id", errs) {
+        if too_long(&id, &path, "id", errs) {
+            return None;
+        }
         if is_valid_id(&id) {
             return Some(id);
         }
@@ -560,6 +564,9 @@ fn one_of(word: &str, names: &[&str]) -> String {
 }
 
 fn checked_slug(value: &str, path: &YamlPath, key: &str, errs: &mut FieldErrors) -> Option<String> {
+    if too_long(value, path, key, errs) {
+        return None;
+    }
     if is_slug(value) {
         return Some(value.to_string());
     }
@@ -586,12 +593,31 @@ fn checked_slug(value: &str, path: &YamlPath, key: &str, errs: &mut FieldErrors)
     None
 }
 
+/// A name longer than a folder name can be: an error.
+fn too_long(value: &str, path: &YamlPath, key: &str, errs: &mut FieldErrors) -> bool {
+    if value.len() <= MAX_NAME_BYTES {
+        return false;
+    }
+    errs.error(
+        path.clone(),
+        Target::Value,
+        Code::BadValue,
+        format!(
+            "this {key} name is {} bytes long; each {key} becomes a folder name of the site, at most {MAX_NAME_BYTES} bytes",
+            value.len()
+        ),
+        Some("shorten it, and write the long text in the body".into()),
+    );
+    true
+}
+
 fn slug_list(f: &Fields<'_>, key: &str, errs: &mut FieldErrors) -> Vec<String> {
     let what = key.trim_end_matches('s');
     let mut out: Vec<String> = Vec::new();
+    let mut seen = HashSet::new();
     for (v, path) in f.string_list(key, errs) {
         if let Some(s) = checked_slug(&v, &path, what, errs)
-            && !out.contains(&s)
+            && seen.insert(s.clone())
         {
             out.push(s);
         }
@@ -602,7 +628,11 @@ fn slug_list(f: &Fields<'_>, key: &str, errs: &mut FieldErrors) -> Vec<String> {
 /// Tags are free text (any language), but each becomes a folder name.
 fn tag_list(f: &Fields<'_>, errs: &mut FieldErrors) -> Vec<String> {
     let mut out: Vec<String> = Vec::new();
+    let mut seen = HashSet::new();
     for (t, path) in f.string_list("tags", errs) {
+        if too_long(&t, &path, "tag", errs) {
+            continue;
+        }
         let bad = t.starts_with('.') || t.chars().any(|c| c == '/' || c == '\\' || c.is_control());
         if bad {
             errs.error(
@@ -614,7 +644,7 @@ fn tag_list(f: &Fields<'_>, errs: &mut FieldErrors) -> Vec<String> {
                 ),
                 Some(format!("write `{}`", slugify(&t))),
             );
-        } else if !out.contains(&t) {
+        } else if seen.insert(t.clone()) {
             out.push(t);
         }
     }
@@ -650,8 +680,9 @@ fn check_vocabulary(
     if config.causes.is_empty() {
         return;
     }
+    let causes: HashSet<&str> = causes.iter().map(String::as_str).collect();
     for (v, path) in f.string_list(key, &mut FieldErrors::default()) {
-        if causes.contains(&v) {
+        if causes.contains(v.as_str()) {
             check_cause_known(&v, &path, config, errs);
         }
     }

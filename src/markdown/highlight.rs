@@ -24,6 +24,8 @@ use syntect::html::{ClassStyle, ClassedHTMLGenerator, css_for_theme_with_class_s
 use syntect::parsing::{Scope, SyntaxSet};
 use syntect::util::LinesWithEndings;
 
+pub use crate::model::body::MAX_HIGHLIGHT_LINE;
+
 const CLASS_STYLE: ClassStyle = ClassStyle::SpacedPrefixed { prefix: "hl-" };
 
 /// The contrast every text colour of a palette reaches against its
@@ -238,18 +240,38 @@ impl Highlighter {
     }
 }
 
-fn highlight_uncached(lang: Option<&str>, code: &str) -> String {
-    let lang = lang.map(str::trim).filter(|l| !l.is_empty());
-    let Some(lang) = lang else {
-        return escape(code);
-    };
+/// The first line of `code` longer than [`MAX_HIGHLIGHT_LINE`]
+/// characters: its index (0-based) and length in characters.
+pub fn too_long_line(code: &str) -> Option<(usize, usize)> {
+    code.lines()
+        .enumerate()
+        .filter(|(_, l)| l.len() > MAX_HIGHLIGHT_LINE)
+        .map(|(i, l)| (i, l.chars().count()))
+        .find(|(_, n)| *n > MAX_HIGHLIGHT_LINE)
+}
+
+/// The syntax a fence's language names, if syntect has one.
+fn syntax_for(lang: Option<&str>) -> Option<&'static syntect::parsing::SyntaxReference> {
+    let lang = lang.map(str::trim).filter(|l| !l.is_empty())?;
     let ss = syntax_set();
-    let syntax = ss
-        .find_syntax_by_token(lang)
-        .or_else(|| ss.find_syntax_by_token(&lang.to_lowercase()));
-    let Some(syntax) = syntax else {
+    ss.find_syntax_by_token(lang)
+        .or_else(|| ss.find_syntax_by_token(&lang.to_lowercase()))
+}
+
+/// Whether code in this language would be highlighted (so that a line
+/// too long for it is worth a warning).
+pub fn highlights(lang: Option<&str>) -> bool {
+    syntax_for(lang).is_some()
+}
+
+fn highlight_uncached(lang: Option<&str>, code: &str) -> String {
+    let Some(syntax) = syntax_for(lang) else {
         return escape(code);
     };
+    if too_long_line(code).is_some() {
+        return escape(code);
+    }
+    let ss = syntax_set();
     let mut generator = ClassedHTMLGenerator::new_with_class_style(syntax, ss, CLASS_STYLE);
     for line in LinesWithEndings::from(code) {
         if generator
@@ -553,5 +575,17 @@ mod tests {
         assert_eq!(&*out, "&lt;b&gt;\n");
         let out = h.highlight(None, "a & b\n");
         assert_eq!(&*out, "a &amp; b\n");
+    }
+
+    #[test]
+    fn a_line_too_long_for_the_highlighter_is_escaped_whole() {
+        let long = format!("key: {}<x>\n", "{\"a\":\"b\"},".repeat(MAX_HIGHLIGHT_LINE));
+        let code = format!("a: 1\n{long}");
+        assert_eq!(too_long_line(&code).map(|(i, _)| i), Some(1));
+        let out = Highlighter::new().highlight(Some("yaml"), &code);
+        assert!(!out.contains("hl-"), "not highlighted");
+        assert_eq!(out.len(), escape(&code).len());
+        assert!(out.ends_with("&lt;x&gt;\n"));
+        assert!(too_long_line(&"é".repeat(MAX_HIGHLIGHT_LINE)).is_none());
     }
 }

@@ -22,11 +22,13 @@ mod cache;
 mod clock;
 mod load;
 mod model;
+mod probe;
 
 pub use allow::check_allow_lists;
 pub use cache::BuildState;
 pub use clock::{clock, parse_now};
 pub use load::Loaded;
+pub use probe::{InMemory, build_in_memory};
 
 use crate::config::Config;
 use crate::diagnostics::Code;
@@ -38,6 +40,22 @@ use crate::model::site::{Clock, Site};
 use crate::render::theme::Theme;
 use crate::render::{Progress, RenderReport, RenderState, Renderer, Unobserved};
 use crate::write::sink::{DirSink, NullSink, Sink};
+
+/// The stack of every thread that runs on user input (rayon's workers,
+/// `serve`'s threads). Input that would recurse deeply is stopped at its
+/// cause (nesting limits, tokens cut for the search trie, long code lines
+/// left unhighlighted); this generous stack (the default is 2 MiB) is
+/// defence in depth only. It is address space: pages are only used when
+/// touched.
+pub const WORKER_STACK: usize = 64 << 20;
+
+/// Configures rayon's global pool with [`WORKER_STACK`]; once per process,
+/// before any parallel work (later calls change nothing).
+pub fn init_worker_threads() {
+    let _ = rayon::ThreadPoolBuilder::new()
+        .stack_size(WORKER_STACK)
+        .build_global();
+}
 
 /// What a build is asked to do.
 #[derive(Clone, Debug, Default)]
@@ -238,6 +256,38 @@ impl Pipeline {
         })
     }
 
+    /// Every page and, when enabled, the search index, made as `build`
+    /// makes them and written nowhere: what `check` runs, so that it fails
+    /// wherever `build` would.
+    pub fn render_nowhere(&self, site: &Site, assets: &[Asset]) -> Result<(), Diagnostics> {
+        let (rendered, search) = rayon::join(
+            || {
+                self.render(
+                    site,
+                    assets,
+                    &NullSink,
+                    &mut RenderState::default(),
+                    false,
+                    &Unobserved,
+                )
+            },
+            || {
+                site.config
+                    .search
+                    .enable
+                    .then(|| crate::search::build(site, &NullSink))
+            },
+        );
+        let mut diags = rendered.err().unwrap_or_default();
+        if let Some(Err(d)) = search {
+            diags.push(d);
+        }
+        if diags.has_errors() {
+            return Err(diags);
+        }
+        Ok(())
+    }
+
     /// Load, model and render; nothing is written (for `check`).
     pub fn run(&self, clock: Clock) -> Result<Built, Diagnostics> {
         self.run_into(clock, &NullSink, None, &Unobserved)
@@ -252,7 +302,12 @@ impl Pipeline {
             ds
         };
         let out = self.output_dir();
-        crate::write::check_output_dir(&self.config, &out).map_err(one)?;
+        // Messages name the folder as the user wrote it.
+        let shown = match &self.options.out {
+            Some(p) => p.clone(),
+            None => display_path(&out),
+        };
+        crate::write::check_output_dir(&self.config, &out, &shown).map_err(one)?;
         let clock = clock(&self.config, self.options.now).map_err(one)?;
         let staging = crate::write::Staging::begin(&out, self.options.force).map_err(one)?;
         let sink = DirSink::new(staging.dir());
