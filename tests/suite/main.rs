@@ -14,6 +14,7 @@ mod check;
 mod cli;
 mod cross_links;
 mod follow_ups;
+mod hosts;
 mod import;
 mod pages;
 mod schema;
