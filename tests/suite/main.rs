@@ -17,6 +17,7 @@ mod follow_ups;
 mod hosts;
 mod import;
 mod pages;
+mod pagination;
 mod schema;
 mod search;
 mod serve;
