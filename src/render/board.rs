@@ -5,7 +5,7 @@
 //! list of what it still has to do (`/follow-ups/owners/<owner>/`). Every
 //! list is paginated; the headline figures come from all follow-ups.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, HashMap, HashSet};
 use std::sync::{Arc, OnceLock};
 
 use serde::Serialize;
@@ -16,7 +16,7 @@ use super::views::FollowUpRow;
 use super::{Job, Renderer};
 use crate::model::followup::{FollowUp, FollowUpStatus};
 use crate::model::site::{Incident, Site};
-use crate::model::stats::follow_up_figures;
+use crate::model::stats::{FollowUpFigures, follow_up_figures};
 
 /// A follow-up: `(incident index, follow-up index)`.
 type At = (usize, usize);
@@ -89,6 +89,7 @@ fn sort_key(r: &FollowUpRow, due_day: Option<i64>, at: At) -> (u8, i64, At) {
 pub(crate) struct BoardCache {
     order: OnceLock<Vec<At>>,
     views: OnceLock<Vec<View>>,
+    figures: OnceLock<FollowUpFigures>,
 }
 
 impl Renderer<'_> {
@@ -179,7 +180,10 @@ impl Renderer<'_> {
         page: &PageOf<'_, At>,
         nav: &[(String, String)],
     ) {
-        let figures = follow_up_figures(self.site);
+        let figures = self
+            .board
+            .figures
+            .get_or_init(|| follow_up_figures(self.site));
         let split = page
             .items
             .iter()
@@ -196,7 +200,7 @@ impl Renderer<'_> {
                 format!("{d:.1}")
             }
         });
-        c.insert("figures", &figures);
+        c.insert("figures", figures);
         c.insert("median_days", &median_days);
         c.insert("views", nav);
         c.insert("done_url", &self.site.url("follow-ups/done/"));
@@ -341,11 +345,14 @@ impl Renderer<'_> {
             }
         }
         // Folders in key order, so that they do not depend on the counts.
-        let mut taken: Vec<String> = RESERVED.iter().map(|s| s.to_string()).collect();
+        // The view by incident links to the incidents' own pages.
+        let mut taken: HashSet<String> = RESERVED.iter().map(|s| s.to_string()).collect();
         let mut list: Vec<(String, GroupData)> = Vec::with_capacity(groups.len());
         for (key, (mut group, pending)) in groups {
-            let slug = unique_slug(&key, &mut taken);
-            let dir = format!("follow-ups/{path}/{slug}/");
+            let dir = match path {
+                "incidents" => String::new(),
+                _ => format!("follow-ups/{path}/{}/", unique_slug(&key, &mut taken)),
+            };
             group.list_url = match path {
                 "incidents" => group
                     .url
@@ -387,7 +394,7 @@ impl Renderer<'_> {
 
 /// A folder name for a group: its slug, made unique among `taken` (which
 /// it joins) with `-2`, `-3`, …
-fn unique_slug(key: &str, taken: &mut Vec<String>) -> String {
+fn unique_slug(key: &str, taken: &mut HashSet<String>) -> String {
     let mut base = crate::config::slug::slugify(key);
     if base.is_empty() {
         base = "group".into();
@@ -398,7 +405,7 @@ fn unique_slug(key: &str, taken: &mut Vec<String>) -> String {
         n += 1;
         slug = format!("{base}-{n}");
     }
-    taken.push(slug.clone());
+    taken.insert(slug.clone());
     slug
 }
 
@@ -458,7 +465,7 @@ mod tests {
 
     #[test]
     fn group_folders_are_unique_slugs() {
-        let mut taken: Vec<String> = RESERVED.iter().map(|s| s.to_string()).collect();
+        let mut taken: HashSet<String> = RESERVED.iter().map(|s| s.to_string()).collect();
         assert_eq!(unique_slug("(no owner)", &mut taken), "no-owner");
         assert_eq!(unique_slug("Ann", &mut taken), "ann");
         assert_eq!(unique_slug("ann", &mut taken), "ann-2");
