@@ -245,23 +245,20 @@ impl Pipeline {
         self.run_into(clock, &NullSink, None, &Unobserved)
     }
 
-    /// Checks the finished staging folder `dir` (to become `out`) against
-    /// the limits of the chosen host: breaking one is an error. Without a
-    /// host, breaking the strictest of them is a warning (returned).
-    fn check_host_limits(&self, dir: &Path, out: &Path) -> Result<Vec<Diagnostic>, Diagnostics> {
+    /// Checks what the finished staging folder holds (`tally`; it is to
+    /// become `out`) against the limits of the chosen host: breaking one
+    /// is an error. Without a host, breaking the strictest of them is a
+    /// warning (returned).
+    fn check_host_limits(
+        &self,
+        tally: &crate::write::limits::Tally,
+        out: &Path,
+    ) -> Result<Vec<Diagnostic>, Diagnostics> {
         use crate::write::limits;
-        let tally = limits::tally(dir).map_err(|e| {
-            let mut d = Diagnostics::new();
-            d.push(Diagnostic::error(
-                Code::Io,
-                format!("cannot read the finished output: {e}"),
-            ));
-            d
-        })?;
         let shown = display_path(out);
         match self.options.host.or(self.config.build.host) {
             Some(host) => {
-                let breaches = limits::check(&tally, host);
+                let breaches = limits::check(tally, host);
                 if breaches.is_empty() {
                     return Ok(Vec::new());
                 }
@@ -271,7 +268,7 @@ impl Pipeline {
                 }
                 Err(d)
             }
-            None => Ok(limits::check_strictest(&tally)
+            None => Ok(limits::check_strictest(tally)
                 .iter()
                 .map(|b| b.diagnostic(&shown, false))
                 .collect()),
@@ -293,9 +290,9 @@ impl Pipeline {
         let sink = DirSink::new(staging.dir());
         let mut built = self.run_into(clock, &sink, None, &Unobserved)?;
         let t = Instant::now();
-        built
-            .warnings
-            .extend(self.check_host_limits(staging.dir(), &out)?);
+        let mut tally = sink.tally();
+        tally.add_file(crate::write::MARKER, crate::write::MARKER_TEXT.len() as u64);
+        built.warnings.extend(self.check_host_limits(&tally, &out)?);
         built.timings.push(("host limits", t.elapsed()));
         let t = Instant::now();
         staging.commit().map_err(one)?;

@@ -247,7 +247,7 @@ fn render_pieces(
     let mut own_rows = Vec::with_capacity(rows.len());
     for r in &rows {
         let mut ctx = Context::new();
-        ctx.insert("f", r);
+        ctx.insert_value("f", value(r));
         ctx.insert("show_incident", &true);
         board_rows.push(render(tera, theme, "partials/follow-up-row.html", &ctx)?);
         ctx.insert("show_incident", &false);

@@ -328,8 +328,13 @@ impl<'a> Renderer<'a> {
         let mut later = Vec::new();
         progress.render_rest(&mut || {
             if let Some(rest) = rest.take() {
-                later = self.render_jobs(rest, sink);
-                later.extend(self.write_unrendered(sink, json_changed));
+                // The JSON export is one long serialization: beside the pages.
+                let (pages, files) = rayon::join(
+                    || self.render_jobs(rest, sink),
+                    || self.write_unrendered(sink, json_changed),
+                );
+                later = pages;
+                later.extend(files);
             }
         });
         diags.extend(later);

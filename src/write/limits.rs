@@ -14,7 +14,6 @@
 //! - Netlify: 54,000 files in one folder
 //!   <https://docs.netlify.com/site-deploys/overview/#files-per-directory-limit>
 
-use std::io;
 use std::path::{Path, PathBuf};
 
 use crate::config::host::Host;
@@ -90,37 +89,55 @@ pub struct Tally {
     pub fullest: Option<(PathBuf, u64)>,
 }
 
-/// Counts what `dir` holds.
-pub fn tally(dir: &Path) -> io::Result<Tally> {
-    let mut t = Tally::default();
-    let mut stack = vec![dir.to_path_buf()];
-    while let Some(folder) = stack.pop() {
-        let mut entries = 0u64;
-        for entry in std::fs::read_dir(&folder)? {
-            let entry = entry?;
-            entries += 1;
-            let kind = entry.file_type()?;
-            if kind.is_dir() {
-                t.folders += 1;
-                stack.push(entry.path());
-            } else {
-                t.files += 1;
-                let len = entry.metadata()?.len();
-                t.bytes += len;
-                if t.largest.as_ref().is_none_or(|(_, l)| len > *l) {
-                    t.largest = Some((rel(dir, &entry.path()), len));
-                }
-            }
+impl Tally {
+    /// Counts one more file at the top of the folder.
+    pub fn add_file(&mut self, name: &str, len: u64) {
+        self.files += 1;
+        self.bytes += len;
+        if self.largest.as_ref().is_none_or(|(_, l)| len > *l) {
+            self.largest = Some((PathBuf::from(name), len));
         }
-        if t.fullest.as_ref().is_none_or(|(_, n)| entries > *n) {
-            t.fullest = Some((rel(dir, &folder), entries));
+        if let Some((p, n)) = &mut self.fullest
+            && p.as_os_str().is_empty()
+        {
+            *n += 1;
         }
     }
-    Ok(t)
-}
 
-fn rel(root: &Path, p: &Path) -> PathBuf {
-    p.strip_prefix(root).unwrap_or(p).to_path_buf()
+    /// The tally of a folder holding these files (paths relative to it,
+    /// `/`-separated, with their sizes), and the folders they are in.
+    pub fn of_files<'a>(files: impl IntoIterator<Item = (&'a str, u64)>) -> Tally {
+        let mut t = Tally::default();
+        // Folder → its entries (files and folders).
+        let mut entries: std::collections::HashMap<&'a str, u64> = Default::default();
+        let mut folders: std::collections::HashSet<&'a str> = Default::default();
+        for (path, len) in files {
+            t.files += 1;
+            t.bytes += len;
+            if t.largest.as_ref().is_none_or(|(_, l)| len > *l) {
+                t.largest = Some((PathBuf::from(path), len));
+            }
+            let mut child = path;
+            while let Some((parent, _)) = child.rsplit_once('/') {
+                *entries.entry(parent).or_insert(0) += 1;
+                if !folders.insert(parent) {
+                    // Its own parents are counted already.
+                    child = "";
+                    break;
+                }
+                child = parent;
+            }
+            if !child.is_empty() {
+                *entries.entry("").or_insert(0) += 1;
+            }
+        }
+        t.folders = folders.len() as u64;
+        t.fullest = entries
+            .into_iter()
+            .max_by(|a, b| a.1.cmp(&b.1).then_with(|| b.0.cmp(a.0)))
+            .map(|(p, n)| (PathBuf::from(p), n));
+        t
+    }
 }
 
 /// A limit the output breaks: what the host allows and what the output has.
@@ -265,6 +282,40 @@ impl Breach {
 mod tests {
     use super::*;
 
+    /// Counts what `dir` holds, by reading it (what [`Tally::of_files`]
+    /// must agree with).
+    fn read_tally(dir: &Path) -> std::io::Result<Tally> {
+        let mut t = Tally::default();
+        let mut stack = vec![dir.to_path_buf()];
+        while let Some(folder) = stack.pop() {
+            let mut entries = 0u64;
+            for entry in std::fs::read_dir(&folder)? {
+                let entry = entry?;
+                entries += 1;
+                let kind = entry.file_type()?;
+                if kind.is_dir() {
+                    t.folders += 1;
+                    stack.push(entry.path());
+                } else {
+                    t.files += 1;
+                    let len = entry.metadata()?.len();
+                    t.bytes += len;
+                    if t.largest.as_ref().is_none_or(|(_, l)| len > *l) {
+                        t.largest = Some((rel(dir, &entry.path()), len));
+                    }
+                }
+            }
+            if t.fullest.as_ref().is_none_or(|(_, n)| entries > *n) {
+                t.fullest = Some((rel(dir, &folder), entries));
+            }
+        }
+        Ok(t)
+    }
+
+    fn rel(root: &Path, p: &Path) -> PathBuf {
+        p.strip_prefix(root).unwrap_or(p).to_path_buf()
+    }
+
     fn tally(bytes: u64, files: u64, folders: u64) -> Tally {
         Tally {
             bytes,
@@ -331,13 +382,39 @@ mod tests {
     }
 
     #[test]
+    fn written_files_are_tallied_as_the_folder_would_be() {
+        let tmp = tempfile::tempdir().unwrap();
+        let files = [
+            ("a/b/x.html", "12345"),
+            ("a/y.html", "12"),
+            ("z", "1"),
+            ("a/b/c/w", "123"),
+            ("q/r/s", ""),
+        ];
+        for (p, text) in files {
+            let path = tmp.path().join(p);
+            std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+            std::fs::write(path, text).unwrap();
+        }
+        let from_disk = read_tally(tmp.path()).unwrap();
+        let from_files = Tally::of_files(files.iter().map(|(p, t)| (*p, t.len() as u64)));
+        assert_eq!(
+            (from_files.bytes, from_files.files, from_files.folders),
+            (from_disk.bytes, from_disk.files, from_disk.folders)
+        );
+        assert_eq!(from_files.largest, from_disk.largest);
+        assert_eq!(from_files.fullest.as_ref().map(|f| f.1), Some(3));
+        assert_eq!(from_disk.fullest.as_ref().map(|f| f.1), Some(3));
+    }
+
+    #[test]
     fn a_folder_is_tallied() {
         let tmp = tempfile::tempdir().unwrap();
         std::fs::create_dir_all(tmp.path().join("a/b")).unwrap();
         std::fs::write(tmp.path().join("a/b/x.html"), "12345").unwrap();
         std::fs::write(tmp.path().join("a/y.html"), "12").unwrap();
         std::fs::write(tmp.path().join("z"), "1").unwrap();
-        let t = super::tally(tmp.path()).unwrap();
+        let t = read_tally(tmp.path()).unwrap();
         assert_eq!((t.bytes, t.files, t.folders), (8, 3, 2));
         assert_eq!(t.largest, Some((PathBuf::from("a/b/x.html"), 5)));
         assert_eq!(t.fullest.map(|(_, n)| n), Some(2));

@@ -17,7 +17,8 @@ use crate::diagnostics::{Diagnostic, display_path};
 
 /// The file that marks a folder as pmsite's output.
 pub const MARKER: &str = ".pmsite-output";
-const MARKER_TEXT: &str = "This folder is written by `pmsite build` and replaced on every build.\n";
+pub const MARKER_TEXT: &str =
+    "This folder is written by `pmsite build` and replaced on every build.\n";
 
 /// An absolute, normalized path, resolving symbolic links in the part of
 /// it that exists.
