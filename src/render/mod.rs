@@ -389,12 +389,15 @@ impl<'a> Renderer<'a> {
             .filter_map(|job| {
                 let path = job.path;
                 let context = (job.context)(&path);
+                // Rendered as bytes, straight to the sink (no second pass
+                // to make a String of it).
+                let mut html = Vec::with_capacity(32 * 1024);
                 let result = self
                     .tera
-                    .render(job.template, &context)
+                    .render_to(job.template, &context, &mut html)
                     .map_err(|e| self.theme.template_error(&e))
-                    .and_then(|html| {
-                        sink.put(&path, html.as_bytes()).map_err(|e| {
+                    .and_then(|()| {
+                        sink.put(&path, &html).map_err(|e| {
                             Diagnostic::error(Code::Io, format!("cannot write {path}: {e}"))
                         })
                     });
