@@ -3,6 +3,7 @@
 //!
 //! May use `diagnostics` only.
 
+pub mod host;
 pub mod slug;
 pub mod url;
 
@@ -94,6 +95,8 @@ pub struct BuildConfig {
     pub drafts: bool,
     /// Publish SVG files under content/ that carry script (`unsafe-svg`).
     pub unsafe_svg: bool,
+    /// The static host whose limits the output must fit (`host`).
+    pub host: Option<host::Host>,
 }
 
 #[derive(Clone, Debug)]
@@ -181,6 +184,7 @@ impl Config {
                 theme: "default".into(),
                 drafts: false,
                 unsafe_svg: false,
+                host: None,
             },
             postmortem: PostmortemConfig {
                 severities: ["SEV1", "SEV2", "SEV3", "SEV4"].map(String::from).to_vec(),
@@ -643,7 +647,14 @@ impl<'a> ConfigReader<'a> {
     }
 
     fn read_build(&mut self, t: &DeTable<'_>, config: &mut Config) {
-        const KNOWN: &[&str] = &["content-dir", "output-dir", "theme", "drafts", "unsafe-svg"];
+        const KNOWN: &[&str] = &[
+            "content-dir",
+            "output-dir",
+            "theme",
+            "drafts",
+            "unsafe-svg",
+            "host",
+        ];
         for (k, v) in t.iter() {
             match k.get_ref().as_ref() {
                 "content-dir" => {
@@ -683,6 +694,31 @@ impl<'a> ConfigReader<'a> {
                 "unsafe-svg" => {
                     if let Some(b) = self.boolean("build", "unsafe-svg", v) {
                         config.build.unsafe_svg = b;
+                    }
+                }
+                "host" => {
+                    if let Some(s) = self.string("build", "host", v) {
+                        match host::Host::parse(&s) {
+                            Some(h) => config.build.host = Some(h),
+                            None => {
+                                let names = host::Host::names();
+                                let hint = match suggest(&s, names.iter().copied()) {
+                                    Some(x) => format!(
+                                        "did you mean `{x}`? (one of: {})",
+                                        names.join(", ")
+                                    ),
+                                    None => format!("one of: {}", names.join(", ")),
+                                };
+                                self.push(
+                                    Diagnostic::error(
+                                        Code::BadValue,
+                                        format!("unknown host `{s}`"),
+                                    )
+                                    .at(self.pos(v.span()))
+                                    .with_hint(hint),
+                                );
+                            }
+                        }
                     }
                 }
                 _ => self.unknown_key(Some("build"), k, KNOWN),
@@ -1081,6 +1117,21 @@ enable = false
         assert_eq!(errs[1].hint.as_deref(), Some("did you mean `severities`?"));
         assert_eq!(errs[2].message, "unknown section `serch` at the top level");
         assert_eq!(errs[2].hint.as_deref(), Some("did you mean `search`?"));
+    }
+
+    #[test]
+    fn the_host_is_one_of_the_known_ones() {
+        let c = parse("[build]\nhost = \"cloudflare-pages\"\n").unwrap();
+        assert_eq!(c.build.host, Some(host::Host::CloudflarePages));
+        let errs = parse("[site]\ntitle = \"x\"\n[build]\nhost = \"github\"\n").unwrap_err();
+        assert_eq!((errs[0].line, errs[0].column), (4, 8));
+        assert_eq!(errs[0].message, "unknown host `github`");
+        assert_eq!(
+            errs[0].hint.as_deref(),
+            Some(
+                "did you mean `github-pages`? (one of: github-pages, gitlab-pages, cloudflare-pages, netlify)"
+            )
+        );
     }
 
     #[test]

@@ -80,6 +80,9 @@ codes! {
     BadOption = "bad-option",
     /// An unreadable environment variable such as SOURCE_DATE_EPOCH (exit status 2).
     BadEnv = "bad-env",
+    /// The output breaks a limit of the static host it is for (or, with
+    /// no host chosen, the strictest of them: a warning).
+    HostLimit = "host-limit",
     /// A follow-up past its due date (`check --overdue`).
     Overdue = "overdue",
     // Lints: warnings of `pmsite check` that allow lists may silence.

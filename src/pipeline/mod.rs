@@ -74,6 +74,8 @@ pub struct BuildOptions {
     pub force: bool,
     /// Pages load the live-reload script (`serve` only, never `build`).
     pub live_reload: bool,
+    /// Check the output against this host's limits (also `[build] host`).
+    pub host: Option<crate::config::host::Host>,
 }
 
 /// The result of a run.
@@ -293,6 +295,36 @@ impl Pipeline {
         self.run_into(clock, &NullSink, None, &Unobserved)
     }
 
+    /// Checks what the finished staging folder holds (`tally`; it is to
+    /// become `out`) against the limits of the chosen host: breaking one
+    /// is an error. Without a host, breaking the strictest of them is a
+    /// warning (returned).
+    fn check_host_limits(
+        &self,
+        tally: &crate::write::limits::Tally,
+        out: &Path,
+    ) -> Result<Vec<Diagnostic>, Diagnostics> {
+        use crate::write::limits;
+        let shown = display_path(out);
+        match self.options.host.or(self.config.build.host) {
+            Some(host) => {
+                let breaches = limits::check(tally, host);
+                if breaches.is_empty() {
+                    return Ok(Vec::new());
+                }
+                let mut d = Diagnostics::new();
+                for b in breaches {
+                    d.push(b.diagnostic(&shown, true));
+                }
+                Err(d)
+            }
+            None => Ok(limits::check_strictest(tally)
+                .iter()
+                .map(|b| b.diagnostic(&shown, false))
+                .collect()),
+        }
+    }
+
     /// `pmsite build`: everything, written into a new folder that replaces
     /// the output folder. On any error the output folder is untouched.
     pub fn build(&self) -> Result<Built, Diagnostics> {
@@ -312,6 +344,11 @@ impl Pipeline {
         let staging = crate::write::Staging::begin(&out, self.options.force).map_err(one)?;
         let sink = DirSink::new(staging.dir());
         let mut built = self.run_into(clock, &sink, None, &Unobserved)?;
+        let t = Instant::now();
+        let mut tally = sink.tally();
+        tally.add_file(crate::write::MARKER, crate::write::MARKER_TEXT.len() as u64);
+        built.warnings.extend(self.check_host_limits(&tally, &out)?);
+        built.timings.push(("host limits", t.elapsed()));
         let t = Instant::now();
         staging.commit().map_err(one)?;
         built.timings.push(("swap in", t.elapsed()));

@@ -427,6 +427,7 @@ impl Rebuilder {
                 now: None,
                 force: false,
                 live_reload: true,
+                host: None,
             },
         )
     }

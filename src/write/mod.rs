@@ -5,6 +5,7 @@
 //!
 //! May use `config` and `diagnostics` only.
 
+pub mod limits;
 pub mod sink;
 
 use std::io;
@@ -16,7 +17,8 @@ use crate::diagnostics::{Diagnostic, display_path};
 
 /// The file that marks a folder as pmsite's output.
 pub const MARKER: &str = ".pmsite-output";
-const MARKER_TEXT: &str = "This folder is written by `pmsite build` and replaced on every build.\n";
+pub const MARKER_TEXT: &str =
+    "This folder is written by `pmsite build` and replaced on every build.\n";
 /// Written first into the staging folder (and into the previous site once
 /// it is moved aside), so that git never offers a folder left by a killed
 /// build for commit; removed just before the swap.

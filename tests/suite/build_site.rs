@@ -134,9 +134,7 @@ fn links_honour_the_base_url_sub_path() {
     let page = kb.read("public/postmortems/2018-04-12-timeouts/index.html");
     assert!(page.contains("href=\"/kb/static/style.css\""));
     let json = kb.read("public/postmortems.json");
-    assert!(
-        json.contains("\"url\": \"https://other.example/kb/postmortems/2018-04-12-timeouts/\"")
-    );
+    assert!(json.contains("\"url\":\"https://other.example/kb/postmortems/2018-04-12-timeouts/\""));
 }
 
 #[test]
