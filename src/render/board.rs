@@ -276,6 +276,7 @@ impl Renderer<'_> {
                 c.insert("view_title", view.title);
                 c.insert("view", view.path);
                 c.insert("views", &*nav);
+                c.insert("done_url", &self.site.url("follow-ups/done/"));
                 c.insert("groups", &groups);
             }),
         })

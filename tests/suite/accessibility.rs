@@ -297,6 +297,27 @@ fn assert_focus_visible(page: &Page) {
     );
 }
 
+/// Focuses the last link before a page's pager (fails if there is none).
+#[track_caller]
+fn focus_before_pager(page: &Page) {
+    let n = page.eval(
+        "(() => {
+            const pager = document.querySelector('nav.pager');
+            if (!pager) return 0;
+            const before = [...document.querySelectorAll('main a[href]')].filter(a =>
+                a.compareDocumentPosition(pager) & Node.DOCUMENT_POSITION_FOLLOWING);
+            if (!before.length) return 0;
+            before[before.length - 1].focus();
+            return before.length;
+        })()",
+    );
+    assert!(
+        n.as_u64().unwrap_or(0) > 0,
+        "no pager, or no link before it, on {}",
+        page.url()
+    );
+}
+
 fn result_count(page: &Page) -> u64 {
     page.eval("document.querySelectorAll('#search-results li').length")
         .as_u64()
@@ -397,6 +418,53 @@ fn search_results_and_follow_up_views_with_the_keyboard_alone() {
         &format!("location.href === {href:?} && !!document.querySelector('h1')"),
     );
 
+    // A paginated list: Tab reaches "Next", Enter opens page 2, and from
+    // there Tab reaches "Previous", which leads back to the list's URL;
+    // the timeline's year links are reached and followed the same way.
+    // (Focus starts on the last link before the pager, as if the reader
+    // had tabbed through the 50 rows: those Tabs are not what is tested.)
+    page.goto(&server.url("/kb/postmortems/"));
+    focus_before_pager(&page);
+    tab_to(
+        &page,
+        "the Next page link",
+        "e.matches('nav.pager a[rel=next]')",
+        10,
+    );
+    page.press("Enter");
+    page.wait_for(
+        "page 2 of the incidents",
+        "location.pathname === '/kb/postmortems/page/2/' && !!document.querySelector('nav.pager')",
+    );
+    focus_before_pager(&page);
+    tab_to(
+        &page,
+        "the Previous page link",
+        "e.matches('nav.pager a[rel=prev]')",
+        10,
+    );
+    page.press("Enter");
+    page.wait_for("back on page 1", "location.pathname === '/kb/postmortems/'");
+    page.goto(&server.url("/kb/timeline/"));
+    let years = page.eval("document.querySelectorAll('nav.years a').length");
+    assert!(
+        years.as_u64().unwrap_or(0) > 1,
+        "the generated timeline has year links: {years}"
+    );
+    tab_to(
+        &page,
+        "a year link",
+        "e.matches('nav.years a') && e.getAttribute('href').includes('/page/')",
+        60,
+    );
+    let target = page.eval("document.activeElement.href");
+    let target = target.as_str().expect("a year link").to_string();
+    page.press("Enter");
+    page.wait_for(
+        "the page where that year starts",
+        &format!("location.href === {target:?}.split('#')[0] || location.href === {target:?}"),
+    );
+
     // The follow-up board's views, by Tab and Enter, one after the other
     // (on the sample: its pages are small).
     let sample = sample();
@@ -425,7 +493,7 @@ fn search_results_and_follow_up_views_with_the_keyboard_alone() {
         page.wait_for(
             &format!("the view {view}"),
             &format!(
-                "!!document.querySelector('nav.views a[aria-current=\"page\"][href={view:?}]')"
+                "location.pathname === {view:?} && (!document.querySelector('nav.views') || !!document.querySelector('nav.views a[aria-current=\"page\"][href={view:?}]'))"
             ),
         );
     }
