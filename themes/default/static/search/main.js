@@ -2,17 +2,21 @@
  * `pmsite build` made with elasticlunr-rs, with elasticlunr.js, in the
  * browser; nothing is fetched until the reader types or picks a filter.
  *
- *   loading.js  docs.json and the term shards (SearchIndex)
- *   query.js    a query into terms, per language; the search itself
+ *   loading.js  the index files, fetched as a search needs them (SearchIndex)
+ *   query.js    a query into terms, per language
+ *   ranking.js  the results in order: scores, tiers, filters
+ *   sets.js     sets of incidents
  *   state.js    the words and filters, in the form and in the URL
  *   results.js  the results on screen and their snippets
  *   text.js     cutting text into words (the CJK ranges)
  */
 
 import { SearchIndex, StaleIndex } from './loading.js';
-import { analyse, searchGroups } from './query.js';
+import { analyse } from './query.js';
+import { ByFilters, Ranking } from './ranking.js';
 import { ResultList } from './results.js';
-import { filterFn, fromUrl, hasFilters, isEmpty, readForm, toUrl, writeForm } from './state.js';
+import { DocSet } from './sets.js';
+import { filterSet, fromUrl, hasFilters, isEmpty, readForm, toUrl, writeForm } from './state.js';
 
 const form = document.getElementById('search');
 if (form) wire(form);
@@ -25,7 +29,7 @@ function wire(form) {
   const base = form.getAttribute('data-base') || '/';
   const dir = form.getAttribute('data-index') || base + 'search/';
   const engine = form.getAttribute('data-engine');
-  const view = new ResultList(list, moreButton, base);
+  const view = new ResultList(list, moreButton, base, (e) => failed(e, session.seq));
 
   /* What the page's search is at. */
   const session = {
@@ -78,36 +82,41 @@ function wire(form) {
       if (mine !== session.seq) return;
       const groups = s.q.trim() ? await analyse(index, s.q) : [];
       if (mine !== session.seq) return;
-      const keep = filterFn(index, s);
-      const found = [];
+      const filter = await filterSet(index, s);
+      if (mine !== session.seq) return;
+      let results;
       if (groups.length) {
-        for (const [ref, score] of searchGroups(index, groups) || []) {
-          const i = +ref;
-          if (keep(i)) found.push({ i, score });
-        }
-        found.sort((a, b) => b.score - a.score || a.i - b.i);
-      } else if (!s.q.trim() || hasFilters(s)) {
+        results = new Ranking(index, groups, filter);
+      } else if (filter) {
         // No words to look for (none, or only stop words): the filters
         // alone, newest first.
-        index.docs.forEach((_, i) => { if (keep(i)) found.push({ i, score: 0 }); });
+        results = new ByFilters(filter);
+      } else {
+        results = new ByFilters(new DocSet(index.n));
       }
-      view.show(index, found, groups);
+      const first = await ResultList.first(index, results);
+      if (mine !== session.seq) return;
+      view.show(index, results, groups, first);
       list.setAttribute('data-for', location.search);
-      announce(s, found.length);
+      announce(s, results.count);
       session.restarts = 0;
     } catch (e) {
-      if (mine !== session.seq) return;
-      if (e instanceof StaleIndex && session.restarts < 5) {
-        // While a new build is being written its files change one by
-        // one: wait a little longer each time.
-        session.restarts++;
-        forget();
-        setStatus('The site changed; loading the new search index…');
-        setTimeout(() => { if (mine === session.seq) run(); }, 250 * session.restarts);
-        return;
-      }
-      setStatus('Search failed: ' + e.message);
+      failed(e, mine);
     }
+  }
+
+  function failed(e, mine) {
+    if (mine !== session.seq) return;
+    if (e instanceof StaleIndex && session.restarts < 5) {
+      // While a new build is being written its files change one by
+      // one: wait a little longer each time.
+      session.restarts++;
+      forget();
+      setStatus('The site changed; loading the new search index…');
+      setTimeout(() => { if (mine === session.seq) run(); }, 250 * session.restarts);
+      return;
+    }
+    setStatus('Search failed: ' + e.message);
   }
 
   function announce(s, n) {

@@ -158,34 +158,3 @@ async function analyseCjk(index, raw) {
   }
   return withShards(index, groups);
 }
-
-/** The incidents matching every group: Map of incident ref → score. */
-export function searchGroups(index, groups) {
-  let total = null;
-  groups.forEach((g, gi) => {
-    const scores = new Map();
-    for (const t of g.alts) {
-      const alt = new Map();
-      index.fields.forEach((f, k) => {
-        const boost = index.boosts[k];
-        const config = { [f]: { boost, bool: 'OR', expand: g.expand } };
-        const found = index.idx.fieldSearch([t], f, config) || {};
-        for (const [ref, score] of Object.entries(found)) {
-          alt.set(ref, (alt.get(ref) || 0) + score * boost);
-        }
-      });
-      for (const [ref, score] of alt) if (!(scores.get(ref) >= score)) scores.set(ref, score);
-    }
-    // A word still being typed, too short to expand ("kafka t"), that
-    // matches nothing by itself does not empty the results yet.
-    if (g.cut && gi === groups.length - 1 && total !== null && scores.size === 0) return;
-    if (total === null) {
-      total = scores;
-    } else {
-      const both = new Map();
-      for (const [ref, score] of total) if (scores.has(ref)) both.set(ref, score + scores.get(ref));
-      total = both;
-    }
-  });
-  return total;
-}

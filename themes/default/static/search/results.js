@@ -1,6 +1,7 @@
 /* The results on screen, 20 at a time, each with a snippet of the section
  * of its page where the words matched (the pages are fetched for the
- * results shown, and parsed, never run).
+ * results shown, and parsed, never run), or of its summary for a search
+ * by filters alone.
  *
  * Text from the knowledge base is only ever put in the page as text nodes. */
 
@@ -21,43 +22,63 @@ function comma() {
 }
 
 export class ResultList {
-  /** `base`: the site's base URL, ending in `/`. */
-  constructor(list, moreButton, base) {
+  /** `base`: the site's base URL, ending in `/`; `onError(e)` is told
+   * when the next results cannot be loaded. */
+  constructor(list, moreButton, base, onError) {
     this.list = list;
     this.moreButton = moreButton;
     this.base = base;
+    this.onError = onError;
     this.index = null;
-    this.found = []; // [{i, score}]
+    this.results = null; // Ranking or ByFilters (ranking.js)
     this.shown = 0;
     this.groups = null; // the analysed query of the results on screen
   }
 
-  /** Shows the first results of a search. */
-  show(index, found, groups) {
+  /** The first page of results of a search, to show (see `show`). */
+  static async first(index, results) {
+    const list = await results.top(PAGE);
+    return { list, rows: await index.rows(list) };
+  }
+
+  /** Shows the first results of a search (`first`: from `first()`). */
+  show(index, results, groups, first) {
     this.index = index;
-    this.found = found;
+    this.results = results;
     this.groups = groups;
     this.shown = 0;
     this.list.replaceChildren();
-    this.more();
+    this.append(first, false);
   }
 
   clear() {
-    this.found = [];
+    this.results = null;
     this.groups = null;
     this.shown = 0;
     this.list.replaceChildren();
     this.moreButton.hidden = true;
   }
 
-  /** Shows the next results; after the first ones, focuses the first new one. */
-  more() {
-    const end = Math.min(this.found.length, this.shown + PAGE);
-    for (let k = this.shown; k < end; k++) {
-      this.list.appendChild(this.item(this.found[k].i, k === this.shown && this.shown > 0));
+  append({ list, rows }, focusFirst) {
+    list.forEach((i, k) => {
+      this.list.appendChild(this.item(i, rows[k], focusFirst && k === 0));
+    });
+    this.shown += list.length;
+    this.moreButton.hidden = this.shown >= this.results.count;
+  }
+
+  /** Shows the next results and focuses the first of them. */
+  async more() {
+    const { results, index } = this;
+    if (!results) return;
+    try {
+      const all = await results.top(this.shown + PAGE);
+      const list = all.slice(this.shown);
+      const rows = await index.rows(list);
+      if (results === this.results) this.append({ list, rows }, true);
+    } catch (e) {
+      if (results === this.results) this.onError(e);
     }
-    this.shown = end;
-    this.moreButton.hidden = this.shown >= this.found.length;
   }
 
   /** The links of the results on screen. */
@@ -65,9 +86,8 @@ export class ResultList {
     return Array.from(this.list.querySelectorAll('.result-title a'));
   }
 
-  item(i, focusIt) {
+  item(i, doc, focusIt) {
     const { index, groups } = this;
-    const doc = index.docs[i];
     const url = this.base + 'postmortems/' + encodeURIComponent(doc.id) + '/';
     const li = el('li', 'result');
     const h = el('h2', 'result-title');
@@ -90,7 +110,12 @@ export class ResultList {
     li.appendChild(metaLine);
     const snippet = el('p', 'result-snippet');
     li.appendChild(snippet);
-    textOf(index, i, url).then((t) => {
+    // With words: the section of the page where they matched. By filters
+    // alone: the summary, from the index.
+    const text = groups.length
+      ? textOf(index, i, url)
+      : index.summary(i).then((summary) => ({ summary, sections: [] }));
+    text.then((t) => {
       if (groups !== this.groups) return;
       fillSnippet(index, t, groups, { a, url, where, snippet });
     }).catch(() => { /* the title and date still show */ });
