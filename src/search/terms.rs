@@ -84,10 +84,10 @@ pub fn shard_files<'t>(
         tier0.uint(shared as u64);
         tier0.bytes(&term.as_bytes()[shared..]);
         prev = term;
-        let mask =
-            df.iter()
-                .enumerate()
-                .fold(0u64, |m, (f, &n)| if n > 0 { m | (1 << f) } else { m });
+        let mask = df
+            .iter()
+            .enumerate()
+            .fold(0u64, |m, (f, &n)| if n > 0 { m | (1 << f) } else { m });
         tier0.uint(mask);
         for &n in df.iter().filter(|&&n| n > 0) {
             tier0.uint(n as u64);

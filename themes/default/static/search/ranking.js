@@ -6,9 +6,10 @@
  * lengths and document frequencies), every word must match, ties go to
  * the newer incident. But a term's postings come in tiers, best first
  * (loading.js): an incident whose postings are not all loaded scores at
- * most what is loaded plus, for each term it has and that is not loaded,
- * the best impact left out of that term. While such an incident could
- * still rank among those asked for, the next tiers are fetched.
+ * least what is loaded and at most that plus, for each term it has and
+ * that is not loaded, the best impact left out of that term. While these
+ * bounds leave the order of the incidents asked for open, the next tiers
+ * are fetched.
  *
  * A search by filters alone lists its incidents newest first. */
 
@@ -91,50 +92,50 @@ export class Ranking {
     }
   }
 
-  /* The incidents of the search with something loaded: [{i, score}] of
-   * those whose score is known, best first, and the bounds of the others. */
-  ranked(bounds) {
+  /* The incidents of the search with something loaded, best first (by
+   * what is loaded): [{i, lo, hi}], the score being between lo and hi
+   * (equal when all of the incident's postings are loaded); `seen`: how
+   * many of the search's incidents that is. */
+  ranked() {
     const per = this.groups.map(({ g }) => groupScores(this.index, g));
     const seen = new Set();
     for (const m of per) for (const i of m.keys()) if (this.set.has(i)) seen.add(i);
-    const known = [];
+    const out = [];
     for (const i of seen) {
-      let exact = true;
-      let score = null;
-      let bound = 0;
+      let lo = null;
+      let hi = 0;
       this.groups.forEach(({ alts }, gi) => {
         const s = per[gi].get(i) || 0;
         let missing = 0;
         for (const keys of alts) {
           let m = 0;
           for (const { info, pen } of keys) {
-            if (info.loaded && info.set.has(i) && !info.loaded.has(i)) {
-              m += pen * info.bound * SLACK;
-              exact = false;
-            }
+            if (info.loaded && info.set.has(i) && !info.loaded.has(i)) m += pen * info.bound * SLACK;
           }
           missing = Math.max(missing, m);
         }
-        bound += s + missing;
-        score = score === null ? s : score + s;
+        hi += s + missing;
+        lo = lo === null ? s : lo + s;
       });
-      if (exact) known.push({ i, score });
-      else if (bounds) bounds.push(bound);
+      out.push({ i, lo, hi: Math.max(hi, lo) });
     }
-    known.sort((a, b) => b.score - a.score || a.i - b.i);
-    if (bounds) bounds.seen = seen.size;
-    return known;
+    out.sort((a, b) => b.lo - a.lo || a.i - b.i);
+    out.seen = seen.size;
+    return out;
   }
 
-  /* The first `need` incidents if what is loaded settles them, else null. */
+  /* The first `need` incidents if what is loaded settles their order,
+   * else null. `a` surely ranks before `b` when its lowest possible score
+   * is above the highest of `b`, or equal to it and `a` is newer. */
   attempt(need) {
     if (need === 0) return [];
-    const bounds = [];
-    const known = this.ranked(bounds);
-    if (known.length < need) return null;
-    const threshold = known[need - 1].score;
-    if (bounds.some((b) => b >= threshold)) return null;
-    if (bounds.seen < this.count) {
+    const c = this.ranked();
+    if (c.length < need) return null;
+    const before = (a, b) => a.lo > b.hi || (a.lo >= b.hi && a.i < b.i);
+    for (let k = 0; k + 1 < need; k++) if (!before(c[k], c[k + 1])) return null;
+    const last = c[need - 1];
+    for (let k = need; k < c.length; k++) if (!before(last, c[k])) return null;
+    if (c.seen < this.count) {
       // Incidents with nothing loaded: at most the best left out of each term.
       let unseen = 0;
       for (const { alts } of this.groups) {
@@ -146,9 +147,9 @@ export class Ranking {
         }
         unseen += best;
       }
-      if (unseen >= threshold) return null;
+      if (!(last.lo > unseen)) return null;
     }
-    return known.slice(0, need).map((x) => x.i);
+    return c.slice(0, need).map((x) => x.i);
   }
 }
 
