@@ -59,6 +59,10 @@ struct Hit {
     fields: Vec<(usize, u32, u32)>,
 }
 
+/// A term's part of a further tier: its index in the shard, its incidents
+/// in that tier, and the best impact after them.
+type TierPart = (usize, Vec<Hit>, Option<f64>);
+
 /// The files of one shard: `[terms/<n>.bin, tier 1, tier 2, …]`, from its
 /// postings (in incident order, fields in order within an incident) and
 /// its word map (may be empty); `docs` is the number of incidents. A tier
@@ -76,7 +80,7 @@ pub fn shard_files<'t>(
     let mut tier0 = Writer::new(epoch);
     tier0.uint(by_term.len() as u64);
     let mut tiers: Vec<Writer> = Vec::new();
-    let mut in_tier: Vec<Vec<(usize, Vec<Hit>, Option<f64>)>> = Vec::new();
+    let mut in_tier: Vec<Vec<TierPart>> = Vec::new();
     let mut prev = "";
     for (ti, (term, list)) in by_term.into_iter().enumerate() {
         let (df, mut hits) = hits(&list, docs);
@@ -220,13 +224,10 @@ mod tests {
 
     /// Term → field → incident → (tf, field length), and df per field, as
     /// the browser reads the files.
-    type Decoded = BTreeMap<String, BTreeMap<usize, (usize, BTreeMap<u32, (f64, u32)>)>>;
+    type Fields = BTreeMap<usize, (usize, BTreeMap<u32, (f64, u32)>)>;
+    type Decoded = BTreeMap<String, Fields>;
 
-    fn read_hits(
-        r: &mut Reader,
-        m: usize,
-        out: &mut BTreeMap<usize, (usize, BTreeMap<u32, (f64, u32)>)>,
-    ) {
+    fn read_hits(r: &mut Reader, m: usize, out: &mut Fields) {
         let mut prev: i64 = -1;
         for _ in 0..m {
             prev += r.uint() as i64 + 1;
