@@ -3,6 +3,8 @@
 //
 //   node scripts/search-weight.mjs [--sizes 1000,10000,50000] [--pmsite target/release/pmsite]
 //                                  [--work /tmp/search-weight] [--no-pagefind] [--keep]
+//                                  [--reuse] [--static themes/default/static] [--typing-only]
+//                                  [--profile DIR] [--trace] [--text " database"]
 //
 // For each size: writes `gen-corpus N` (kept in --work and reused), builds it
 // with `pmsite build -v` under /usr/bin/time -v (wall time, peak memory, and
@@ -21,15 +23,28 @@
 //     (`pagefind --site public --glob "postmortems/*/index.html"`, under
 //     /usr/bin/time -v) and the bytes its JS API fetches for `latency` with
 //     the first 20 results' data loaded.
+//
+// Options for working on the search page itself: --reuse measures the site
+// already built in --work (kept by an earlier --keep) instead of building
+// it again; --static copies a theme's static/ over the built site's, so
+// changed modules are measured without rebuilding pmsite; --typing-only
+// measures only the typing; --profile DIR records a DevTools CPU profile
+// of the typing (DIR/typing-N.cpuprofile, for DevTools' Performance tab)
+// and prints where the time went; --trace prints the phases of each
+// search as the page times them (its `__pmsiteSearchTrace`). Every keystroke is printed with its
+// times (to the first results shown, and to the final order: the page
+// marks its list `data-settled` when no more tiers can change it) and the
+// files it fetched.
 // Needs `ws` and `pagefind` from npm: installed into --work/node on first use.
 // Prints one JSON line per size and a Markdown table at the end.
 
 import { spawn, spawnSync } from 'node:child_process';
 import { createServer } from 'node:http';
-import { existsSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { extname, join, resolve } from 'node:path';
 import { gzipSync } from 'node:zlib';
+import { loadavg } from 'node:os';
 
 const args = process.argv.slice(2);
 const opt = (name, def) => {
@@ -80,7 +95,9 @@ function serve(root) {
       return;
     }
     const body = readFileSync(file);
-    log.push({ path, gz: gzipSync(body, { level: 9 }).length });
+    // Sized (gzip -9) when summed, not here: the server must not slow the
+    // page it measures.
+    log.push({ path, file });
     res.writeHead(200, { 'content-type': types[extname(file)] || 'application/octet-stream' });
     res.end(body);
   });
@@ -144,6 +161,7 @@ async function browser() {
             await new Promise((r) => setTimeout(r, 20));
           }
         },
+        send: (method, params) => send(method, params, sessionId),
         close: () => send('Target.disposeBrowserContext', { browserContextId })
       };
       return page;
@@ -162,7 +180,10 @@ const RESULTS_WITH_SNIPPETS = `(() => {
 })()`;
 
 /* In the page: types `text` into the box and resolves with the ms until the
- * status names the query and the list shows results for it. */
+ * status names the query and the list shows results for it (`first`), and
+ * until those results are final (`settled`: the list is not marked
+ * `data-settled="0"`, the page's mark for results shown from what is
+ * loaded while the tiers that settle their order are still coming). */
 const TYPE = `(text) => new Promise((done) => {
   const input = document.getElementById('search-q');
   const status = document.getElementById('search-status');
@@ -170,61 +191,155 @@ const TYPE = `(text) => new Promise((done) => {
   input.value += text;
   const q = input.value.trim();
   const t0 = performance.now();
+  let first = null;
   const check = () => {
     if (status.textContent.includes('“' + q + '”') && /found/.test(status.textContent)
         && list.dataset.for === location.search) {
+      if (first === null) first = performance.now() - t0;
+      if (list.dataset.settled === '0') return false;
       obs.disconnect();
-      done(performance.now() - t0);
+      done({ first, settled: performance.now() - t0, t0 });
       return true;
     }
     return false;
   };
   const obs = new MutationObserver(check);
   obs.observe(status, { childList: true, characterData: true, subtree: true });
+  obs.observe(list, { attributes: true, attributeFilter: ['data-for', 'data-settled'] });
   input.dispatchEvent(new Event('input', { bubbles: true }));
   check();
 })`;
 
-const sum = (log, skip) => log.filter((e) => !skip(e.path)).reduce((a, e) => a + e.gz, 0);
+/* Where the time of a CPU profile went: by function, the biggest first,
+ * its own time (self) and the time of the calls under it too (total). */
+function profileSummary(profile, top = 25) {
+  const { samples, timeDeltas, nodes } = profile;
+  const byId = new Map(nodes.map((n) => [n.id, n]));
+  const parent = new Map();
+  for (const n of nodes) for (const c of n.children || []) parent.set(c, n.id);
+  const name = (id) => {
+    const f = byId.get(id).callFrame;
+    return (f.functionName || '(anonymous)') + ' ' + f.url.replace(/^.*\//, '') + ':' + (f.lineNumber + 1);
+  };
+  const dt = new Map();
+  for (let i = 0; i < samples.length; i++) dt.set(samples[i], (dt.get(samples[i]) || 0) + (timeDeltas[i] || 0));
+  const self = new Map();
+  const total = new Map();
+  let all = 0;
+  for (const [id, us] of dt) {
+    all += us;
+    self.set(name(id), (self.get(name(id)) || 0) + us);
+    const seen = new Set();
+    for (let at = id; at !== undefined; at = parent.get(at)) seen.add(name(at));
+    for (const f of seen) total.set(f, (total.get(f) || 0) + us);
+  }
+  const rows = [...total].filter(([f]) => !f.startsWith('(root)')).sort((a, b) => b[1] - a[1]).slice(0, top);
+  const ms = (us) => Math.round(us / 100) / 10;
+  return { totalMs: ms(all), top: rows.map(([f, us]) => [f, ms(self.get(f) || 0), ms(us)]) };
+}
+
+const gzipped = new Map();
+const gz = (file) => {
+  if (!gzipped.has(file)) gzipped.set(file, gzipSync(readFileSync(file), { level: 9 }).length);
+  return gzipped.get(file);
+};
+const sum = (log, skip) => log.filter((e) => !skip(e.path)).reduce((a, e) => a + gz(e.file), 0);
 const notPmsitePage = (p) => p === '/search/' || p.endsWith('.css') || p === '/favicon.ico';
 
 async function measure(n) {
   const dir = join(work, 'kb' + n);
   if (!existsSync(join(dir, 'content'))) run(genCorpus, [String(n), dir]);
-  rmSync(join(dir, 'public'), { recursive: true, force: true });
-  const build = timed(pmsite, ['build', '-v'], dir);
-  const idx = build.out.match(/search index: .*?built in ([\d.]+)(m?s)/);
-  const indexSecs = idx ? +idx[1] / (idx[2] === 'ms' ? 1000 : 1) : NaN;
-  const indexDir = join(dir, 'public/search');
-  const indexBytes = Number(run('du', ['-sb', indexDir]).stdout.split('\t')[0]);
-  const out = { n, build: { secs: build.secs, peakMB: build.peakMB, indexSecs, indexBytes } };
+  const out = { n, load: loadavg() };
+  if (flag('reuse') && existsSync(join(dir, 'public/search/manifest.json'))) {
+    out.build = null;
+  } else {
+    rmSync(join(dir, 'public'), { recursive: true, force: true });
+    const build = timed(pmsite, ['build', '-v'], dir);
+    const idx = build.out.match(/search index: .*?built in ([\d.]+)(m?s)/);
+    const indexSecs = idx ? +idx[1] / (idx[2] === 'ms' ? 1000 : 1) : NaN;
+    const indexBytes = Number(run('du', ['-sb', join(dir, 'public/search')]).stdout.split('\t')[0]);
+    out.build = { secs: build.secs, peakMB: build.peakMB, indexSecs, indexBytes };
+  }
+  if (opt('static')) cpSync(resolve(opt('static')), join(dir, 'public/static'), { recursive: true });
 
   const { server, log, port } = await serve(join(dir, 'public'));
   const base = 'http://127.0.0.1:' + port;
   const b = await browser();
   try {
-    let page = await b.page();
-    log.length = 0;
-    await page.goto(base + '/search/?q=latency');
-    await page.until(RESULTS_WITH_SNIPPETS);
-    out.query = { bytes: sum(log, notPmsitePage), index: sum(log, (p) => !p.startsWith('/search/') || p === '/search/'), requests: log.length };
-    await page.close();
+    let page;
+    if (!flag('typing-only')) {
+      page = await b.page();
+      log.length = 0;
+      await page.goto(base + '/search/?q=latency');
+      await page.until(RESULTS_WITH_SNIPPETS);
+      out.query = { bytes: sum(log, notPmsitePage), index: sum(log, (p) => !p.startsWith('/search/') || p === '/search/'), requests: log.length };
+      await page.close();
 
-    page = await b.page();
-    log.length = 0;
-    await page.goto(base + '/search/?sev=SEV1');
-    await page.until(RESULTS_WITH_SNIPPETS);
-    out.filter = { bytes: sum(log, notPmsitePage), index: sum(log, (p) => !p.startsWith('/search/') || p === '/search/'), requests: log.length };
-    await page.close();
+      page = await b.page();
+      log.length = 0;
+      await page.goto(base + '/search/?sev=SEV1');
+      await page.until(RESULTS_WITH_SNIPPETS);
+      out.filter = { bytes: sum(log, notPmsitePage), index: sum(log, (p) => !p.startsWith('/search/') || p === '/search/'), requests: log.length };
+      await page.close();
+    }
 
     page = await b.page();
     await page.goto(base + '/search/');
-    out.firstResultsMs = Math.round(await page.eval(`(${TYPE})('latency')`));
+    out.firstResultsMs = Math.round((await page.eval(`(${TYPE})('latency')`)).settled);
+    // Let the snippets of the first results arrive before typing on.
+    await page.until(RESULTS_WITH_SNIPPETS);
+    if (flag('trace')) await page.eval('globalThis.__pmsiteSearchTrace = [], true');
+    const profile = opt('profile');
+    if (profile) {
+      await page.send('Profiler.enable');
+      await page.send('Profiler.setSamplingInterval', { interval: 200 });
+      await page.send('Profiler.start');
+    }
     const keys = [];
-    for (const c of ' database') keys.push(await page.eval(`(${TYPE})(${JSON.stringify(c)})`));
-    out.keys = keys.map(Math.round);
-    keys.sort((x, y) => x - y);
-    out.keystrokeMs = { median: Math.round(keys[keys.length >> 1]), worst: Math.round(keys[keys.length - 1]) };
+    const q = ['latency'];
+    for (const c of opt('text', ' database')) {
+      q.push(c);
+      const from = log.length;
+      const t = await page.eval(`(${TYPE})(${JSON.stringify(c)})`);
+      const got = log.slice(from).map((e) => e.path);
+      const index = got.filter((p) => p.startsWith('/search/'));
+      keys.push({ q: q.join(''), t0: t.t0, first: Math.round(t.first), settled: Math.round(t.settled),
+        indexFiles: index.length, pages: got.length - index.length });
+    }
+    if (flag('trace')) {
+      if (flag('trace-fetches')) {
+        // Each file fetched while typing: when it was asked for, sent, and
+        // had arrived, in ms since the keystroke before it.
+        const entries = await page.eval(`performance.getEntriesByType('resource').map((e) => [e.name, e.startTime, e.requestStart, e.responseEnd])`);
+        for (const [name, start, sent, end] of entries) {
+          const key = [...keys].reverse().find((k) => k.t0 <= start);
+          if (!key) continue;
+          const rel = (t) => String(Math.round(t - key.t0)).padStart(5);
+          console.error(`  fetch ${JSON.stringify(key.q).padEnd(20)} ${rel(start)} ${rel(sent)} ${rel(end)}  ${new URL(name).pathname}`);
+        }
+      }
+      // Each search's phases, in ms since the keystroke that began it.
+      for (const t of await page.eval('globalThis.__pmsiteSearchTrace')) {
+        const key = keys.find((k) => k.q === t.q);
+        const at = key ? t.at - key.t0 : 0;
+        console.error('  trace ' + JSON.stringify(t.q).padEnd(20) + ' started ' + Math.round(at) + ', '
+          + t.phases.map(([p, ms]) => p + ' ' + Math.round(ms + at)).join(', '));
+      }
+    }
+    if (profile) {
+      const { profile: p } = await page.send('Profiler.stop');
+      mkdirSync(profile, { recursive: true });
+      writeFileSync(join(profile, 'typing-' + n + '.cpuprofile'), JSON.stringify(p));
+      out.profile = profileSummary(p);
+    }
+    for (const k of keys) console.error(`  ${JSON.stringify(k.q).padEnd(20)} first ${String(k.first).padStart(5)} ms  settled ${String(k.settled).padStart(5)} ms  index files ${k.indexFiles}  pages ${k.pages}`);
+    out.keys = keys.map((k) => [k.first, k.settled]);
+    const stats = (xs) => {
+      xs = [...xs].sort((x, y) => x - y);
+      return { median: Math.round(xs[xs.length >> 1]), worst: Math.round(xs[xs.length - 1]) };
+    };
+    out.keystrokeMs = stats(keys.map((k) => k.first));
+    out.settledMs = stats(keys.map((k) => k.settled));
     await page.close();
 
     if (!flag('no-pagefind')) {
@@ -251,6 +366,12 @@ async function measure(n) {
     server.close();
   }
   if (!flag('keep')) rmSync(join(dir, 'public'), { recursive: true, force: true });
+  if (out.profile) {
+    console.error(`  CPU profile of the typing: ${out.profile.totalMs} ms sampled; by function, self and total ms:`);
+    for (const [f, self, all] of out.profile.top) console.error(`    ${String(self).padStart(8)} ${String(all).padStart(8)}  ${f}`);
+    delete out.profile.top;
+  }
+  out.load = out.load.map((x) => +x.toFixed(2));
   console.log(JSON.stringify(out));
   return out;
 }
@@ -268,4 +389,5 @@ row('pmsite build (whole site): wall, peak memory', (o) => `${o.build.secs.toFix
 row('pmsite search index alone (`build -v`)', (o) => o.build.indexSecs.toFixed(1) + ' s');
 row('Pagefind indexing: wall, peak memory', (o) => `${o.pagefind.secs.toFixed(1)} s, ${o.pagefind.peakMB} MB`);
 row('pmsite index on disk', (o) => (o.build.indexBytes / 1048576).toFixed(1) + ' MB');
-row('pmsite first results, cold cache / keystroke (median, worst)', (o) => `${o.firstResultsMs} ms / ${o.keystrokeMs.median}, ${o.keystrokeMs.worst} ms`);
+row('pmsite first results, cold cache / keystroke to results (median, worst) / to final order', (o) => `${o.firstResultsMs} ms / ${o.keystrokeMs.median}, ${o.keystrokeMs.worst} ms / ${o.settledMs.median}, ${o.settledMs.worst} ms`);
+row('load average (1, 5, 15 min) at the start', (o) => o.load.join(', '));

@@ -504,7 +504,10 @@ fn gzip9_len(bytes: &[u8]) -> usize {
 /// queries (with and without filters), the first 40 results the page
 /// shows, fetching tiers as it needs them, are those elasticlunr.js gives
 /// with every posting of every term loaded, scored and sorted as the
-/// search page always did (`searchGroups`, then score, then number).
+/// search page always did (`searchGroups`, then score, then number); so
+/// are those of queries typed a key at a time (each keystroke reusing
+/// what the earlier ones loaded and scored), and the order a search first
+/// shows from what is loaded, once the tiers that settle it have come.
 #[test]
 fn the_ranking_is_that_of_the_whole_index() {
     let Some(chrome) = browser::launch() else {
@@ -514,23 +517,9 @@ fn the_ranking_is_that_of_the_whole_index() {
     kb.build(&[]).success();
     let server = StaticServer::start(&kb.join("public"), "/");
     let page = chrome.page();
-    for q in [
-        "latency",
-        "database timeout",
-        "the queue",
-        "replica failover",
-        "restarted pool",
-        "kamiru",
-        "late",
-        "latency&sev=SEV2",
-        "cache&team=team-3",
-        "errors alert&year=2019",
-    ] {
-        page.goto(&server.url(&format!("/search/?q={q}")));
-        page.wait_for(
-            "the results",
-            "/found/.test(document.getElementById('search-status').textContent)",
-        );
+    let settled = "(() => { const q = document.getElementById('search-q').value.trim(); const st = document.getElementById('search-status').textContent; const list = document.getElementById('search-results'); return /found/.test(st) && st.includes('“' + q + '”') && list.dataset.for === location.search && list.dataset.settled !== '0'; })()";
+    let check = |page: &Page, q: &str| {
+        page.wait_for("the results", settled);
         let n = page
             .eval("document.querySelectorAll('.result').length")
             .as_u64()
@@ -545,14 +534,71 @@ fn the_ranking_is_that_of_the_whole_index() {
         let shown = page.eval(
             "Array.from(document.querySelectorAll('.result-title a')).map(a => a.getAttribute('href').split('#')[0])",
         );
+        page.eval("window.__ref = null, window.__refStarted = false");
         let reference = page.wait_for(
             "the reference ranking",
             &format!("window.__ref || (window.__refStarted || (window.__refStarted = true, ({REFERENCE})({q:?}).then(v => window.__ref = v, e => window.__ref = String(e))), null)"),
         );
         assert_eq!(shown, reference, "{q}");
         assert!(shown.as_array().is_some_and(|a| !a.is_empty()), "{q}");
+    };
+    for q in [
+        "latency",
+        "database timeout",
+        "the queue",
+        "replica failover",
+        "restarted pool",
+        "kamiru",
+        "late",
+        "latency&sev=SEV2",
+        "cache&team=team-3",
+        "errors alert&year=2019",
+    ] {
+        page.goto(&server.url(&format!("/search/?q={q}")));
+        check(&page, q);
     }
+
+    // Typed a key at a time into one page.
+    page.goto(&server.url("/search/"));
+    for q in ["latency database", "replica fail", "queue"] {
+        page.clear("#search-q");
+        for c in q.chars() {
+            page.type_text("#search-q", &c.to_string());
+        }
+        check(&page, q);
+    }
+
+    // A search whose first order, from the first tiers, is not the final
+    // one: what the page shows at once, then after the tiers.
+    page.eval(&format!("window.__reference = {REFERENCE}, true"));
+    let got = page.wait_for(
+        "the first and the settled order",
+        &format!("window.__early || (window.__earlyStarted || (window.__earlyStarted = true, ({EARLY})('latency database').then(v => window.__early = v, e => window.__early = String(e))), null)"),
+    );
+    assert_eq!(got["settledAtOnce"], false, "{got}");
+    assert_eq!(got["final"], got["reference"], "{got}");
 }
+
+/// In the page: the order of `q` from what its shards hold (`now`), and
+/// after the tiers it needs (`top`), beside the reference's first 20
+/// (`window.__reference`, [`REFERENCE`]).
+const EARLY: &str = r#"async (q) => {
+  const base = '/static/search/';
+  const { SearchIndex } = await import(base + 'loading.js');
+  const { analyse } = await import(base + 'query.js');
+  const { Ranking } = await import(base + 'ranking.js');
+  const index = await SearchIndex.load('/search/', '/static/elasticlunr.min.js');
+  const r = new Ranking(index, await analyse(index, q), null);
+  const first = r.now(20);
+  const final = await r.top(20);
+  const rows = await index.rows(final);
+  const reference = (await window.__reference(q)).slice(0, 20);
+  return {
+    settledAtOnce: first.settled,
+    final: rows.map((x) => '/postmortems/' + encodeURIComponent(x.id) + '/'),
+    reference
+  };
+}"#;
 
 /// The ranking of a query with the whole index loaded: every shard the
 /// query needs, every tier of their terms, scored as the search page did
@@ -672,7 +718,9 @@ fn results(page: &Page) -> Vec<String> {
 
 /// Waits until the results on screen are those of the query in the box
 /// and of the URL (the status line names the query, the list the URL's
-/// state), and there are `n` of them; returns their titles.
+/// state), in their final order (the list is not marked as shown before
+/// the tiers that settle it came), and there are `n` of them; returns
+/// their titles.
 #[track_caller]
 fn wait_results(page: &Page, n: usize) -> Vec<String> {
     page.wait_for(
@@ -685,6 +733,7 @@ fn wait_results(page: &Page, n: usize) -> Vec<String> {
                 return /found/.test(st)
                     && (q ? st.includes('“' + q + '”') : !st.includes('“'))
                     && list.dataset.for === location.search
+                    && list.dataset.settled !== '0'
                     && list.querySelectorAll('.result').length === {n};
             }})()"
         ),

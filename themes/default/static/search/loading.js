@@ -25,8 +25,10 @@ export class StaleIndex extends Error {
   }
 }
 
+/* Index files go before the pages fetched for snippets (results.js): on
+ * an HTTP/1.1 host the browser opens only a few connections at a time. */
 async function get(url, how) {
-  const r = await fetch(url, { credentials: 'same-origin', cache: how });
+  const r = await fetch(url, { credentials: 'same-origin', cache: how, priority: 'high' });
   if (!r.ok) throw new Error(url + ': HTTP ' + r.status);
   return r;
 }
@@ -44,6 +46,12 @@ function loadEngine(src) {
 }
 
 const MAGIC = 'pmS1';
+
+function popcount(x) {
+  let c = 0;
+  for (; x !== 0; x &= x - 1) c++;
+  return c;
+}
 const utf8 = new TextDecoder();
 
 /* The binary files (src/search/encode.rs): varints, length-prefixed
@@ -115,14 +123,48 @@ class Reader {
   }
 }
 
-/* Trie nodes as elasticlunr.js makes them. */
-function nodeOf(root, term) {
+/* A term's postings in the elasticlunr.js index (a trie node's `docs`),
+ * kept under a symbol: for...in (elasticlunr's expandToken) never sees it. */
+const DOCS = Symbol('docs');
+
+/* Trie nodes as elasticlunr.js reads them ({docs, df} and a property per
+ * next character); `docs` is filled when elasticlunr.js first reads it
+ * (see `engineIndex`). */
+function nodeClass(fill) {
+  return class Node {
+    constructor() {
+      this.df = 0;
+    }
+
+    get docs() {
+      fill();
+      return this[DOCS] || (this[DOCS] = {});
+    }
+  };
+}
+
+function nodeOf(Node, root, term) {
   let node = root;
   for (const c of chars(term)) {
-    if (!Object.hasOwn(node, c)) node[c] = { docs: {}, df: 0 };
+    if (!Object.hasOwn(node, c)) node[c] = new Node();
     node = node[c];
   }
   return node;
+}
+
+/* A typed array of at least `need` elements holding `a`'s first `used`. */
+function room(a, used, need) {
+  if (need <= a.length) return a;
+  const b = new a.constructor(Math.max(need, a.length * 2, 8));
+  b.set(a.subarray(0, used));
+  return b;
+}
+
+/* elasticlunr.js's term frequency: the square root of the count, to three
+ * decimals; one object per count, shared. */
+const TF = [];
+function tfOf(count) {
+  return TF[count] || (TF[count] = Object.freeze({ tf: Math.round(Math.sqrt(count) * 1000) / 1000 }));
 }
 
 export class SearchIndex {
@@ -157,20 +199,67 @@ export class SearchIndex {
     /** Shard number → its terms in order; promises of files being read. */
     this.shardTerms = new Map();
     this.files = new Map();
-    /** Incident number → promise of the text of its page (results.js). */
+    /** Incident number → promise of the text of its page, and the texts
+     * read (results.js). */
     this.pageTexts = new Map();
+    this.pageTextsRead = new Map();
     this.stems = new Map();
 
-    const index = Object.fromEntries(this.fields.map((f) => [f, { root: { docs: {}, df: 0 } }]));
     this.engine = engine;
-    this.idx = engine.Index.load({
-      version: engine.version,
+    this.engineIndex();
+  }
+
+  /* The elasticlunr.js index of what is loaded: its tries (a node per
+   * term, with its document frequency) are made as shards are read; the
+   * term frequencies and field lengths of the postings, which ranking.js
+   * does not need (it keeps a term's scores, see `readHits`), are put in
+   * only when elasticlunr.js itself reads them, all at once. */
+  engineIndex() {
+    /** Terms whose postings from `from` on are not in the index yet. */
+    this.unfilled = [];
+    const fill = () => this.fillEngine();
+    this.Node = nodeClass(fill);
+    const index = Object.fromEntries(this.fields.map((f) => [f, { root: new this.Node() }]));
+    this.idx = this.engine.Index.load({
+      version: this.engine.version,
       fields: this.fields,
       ref: 'id',
       documentStore: { docs: {}, docInfo: {}, length: this.n, save: false },
       index,
       pipeline: this.mode === 'en' ? ['trimmer', 'stopWordFilter', 'stemmer'] : []
     });
+    const store = this.idx.documentStore;
+    const docs = store.docs;
+    const docInfo = store.docInfo;
+    Object.defineProperty(store, 'docs', { get: () => { fill(); return docs; } });
+    Object.defineProperty(store, 'docInfo', { get: () => { fill(); return docInfo; } });
+    this.storeDocs = docs;
+    this.storeInfo = docInfo;
+  }
+
+  fillEngine() {
+    const list = this.unfilled;
+    if (!list.length) return;
+    this.unfilled = [];
+    const docs = this.storeDocs;
+    const docInfo = this.storeInfo;
+    for (const [info, from] of list) {
+      let at = info.fieldsAt[from];
+      for (let j = from; j < info.count; j++) {
+        const d = info.docs[j];
+        if (!(d in docs)) {
+          docs[d] = null;
+          docInfo[d] = {};
+        }
+        for (let i = 0, m = info.masks[j]; m !== 0; i++, m >>>= 1) {
+          if (!(m & 1)) continue;
+          docInfo[d][this.fields[i]] = info.lens[at];
+          const node = info.nodes[i];
+          if (node) (node[DOCS] || (node[DOCS] = {}))[d] = tfOf(info.counts[at]);
+          at++;
+        }
+      }
+    }
   }
 
   /** Where tier `k` of a term ends (exclusive rank). */
@@ -244,7 +333,15 @@ export class SearchIndex {
 
   /* A shard: for each term its text, fields, document frequencies, number
    * of incidents, their set and the best impact left out (when there are
-   * more than the first tier), and the first tier; then the written words. */
+   * more than the first tier), and the first tier; then the written words.
+   *
+   * What ranking.js scores with is kept per term, decoded once, in typed
+   * arrays: for each of the `count` incidents loaded (`docs`, in the
+   * order loaded) the fields it has the term in (`masks`, a bit a field)
+   * and their sum with the boosts of elasticlunr.js's tf × idf × field
+   * length norm (`imp`, what the term alone scores it); and per field of
+   * each (from `fieldsAt[j]` on) that tf × idf × norm (`cs`), the count
+   * and the field's length. */
   readShard(n, r) {
     const list = [];
     let prev = new Uint8Array(0);
@@ -252,12 +349,18 @@ export class SearchIndex {
       prev = r.text(prev);
       const term = utf8.decode(prev);
       const mask = r.uint();
-      const info = { term, shard: n, nodes: [], total: 0, set: null, loaded: null, tier: 1, bound: 0 };
+      const info = {
+        term, shard: n, nodes: [], idf: [], total: 0, set: null, loaded: null, tier: 1, bound: 0,
+        count: 0, docs: new Int32Array(0), masks: new Uint8Array(0), imp: new Float64Array(0),
+        fieldsAt: new Int32Array(1), cs: new Float64Array(0), counts: new Uint32Array(0), lens: new Uint32Array(0)
+      };
       this.fields.forEach((f, i) => {
         if (!(mask & (1 << i))) return;
-        const node = nodeOf(this.idx.index[f].root, term);
+        const node = nodeOf(this.Node, this.idx.index[f].root, term);
         node.df = r.uint();
         info.nodes[i] = node;
+        // elasticlunr.js's idf (Index.prototype.idf).
+        info.idf[i] = 1 + Math.log(this.n / (node.df + 1));
       });
       info.total = r.uint();
       if (info.total > this.tiers.first) {
@@ -279,30 +382,52 @@ export class SearchIndex {
     this.idx._idfCache = {};
   }
 
-  /* `m` incidents of a term, their postings put into the elasticlunr.js
-   * index: per field the term frequency (elasticlunr's square root of the
-   * count, to three decimals) and the field's length. */
+  /* `m` incidents of a term: their postings, scored as elasticlunr.js's
+   * fieldSearch scores them (the term frequency is the square root of the
+   * count to three decimals), kept in the term's arrays (see `readShard`)
+   * and later put into the elasticlunr.js index (`fillEngine`). */
   readHits(r, info, m) {
-    const store = this.idx.documentStore;
-    const got = new DocSet(this.n);
+    const boosts = this.boosts;
+    const got = info.loaded ? null : new DocSet(this.n);
+    const c0 = info.count;
+    const need = c0 + m;
+    info.docs = room(info.docs, c0, need);
+    info.masks = room(info.masks, c0, need);
+    info.imp = room(info.imp, c0, need);
+    info.fieldsAt = room(info.fieldsAt, c0 + 1, need + 1);
+    this.unfilled.push([info, c0]);
+    let at = info.fieldsAt[c0];
     let d = -1;
-    for (let k = 0; k < m; k++) {
+    for (let j = c0; j < need; j++) {
       d += r.uint() + 1;
       const mask = r.uint();
-      got.add(d);
-      if (info.loaded) info.loaded.add(d);
-      if (!(d in store.docs)) {
-        store.docs[d] = null;
-        store.docInfo[d] = {};
+      if (got) got.add(d); else info.loaded.add(d);
+      const fields = popcount(mask);
+      if (at + fields > info.cs.length) {
+        const want = at + fields + (need - j) * 2;
+        info.cs = room(info.cs, at, want);
+        info.counts = room(info.counts, at, want);
+        info.lens = room(info.lens, at, want);
       }
+      let imp = 0;
       for (let i = 0; i < this.fields.length; i++) {
         if (!(mask & (1 << i))) continue;
         const count = r.uint();
-        store.docInfo[d][this.fields[i]] = r.uint();
-        const node = info.nodes[i];
-        if (node) node.docs[d] = { tf: Math.round(Math.sqrt(count) * 1000) / 1000 };
+        const len = r.uint();
+        const tf = Math.round(Math.sqrt(count) * 1000) / 1000;
+        const c = info.nodes[i] ? tf * info.idf[i] * (len !== 0 ? 1 / Math.sqrt(len) : 1) : 0;
+        info.cs[at] = c;
+        info.counts[at] = count;
+        info.lens[at] = len;
+        at++;
+        imp += c * boosts[i];
       }
+      info.docs[j] = d;
+      info.masks[j] = mask;
+      info.imp[j] = imp;
+      info.fieldsAt[j + 1] = at;
     }
+    info.count = need;
     return got;
   }
 
@@ -312,15 +437,26 @@ export class SearchIndex {
   }
 
   /** Fetches the next tier of some terms (those whose incidents are not
-   * all loaded). */
-  loadNextTiers(infos) {
+   * all loaded); with `ahead(info)` (default 1) tiers of each at once. */
+  loadNextTiers(infos, ahead = () => 1) {
     const wait = new Set();
     for (const info of infos) {
-      const k = info.tier;
       if (!this.hasMore(info)) continue;
-      wait.add(this.binary('terms/' + info.shard + '-' + k + '.bin', (r) => this.readTier(info.shard, k, r)));
+      let k = info.tier;
+      for (let more = ahead(info) - 1; more > 0 && info.total > this.tierEnd(k); more--) k++;
+      wait.add(this.tier(info.shard, k));
     }
     return Promise.all(wait);
+  }
+
+  /* Tier `k` of shard `n`, read after the tiers before it (fetched too
+   * if they were not). */
+  tier(n, k) {
+    return this.file('terms/' + n + '-' + k + '.bin', async (r) => {
+      const buf = await r.arrayBuffer();
+      if (k > 1) await this.tier(n, k - 1);
+      this.readTier(n, k, new Reader(buf, this.epoch));
+    });
   }
 
   readTier(n, k, r) {

@@ -14,7 +14,7 @@
 import { SearchIndex, StaleIndex } from './loading.js';
 import { analyse } from './query.js';
 import { ByFilters, Ranking } from './ranking.js';
-import { ResultList } from './results.js';
+import { PAGE, ResultList } from './results.js';
 import { DocSet } from './sets.js';
 import { filterSet, fromUrl, hasFilters, isEmpty, readForm, toUrl, writeForm } from './state.js';
 
@@ -40,6 +40,18 @@ function wire(form) {
   };
 
   const setStatus = (text) => { statusEl.textContent = text; };
+
+  /* With `globalThis.__pmsiteSearchTrace` an array (scripts/search-weight.mjs
+   * sets it), each search adds {q, at, phases: [[what, ms since at]]}, `at`
+   * its start (performance.now()). */
+  function tracer(q) {
+    const trace = globalThis.__pmsiteSearchTrace;
+    if (!Array.isArray(trace)) return () => {};
+    const t0 = performance.now();
+    const phases = [];
+    trace.push({ q, at: t0, phases });
+    return (what) => phases.push([what, Math.round(performance.now() - t0)]);
+  }
 
   function start() {
     if (!session.ready) {
@@ -68,10 +80,14 @@ function wire(form) {
     session.timer = setTimeout(run, delay);
   }
 
+  /* A search: the results in the order of what is loaded are shown at
+   * once; when that order is not final yet (tiers of the words' postings
+   * still to come, ranking.js), the final one follows. */
   async function run() {
     const s = readForm(form, input);
     toUrl(s);
     const mine = ++session.seq;
+    const mark = tracer(s.q);
     if (isEmpty(s)) {
       view.clear();
       setStatus('');
@@ -84,6 +100,7 @@ function wire(form) {
       if (mine !== session.seq) return;
       const filter = await filterSet(index, s);
       if (mine !== session.seq) return;
+      mark('words and filters');
       let results;
       if (groups.length) {
         results = new Ranking(index, groups, filter);
@@ -94,12 +111,22 @@ function wire(form) {
       } else {
         results = new ByFilters(new DocSet(index.n));
       }
-      const first = await ResultList.first(index, results);
+      const now = results.now(PAGE);
+      mark('ranked');
+      const rows = await index.rows(now.list);
       if (mine !== session.seq) return;
-      view.show(index, results, groups, first);
+      view.show(index, results, groups, { list: now.list, rows }, now.settled);
       list.setAttribute('data-for', location.search);
       announce(s, results.count);
+      mark(now.settled ? 'shown' : 'shown, not settled');
       session.restarts = 0;
+      if (now.settled) return;
+      const final = await results.top(PAGE, () => mine === session.seq);
+      if (mine !== session.seq) return;
+      const finalRows = await index.rows(final);
+      if (mine !== session.seq) return;
+      view.settle(results, { list: final, rows: finalRows });
+      mark('settled after ' + results.rounds + ' rounds of tiers (' + results.fetched.join('; ') + ')');
     } catch (e) {
       failed(e, mine);
     }
@@ -126,7 +153,7 @@ function wire(form) {
     else setStatus(n + (n === 1 ? ' incident' : ' incidents') + ' found' + what + filtered + '.');
   }
 
-  input.addEventListener('input', () => schedule(15));
+  input.addEventListener('input', () => schedule(0));
   input.addEventListener('focus', () => { if (input.value) start(); }, { once: true });
   form.addEventListener('change', (e) => { if (e.target !== input) schedule(0); });
   form.addEventListener('submit', (e) => {

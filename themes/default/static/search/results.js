@@ -7,7 +7,12 @@
 
 import { trimWord } from './text.js';
 
-const PAGE = 20;
+/** Results shown at a time. */
+export const PAGE = 20;
+
+/* How long the results on screen stay before their pages are fetched for
+ * the snippets (ms): about the time between two keystrokes. */
+const SNIPPET_PAUSE = 150;
 
 function el(tag, cls, text) {
   const e = document.createElement(tag);
@@ -31,51 +36,88 @@ export class ResultList {
     this.onError = onError;
     this.index = null;
     this.results = null; // Ranking or ByFilters (ranking.js)
+    this.items = []; // the incidents on screen, in order
     this.shown = 0;
+    this.settled = true;
     this.groups = null; // the analysed query of the results on screen
+    this.pending = []; // results whose snippet waits for its page
   }
 
-  /** The first page of results of a search, to show (see `show`). */
-  static async first(index, results) {
-    const list = await results.top(PAGE);
-    return { list, rows: await index.rows(list) };
-  }
-
-  /** Shows the first results of a search (`first`: from `first()`). */
-  show(index, results, groups, first) {
+  /** Shows the first results of a search (`first`: {list, rows}, the
+   * rows from `index.rows`); `settled`: whether their order is final (else
+   * `settle` gives it when the tiers that fix it have come). The list is
+   * marked `data-settled="0"` until then. */
+  show(index, results, groups, first, settled) {
     this.index = index;
     this.results = results;
     this.groups = groups;
-    this.shown = 0;
-    this.list.replaceChildren();
-    this.append(first, false);
+    this.render(first, -1);
+    this.setSettled(settled);
+    if (settled) this.loadSnippets();
+  }
+
+  /** The final order of the first results of the search on screen. */
+  settle(results, first) {
+    if (results !== this.results || this.settled) return;
+    if (!first.list.every((i, k) => this.items[k] === i)) this.render(first, -1);
+    this.setSettled(true);
+    this.loadSnippets();
+  }
+
+  setSettled(settled) {
+    this.settled = settled;
+    this.list.dataset.settled = settled ? '1' : '0';
   }
 
   clear() {
     this.results = null;
     this.groups = null;
+    clearTimeout(this.snippetTimer);
+    this.items = [];
+    this.pending = [];
     this.shown = 0;
     this.list.replaceChildren();
+    this.setSettled(true);
     this.moreButton.hidden = true;
   }
 
-  append({ list, rows }, focusFirst) {
+  /* The list shows `list` (its rows `rows`) from the start; the item at
+   * `focusAt` takes the focus. */
+  render({ list, rows }, focusAt) {
+    clearTimeout(this.snippetTimer);
+    this.items = [];
+    this.pending = [];
+    this.shown = 0;
+    this.list.replaceChildren();
+    this.append({ list, rows }, focusAt);
+  }
+
+  append({ list, rows }, focusAt) {
     list.forEach((i, k) => {
-      this.list.appendChild(this.item(i, rows[k], focusFirst && k === 0));
+      this.list.appendChild(this.item(i, rows[k], this.shown + k === focusAt));
     });
+    this.items.push(...list);
     this.shown += list.length;
     this.moreButton.hidden = this.shown >= this.results.count;
   }
 
-  /** Shows the next results and focuses the first of them. */
+  /** Shows the next results (in their final order, with those on screen
+   * put in it if they were not yet) and focuses the first of them. */
   async more() {
     const { results, index } = this;
     if (!results) return;
     try {
       const all = await results.top(this.shown + PAGE);
-      const list = all.slice(this.shown);
-      const rows = await index.rows(list);
-      if (results === this.results) this.append({ list, rows }, true);
+      const rows = await index.rows(all);
+      if (results !== this.results) return;
+      const from = this.shown;
+      if (this.items.every((i, k) => all[k] === i)) {
+        this.append({ list: all.slice(from), rows: rows.slice(from) }, from);
+      } else {
+        this.render({ list: all, rows }, from);
+      }
+      this.setSettled(true);
+      this.loadSnippets();
     } catch (e) {
       if (results === this.results) this.onError(e);
     }
@@ -110,17 +152,38 @@ export class ResultList {
     li.appendChild(metaLine);
     const snippet = el('p', 'result-snippet');
     li.appendChild(snippet);
-    // With words: the section of the page where they matched. By filters
-    // alone: the summary, from the index.
-    const text = groups.length
-      ? textOf(index, i, url)
-      : index.summary(i).then((summary) => ({ summary, sections: [] }));
-    text.then((t) => {
-      if (groups !== this.groups) return;
-      fillSnippet(index, t, groups, { a, url, where, snippet });
-    }).catch(() => { /* the title and date still show */ });
+    // With words: the section of the page where they matched (at once if
+    // the page was read for an earlier search, else once the order of the
+    // results is final: see `loadSnippets`). By filters alone: the
+    // summary, from the index.
+    const parts = { a, url, where, snippet };
+    if (!groups.length) {
+      index.summary(i).then((summary) => {
+        if (groups === this.groups) fillSnippet(index, { summary, sections: [] }, groups, parts);
+      }).catch(() => { /* the title and date still show */ });
+    } else if (index.pageTextsRead.has(i)) {
+      fillSnippet(index, index.pageTextsRead.get(i), groups, parts);
+    } else {
+      this.pending.push({ i, groups, parts });
+    }
     if (focusIt) setTimeout(() => a.focus(), 0);
     return li;
+  }
+
+  /* Fetches the pages of the results on screen whose snippets wait for
+   * them, once their order is final and the typing has paused: a fast
+   * typist's every keystroke does not fetch and parse twenty pages, nor
+   * keep the browser's few connections from the index files. */
+  loadSnippets() {
+    clearTimeout(this.snippetTimer);
+    this.snippetTimer = setTimeout(() => {
+      const { index } = this;
+      for (const { i, groups, parts } of this.pending.splice(0)) {
+        textOf(index, i, parts.url).then((t) => {
+          if (groups === this.groups) fillSnippet(index, t, groups, parts);
+        }).catch(() => { /* the title and date still show */ });
+      }
+    }, SNIPPET_PAUSE);
   }
 }
 
@@ -131,9 +194,11 @@ function textOf(index, i, url) {
   let p = index.pageTexts.get(i);
   if (!p) {
     p = (async () => {
-      const r = await fetch(url, { credentials: 'same-origin' });
+      const r = await fetch(url, { credentials: 'same-origin', priority: 'low' });
       if (!r.ok) throw new Error(url + ': ' + r.status);
-      return pageText(await r.text());
+      const t = pageText(await r.text());
+      index.pageTextsRead.set(i, t);
+      return t;
     })();
     index.pageTexts.set(i, p);
     p.catch(() => index.pageTexts.delete(i));
@@ -181,15 +246,15 @@ function fillSnippet(index, t, groups, { a, url, where, snippet }) {
   let bestScore = 0;
   if (groups && groups.length) {
     for (const sec of t.sections) {
-      const m = matches(index, (sec.heading || '') + '\n' + sec.text, groups);
-      const score = m.groups * 1000 + m.ranges.length;
-      if (m.ranges.length && score > bestScore) {
+      const m = matchCount(index, sec, (sec.heading || '') + '\n' + sec.text, groups);
+      const score = m.groups * 1000 + m.ranges;
+      if (m.ranges && score > bestScore) {
         best = sec;
         bestScore = score;
       }
     }
-    const inSummary = matches(index, t.summary, groups);
-    if (best && inSummary.groups * 1000 + inSummary.ranges.length >= bestScore) best = null;
+    const inSummary = matchCount(index, t, t.summary, groups);
+    if (best && inSummary.groups * 1000 + inSummary.ranges >= bestScore) best = null;
   }
   if (best) {
     if (best.anchor) a.href = url + '#' + encodeURIComponent(best.anchor);
@@ -201,6 +266,65 @@ function fillSnippet(index, t, groups, { a, url, where, snippet }) {
   } else {
     snippetInto(index, snippet, t.summary, groups);
   }
+}
+
+/* How many ranges of a text match the query (as `matches` counts them)
+ * and how many groups matched. The words of the text are counted once,
+ * kept on `holder` (a section of a page, kept with the page), so a
+ * keystroke looks each distinct word up rather than reading the page. */
+function matchCount(index, holder, text, groups) {
+  if (index.mode === 'cjk' || groups.some((g) => g.cjk)) {
+    const m = matches(index, text, groups);
+    return { groups: m.groups, ranges: m.ranges.length };
+  }
+  if (!holder.words) {
+    holder.words = new Map();
+    for (const m of (text || '').matchAll(/[^\s-]+/g)) {
+      const word = trimWord(m[0].toLowerCase());
+      if (word) holder.words.set(word, (holder.words.get(word) || 0) + 1);
+    }
+  }
+  const hit = new Set();
+  let ranges = 0;
+  for (const [word, n] of holder.words) {
+    const gi = groupOf(index, word, groups);
+    if (gi >= 0) {
+      hit.add(gi);
+      ranges += n;
+    }
+  }
+  return { groups: hit.size, ranges };
+}
+
+/* Per query (its groups): word → the group it matches. */
+const matched = new WeakMap();
+
+/* The group a word of the text (lowercased, trimmed) matches, or -1. */
+function groupOf(index, word, groups) {
+  let memo = matched.get(groups);
+  if (!memo) matched.set(groups, memo = new Map());
+  let gi = memo.get(word);
+  if (gi === undefined) {
+    const stem = index.mode === 'en' ? index.stem(word) : (index.writtenStem(word) || word);
+    gi = groups.findIndex((g) => !g.cjk && g.alts.some((alt) =>
+      stem === alt || (g.expand && stem.startsWith(alt)) || word.startsWith(alt)));
+    memo.set(word, gi);
+  }
+  return gi;
+}
+
+/* Where the first match of the query in a text begins (-1 for none). */
+function firstMatch(index, text, groups) {
+  if (index.mode === 'cjk' || groups.some((g) => g.cjk)) {
+    const r = matches(index, text, groups).ranges;
+    return r.length ? r[0][0] : -1;
+  }
+  for (const m of text.matchAll(/[^\s-]+/g)) {
+    const lowerWord = m[0].toLowerCase();
+    const word = trimWord(lowerWord);
+    if (word && groupOf(index, word, groups) >= 0) return m.index + lowerWord.indexOf(word);
+  }
+  return -1;
 }
 
 /* The ranges of a text that match the query, and how many groups matched. */
@@ -229,9 +353,7 @@ function matches(index, text, groups) {
       const word = trimWord(lowerWord);
       if (!word) continue;
       const start = m.index + lowerWord.indexOf(word);
-      const stem = index.mode === 'en' ? index.stem(word) : (index.writtenStem(word) || word);
-      const gi = groups.findIndex((g) => !g.cjk && g.alts.some((alt) =>
-        stem === alt || (g.expand && stem.startsWith(alt)) || word.startsWith(alt)));
+      const gi = groupOf(index, word, groups);
       if (gi >= 0) {
         ranges.push([start, start + word.length]);
         hit.add(gi);
@@ -263,10 +385,10 @@ function highlightInto(index, parent, text, groups) {
 /* About 220 characters of a text around its first match. */
 function snippetInto(index, p, text, groups) {
   text = text.replace(/\s+/g, ' ').trim();
-  const r = matches(index, text, groups).ranges;
+  const first = firstMatch(index, text, groups);
   let from = 0;
-  if (r.length && r[0][0] > 60) {
-    from = text.lastIndexOf(' ', r[0][0] - 50);
+  if (first > 60) {
+    from = text.lastIndexOf(' ', first - 50);
     from = from < 0 ? 0 : from + 1;
   }
   let to = Math.min(text.length, from + 220);

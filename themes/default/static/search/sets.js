@@ -49,6 +49,25 @@ export class DocSet {
     return s;
   }
 
+  /** Whether some incident of this set is in `o` and not in `not`
+   * (when given). */
+  meets(o, not) {
+    for (let i = 0; i < this.w.length; i++) {
+      if ((this.w[i] & o.w[i] & (not ? ~not.w[i] : -1)) !== 0) return true;
+    }
+    return false;
+  }
+
+  /** The numbers of the set, ascending. */
+  list() {
+    const out = new Int32Array(this.count());
+    let k = 0;
+    for (let i = 0; i < this.w.length; i++) {
+      for (let x = this.w[i]; x !== 0; x &= x - 1) out[k++] = i * 32 + 31 - Math.clz32(x & -x);
+    }
+    return out;
+  }
+
   isEmpty() {
     return this.w.every((x) => x === 0);
   }
