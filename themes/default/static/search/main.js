@@ -101,32 +101,45 @@ function wire(form) {
       const filter = await filterSet(index, s);
       if (mine !== session.seq) return;
       mark('words and filters');
-      let results;
-      if (groups.length) {
-        results = new Ranking(index, groups, filter);
-      } else if (filter) {
-        // No words to look for (none, or only stop words): the filters
-        // alone, newest first.
-        results = new ByFilters(filter);
-      } else {
-        results = new ByFilters(new DocSet(index.n));
+      // The shard of a short word typed last, if it was not waited for
+      // (query.js): searched again when it is there.
+      let later = groups.later;
+      for (;;) {
+        let results;
+        if (groups.length) {
+          results = new Ranking(index, groups, filter);
+        } else if (filter) {
+          // No words to look for (none, or only stop words): the filters
+          // alone, newest first.
+          results = new ByFilters(filter);
+        } else {
+          results = new ByFilters(new DocSet(index.n));
+        }
+        const now = results.now(PAGE);
+        mark('ranked');
+        const rows = await index.rows(now.list);
+        if (mine !== session.seq) return;
+        view.show(index, results, groups, { list: now.list, rows }, now.settled && !later);
+        list.setAttribute('data-for', location.search);
+        announce(s, results.count);
+        mark(now.settled && !later ? 'shown' : 'shown, not settled');
+        session.restarts = 0;
+        if (later) {
+          await later;
+          later = null;
+          if (mine !== session.seq) return;
+          mark('the last word\'s shard');
+          continue;
+        }
+        if (now.settled) return;
+        const final = await results.top(PAGE, () => mine === session.seq);
+        if (mine !== session.seq) return;
+        const finalRows = await index.rows(final);
+        if (mine !== session.seq) return;
+        view.settle(results, { list: final, rows: finalRows });
+        mark('settled after ' + results.rounds + ' rounds of tiers (' + results.fetched.join('; ') + ')');
+        return;
       }
-      const now = results.now(PAGE);
-      mark('ranked');
-      const rows = await index.rows(now.list);
-      if (mine !== session.seq) return;
-      view.show(index, results, groups, { list: now.list, rows }, now.settled);
-      list.setAttribute('data-for', location.search);
-      announce(s, results.count);
-      mark(now.settled ? 'shown' : 'shown, not settled');
-      session.restarts = 0;
-      if (now.settled) return;
-      const final = await results.top(PAGE, () => mine === session.seq);
-      if (mine !== session.seq) return;
-      const finalRows = await index.rows(final);
-      if (mine !== session.seq) return;
-      view.settle(results, { list: final, rows: finalRows });
-      mark('settled after ' + results.rounds + ' rounds of tiers (' + results.fetched.join('; ') + ')');
     } catch (e) {
       failed(e, mine);
     }

@@ -64,10 +64,14 @@ async function analyseEnglish(index, raw) {
 }
 
 /* Fetches the shards the groups need; a prefix that would need too many
- * is matched exactly (`cut`). */
+ * is matched exactly (`cut`). The shard of a cut word typed after others
+ * ("latency d") is not waited for: until it is there the word matches
+ * nothing, which leaves the results of the others (ranking.js), and
+ * `groups.later` is the promise of it (main.js searches again then). */
 async function withShards(index, groups) {
   const need = new Set();
-  for (const g of groups) {
+  const later = new Set();
+  groups.forEach((g, gi) => {
     for (const t of g.alts) {
       let set = g.expand ? index.prefixShards(t) : new Set([index.shardOf(t)]);
       if (g.expand && set.size > MAX_PREFIX_SHARDS) {
@@ -75,8 +79,13 @@ async function withShards(index, groups) {
         g.cut = true;
         set = new Set([index.shardOf(t)]);
       }
-      for (const n of set) if (n >= 0) need.add(n);
+      const wait = g.cut && gi > 0 && gi === groups.length - 1 ? later : need;
+      for (const n of set) if (n >= 0 && !index.shardTerms.has(n)) wait.add(n);
     }
+  });
+  if (later.size) {
+    groups.later = index.loadShards(later);
+    groups.later.catch(() => { /* told when awaited, if it still matters */ });
   }
   await index.loadShards(need);
   return groups;

@@ -218,34 +218,42 @@ export class Ranking {
     // The first `need` by lo (positions in `ds`, best first): ties go to
     // the newer, which comes first in `ds`.
     const top = [];
+    let floor = -Infinity; // the lo of the need-th, once there are need
     for (let j = 0; j < m && need > 0; j++) {
-      if (top.length === need && !(lo[j] > lo[top[need - 1]])) continue;
-      let at = top.length === need ? need - 1 : top.length;
-      while (at > 0 && lo[top[at - 1]] < lo[j]) {
+      const v = lo[j];
+      if (top.length === need) {
+        if (!(v > floor)) continue;
+        top.pop();
+      }
+      let at = top.length;
+      while (at > 0 && lo[top[at - 1]] < v) {
         top[at] = top[at - 1];
         at--;
       }
       top[at] = j;
+      if (top.length === need) floor = lo[top[need - 1]];
     }
     const open = new DocSet(this.index.n);
     // `a` surely ranks before `b` when its lowest possible score is above
-    // the highest of `b`, or equal to it and `a` is newer.
-    const before = (a, b) => lo[a] > hi[b] || (lo[a] >= hi[b] && a < b);
+    // the highest of `b`, or equal to it and `a` is newer (comes first).
     for (let t = 0; t + 1 < top.length; t++) {
-      if (!before(top[t], top[t + 1])) {
-        open.add(ds[top[t]]);
-        open.add(ds[top[t + 1]]);
+      const a = top[t];
+      const b = top[t + 1];
+      if (!(lo[a] > hi[b] || (lo[a] >= hi[b] && a < b))) {
+        open.add(ds[a]);
+        open.add(ds[b]);
       }
     }
     if (top.length) {
       const last = top[top.length - 1];
+      const floorLo = lo[last];
       const inTop = new Set(top);
       let outside = false;
       for (let j = 0; j < m; j++) {
-        if (!before(last, j) && !inTop.has(j)) {
-          open.add(ds[j]);
-          outside = true;
-        }
+        const h = hi[j];
+        if (h < floorLo || (h === floorLo && j > last) || inTop.has(j)) continue;
+        open.add(ds[j]);
+        outside = true;
       }
       if (outside) open.add(ds[last]);
     }

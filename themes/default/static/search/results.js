@@ -21,6 +21,13 @@ function el(tag, cls, text) {
   return e;
 }
 
+/* Whether two analysed queries look for the same words (so their
+ * results show the same highlights). */
+function sameWords(a, b) {
+  const key = (groups) => JSON.stringify(groups.map((g) => [g.alts, !!g.expand, !!g.cut, !!g.cjk]));
+  return !!a && !!b && key(a) === key(b);
+}
+
 /* Read aloud (and copied) as "SEV2, 2018-04-12, in § Summary". */
 function comma() {
   return el('span', 'visually-hidden', ', ');
@@ -48,10 +55,18 @@ export class ResultList {
    * `settle` gives it when the tiers that fix it have come). The list is
    * marked `data-settled="0"` until then. */
   show(index, results, groups, first, settled) {
+    const same = index === this.index && first.list.length === this.items.length
+      && first.list.every((i, k) => this.items[k] === i) && sameWords(groups, this.groups);
     this.index = index;
     this.results = results;
-    this.groups = groups;
-    this.render(first, -1);
+    if (same) {
+      // The same results for the same words ("latency" and then
+      // "latency "): what is on screen stays.
+      this.moreButton.hidden = this.shown >= results.count;
+    } else {
+      this.groups = groups;
+      this.render(first, -1);
+    }
     this.setSettled(settled);
     if (settled) this.loadSnippets();
   }
@@ -242,20 +257,7 @@ function pageText(html) {
 /* Where the words matched: the section with the most query words (ties:
  * the first), else the summary. */
 function fillSnippet(index, t, groups, { a, url, where, snippet }) {
-  let best = null;
-  let bestScore = 0;
-  if (groups && groups.length) {
-    for (const sec of t.sections) {
-      const m = matchCount(index, sec, (sec.heading || '') + '\n' + sec.text, groups);
-      const score = m.groups * 1000 + m.ranges;
-      if (m.ranges && score > bestScore) {
-        best = sec;
-        bestScore = score;
-      }
-    }
-    const inSummary = matchCount(index, t, t.summary, groups);
-    if (best && inSummary.groups * 1000 + inSummary.ranges >= bestScore) best = null;
-  }
+  const best = groups && groups.length ? bestSection(index, t, groups) : null;
   if (best) {
     if (best.anchor) a.href = url + '#' + encodeURIComponent(best.anchor);
     if (best.heading) {
@@ -268,32 +270,61 @@ function fillSnippet(index, t, groups, { a, url, where, snippet }) {
   }
 }
 
-/* How many ranges of a text match the query (as `matches` counts them)
- * and how many groups matched. The words of the text are counted once,
- * kept on `holder` (a section of a page, kept with the page), so a
- * keystroke looks each distinct word up rather than reading the page. */
-function matchCount(index, holder, text, groups) {
+/* The section of a page whose text (heading included) matches the most
+ * groups, then has the most matches (the first of equals), unless the
+ * summary matches as well; null for the summary. */
+function bestSection(index, t, groups) {
+  const texts = [t.summary, ...t.sections.map((sec) => (sec.heading || '') + '\n' + sec.text)];
+  const scores = matchCounts(index, t, texts, groups);
+  let best = 0;
+  let bestScore = 0;
+  for (let k = 1; k < texts.length; k++) {
+    const { groups: g, ranges } = scores[k];
+    if (ranges && g * 1000 + ranges > bestScore) {
+      best = k;
+      bestScore = g * 1000 + ranges;
+    }
+  }
+  if (!best || scores[0].groups * 1000 + scores[0].ranges >= bestScore) return null;
+  return t.sections[best - 1];
+}
+
+/* For each of a page's texts, how many ranges match the query (as
+ * `matches` counts them) and how many groups matched. The page's words
+ * are listed once, each with the texts it is in and how often (kept on
+ * `t`, the page's text, kept with the page), so a keystroke looks each
+ * distinct word of the page up once. */
+function matchCounts(index, t, texts, groups) {
   if (index.mode === 'cjk' || groups.some((g) => g.cjk)) {
-    const m = matches(index, text, groups);
-    return { groups: m.groups, ranges: m.ranges.length };
+    return texts.map((text) => {
+      const m = matches(index, text, groups);
+      return { groups: m.groups, ranges: m.ranges.length };
+    });
   }
-  if (!holder.words) {
-    holder.words = new Map();
-    for (const m of (text || '').matchAll(/[^\s-]+/g)) {
-      const word = trimWord(m[0].toLowerCase());
-      if (word) holder.words.set(word, (holder.words.get(word) || 0) + 1);
-    }
+  if (!t.words) {
+    t.words = new Map();
+    texts.forEach((text, k) => {
+      for (const m of (text || '').matchAll(/[^\s-]+/g)) {
+        const word = trimWord(m[0].toLowerCase());
+        if (!word) continue;
+        let where = t.words.get(word);
+        if (!where) t.words.set(word, where = []);
+        if (where.length && where[where.length - 2] === k) where[where.length - 1]++;
+        else where.push(k, 1);
+      }
+    });
   }
-  const hit = new Set();
-  let ranges = 0;
-  for (const [word, n] of holder.words) {
+  const hit = texts.map(() => new Set());
+  const ranges = texts.map(() => 0);
+  for (const [word, where] of t.words) {
     const gi = groupOf(index, word, groups);
-    if (gi >= 0) {
-      hit.add(gi);
-      ranges += n;
+    if (gi < 0) continue;
+    for (let j = 0; j < where.length; j += 2) {
+      hit[where[j]].add(gi);
+      ranges[where[j]] += where[j + 1];
     }
   }
-  return { groups: hit.size, ranges };
+  return texts.map((_, k) => ({ groups: hit[k].size, ranges: ranges[k] }));
 }
 
 /* Per query (its groups): word → the group it matches. */
