@@ -4,7 +4,8 @@
 //   node scripts/search-weight.mjs [--sizes 1000,10000,50000] [--pmsite target/release/pmsite]
 //                                  [--work /tmp/search-weight] [--no-pagefind] [--keep]
 //                                  [--reuse] [--static themes/default/static] [--typing-only]
-//                                  [--profile DIR] [--trace] [--text " database"]
+//                                  [--profile DIR] [--timeline DIR] [--trace] [--trace-fetches]
+//                                  [--text " database"]
 //
 // For each size: writes `gen-corpus N` (kept in --work and reused), builds it
 // with `pmsite build -v` under /usr/bin/time -v (wall time, peak memory, and
@@ -30,7 +31,9 @@
 // changed modules are measured without rebuilding pmsite; --typing-only
 // measures only the typing; --profile DIR records a DevTools CPU profile
 // of the typing (DIR/typing-N.cpuprofile, for DevTools' Performance tab)
-// and prints where the time went; --trace prints the phases of each
+// and prints where the time went; --timeline DIR records a DevTools trace
+// of it (DIR/typing-N.json) and prints the main thread's time by kind of
+// event (script, style, layout, paint, parsing…); --trace prints the phases of each
 // search as the page times them (its `__pmsiteSearchTrace`). Every keystroke is printed with its
 // times (to the first results shown, and to the final order: the page
 // marks its list `data-settled` when no more tiers can change it) and the
@@ -122,6 +125,7 @@ async function browser() {
   await new Promise((ok) => ws.on('open', ok));
   let id = 0;
   const waiting = new Map();
+  const listeners = new Map();
   ws.on('message', (m) => {
     const msg = JSON.parse(m);
     if (msg.id && waiting.has(msg.id)) {
@@ -129,6 +133,8 @@ async function browser() {
       waiting.delete(msg.id);
       if (msg.error) fail(new Error(JSON.stringify(msg.error)));
       else ok(msg.result);
+    } else if (msg.method && listeners.has(msg.method)) {
+      listeners.get(msg.method)(msg.params);
     }
   });
   const send = (method, params = {}, sessionId) => new Promise((ok, fail) => {
@@ -137,6 +143,9 @@ async function browser() {
     ws.send(JSON.stringify({ id: n, method, params, sessionId }));
   });
   return {
+    send,
+    /** Calls `f(params)` on each event `method` of the browser. */
+    on: (method, f) => listeners.set(method, f),
     /** A tab in a fresh browser context (its own, empty cache). */
     async page() {
       const { browserContextId } = await send('Target.createBrowserContext');
@@ -209,6 +218,31 @@ const TYPE = `(text) => new Promise((done) => {
   input.dispatchEvent(new Event('input', { bubbles: true }));
   check();
 })`;
+
+/* Where the time of the page's main thread went, from a DevTools trace:
+ * each kind of event's own time (less that of the events inside it), the
+ * biggest first. */
+function timelineSummary(events, top = 16) {
+  // The renderer of the search page: the one that asked for index files.
+  const pid = events.find((e) => e.name === 'ResourceSendRequest'
+    && /\/search\//.test((e.args && e.args.data && e.args.data.url) || ''))?.pid;
+  const main = events.find((e) => e.name === 'thread_name' && e.pid === pid && e.args.name === 'CrRendererMain');
+  if (!main) return { top: [] };
+  const xs = events.filter((e) => e.pid === main.pid && e.tid === main.tid && e.ph === 'X' && e.dur)
+    .sort((a, b) => a.ts - b.ts || b.dur - a.dur);
+  const own = new Map();
+  const stack = [];
+  for (const e of xs) {
+    while (stack.length && stack[stack.length - 1].ts + stack[stack.length - 1].dur <= e.ts) stack.pop();
+    const parent = stack[stack.length - 1];
+    if (parent) own.set(parent, own.get(parent) - e.dur);
+    own.set(e, e.dur);
+    stack.push(e);
+  }
+  const by = new Map();
+  for (const [e, us] of own) by.set(e.name, (by.get(e.name) || 0) + Math.max(0, us));
+  return { top: [...by].sort((a, b) => b[1] - a[1]).slice(0, top).map(([name, us]) => [name, Math.round(us / 100) / 10]) };
+}
 
 /* Where the time of a CPU profile went: by function, the biggest first,
  * its own time (self) and the time of the calls under it too (total). */
@@ -289,6 +323,14 @@ async function measure(n) {
     // Let the snippets of the first results arrive before typing on.
     await page.until(RESULTS_WITH_SNIPPETS);
     if (flag('trace')) await page.eval('globalThis.__pmsiteSearchTrace = [], true');
+    const timeline = opt('timeline');
+    const events = [];
+    let traced = null;
+    if (timeline) {
+      b.on('Tracing.dataCollected', (p) => events.push(...p.value));
+      traced = new Promise((ok) => b.on('Tracing.tracingComplete', ok));
+      await b.send('Tracing.start', { categories: 'devtools.timeline,v8,blink,loading', transferMode: 'ReportEvents' });
+    }
     const profile = opt('profile');
     if (profile) {
       await page.send('Profiler.enable');
@@ -325,6 +367,13 @@ async function measure(n) {
         console.error('  trace ' + JSON.stringify(t.q).padEnd(20) + ' started ' + Math.round(at) + ', '
           + t.phases.map(([p, ms]) => p + ' ' + Math.round(ms + at)).join(', '));
       }
+    }
+    if (timeline) {
+      await b.send('Tracing.end');
+      await traced;
+      mkdirSync(timeline, { recursive: true });
+      writeFileSync(join(timeline, 'typing-' + n + '.json'), JSON.stringify(events));
+      out.timeline = timelineSummary(events);
     }
     if (profile) {
       const { profile: p } = await page.send('Profiler.stop');
@@ -370,6 +419,11 @@ async function measure(n) {
     console.error(`  CPU profile of the typing: ${out.profile.totalMs} ms sampled; by function, self and total ms:`);
     for (const [f, self, all] of out.profile.top) console.error(`    ${String(self).padStart(8)} ${String(all).padStart(8)}  ${f}`);
     delete out.profile.top;
+  }
+  if (out.timeline) {
+    console.error('  main thread while typing, own time by kind of event (ms):');
+    for (const [name, ms] of out.timeline.top) console.error(`    ${String(ms).padStart(8)}  ${name}`);
+    delete out.timeline;
   }
   out.load = out.load.map((x) => +x.toFixed(2));
   console.log(JSON.stringify(out));

@@ -80,6 +80,13 @@ function wire(form) {
     session.timer = setTimeout(run, delay);
   }
 
+  function resultsOf(index, groups, filter) {
+    if (groups.length) return new Ranking(index, groups, filter);
+    // No words to look for (none, or only stop words): the filters alone,
+    // newest first.
+    return new ByFilters(filter || new DocSet(index.n));
+  }
+
   /* A search: the results in the order of what is loaded are shown at
    * once; when that order is not final yet (tiers of the words' postings
    * still to come, ranking.js), the final one follows. */
@@ -105,16 +112,7 @@ function wire(form) {
       // (query.js): searched again when it is there.
       let later = groups.later;
       for (;;) {
-        let results;
-        if (groups.length) {
-          results = new Ranking(index, groups, filter);
-        } else if (filter) {
-          // No words to look for (none, or only stop words): the filters
-          // alone, newest first.
-          results = new ByFilters(filter);
-        } else {
-          results = new ByFilters(new DocSet(index.n));
-        }
+        const results = resultsOf(index, groups, filter);
         const now = results.now(PAGE);
         mark('ranked');
         const rows = await index.rows(now.list);
