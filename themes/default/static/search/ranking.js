@@ -124,7 +124,7 @@ function groupBounds(index, alts, sig) {
   let set = kept && kept.terms === infos.length ? kept.set : null;
   if (!set) {
     set = new DocSet(n);
-    for (const { info } of infos) set = set.or(info.set);
+    for (const { info } of infos) set.addAll(info.set);
   }
   const entry = { terms: infos.length, tiers, lo: lo || new Float64Array(n), hi: hi || new Float64Array(n), set };
   cache.delete(sig);

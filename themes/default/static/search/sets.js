@@ -42,6 +42,12 @@ export class DocSet {
     return s;
   }
 
+  /** Adds the incidents of `o` to this set; returns it. */
+  addAll(o) {
+    for (let i = 0; i < this.w.length; i++) this.w[i] |= o.w[i];
+    return this;
+  }
+
   /** The incidents of this set that are not in `o`. */
   minus(o) {
     const s = new DocSet(this.n);
