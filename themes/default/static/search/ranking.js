@@ -29,7 +29,8 @@ import { DocSet } from './sets.js';
 /* Room for the rounding of the build's impacts against the browser's sums. */
 const SLACK = 1 + 1e-9;
 
-/* Groups whose bounds are kept (a few words: the query being typed). */
+/* Groups' alternatives whose scores are kept (a few words: the query
+ * being typed). */
 const KEPT = 8;
 
 /* The fetched terms a query term stands for, with elasticlunr's penalty
@@ -53,17 +54,17 @@ function keysOf(index, t, expand) {
   return out;
 }
 
-/* A term's loaded postings added to one alternative's bounds, each
- * scored as fieldSearch scores it: per field tf × idf × norm × penalty,
- * times the field's boost. Incidents of the term not loaded yet add the
- * best impact left out to `hi` only. */
-function addKey(index, { info, pen }, lo, hi) {
+/* A term's loaded postings added to one alternative's scores (`lo`, by
+ * incident number), each scored as fieldSearch scores it: per field
+ * tf × idf × norm × penalty, times the field's boost; the incidents are
+ * added to `seen`. */
+function addKey(index, { info, pen }, lo, seen) {
   const { docs, imp, masks, cs, count } = info;
   const boosts = index.boosts;
   if (pen === 1) {
     for (let j = 0; j < count; j++) {
       lo[docs[j]] += imp[j];
-      hi[docs[j]] += imp[j];
+      seen.add(docs[j]);
     }
   } else {
     let at = 0;
@@ -73,64 +74,121 @@ function addKey(index, { info, pen }, lo, hi) {
         if (m & 1) v += cs[at++] * pen * boosts[f];
       }
       lo[docs[j]] += v;
-      hi[docs[j]] += v;
-    }
-  }
-  if (info.loaded && index.hasMore(info)) {
-    const b = pen * info.bound * SLACK;
-    const s = info.set.w;
-    const l = info.loaded.w;
-    for (let i = 0; i < s.length; i++) {
-      let x = s[i] & ~l[i];
-      while (x !== 0) {
-        hi[i * 32 + 31 - Math.clz32(x & -x)] += b;
-        x &= x - 1;
-      }
+      seen.add(docs[j]);
     }
   }
 }
 
-/* What a group scores each incident, between bounds: `lo` and `hi` (by
- * incident number; 0 for incidents without its terms), the best of its
- * alternatives; and `set`, the incidents with one of its terms. Kept in
- * `index.groupCache` while its terms' tiers do not change. */
-function groupBounds(index, alts, sig) {
+/* What a group scores with what is loaded, kept in `index.groupCache`
+ * while its terms' tiers do not change:
+ *   alts   per alternative, `lo` (its score of each incident from the
+ *          postings loaded, by incident number) and `more` ({info, b}:
+ *          each term with postings still to load, and the most such a
+ *          posting can add, the best impact left out times the penalty);
+ *   seen   the incidents with a posting loaded;
+ *   unseen the most an incident without any can score (an upper bound);
+ *   set    the incidents with one of its terms. */
+function groupScores(index, alts, sig) {
   const cache = index.groupCache || (index.groupCache = new Map());
   const infos = alts.flat();
   const tiers = infos.map((k) => k.info.tier).join(',');
   const kept = cache.get(sig);
-  if (kept && kept.terms === infos.length) {
+  const same = kept && kept.terms === infos.length;
+  if (same && kept.tiers === tiers) {
     cache.delete(sig);
     cache.set(sig, kept); // most recently used
-    if (kept.tiers === tiers) return kept;
+    return kept;
   }
   const n = index.n;
-  let lo = null;
-  let hi = null;
-  for (const keys of alts) {
-    const l = new Float64Array(n);
-    const h = new Float64Array(n);
-    for (const k of keys) addKey(index, k, l, h);
-    if (!lo) {
-      lo = l;
-      hi = h;
-    } else {
-      for (let d = 0; d < n; d++) {
-        if (l[d] > lo[d]) lo[d] = l[d];
-        if (h[d] > hi[d]) hi[d] = h[d];
+  const seen = new DocSet(n);
+  let unseen = 0;
+  const out = alts.map((keys) => {
+    const lo = new Float64Array(n);
+    const more = [];
+    let most = 0;
+    for (const k of keys) {
+      addKey(index, k, lo, seen);
+      if (k.info.loaded && index.hasMore(k.info)) {
+        const b = k.pen * k.info.bound * SLACK;
+        more.push({ info: k.info, b });
+        most += b;
       }
     }
-  }
-  let set = kept && kept.terms === infos.length ? kept.set : null;
+    unseen = Math.max(unseen, most);
+    return { lo, more };
+  });
+  let set = same ? kept.set : null;
   if (!set) {
     set = new DocSet(n);
-    for (const { info } of infos) set.addAll(info.set);
+    for (const { info } of infos) {
+      if (info.loaded) set.addAll(info.set);
+      else for (let j = 0; j < info.count; j++) set.add(info.docs[j]);
+    }
   }
-  const entry = { terms: infos.length, tiers, lo: lo || new Float64Array(n), hi: hi || new Float64Array(n), set };
+  let lo = out[0].lo;
+  if (out.length > 1) {
+    lo = new Float64Array(n);
+    for (const a of out) for (let d = 0; d < n; d++) if (a.lo[d] > lo[d]) lo[d] = a.lo[d];
+  }
+  // For one alternative (all but some written words of "map" mode), the
+  // words of its terms' sets, for `ranked` to read without a call.
+  const more = out.length === 1 ? out[0].more.map(({ info, b }) => ({ s: info.set.w, l: info.loaded.w, b })) : null;
+  const entry = { terms: infos.length, tiers, alts: out, lo, more, seen, unseen, set };
   cache.delete(sig);
   cache.set(sig, entry);
-  while (cache.size > KEPT) cache.delete(cache.keys().next().value);
+  // Keep a few groups' arrays (one a group and alternative).
+  let arrays = 0;
+  for (const e of cache.values()) arrays += e.alts.length;
+  while (arrays > KEPT && cache.size > 1) {
+    const [oldest, e] = cache.entries().next().value;
+    cache.delete(oldest);
+    arrays -= e.alts.length;
+  }
   return entry;
+}
+
+/* The highest score a group of several alternatives can give incident
+ * `d`: the best of each alternative's loaded score plus what the postings
+ * not loaded of the terms `d` has could add. */
+function groupHi(e, d) {
+  let best = 0;
+  for (const { lo, more } of e.alts) {
+    let v = lo[d];
+    for (const { info, b } of more) if (info.set.has(d) && !info.loaded.has(d)) v += b;
+    if (v > best) best = v;
+  }
+  return best;
+}
+
+/* The lowest and highest possible scores of the incidents `ds` (into
+ * `lo` and `hi`): the sum over the groups of their best alternative's
+ * loaded score, and of that plus what the postings not loaded of the
+ * terms the incident has could add. */
+function bounds(es, ds, lo, hi) {
+  for (let j = 0; j < ds.length; j++) {
+    const d = ds[j];
+    const w = d >>> 5;
+    const bit = 1 << (d & 31);
+    let l = 0;
+    let h = 0;
+    for (let g = 0; g < es.length; g++) {
+      const e = es[g];
+      const v = e.lo[d];
+      l += v;
+      if (e.more) {
+        let x = v;
+        for (let k = 0; k < e.more.length; k++) {
+          const m = e.more[k];
+          if (m.s[w] & ~m.l[w] & bit) x += m.b;
+        }
+        h += x;
+      } else {
+        h += groupHi(e, d);
+      }
+    }
+    lo[j] = l;
+    hi[j] = h;
+  }
 }
 
 /** A search by words (groups, see query.js) within `filter` (a DocSet,
@@ -143,7 +201,7 @@ export class Ranking {
       sig: (g.expand ? '*' : '=') + g.alts.join('\u0000'),
       alts: g.alts.map((t) => keysOf(index, t, g.expand))
     }));
-    const sets = this.groups.map((x) => groupBounds(index, x.alts, x.sig).set);
+    const sets = this.groups.map((x) => groupScores(index, x.alts, x.sig).set);
     // A word still being typed, too short to expand ("kafka t"), that
     // matches nothing by itself does not empty the results yet.
     const last = this.groups.length - 1;
@@ -154,9 +212,7 @@ export class Ranking {
     let all = filter || DocSet.all(index.n);
     for (const s of sets) all = all.and(s);
     this.set = all;
-    /** The incidents of the search, ascending. */
-    this.members = all.list();
-    this.count = this.members.length;
+    this.count = all.count();
     /** The terms whose postings may still need loading. */
     this.infos = [...new Set(this.groups.flatMap(({ alts }) => alts.flat().map((k) => k.info)))]
       .filter((info) => info.loaded && info.set.meets(all));
@@ -198,28 +254,28 @@ export class Ranking {
 
   /* The first `need` incidents by what is loaded (`lo`, ties to the
    * newer), whether their order is settled, and if not the incidents
-   * that keep it open (`open`, a DocSet). Kept until a tier is loaded. */
+   * that keep it open (`open`, a DocSet). Kept until a tier is loaded.
+   *
+   * Only the incidents with a posting loaded (`seen`) are scored one by
+   * one; those without any score 0 so far and at most the sum of the
+   * groups' `unseen`, and are looked at one by one only when that bound
+   * is not low enough, before fetching more. */
   ranked(need) {
     const tiers = this.infos.map((info) => info.tier).join(',');
     if (this.last && this.last.need === need && this.last.tiers === tiers) return this.last;
-    const bounds = this.groups.map((x) => groupBounds(this.index, x.alts, x.sig));
-    const ds = this.members;
-    const m = ds.length;
-    const lo = new Float64Array(m);
-    const hi = new Float64Array(m);
-    for (const b of bounds) {
-      const l = b.lo;
-      const h = b.hi;
-      for (let j = 0; j < m; j++) {
-        lo[j] += l[ds[j]];
-        hi[j] += h[ds[j]];
-      }
-    }
-    // The first `need` by lo (positions in `ds`, best first): ties go to
-    // the newer, which comes first in `ds`.
+    const es = this.groups.map((x) => groupScores(this.index, x.alts, x.sig));
+    const n = this.index.n;
+    const seenSet = new DocSet(n);
+    for (const e of es) seenSet.addAll(e.seen);
+    const seen = seenSet.and(this.set).list();
+    const lo = new Float64Array(seen.length);
+    const hi = new Float64Array(seen.length);
+    bounds(es, seen, lo, hi);
+    // The first `need` seen incidents by lo (positions in `seen`, best
+    // first): ties go to the newer, which comes first in `seen`.
     const top = [];
     let floor = -Infinity; // the lo of the need-th, once there are need
-    for (let j = 0; j < m && need > 0; j++) {
+    for (let j = 0; j < seen.length && need > 0; j++) {
       const v = lo[j];
       if (top.length === need) {
         if (!(v > floor)) continue;
@@ -233,31 +289,55 @@ export class Ranking {
       top[at] = j;
       if (top.length === need) floor = lo[top[need - 1]];
     }
-    const open = new DocSet(this.index.n);
+    const list = top.map((j) => seen[j]);
+    const open = new DocSet(n);
+    const unseenSet = this.set.minus(seenSet);
+    if (list.length < need) {
+      // Fewer incidents scored than asked for: the others, newest first,
+      // until their postings come.
+      list.push(...unseenSet.take(0, need - list.length));
+      open.addAll(unseenSet);
+    }
     // `a` surely ranks before `b` when its lowest possible score is above
     // the highest of `b`, or equal to it and `a` is newer (comes first).
     for (let t = 0; t + 1 < top.length; t++) {
       const a = top[t];
       const b = top[t + 1];
       if (!(lo[a] > hi[b] || (lo[a] >= hi[b] && a < b))) {
-        open.add(ds[a]);
-        open.add(ds[b]);
+        open.add(seen[a]);
+        open.add(seen[b]);
       }
     }
-    if (top.length) {
+    if (top.length && list.length === top.length) {
       const last = top[top.length - 1];
       const floorLo = lo[last];
+      const lastD = seen[last];
       const inTop = new Set(top);
       let outside = false;
-      for (let j = 0; j < m; j++) {
+      for (let j = 0; j < seen.length; j++) {
         const h = hi[j];
         if (h < floorLo || (h === floorLo && j > last) || inTop.has(j)) continue;
-        open.add(ds[j]);
+        open.add(seen[j]);
         outside = true;
       }
-      if (outside) open.add(ds[last]);
+      let unseen = 0;
+      for (const e of es) unseen += e.unseen;
+      if (!unseenSet.isEmpty() && !(floorLo > unseen)) {
+        // The bound for all is not low enough: each of them.
+        const ds = unseenSet.list();
+        const uLo = new Float64Array(ds.length);
+        const uHi = new Float64Array(ds.length);
+        bounds(es, ds, uLo, uHi);
+        for (let j = 0; j < ds.length; j++) {
+          const h = uHi[j];
+          if (h < floorLo || (h === floorLo && ds[j] > lastD)) continue;
+          open.add(ds[j]);
+          outside = true;
+        }
+      }
+      if (outside) open.add(lastD);
     }
-    this.last = { need, tiers, list: top.map((j) => ds[j]), settled: open.isEmpty(), open };
+    this.last = { need, tiers, list, settled: open.isEmpty(), open };
     return this.last;
   }
 }
