@@ -219,7 +219,7 @@ export class Ranking {
     /** Rounds of tiers fetched, and which (for the page's trace). */
     this.rounds = 0;
     this.fetched = [];
-    this.needed = new Set();
+    this.needed = new Map(); // term → rounds it was fetched in
     this.last = null;
   }
 
@@ -243,11 +243,12 @@ export class Ranking {
       if (!more.length) return r.list;
       this.rounds++;
       // A term still needed after a round of its tiers likely needs more
-      // than the next: two at once (they grow fourfold).
-      const ahead = (info) => (this.needed.has(info) ? 2 : 1);
-      this.fetched.push(more.map((info) => info.term + '@' + info.tier + (ahead(info) > 1 ? '+' : '')).join(' '));
+      // than the next: one more tier at once each round (they grow
+      // fourfold, so what the last ones weigh dominates anyway).
+      const ahead = (info) => 1 + (this.needed.get(info) || 0);
+      this.fetched.push(more.map((info) => info.term + '@' + info.tier + '+'.repeat(ahead(info) - 1)).join(' '));
       const wait = this.index.loadNextTiers(more, ahead);
-      for (const info of more) this.needed.add(info);
+      for (const info of more) this.needed.set(info, (this.needed.get(info) || 0) + 1);
       await wait;
     }
   }
