@@ -4,8 +4,8 @@
 //   node scripts/search-weight.mjs [--sizes 1000,10000,50000] [--pmsite target/release/pmsite]
 //                                  [--work /tmp/search-weight] [--no-pagefind] [--keep]
 //                                  [--reuse] [--static themes/default/static] [--typing-only]
+//                                  [--text " database"] [--h2]
 //                                  [--profile DIR] [--timeline DIR] [--trace] [--trace-fetches]
-//                                  [--text " database"]
 //
 // For each size: writes `gen-corpus N` (kept in --work and reused), builds it
 // with `pmsite build -v` under /usr/bin/time -v (wall time, peak memory, and
@@ -18,31 +18,41 @@
 //     stylesheet, each gzipped at -9 as a server would send it;
 //   - first results on a cold cache (a fresh browser context: typing
 //     `latency` into an empty search page until the 20 results show), and
-//     keystroke to updated results after that (typing " database" one
-//     key at a time; median and worst);
+//     keystroke to updated results after that (typing --text, " database",
+//     one key at a time as soon as the results of the last one are final):
+//     to the first results shown for the new query (`first`), and to their
+//     final order (`settled`: the page marks its list data-settled="0"
+//     while tiers that can change the order are still coming); median and
+//     worst; each keystroke is printed with the files it fetched;
 //   - Pagefind 1.x from npm on the same pages
 //     (`pagefind --site public --glob "postmortems/*/index.html"`, under
 //     /usr/bin/time -v) and the bytes its JS API fetches for `latency` with
 //     the first 20 results' data loaded.
+// The load average at the start of each size is printed with its figures
+// (the machine is shared: compare runs taken at similar loads).
 //
-// Options for working on the search page itself: --reuse measures the site
-// already built in --work (kept by an earlier --keep) instead of building
-// it again; --static copies a theme's static/ over the built site's, so
+// Serving: HTTP/1.1 (browsers open six connections to a host), or with
+// --h2 HTTP/2 over TLS as static hosts serve (a self-signed certificate
+// made in --work; Chromium told to accept it).
+//
+// Working on the search page itself: --reuse measures the site already
+// built in --work (kept by an earlier --keep) instead of building it
+// again; --static copies a theme's static/ over the built site's, so
 // changed modules are measured without rebuilding pmsite; --typing-only
-// measures only the typing; --profile DIR records a DevTools CPU profile
-// of the typing (DIR/typing-N.cpuprofile, for DevTools' Performance tab)
-// and prints where the time went; --timeline DIR records a DevTools trace
-// of it (DIR/typing-N.json) and prints the main thread's time by kind of
-// event (script, style, layout, paint, parsing…); --trace prints the phases of each
-// search as the page times them (its `__pmsiteSearchTrace`). Every keystroke is printed with its
-// times (to the first results shown, and to the final order: the page
-// marks its list `data-settled` when no more tiers can change it) and the
-// files it fetched.
+// measures only the typing. Where the typing's time goes: --profile DIR
+// records a DevTools CPU profile (DIR/typing-N.cpuprofile, for DevTools'
+// Performance tab) and prints the time by function; --timeline DIR
+// records a DevTools trace (DIR/typing-N.json) and prints the page's main
+// thread time by kind of event (script, style, layout, network…);
+// --trace prints the phases of each search as the page times them (its
+// `__pmsiteSearchTrace`); --trace-fetches each file fetched while typing:
+// when it was asked for, sent and received.
 // Needs `ws` and `pagefind` from npm: installed into --work/node on first use.
 // Prints one JSON line per size and a Markdown table at the end.
 
 import { spawn, spawnSync } from 'node:child_process';
 import { createServer } from 'node:http';
+import { createSecureServer } from 'node:http2';
 import { cpSync, existsSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { extname, join, resolve } from 'node:path';
@@ -89,7 +99,7 @@ function timed(cmd, argv, cwd) {
 function serve(root) {
   const log = [];
   const types = { '.html': 'text/html', '.js': 'text/javascript', '.json': 'application/json', '.css': 'text/css' };
-  const server = createServer((req, res) => {
+  const handle = (req, res) => {
     let path = decodeURIComponent(new URL(req.url, 'http://x').pathname);
     let file = join(root, path);
     if (path.endsWith('/')) file = join(file, 'index.html');
@@ -103,13 +113,29 @@ function serve(root) {
     log.push({ path, file });
     res.writeHead(200, { 'content-type': types[extname(file)] || 'application/octet-stream' });
     res.end(body);
-  });
+  };
+  let server;
+  if (flag('h2')) {
+    // HTTP/2 over TLS (a certificate of its own, made once), as static
+    // hosts serve: one connection carries all requests at once, where
+    // HTTP/1.1 gets six connections to a host.
+    const key = join(work, 'h2-key.pem');
+    const cert = join(work, 'h2-cert.pem');
+    if (!existsSync(cert)) {
+      run('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-subj', '/CN=127.0.0.1',
+        '-days', '30', '-keyout', key, '-out', cert]);
+    }
+    server = createSecureServer({ key: readFileSync(key), cert: readFileSync(cert), allowHTTP1: true }, handle);
+  } else {
+    server = createServer(handle);
+  }
   return new Promise((ok) => server.listen(0, '127.0.0.1', () => ok({ server, log, port: server.address().port })));
 }
 
 /* Headless Chromium, driven through the DevTools protocol. */
 async function browser() {
   const proc = spawn(chromium, ['--headless', '--no-sandbox', '--disable-gpu', '--no-first-run',
+    ...(flag('h2') ? ['--ignore-certificate-errors'] : []),
     '--disable-background-networking', '--remote-debugging-port=0', '--user-data-dir=' + join(work, 'chrome-profile'),
     'about:blank'], { stdio: ['ignore', 'ignore', 'pipe'] });
   const url = await new Promise((ok, fail) => {
@@ -297,7 +323,7 @@ async function measure(n) {
   if (opt('static')) cpSync(resolve(opt('static')), join(dir, 'public/static'), { recursive: true });
 
   const { server, log, port } = await serve(join(dir, 'public'));
-  const base = 'http://127.0.0.1:' + port;
+  const base = (flag('h2') ? 'https' : 'http') + '://127.0.0.1:' + port;
   const b = await browser();
   try {
     let page;
@@ -319,6 +345,7 @@ async function measure(n) {
 
     page = await b.page();
     await page.goto(base + '/search/');
+    await page.eval('performance.setResourceTimingBufferSize(100000), true');
     if (flag('trace')) await page.eval('globalThis.__pmsiteSearchTrace = [], true');
     const cold = await page.eval(`(${TYPE})('latency')`);
     out.firstResultsMs = Math.round(cold.settled);
