@@ -249,9 +249,10 @@ const TYPE = `(text) => new Promise((done) => {
  * each kind of event's own time (less that of the events inside it), the
  * biggest first. */
 function timelineSummary(events, top = 16) {
-  // The renderer of the search page: the one that asked for index files.
+  // The renderer of the search page: the one that asked for index files
+  // (of the local server: Chromium's own pages have a search/ too).
   const pid = events.find((e) => e.name === 'ResourceSendRequest'
-    && /\/search\//.test((e.args && e.args.data && e.args.data.url) || ''))?.pid;
+    && /^https?:\/\/127\.0\.0\.1:\d+\/search\//.test((e.args && e.args.data && e.args.data.url) || ''))?.pid;
   const main = events.find((e) => e.name === 'thread_name' && e.pid === pid && e.args.name === 'CrRendererMain');
   if (!main) return { top: [] };
   const xs = events.filter((e) => e.pid === main.pid && e.tid === main.tid && e.ph === 'X' && e.dur)

@@ -164,7 +164,13 @@ function room(a, used, need) {
  * decimals; one object per count, shared. */
 const TF = [];
 function tfOf(count) {
-  return TF[count] || (TF[count] = Object.freeze({ tf: Math.round(Math.sqrt(count) * 1000) / 1000 }));
+  return TF[count] || (TF[count] = Object.freeze({ tf: tfValue(count) }));
+}
+
+/* The same, as a number; the small counts from a table. */
+const TF_VALUES = new Float64Array(256).map((_, c) => Math.round(Math.sqrt(c) * 1000) / 1000);
+function tfValue(count) {
+  return count < 256 ? TF_VALUES[count] : Math.round(Math.sqrt(count) * 1000) / 1000;
 }
 
 export class SearchIndex {
@@ -388,45 +394,71 @@ export class SearchIndex {
    * and later put into the elasticlunr.js index (`fillEngine`). */
   readHits(r, info, m) {
     const boosts = this.boosts;
+    const nf = this.fields.length;
     const got = info.loaded ? null : new DocSet(this.n);
+    const into = (got || info.loaded).w;
     const c0 = info.count;
     const need = c0 + m;
-    info.docs = room(info.docs, c0, need);
-    info.masks = room(info.masks, c0, need);
-    info.imp = room(info.imp, c0, need);
-    info.fieldsAt = room(info.fieldsAt, c0 + 1, need + 1);
+    const docs = (info.docs = room(info.docs, c0, need));
+    const masks = (info.masks = room(info.masks, c0, need));
+    const imps = (info.imp = room(info.imp, c0, need));
+    const fieldsAt = (info.fieldsAt = room(info.fieldsAt, c0 + 1, need + 1));
     this.unfilled.push([info, c0]);
-    let at = info.fieldsAt[c0];
+    // What tf × norm is multiplied by in each field: the idf, for a field
+    // the term is in.
+    const idf = new Float64Array(nf);
+    const has = new Uint8Array(nf);
+    for (let i = 0; i < nf; i++) {
+      if (info.nodes[i]) {
+        has[i] = 1;
+        idf[i] = info.idf[i];
+      }
+    }
+    let { cs, counts, lens } = info;
+    const b = r.b;
+    let p = r.at;
+    // A varint at `p` (see `Reader.uint`), inline: this loop is the
+    // decoding of every posting.
+    const uint = () => {
+      let x = b[p++];
+      let v = x & 0x7f;
+      for (let mul = 128; x & 0x80; mul *= 128) {
+        x = b[p++];
+        v += (x & 0x7f) * mul;
+      }
+      return v;
+    };
+    let at = fieldsAt[c0];
     let d = -1;
     for (let j = c0; j < need; j++) {
-      d += r.uint() + 1;
-      const mask = r.uint();
-      if (got) got.add(d); else info.loaded.add(d);
+      d += uint() + 1;
+      const mask = uint();
+      into[d >>> 5] |= 1 << (d & 31);
       const fields = popcount(mask);
-      if (at + fields > info.cs.length) {
+      if (at + fields > cs.length) {
         const want = at + fields + (need - j) * 2;
-        info.cs = room(info.cs, at, want);
-        info.counts = room(info.counts, at, want);
-        info.lens = room(info.lens, at, want);
+        cs = info.cs = room(cs, at, want);
+        counts = info.counts = room(counts, at, want);
+        lens = info.lens = room(lens, at, want);
       }
       let imp = 0;
-      for (let i = 0; i < this.fields.length; i++) {
-        if (!(mask & (1 << i))) continue;
-        const count = r.uint();
-        const len = r.uint();
-        const tf = Math.round(Math.sqrt(count) * 1000) / 1000;
-        const c = info.nodes[i] ? tf * info.idf[i] * (len !== 0 ? 1 / Math.sqrt(len) : 1) : 0;
-        info.cs[at] = c;
-        info.counts[at] = count;
-        info.lens[at] = len;
+      for (let i = 0, bits = mask; bits !== 0; i++, bits >>>= 1) {
+        if (!(bits & 1)) continue;
+        const count = uint();
+        const len = uint();
+        const c = has[i] ? tfValue(count) * idf[i] * (len !== 0 ? 1 / Math.sqrt(len) : 1) : 0;
+        cs[at] = c;
+        counts[at] = count;
+        lens[at] = len;
         at++;
         imp += c * boosts[i];
       }
-      info.docs[j] = d;
-      info.masks[j] = mask;
-      info.imp[j] = imp;
-      info.fieldsAt[j + 1] = at;
+      docs[j] = d;
+      masks[j] = mask;
+      imps[j] = imp;
+      fieldsAt[j + 1] = at;
     }
+    r.at = p;
     info.count = need;
     return got;
   }
@@ -444,7 +476,8 @@ export class SearchIndex {
       if (!this.hasMore(info)) continue;
       let k = info.tier;
       for (let more = ahead(info) - 1; more > 0 && info.total > this.tierEnd(k); more--) k++;
-      wait.add(this.tier(info.shard, k));
+      // All asked for at once (each is read after the one before it).
+      for (let j = info.tier; j <= k; j++) wait.add(this.tier(info.shard, j));
     }
     return Promise.all(wait);
   }

@@ -115,6 +115,10 @@ function wire(form) {
         const results = resultsOf(index, groups, filter);
         const now = results.now(PAGE);
         mark('ranked');
+        // The tiers that settle the order are asked for now, beside the
+        // rows of the order shown meanwhile.
+        const settling = now.settled || later ? null : results.top(PAGE, () => mine === session.seq);
+        if (settling) settling.catch(() => { /* told below, if it still matters */ });
         const rows = await index.rows(now.list);
         if (mine !== session.seq) return;
         view.show(index, results, groups, { list: now.list, rows }, now.settled && !later);
@@ -130,7 +134,7 @@ function wire(form) {
           continue;
         }
         if (now.settled) return;
-        const final = await results.top(PAGE, () => mine === session.seq);
+        const final = await settling;
         if (mine !== session.seq) return;
         const finalRows = await index.rows(final);
         if (mine !== session.seq) return;

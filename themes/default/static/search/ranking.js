@@ -57,34 +57,49 @@ function keysOf(index, t, expand) {
 /* A term's loaded postings added to one alternative's scores (`lo`, by
  * incident number), each scored as fieldSearch scores it: per field
  * tf × idf × norm × penalty, times the field's boost; the incidents are
- * added to `seen`. */
+ * added to `seen` (its words). */
 function addKey(index, { info, pen }, lo, seen) {
   const { docs, imp, masks, cs, count } = info;
-  const boosts = index.boosts;
   if (pen === 1) {
     for (let j = 0; j < count; j++) {
-      lo[docs[j]] += imp[j];
-      seen.add(docs[j]);
+      const d = docs[j];
+      lo[d] += imp[j];
+      seen[d >>> 5] |= 1 << (d & 31);
     }
-  } else {
-    let at = 0;
-    for (let j = 0; j < count; j++) {
-      let v = 0;
-      for (let f = 0, m = masks[j]; m !== 0; f++, m >>>= 1) {
-        if (m & 1) v += cs[at++] * pen * boosts[f];
-      }
-      lo[docs[j]] += v;
-      seen.add(docs[j]);
+    return;
+  }
+  const boosts = index.boosts;
+  let at = 0;
+  for (let j = 0; j < count; j++) {
+    let v = 0;
+    for (let f = 0, m = masks[j]; m !== 0; f++, m >>>= 1) {
+      if (m & 1) v += cs[at++] * pen * boosts[f];
     }
+    const d = docs[j];
+    lo[d] += v;
+    seen[d >>> 5] |= 1 << (d & 31);
+  }
+}
+
+/* Adds `b` to `hi` for each incident of the term's set whose posting is
+ * not loaded. */
+function addBound(info, b, hi) {
+  const s = info.set.w;
+  const l = info.loaded.w;
+  for (let w = 0; w < s.length; w++) {
+    for (let x = s[w] & ~l[w]; x !== 0; x &= x - 1) hi[(w << 5) + 31 - Math.clz32(x & -x)] += b;
   }
 }
 
 /* What a group scores with what is loaded, kept in `index.groupCache`
- * while its terms' tiers do not change:
- *   alts   per alternative, `lo` (its score of each incident from the
- *          postings loaded, by incident number) and `more` ({info, b}:
- *          each term with postings still to load, and the most such a
- *          posting can add, the best impact left out times the penalty);
+ * while its terms' tiers do not change (its arrays are reused when they
+ * do, remade in the same order, so a sum is always added up alike):
+ *   lo     its score of each incident from the postings loaded (the
+ *          best alternative's), by incident number;
+ *   hi     the most it can score each: that plus, for each term the
+ *          incident has whose posting for it is not loaded, the most
+ *          such a posting can add (the best impact left out times the
+ *          penalty; the best alternative's);
  *   seen   the incidents with a posting loaded;
  *   unseen the most an incident without any can score (an upper bound);
  *   set    the incidents with one of its terms. */
@@ -92,99 +107,76 @@ function groupScores(index, alts, sig) {
   const cache = index.groupCache || (index.groupCache = new Map());
   const infos = alts.flat();
   const tiers = infos.map((k) => k.info.tier).join(',');
-  const kept = cache.get(sig);
-  const same = kept && kept.terms === infos.length;
-  if (same && kept.tiers === tiers) {
+  let e = cache.get(sig);
+  if (e && e.terms !== infos.length) e = null;
+  if (e && e.tiers === tiers) {
     cache.delete(sig);
-    cache.set(sig, kept); // most recently used
-    return kept;
+    cache.set(sig, e); // most recently used
+    return e;
   }
   const n = index.n;
-  const seen = new DocSet(n);
-  let unseen = 0;
-  const out = alts.map((keys) => {
-    const lo = new Float64Array(n);
-    const more = [];
-    let most = 0;
-    for (const k of keys) {
-      addKey(index, k, lo, seen);
-      if (k.info.loaded && index.hasMore(k.info)) {
-        const b = k.pen * k.info.bound * SLACK;
-        more.push({ info: k.info, b });
-        most += b;
-      }
-    }
-    unseen = Math.max(unseen, most);
-    return { lo, more };
-  });
-  let set = same ? kept.set : null;
-  if (!set) {
-    set = new DocSet(n);
+  if (!e) {
+    const set = new DocSet(n);
     for (const { info } of infos) {
       if (info.loaded) set.addAll(info.set);
       else for (let j = 0; j < info.count; j++) set.add(info.docs[j]);
     }
+    const arrays = () => ({ lo: new Float64Array(n), hi: new Float64Array(n) });
+    const out = alts.map(arrays);
+    const best = out.length === 1 ? out[0] : arrays();
+    e = { terms: infos.length, tiers, alts: out, lo: best.lo, hi: best.hi, seen: new DocSet(n), unseen: 0, set };
   }
-  let lo = out[0].lo;
-  if (out.length > 1) {
-    lo = new Float64Array(n);
-    for (const a of out) for (let d = 0; d < n; d++) if (a.lo[d] > lo[d]) lo[d] = a.lo[d];
+  e.tiers = tiers;
+  e.unseen = 0;
+  const seen = e.seen.w;
+  alts.forEach((keys, a) => {
+    const { lo, hi } = e.alts[a];
+    lo.fill(0);
+    let most = 0;
+    for (const k of keys) addKey(index, k, lo, seen);
+    hi.set(lo);
+    for (const k of keys) {
+      if (k.info.loaded && index.hasMore(k.info)) {
+        const b = k.pen * k.info.bound * SLACK;
+        addBound(k.info, b, hi);
+        most += b;
+      }
+    }
+    e.unseen = Math.max(e.unseen, most);
+  });
+  if (e.alts.length > 1) {
+    e.lo.fill(0);
+    e.hi.fill(0);
+    for (const a of e.alts) {
+      for (let d = 0; d < n; d++) {
+        if (a.lo[d] > e.lo[d]) e.lo[d] = a.lo[d];
+        if (a.hi[d] > e.hi[d]) e.hi[d] = a.hi[d];
+      }
+    }
   }
-  // For one alternative (all but some written words of "map" mode), the
-  // words of its terms' sets, for `ranked` to read without a call.
-  const more = out.length === 1 ? out[0].more.map(({ info, b }) => ({ s: info.set.w, l: info.loaded.w, b })) : null;
-  const entry = { terms: infos.length, tiers, alts: out, lo, more, seen, unseen, set };
   cache.delete(sig);
-  cache.set(sig, entry);
+  cache.set(sig, e);
   // Keep a few groups' arrays (one a group and alternative).
   let arrays = 0;
-  for (const e of cache.values()) arrays += e.alts.length;
+  for (const x of cache.values()) arrays += x.alts.length;
   while (arrays > KEPT && cache.size > 1) {
-    const [oldest, e] = cache.entries().next().value;
+    const [oldest, x] = cache.entries().next().value;
     cache.delete(oldest);
-    arrays -= e.alts.length;
+    arrays -= x.alts.length;
   }
-  return entry;
-}
-
-/* The highest score a group of several alternatives can give incident
- * `d`: the best of each alternative's loaded score plus what the postings
- * not loaded of the terms `d` has could add. */
-function groupHi(e, d) {
-  let best = 0;
-  for (const { lo, more } of e.alts) {
-    let v = lo[d];
-    for (const { info, b } of more) if (info.set.has(d) && !info.loaded.has(d)) v += b;
-    if (v > best) best = v;
-  }
-  return best;
+  return e;
 }
 
 /* The lowest and highest possible scores of the incidents `ds` (into
- * `lo` and `hi`): the sum over the groups of their best alternative's
- * loaded score, and of that plus what the postings not loaded of the
- * terms the incident has could add. */
+ * `lo` and `hi`): the sums over the groups. */
 function bounds(es, ds, lo, hi) {
   for (let j = 0; j < ds.length; j++) {
     const d = ds[j];
-    const w = d >>> 5;
-    const bit = 1 << (d & 31);
     let l = 0;
     let h = 0;
     for (let g = 0; g < es.length; g++) {
-      const e = es[g];
-      const v = e.lo[d];
-      l += v;
-      if (e.more) {
-        let x = v;
-        for (let k = 0; k < e.more.length; k++) {
-          const m = e.more[k];
-          if (m.s[w] & ~m.l[w] & bit) x += m.b;
-        }
-        h += x;
-      } else {
-        h += groupHi(e, d);
-      }
+      l += es[g].lo[d];
+      h += es[g].hi[d];
     }
     lo[j] = l;
     hi[j] = h;
@@ -242,11 +234,11 @@ export class Ranking {
       const more = this.infos.filter((info) => this.index.hasMore(info) && info.set.meets(r.open, info.loaded));
       if (!more.length) return r.list;
       this.rounds++;
-      // A term still needed after a round of its tiers likely needs more
-      // than the next: one more tier at once each round (they grow
-      // fourfold, so what the last ones weigh dominates anyway).
-      const ahead = (info) => 1 + (this.needed.get(info) || 0);
-      this.fetched.push(more.map((info) => info.term + '@' + info.tier + '+'.repeat(ahead(info) - 1)).join(' '));
+      // A term still needed after a round of its tiers needs all of
+      // them, nearly always (the postings of the incidents still open
+      // lie anywhere in its order by impact): all the others at once.
+      const ahead = (info) => (this.needed.has(info) ? Infinity : 1);
+      this.fetched.push(more.map((info) => info.term + '@' + info.tier + (this.needed.has(info) ? '…' : '')).join(' '));
       const wait = this.index.loadNextTiers(more, ahead);
       for (const info of more) this.needed.set(info, (this.needed.get(info) || 0) + 1);
       await wait;
