@@ -321,6 +321,36 @@ fn search_can_be_turned_off() {
     assert!(!kb.read("public/index.html").contains("search-box"));
 }
 
+/// Opened from disk (a `file:` address: a USB stick, an air-gapped
+/// laptop), where browsers do not run the search's modules nor fetch its
+/// index, the search page says so and how to serve the folder, and typing
+/// does not take that away.
+#[test]
+fn the_search_page_opened_from_disk_says_how_to_serve_it() {
+    let Some(chrome) = browser::launch() else {
+        return;
+    };
+    let kb = english_kb();
+    kb.build(&[]).success();
+    let page = chrome.page();
+    let file = kb.join("public/search/index.html");
+    page.goto(&format!("file://{}?q=certificate", file.display()));
+    page.type_text("#search-q", "certificate");
+    let status = page.wait_for(
+        "the message for a page opened from disk",
+        "(() => { const t = document.getElementById('search-status').textContent; return /file:/.test(t) && t; })()",
+    );
+    let status = status.as_str().unwrap_or_default();
+    assert!(
+        status.contains("pmsite serve") && status.contains("python3 -m http.server"),
+        "{status}"
+    );
+    assert_eq!(
+        page.eval("document.querySelectorAll('#search-results .result').length"),
+        0
+    );
+}
+
 #[test]
 fn the_index_is_byte_identical_across_builds() {
     let kb = english_kb();

@@ -417,22 +417,28 @@ export class SearchIndex {
     let { cs, counts, lens } = info;
     const b = r.b;
     let p = r.at;
-    // A varint at `p` (see `Reader.uint`), inline: this loop is the
-    // decoding of every posting.
-    const uint = () => {
-      let x = b[p++];
-      let v = x & 0x7f;
-      for (let mul = 128; x & 0x80; mul *= 128) {
-        x = b[p++];
-        v += (x & 0x7f) * mul;
+    // The varints (see `Reader.uint`) are read inline, their first byte
+    // (most have one) here and the rest by `rest`: this loop decodes every
+    // posting, often before the engine has optimized it.
+    const rest = (first) => {
+      let v = first & 0x7f;
+      for (let mul = 128; ; mul *= 128) {
+        const y = b[p++];
+        v += (y & 0x7f) * mul;
+        if (!(y & 0x80)) return v;
       }
-      return v;
     };
     let at = fieldsAt[c0];
     let d = -1;
+    let x = 0;
+    let v = 0;
     for (let j = c0; j < need; j++) {
-      d += uint() + 1;
-      const mask = uint();
+      x = b[p++];
+      if (x & 0x80) x = rest(x);
+      d += x + 1;
+      x = b[p++];
+      if (x & 0x80) x = rest(x);
+      const mask = x;
       into[d >>> 5] |= 1 << (d & 31);
       const fields = popcount(mask);
       if (at + fields > cs.length) {
@@ -444,14 +450,17 @@ export class SearchIndex {
       let imp = 0;
       for (let i = 0, bits = mask; bits !== 0; i++, bits >>>= 1) {
         if (!(bits & 1)) continue;
-        const count = uint();
-        const len = uint();
-        const c = has[i] ? tfValue(count) * idf[i] * (len !== 0 ? 1 / Math.sqrt(len) : 1) : 0;
-        cs[at] = c;
+        x = b[p++];
+        if (x & 0x80) x = rest(x);
+        const count = x;
+        x = b[p++];
+        if (x & 0x80) x = rest(x);
+        v = has[i] ? tfValue(count) * idf[i] * (x !== 0 ? 1 / Math.sqrt(x) : 1) : 0;
+        cs[at] = v;
         counts[at] = count;
-        lens[at] = len;
+        lens[at] = x;
         at++;
-        imp += c * boosts[i];
+        imp += v * boosts[i];
       }
       docs[j] = d;
       masks[j] = mask;

@@ -62,9 +62,18 @@ function wire(form) {
         if (session.ready === ready) session.ready = null;
         // Under `pmsite serve` the index is made after the pages: this
         // page reloads by itself when it is there.
-        setStatus(globalThis.__pmsite && /404/.test(e.message)
-          ? 'The search index is still being made; this page reloads when it is ready.'
-          : 'The search index could not be loaded (' + e.message + ').');
+        if (globalThis.__pmsite && /404/.test(e.message)) {
+          setStatus('The search index is still being made; this page reloads when it is ready.');
+        } else if (location.protocol === 'file:') {
+          // A browser that runs the modules from disk but does not
+          // fetch files there (the page's own script says the same when
+          // it does not run them).
+          setStatus('Search cannot load its index on a page opened from disk (a file: address). ' +
+            'Serve the site folder and open this page over http:// instead: run “pmsite serve” in the knowledge base, ' +
+            'or “python3 -m http.server” in the output folder (public/) and open http://localhost:8000/search/.');
+        } else {
+          setStatus('The search index could not be loaded (' + e.message + ').');
+        }
       });
     }
     return session.ready;
