@@ -4,7 +4,7 @@
 //   node scripts/search-weight.mjs [--sizes 1000,10000,50000] [--pmsite target/release/pmsite]
 //                                  [--work /tmp/search-weight] [--no-pagefind] [--keep]
 //                                  [--reuse] [--static themes/default/static] [--typing-only]
-//                                  [--text " database"] [--h2]
+//                                  [--text " database"] [--runs 1] [--h2]
 //                                  [--profile DIR] [--timeline DIR] [--trace] [--trace-fetches]
 //
 // For each size: writes `gen-corpus N` (kept in --work and reused), builds it
@@ -23,7 +23,9 @@
 //     to the first results shown for the new query (`first`), and to their
 //     final order (`settled`: the page marks its list data-settled="0"
 //     while tiers that can change the order are still coming); median and
-//     worst; each keystroke is printed with the files it fetched;
+//     worst; each keystroke is printed with the files it fetched; with
+//     --runs N the typing is done N times, each in a new page, and the
+//     figures are those of all the keystrokes (and cold starts) together;
 //   - Pagefind 1.x from npm on the same pages
 //     (`pagefind --site public --glob "postmortems/*/index.html"`, under
 //     /usr/bin/time -v) and the bytes its JS API fetches for `latency` with
@@ -344,81 +346,89 @@ async function measure(n) {
       await page.close();
     }
 
-    page = await b.page();
-    await page.goto(base + '/search/');
-    await page.eval('performance.setResourceTimingBufferSize(100000), true');
-    if (flag('trace')) await page.eval('globalThis.__pmsiteSearchTrace = [], true');
-    const cold = await page.eval(`(${TYPE})('latency')`);
-    out.firstResultsMs = Math.round(cold.settled);
-    // Let the snippets of the first results arrive before typing on.
-    await page.until(RESULTS_WITH_SNIPPETS);
-    const timeline = opt('timeline');
-    const events = [];
-    let traced = null;
-    if (timeline) {
-      b.on('Tracing.dataCollected', (p) => events.push(...p.value));
-      traced = new Promise((ok) => b.on('Tracing.tracingComplete', ok));
-      await b.send('Tracing.start', { categories: 'devtools.timeline,v8,blink,loading', transferMode: 'ReportEvents' });
-    }
-    const profile = opt('profile');
-    if (profile) {
-      await page.send('Profiler.enable');
-      await page.send('Profiler.setSamplingInterval', { interval: 200 });
-      await page.send('Profiler.start');
-    }
-    const keys = [];
-    const q = ['latency'];
-    for (const c of opt('text', ' database')) {
-      q.push(c);
-      const from = log.length;
-      const t = await page.eval(`(${TYPE})(${JSON.stringify(c)})`);
-      const got = log.slice(from).map((e) => e.path);
-      const index = got.filter((p) => p.startsWith('/search/'));
-      keys.push({ q: q.join(''), t0: t.t0, first: Math.round(t.first), settled: Math.round(t.settled),
-        indexFiles: index.length, pages: got.length - index.length });
-    }
-    if (flag('trace')) {
-      if (flag('trace-fetches')) {
-        // Each file fetched while typing: when it was asked for, sent, and
-        // had arrived, in ms since the keystroke before it.
-        const entries = await page.eval(`performance.getEntriesByType('resource').map((e) => [e.name, e.startTime, e.requestStart, e.responseEnd])`);
-        for (const [name, start, sent, end] of entries) {
-          const key = [...keys].reverse().find((k) => k.t0 <= start);
-          if (!key) continue;
-          const rel = (t) => String(Math.round(t - key.t0)).padStart(5);
-          console.error(`  fetch ${JSON.stringify(key.q).padEnd(20)} ${rel(start)} ${rel(sent)} ${rel(end)}  ${new URL(name).pathname}`);
+    // The typing, --runs times (each in a new page, its cache cold):
+    // the keystrokes of all runs pooled.
+    const colds = [];
+    const typed = [];
+    for (let run = 0; run < Number(opt('runs', '1')); run++) {
+      page = await b.page();
+      await page.goto(base + '/search/');
+      await page.eval('performance.setResourceTimingBufferSize(100000), true');
+      if (flag('trace')) await page.eval('globalThis.__pmsiteSearchTrace = [], true');
+      const cold = await page.eval(`(${TYPE})('latency')`);
+      colds.push(cold.settled);
+      // Let the snippets of the first results arrive before typing on.
+      await page.until(RESULTS_WITH_SNIPPETS);
+      const timeline = run === 0 && opt('timeline');
+      const events = [];
+      let traced = null;
+      if (timeline) {
+        b.on('Tracing.dataCollected', (p) => events.push(...p.value));
+        traced = new Promise((ok) => b.on('Tracing.tracingComplete', ok));
+        await b.send('Tracing.start', { categories: 'devtools.timeline,v8,blink,loading', transferMode: 'ReportEvents' });
+      }
+      const profile = run === 0 && opt('profile');
+      if (profile) {
+        await page.send('Profiler.enable');
+        await page.send('Profiler.setSamplingInterval', { interval: 200 });
+        await page.send('Profiler.start');
+      }
+      const keys = [];
+      const q = ['latency'];
+      for (const c of opt('text', ' database')) {
+        q.push(c);
+        const from = log.length;
+        const t = await page.eval(`(${TYPE})(${JSON.stringify(c)})`);
+        const got = log.slice(from).map((e) => e.path);
+        const index = got.filter((p) => p.startsWith('/search/'));
+        keys.push({ q: q.join(''), t0: t.t0, first: Math.round(t.first), settled: Math.round(t.settled),
+          indexFiles: index.length, pages: got.length - index.length });
+      }
+      if (flag('trace')) {
+        if (flag('trace-fetches')) {
+          // Each file fetched while typing: when it was asked for, sent, and
+          // had arrived, in ms since the keystroke before it.
+          const entries = await page.eval(`performance.getEntriesByType('resource').map((e) => [e.name, e.startTime, e.requestStart, e.responseEnd])`);
+          for (const [name, start, sent, end] of entries) {
+            const key = [...keys].reverse().find((k) => k.t0 <= start);
+            if (!key) continue;
+            const rel = (t) => String(Math.round(t - key.t0)).padStart(5);
+            console.error(`  fetch ${JSON.stringify(key.q).padEnd(20)} ${rel(start)} ${rel(sent)} ${rel(end)}  ${new URL(name).pathname}`);
+          }
+        }
+        // Each search's phases, in ms since the keystroke that began it.
+        for (const t of await page.eval('globalThis.__pmsiteSearchTrace')) {
+          const key = keys.find((k) => k.q === t.q) || (t.q === 'latency' ? { t0: cold.t0 } : null);
+          const at = key ? t.at - key.t0 : 0;
+          console.error('  trace ' + JSON.stringify(t.q).padEnd(20) + ' started ' + Math.round(at) + ', '
+            + t.phases.map(([p, ms]) => p + ' ' + Math.round(ms + at)).join(', '));
         }
       }
-      // Each search's phases, in ms since the keystroke that began it.
-      for (const t of await page.eval('globalThis.__pmsiteSearchTrace')) {
-        const key = keys.find((k) => k.q === t.q) || (t.q === 'latency' ? { t0: cold.t0 } : null);
-        const at = key ? t.at - key.t0 : 0;
-        console.error('  trace ' + JSON.stringify(t.q).padEnd(20) + ' started ' + Math.round(at) + ', '
-          + t.phases.map(([p, ms]) => p + ' ' + Math.round(ms + at)).join(', '));
+      if (timeline) {
+        await b.send('Tracing.end');
+        await traced;
+        mkdirSync(timeline, { recursive: true });
+        writeFileSync(join(timeline, 'typing-' + n + '.json'), JSON.stringify(events));
+        out.timeline = timelineSummary(events);
       }
+      if (profile) {
+        const { profile: p } = await page.send('Profiler.stop');
+        mkdirSync(profile, { recursive: true });
+        writeFileSync(join(profile, 'typing-' + n + '.cpuprofile'), JSON.stringify(p));
+        out.profile = profileSummary(p);
+      }
+      for (const k of keys) console.error(`  ${JSON.stringify(k.q).padEnd(20)} first ${String(k.first).padStart(5)} ms  settled ${String(k.settled).padStart(5)} ms  index files ${k.indexFiles}  pages ${k.pages}`);
+      typed.push(...keys);
+      await page.close();
     }
-    if (timeline) {
-      await b.send('Tracing.end');
-      await traced;
-      mkdirSync(timeline, { recursive: true });
-      writeFileSync(join(timeline, 'typing-' + n + '.json'), JSON.stringify(events));
-      out.timeline = timelineSummary(events);
-    }
-    if (profile) {
-      const { profile: p } = await page.send('Profiler.stop');
-      mkdirSync(profile, { recursive: true });
-      writeFileSync(join(profile, 'typing-' + n + '.cpuprofile'), JSON.stringify(p));
-      out.profile = profileSummary(p);
-    }
-    for (const k of keys) console.error(`  ${JSON.stringify(k.q).padEnd(20)} first ${String(k.first).padStart(5)} ms  settled ${String(k.settled).padStart(5)} ms  index files ${k.indexFiles}  pages ${k.pages}`);
-    out.keys = keys.map((k) => [k.first, k.settled]);
     const stats = (xs) => {
       xs = [...xs].sort((x, y) => x - y);
       return { median: Math.round(xs[xs.length >> 1]), worst: Math.round(xs[xs.length - 1]) };
     };
-    out.keystrokeMs = stats(keys.map((k) => k.first));
-    out.settledMs = stats(keys.map((k) => k.settled));
-    await page.close();
+    out.firstResultsMs = stats(colds);
+    out.keys = typed.map((k) => [k.first, k.settled]);
+    out.keystrokeMs = stats(typed.map((k) => k.first));
+    out.settledMs = stats(typed.map((k) => k.settled));
 
     if (!flag('no-pagefind')) {
       rmSync(join(dir, 'public/pagefind'), { recursive: true, force: true });
@@ -472,5 +482,5 @@ row('pmsite build (whole site): wall, peak memory', (o) => `${o.build.secs.toFix
 row('pmsite search index alone (`build -v`)', (o) => o.build.indexSecs.toFixed(1) + ' s');
 row('Pagefind indexing: wall, peak memory', (o) => `${o.pagefind.secs.toFixed(1)} s, ${o.pagefind.peakMB} MB`);
 row('pmsite index on disk', (o) => (o.build.indexBytes / 1048576).toFixed(1) + ' MB');
-row('pmsite first results, cold cache / keystroke to results (median, worst) / to final order', (o) => `${o.firstResultsMs} ms / ${o.keystrokeMs.median}, ${o.keystrokeMs.worst} ms / ${o.settledMs.median}, ${o.settledMs.worst} ms`);
+row('pmsite first results, cold cache (median, worst) / keystroke to results (median, worst) / to final order', (o) => `${o.firstResultsMs.median}, ${o.firstResultsMs.worst} ms / ${o.keystrokeMs.median}, ${o.keystrokeMs.worst} ms / ${o.settledMs.median}, ${o.settledMs.worst} ms`);
 row('load average (1, 5, 15 min) at the start', (o) => o.load.join(', '));
