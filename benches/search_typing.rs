@@ -53,7 +53,7 @@ fn main() {
             start.elapsed()
         );
     };
-    time("latency"); // cold: engine, docs.json, a shard
+    time("latency"); // cold: engine, manifest, a shard, rows
     for q in [
         "l",
         "la",
@@ -92,7 +92,7 @@ fn main() {
         }
     }
     eprintln!(
-        "{total} bytes gzip fetched by a new page for \"latency\" (page, engine, docs.json, shards, snippet pages: {} requests)",
+        "{total} bytes gzip fetched by a new page for \"latency\" (page, engine, manifest, shards, rows, snippet pages: {} requests)",
         server.served().len()
     );
 }

@@ -649,13 +649,39 @@ impl<'a> Renderer<'a> {
             "search",
             self.all("search"),
             move |c| {
-                let mut years: Vec<i16> = site.incidents.iter().map(|i| i.pm.date.year()).collect();
-                years.sort_unstable_by(|a, b| b.cmp(a));
-                years.dedup();
-                c.insert("causes", &site.causes.keys().collect::<Vec<_>>());
-                c.insert("services", &site.services.keys().collect::<Vec<_>>());
-                c.insert("teams", &site.teams.keys().collect::<Vec<_>>());
+                // Each filter's values with their number of incidents.
+                let counted = |m: &std::collections::BTreeMap<
+                    String,
+                    crate::model::site::Facet,
+                >| {
+                    m.iter()
+                        .map(|(k, f)| serde_json::json!({"name": k, "count": f.incidents.len()}))
+                        .collect::<Vec<_>>()
+                };
+                let mut years: std::collections::BTreeMap<i16, usize> = Default::default();
+                let mut severities: std::collections::BTreeMap<&str, usize> = Default::default();
+                for i in &site.incidents {
+                    *years.entry(i.pm.date.year()).or_insert(0) += 1;
+                    if let Some(s) = &i.pm.severity {
+                        *severities.entry(s.as_str()).or_insert(0) += 1;
+                    }
+                }
+                let years: Vec<_> = years
+                    .iter()
+                    .rev()
+                    .map(|(y, n)| serde_json::json!({"name": y, "count": n}))
+                    .collect();
+                c.insert("causes", &counted(&site.causes));
+                c.insert("services", &counted(&site.services));
+                c.insert("teams", &counted(&site.teams));
                 c.insert("years", &years);
+                c.insert("severity_counts", &severities);
+                let open = site
+                    .incidents
+                    .iter()
+                    .filter(|i| i.open_follow_ups() > 0)
+                    .count();
+                c.insert("open_count", &open);
             },
         )
     }

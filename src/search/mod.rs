@@ -1,41 +1,49 @@
-//! The search index: built at build time with elasticlunr-rs, queried in
-//! the browser by elasticlunr.js (`themes/default/static/search/`).
+//! The search index: built at build time from elasticlunr-rs's analysis
+//! (tokenizer, stop words, stemmer of `[site] language`), queried in the
+//! browser by elasticlunr.js (`themes/default/static/search/`).
 //!
-//! A knowledge base of ten thousand postmortems has an inverted index of
-//! tens of megabytes, too much for a browser to fetch. It is cut in three
-//! kinds of files under `search/`, fetched only once the reader searches:
+//! What a query costs is what it shows, whatever the size of the history:
+//! nothing is fetched until the reader searches, and then only
 //!
-//! - `docs.json`: one compact row per incident (id, title, date, severity,
-//!   causes, services, teams, open follow-ups, and the length of each field,
-//!   which elasticlunr's scoring needs) in named columns ([`COLUMNS`]), the
-//!   filter vocabularies, and the plan that says which shard holds which
-//!   terms.
-//! - `terms/<n>.json`: term shards. Each holds the inverted index (as
-//!   elasticlunr-rs writes it) of the terms of one range of prefixes
-//!   ([`shards::Plan`]), cut out of an elasticlunr-rs index
-//!   (`assemble.rs`); a one-word query needs one of them. The browser merges
-//!   the shards it has fetched into one elasticlunr.js index.
+//! - `manifest.json`: the epoch, the language, the shard plan (which shard
+//!   holds which terms), the tiers, and each filter's values with counts;
+//! - `terms/<n>.bin`: the shards of the query's words: per term its
+//!   document frequencies, the set of its incidents, and the postings
+//!   (count and field length per field) of the 32 incidents it scores
+//!   highest; `terms/<n>-<k>.bin` the further tiers, fetched only while an
+//!   incident not yet scored could still rank among the results on screen
+//!   (`terms.rs`), so the ranking is that of the whole index;
+//! - `facets/<facet>-<k>.bin`: the incidents of a filter value, fetched
+//!   when that filter is used;
+//! - `docs/<c>.json` (id, title, date, severity) and, for searches by
+//!   filters alone, `summaries/<c>.json`, for the results on screen only
+//!   (`meta.rs`).
 //!
-//! The snippets of the results on screen come from the incidents' own
-//! pages (fetched by the browser): the section with the matches is shown
-//! with them highlighted, and the result links to that section.
+//! Incidents are numbered newest first, so a search by filters alone
+//! lists its set in order. Every file carries the epoch (a hash of
+//! everything indexed), so a page open across a redeploy never mixes two
+//! builds. The snippets of a search by words come from the results' own
+//! pages: the section with the matches is shown with them highlighted,
+//! and the result links to that section.
 //!
-//! The elasticlunr-rs indexes are built in parallel (elasticlunr-rs is
-//! single-threaded), and the whole index alongside the page rendering.
-//! Free pages (`content/pages/`) are not indexed: search is for incidents.
+//! The index is analysed in parallel (elasticlunr-rs is single-threaded),
+//! its shards made in parallel and each written as soon as it is made,
+//! and the whole index alongside the page rendering. Free pages
+//! (`content/pages/`) are not indexed: search is for incidents.
 //!
 //! May use `write` (its sinks), `model`, `config` and `diagnostics`.
 
 pub mod analyzer;
-mod assemble;
+mod encode;
+mod meta;
 pub mod shards;
+mod terms;
 
 use std::collections::{BTreeMap, HashMap};
 use std::time::{Duration, Instant};
 
 use rayon::prelude::*;
 use rustc_hash::FxBuildHasher;
-use serde_json::Value;
 
 use crate::diagnostics::Code;
 use crate::diagnostics::Diagnostic;
@@ -45,26 +53,22 @@ use crate::write::sink::Sink;
 use analyzer::{Analyzer, Mode};
 use shards::Plan;
 
-/// The indexed fields, in the order of the rows of `docs.json`.
+/// The indexed fields, in the order of the postings' field bits.
 pub const FIELDS: [&str; 7] = [
     "title", "summary", "causes", "services", "teams", "tags", "body",
-];
-
-/// The columns of the rows of `docs.json` (`"docs"`), in order. docs.json
-/// names them (`"columns"`) and the browser reads the cells by these names:
-/// an array per row rather than an object keeps docs.json a third smaller.
-pub const COLUMNS: [&str; 9] = [
-    "id", "title", "date", "severity", "causes", "services", "teams", "open", "lengths",
 ];
 
 /// How much a match in each field counts.
 pub const BOOSTS: [u32; 7] = [10, 4, 3, 3, 2, 3, 1];
 
-/// Estimated bytes of one term shard (before compression).
-pub const SHARD_BUDGET: u64 = 160_000;
+/// Estimated bytes of one term shard (its first tiers; before compression).
+pub const SHARD_BUDGET: u64 = 16_000;
 
 /// Where the index files go in the output.
 pub const DIR: &str = "search";
+
+/// The version of the index files' format (a part of every epoch).
+const FORMAT: &str = "pmsite-search-2";
 
 /// What the search index cost.
 #[derive(Clone, Debug, Default)]
@@ -72,27 +76,61 @@ pub struct Stats {
     pub docs: usize,
     pub terms: usize,
     pub shards: usize,
-    pub docs_bytes: usize,
+    /// Files and bytes: manifest, shards (first tiers), further tiers,
+    /// rows and summaries, filter sets.
+    pub files: usize,
+    pub manifest_bytes: usize,
     pub shard_bytes: usize,
+    pub tier_bytes: usize,
+    pub row_bytes: usize,
+    pub facet_bytes: usize,
     pub largest_shard: usize,
     /// Time spent reading the incidents into terms.
     pub analysis: Duration,
-    /// Time spent building the elasticlunr-rs indexes and their shards.
+    /// Time spent making and writing the shards.
     pub indexing: Duration,
     pub elapsed: Duration,
+}
+
+impl Stats {
+    fn add(&mut self, path: &str, len: usize) {
+        self.files += 1;
+        if path.starts_with("terms/") {
+            if path.contains('-') {
+                self.tier_bytes += len;
+            } else {
+                self.shard_bytes += len;
+                self.largest_shard = self.largest_shard.max(len);
+            }
+        } else if path.starts_with("facets/") {
+            self.facet_bytes += len;
+        } else {
+            self.row_bytes += len;
+        }
+    }
 }
 
 impl std::fmt::Display for Stats {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         write!(
             f,
-            "search index: {} incidents, {} terms in {} shards; docs.json {} KB, shards {} KB (largest {} KB); built in {:.2?} (analysis {:.2?}, indexes {:.2?})",
+            "search index: {} incidents, {} terms in {} shards; {} files, {} KB (manifest {} KB, shards {} KB, largest {} KB, further tiers {} KB, rows and summaries {} KB, filters {} KB); built in {:.2?} (analysis {:.2?}, shards {:.2?})",
             self.docs,
             self.terms,
             self.shards,
-            self.docs_bytes / 1024,
+            self.files + 1,
+            (self.manifest_bytes
+                + self.shard_bytes
+                + self.tier_bytes
+                + self.row_bytes
+                + self.facet_bytes)
+                / 1024,
+            self.manifest_bytes / 1024,
             self.shard_bytes / 1024,
             self.largest_shard / 1024,
+            self.tier_bytes / 1024,
+            self.row_bytes / 1024,
+            self.facet_bytes / 1024,
             self.elapsed,
             self.analysis,
             self.indexing,
@@ -163,6 +201,8 @@ struct Analyzed {
     lengths: [usize; 7],
     /// For [`Mode::WordMap`]: word as written → stem.
     words: BTreeMap<String, String>,
+    /// A hash of what the index holds of the incident (its epoch's part).
+    hash: u64,
 }
 
 /// The analysed incidents of one run of consecutive incidents, with their
@@ -194,7 +234,8 @@ impl Interner {
     }
 }
 
-fn analyze(a: &Analyzer, doc: &SearchDoc, interner: &mut Interner) -> Analyzed {
+fn analyze(a: &Analyzer, inc: &Incident, interner: &mut Interner) -> Analyzed {
+    let doc = search_doc(inc);
     let mut counts: [Vec<(u32, u32)>; 7] = Default::default();
     let mut lengths = [0usize; 7];
     let mut words = BTreeMap::new();
@@ -215,7 +256,36 @@ fn analyze(a: &Analyzer, doc: &SearchDoc, interner: &mut Interner) -> Analyzed {
         counts,
         lengths,
         words,
+        hash: incident_hash(inc, &doc),
     }
+}
+
+/// What the index holds of an incident: its indexed text, and what the
+/// results and filters show of it.
+fn incident_hash(inc: &Incident, doc: &SearchDoc) -> u64 {
+    let pm = &inc.pm;
+    let mut h = xxhash_rust::xxh3::Xxh3::new();
+    let date = pm.date.to_string();
+    let open = if inc.open_follow_ups() > 0 { "1" } else { "0" };
+    let shown = [
+        pm.id.as_str(),
+        date.as_str(),
+        pm.severity.as_deref().unwrap_or(""),
+        pm.impact.as_deref().unwrap_or(""),
+        open,
+    ];
+    for part in doc.fields.iter().map(String::as_str).chain(shown) {
+        h.update(&(part.len() as u64).to_le_bytes());
+        h.update(part.as_bytes());
+    }
+    for list in [&pm.causes, &pm.services, &pm.teams] {
+        h.update(&(list.len() as u64).to_le_bytes());
+        for x in list {
+            h.update(&(x.len() as u64).to_le_bytes());
+            h.update(x.as_bytes());
+        }
+    }
+    h.digest()
 }
 
 /// One posting of a chunk: the incident (within the chunk), and the field
@@ -228,9 +298,8 @@ struct Posting {
 
 const POS_BITS: u32 = 29;
 
-/// Builds the index files of a site and writes them into `sink`: the term
-/// shards as they are made, then `docs.json`, which names the version of
-/// the shards.
+/// Builds the index files of a site and writes them into `sink`: the
+/// shards as they are made, the rows and filter sets, then the manifest.
 pub fn build(site: &Site, sink: &dyn Sink) -> Result<Stats, Diagnostic> {
     let started = Instant::now();
     let code = site.config.site.language.clone();
@@ -239,10 +308,10 @@ pub fn build(site: &Site, sink: &dyn Sink) -> Result<Stats, Diagnostic> {
 
     let chunks = analyze_chunks(incidents, &code);
     let analysis = started.elapsed();
+    let epoch = epoch(&code, &site.config.postmortem.severities, &chunks);
 
-    let (plan, terms, words) = shard_plan(&chunks);
+    let (plan, terms, words) = shard_plan(&chunks, incidents.len());
     let parts = postings_by_shard(&chunks, &plan);
-    let epoch = shard_epoch(&code, incidents, &plan);
     let mut words_by_shard: Vec<BTreeMap<&str, &str>> = vec![BTreeMap::new(); plan.shards];
     for (w, s) in &words {
         if let Some(k) = plan.shard_of(w) {
@@ -250,14 +319,23 @@ pub fn build(site: &Site, sink: &dyn Sink) -> Result<Stats, Diagnostic> {
         }
     }
 
-    // The shards, written as they are made, and beside them docs.json.
-    let (shards, docs_json) = rayon::join(
+    // The shards, written as they are made, and beside them the rows and
+    // the filter sets.
+    let facets = meta::facets(site);
+    let (shards, others) = rayon::join(
         || {
             let t = Instant::now();
             let written = write_shards(sink, &chunks, &parts, &words_by_shard, &epoch);
             (written, t.elapsed())
         },
-        || docs_json(site, mode, &code, &chunks, &plan, &epoch),
+        || {
+            let mut files = meta::chunk_files(site, &epoch);
+            files.extend(meta::facet_files(&facets, &epoch));
+            files
+                .into_iter()
+                .map(|(path, bytes)| put(sink, &path, &bytes).map(|()| (path, bytes.len())))
+                .collect::<Vec<_>>()
+        },
     );
     let (written, indexing) = shards;
     drop(parts);
@@ -271,7 +349,20 @@ pub fn build(site: &Site, sink: &dyn Sink) -> Result<Stats, Diagnostic> {
         indexing,
         ..Stats::default()
     };
-    write_docs_json(sink, written, &docs_json, &mut stats)?;
+    for w in written.into_iter().chain(others) {
+        let (path, len) = w?;
+        stats.add(&path, len);
+    }
+    let manifest = meta::manifest(&meta::Manifest {
+        epoch: &epoch,
+        code: &code,
+        mode: mode.name(),
+        docs: incidents.len(),
+        plan: &plan,
+        facets: &facets,
+    });
+    stats.manifest_bytes = manifest.len();
+    put(sink, "manifest.json", &manifest)?;
     stats.elapsed = started.elapsed();
     Ok(stats)
 }
@@ -292,7 +383,7 @@ fn analyze_chunks(incidents: &[Incident], code: &str) -> Vec<Chunk> {
             let mut interner = Interner::default();
             let docs = part
                 .iter()
-                .map(|inc| analyze(&a, &search_doc(inc), &mut interner))
+                .map(|inc| analyze(&a, inc, &mut interner))
                 .collect();
             Chunk {
                 first: c * chunk,
@@ -303,34 +394,48 @@ fn analyze_chunks(incidents: &[Incident], code: &str) -> Vec<Chunk> {
         .collect()
 }
 
-/// The shard plan, from the weights of terms (and written words): a
-/// posting is about `"1234":{"tf":1.414},`, a trie node about 20 bytes.
+/// The shard plan, from the weights of terms (and written words): what a
+/// term adds to its shard file is about its text, its document
+/// frequencies, 6 bytes for each incident of its first tier and, for a
+/// term in more incidents than that, the set of them (a bitmap at most).
 /// Also returns the number of terms and the written words (word → stem).
-fn shard_plan(chunks: &[Chunk]) -> (Plan, usize, BTreeMap<&str, &str>) {
-    let local_weights: Vec<Vec<u64>> = chunks
+fn shard_plan(chunks: &[Chunk], docs: usize) -> (Plan, usize, BTreeMap<&str, &str>) {
+    let local_counts: Vec<Vec<u64>> = chunks
         .par_iter()
         .map(|ch| {
             let mut w = vec![0u64; ch.terms.len()];
             for d in &ch.docs {
                 for f in &d.counts {
                     for &(t, _) in f {
-                        w[t as usize] += 16;
+                        w[t as usize] += 1;
                     }
                 }
             }
             w
         })
         .collect();
-    let mut by_term: HashMap<&str, u64, FxBuildHasher> = HashMap::with_hasher(FxBuildHasher);
-    for (ch, w) in chunks.iter().zip(&local_weights) {
+    let mut counts: HashMap<&str, u64, FxBuildHasher> = HashMap::with_hasher(FxBuildHasher);
+    for (ch, w) in chunks.iter().zip(&local_counts) {
         for (t, &w) in ch.terms.iter().zip(w) {
             if w > 0 {
-                *by_term
-                    .entry(&**t)
-                    .or_insert_with(|| 20 * t.chars().count() as u64) += w;
+                *counts.entry(&**t).or_insert(0) += w;
             }
         }
     }
+    let first = terms::FIRST_TIER as u64;
+    let by_term: HashMap<&str, u64, FxBuildHasher> = counts
+        .iter()
+        .map(|(t, &n)| {
+            let set = if n > first {
+                (n + n / 4).min(docs as u64 / 8) + 8
+            } else {
+                0
+            };
+            (*t, t.len() as u64 + 8 + 6 * n.min(first) + set)
+        })
+        .collect();
+    drop(counts);
+    let local_weights = local_counts;
     drop(local_weights);
     let mut words: BTreeMap<&str, &str> = BTreeMap::new();
     for d in chunks.iter().flat_map(|ch| &ch.docs) {
@@ -375,35 +480,37 @@ fn postings_by_shard(chunks: &[Chunk], plan: &Plan) -> Vec<Vec<Vec<Posting>>> {
         .collect()
 }
 
-/// What the shards' document numbers and keys mean: the incidents in
-/// order and the shard plan. Shards and docs.json carry it, so that a
-/// page holding one build's docs.json never merges another's shards.
-fn shard_epoch(code: &str, incidents: &[Incident], plan: &Plan) -> String {
+/// The epoch of an index: a hash of everything it holds (the format, the
+/// language, and each incident's indexed text and shown values), so that
+/// a file of one build is never taken for one of another.
+fn epoch(code: &str, severities: &[String], chunks: &[Chunk]) -> String {
     let mut h = xxhash_rust::xxh3::Xxh3::new();
-    h.update(code.as_bytes());
-    for inc in incidents {
-        h.update(inc.pm.id.as_bytes());
-        h.update(b"\n");
+    for part in [FORMAT, env!("CARGO_PKG_VERSION"), code]
+        .into_iter()
+        .chain(severities.iter().map(String::as_str))
+    {
+        h.update(&(part.len() as u64).to_le_bytes());
+        h.update(part.as_bytes());
     }
-    for (k, s) in &plan.keys {
-        h.update(k.as_bytes());
-        h.update(&(*s as u64).to_le_bytes());
+    for d in chunks.iter().flat_map(|ch| &ch.docs) {
+        h.update(&d.hash.to_le_bytes());
     }
     format!("{:016x}", h.digest())
 }
 
-/// Writes the term shards (in parallel), one per entry of
-/// `words_by_shard`; returns each one's length and hash.
+/// Writes the term shards and their tiers (in parallel); returns each
+/// file's path and length.
 fn write_shards(
     sink: &dyn Sink,
     chunks: &[Chunk],
     parts: &[Vec<Vec<Posting>>],
     words_by_shard: &[BTreeMap<&str, &str>],
     epoch: &str,
-) -> Vec<Result<(usize, u64), Diagnostic>> {
+) -> Vec<Result<(String, usize), Diagnostic>> {
+    let docs = chunks.iter().map(|ch| ch.docs.len()).sum();
     (0..words_by_shard.len())
         .into_par_iter()
-        .map(|s| {
+        .flat_map_iter(|s| {
             let postings = chunks.iter().zip(parts).flat_map(|(ch, p)| {
                 p[s].iter().filter_map(move |p| {
                     let f = (p.field_pos >> POS_BITS) as usize;
@@ -411,128 +518,29 @@ fn write_shards(
                     let d = ch.docs.get(p.doc as usize)?;
                     let &(t, n) = d.counts.get(f)?.get(pos)?;
                     let term = ch.terms.get(t as usize)?;
-                    Some((ch.first + p.doc as usize, f, &**term, n))
+                    let len = *d.lengths.get(f)? as u32;
+                    Some(((ch.first + p.doc as usize) as u32, f, &**term, n, len))
                 })
             });
-            let bytes = assemble::shard_json(postings, &words_by_shard[s], epoch);
-            let path = format!("{DIR}/terms/{s}.json");
-            sink.put(&path, &bytes)
-                .map_err(|e| write_error(&path, &e))?;
-            Ok((bytes.len(), xxhash_rust::xxh3::xxh3_64(&bytes)))
+            let files = terms::shard_files(postings, &words_by_shard[s], docs, epoch);
+            files
+                .into_iter()
+                .enumerate()
+                .map(|(k, bytes)| {
+                    let path = if k == 0 {
+                        format!("terms/{s}.bin")
+                    } else {
+                        format!("terms/{s}-{k}.bin")
+                    };
+                    put(sink, &path, &bytes).map(|()| (path, bytes.len()))
+                })
+                .collect::<Vec<_>>()
         })
         .collect()
 }
 
-/// Writes `docs.json` with a version that changes with the content (the
-/// hashes of the shards `written` and of `docs_json`), so browsers never
-/// mix files of two builds; adds the shards' and docs.json's sizes to
-/// `stats`.
-fn write_docs_json(
-    sink: &dyn Sink,
-    written: Vec<Result<(usize, u64), Diagnostic>>,
-    docs_json: &[u8],
-    stats: &mut Stats,
-) -> Result<(), Diagnostic> {
-    let mut h = xxhash_rust::xxh3::Xxh3::new();
-    for w in written {
-        let (len, hash) = w?;
-        stats.shard_bytes += len;
-        stats.largest_shard = stats.largest_shard.max(len);
-        h.update(&hash.to_le_bytes());
-    }
-    h.update(docs_json);
-    let version = format!("{:016x}", h.digest());
-    let mut docs_json_final = Vec::with_capacity(docs_json.len() + 40);
-    docs_json_final.extend_from_slice(format!("{{\"version\":\"{version}\"").as_bytes());
-    if docs_json.len() > 2 {
-        docs_json_final.push(b',');
-        docs_json_final.extend_from_slice(&docs_json[1..]);
-    } else {
-        docs_json_final.push(b'}');
-    }
-    stats.docs_bytes = docs_json_final.len();
-    let path = format!("{DIR}/docs.json");
-    sink.put(&path, &docs_json_final)
-        .map_err(|e| write_error(&path, &e))
-}
-
-fn write_error(path: &str, e: &std::io::Error) -> Diagnostic {
-    Diagnostic::error(Code::Io, format!("cannot write {path}: {e}"))
-}
-
-/// The rows of `docs.json`, the filter vocabularies and the shard plan.
-fn docs_json(
-    site: &Site,
-    mode: Mode,
-    code: &str,
-    chunks: &[Chunk],
-    plan: &Plan,
-    epoch: &str,
-) -> Vec<u8> {
-    fn vocab<'a>(
-        names: impl Iterator<Item = &'a String>,
-    ) -> (Vec<&'a str>, HashMap<&'a str, usize>) {
-        let list: Vec<&str> = names.map(String::as_str).collect();
-        let idx = list.iter().enumerate().map(|(i, s)| (*s, i)).collect();
-        (list, idx)
-    }
-    let (causes, cause_idx) = vocab(site.causes.keys());
-    let (services, service_idx) = vocab(site.services.keys());
-    let (teams, team_idx) = vocab(site.teams.keys());
-    let severities = &site.config.postmortem.severities;
-    let ids = |names: &[String], idx: &HashMap<&str, usize>| -> Value {
-        Value::from(
-            names
-                .iter()
-                .filter_map(|n| idx.get(n.as_str()).copied())
-                .collect::<Vec<_>>(),
-        )
-    };
-    let rows: Vec<Value> = site
-        .incidents
-        .iter()
-        .zip(chunks.iter().flat_map(|ch| &ch.docs))
-        .map(|(inc, a)| {
-            let pm = &inc.pm;
-            let sev = pm
-                .severity
-                .as_ref()
-                .and_then(|s| severities.iter().position(|x| x == s))
-                .map_or(-1, |i| i as i64);
-            // The cells of COLUMNS: id, title, date, severity (an index
-            // into severities, -1 for none), causes, services and teams
-            // (indexes into their lists), open (1 if follow-ups are open),
-            // lengths (the number of terms of each of FIELDS).
-            serde_json::json!([
-                pm.id,
-                pm.title,
-                pm.date.to_string(),
-                sev,
-                ids(&pm.causes, &cause_idx),
-                ids(&pm.services, &service_idx),
-                ids(&pm.teams, &team_idx),
-                u8::from(inc.open_follow_ups() > 0),
-                a.lengths,
-            ])
-        })
-        .collect();
-    let (keys, key_shards): (Vec<&str>, Vec<usize>) =
-        plan.keys.iter().map(|(k, s)| (k.as_str(), *s)).unzip();
-    let value = serde_json::json!({
-        "epoch": epoch,
-        "lang": code,
-        "mode": mode.name(),
-        "fields": FIELDS,
-        "columns": COLUMNS,
-        "boosts": BOOSTS,
-        "severities": severities,
-        "causes": causes,
-        "services": services,
-        "teams": teams,
-        "shards": plan.shards,
-        "keys": keys,
-        "keyShards": key_shards,
-        "docs": rows,
-    });
-    serde_json::to_vec(&value).unwrap_or_else(|_| b"{}".to_vec())
+fn put(sink: &dyn Sink, path: &str, bytes: &[u8]) -> Result<(), Diagnostic> {
+    let path = format!("{DIR}/{path}");
+    sink.put(&path, bytes)
+        .map_err(|e| Diagnostic::error(Code::Io, format!("cannot write {path}: {e}")))
 }

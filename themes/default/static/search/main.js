@@ -2,17 +2,21 @@
  * `pmsite build` made with elasticlunr-rs, with elasticlunr.js, in the
  * browser; nothing is fetched until the reader types or picks a filter.
  *
- *   loading.js  docs.json and the term shards (SearchIndex)
- *   query.js    a query into terms, per language; the search itself
+ *   loading.js  the index files, fetched as a search needs them (SearchIndex)
+ *   query.js    a query into terms, per language
+ *   ranking.js  the results in order: scores, tiers, filters
+ *   sets.js     sets of incidents
  *   state.js    the words and filters, in the form and in the URL
  *   results.js  the results on screen and their snippets
  *   text.js     cutting text into words (the CJK ranges)
  */
 
 import { SearchIndex, StaleIndex } from './loading.js';
-import { analyse, searchGroups } from './query.js';
-import { ResultList } from './results.js';
-import { filterFn, fromUrl, hasFilters, isEmpty, readForm, toUrl, writeForm } from './state.js';
+import { analyse } from './query.js';
+import { ByFilters, Ranking } from './ranking.js';
+import { PAGE, ResultList } from './results.js';
+import { DocSet } from './sets.js';
+import { filterSet, fromUrl, hasFilters, isEmpty, readForm, toUrl, writeForm } from './state.js';
 
 const form = document.getElementById('search');
 if (form) wire(form);
@@ -25,7 +29,7 @@ function wire(form) {
   const base = form.getAttribute('data-base') || '/';
   const dir = form.getAttribute('data-index') || base + 'search/';
   const engine = form.getAttribute('data-engine');
-  const view = new ResultList(list, moreButton, base);
+  const view = new ResultList(list, moreButton, base, (e) => failed(e, session.seq));
 
   /* What the page's search is at. */
   const session = {
@@ -37,6 +41,18 @@ function wire(form) {
 
   const setStatus = (text) => { statusEl.textContent = text; };
 
+  /* With `globalThis.__pmsiteSearchTrace` an array (scripts/search-weight.mjs
+   * sets it), each search adds {q, at, phases: [[what, ms since at]]}, `at`
+   * its start (performance.now()). */
+  function tracer(q) {
+    const trace = globalThis.__pmsiteSearchTrace;
+    if (!Array.isArray(trace)) return () => {};
+    const t0 = performance.now();
+    const phases = [];
+    trace.push({ q, at: t0, phases });
+    return (what) => phases.push([what, Math.round(performance.now() - t0)]);
+  }
+
   function start() {
     if (!session.ready) {
       setStatus('Loading the search index…');
@@ -46,9 +62,18 @@ function wire(form) {
         if (session.ready === ready) session.ready = null;
         // Under `pmsite serve` the index is made after the pages: this
         // page reloads by itself when it is there.
-        setStatus(globalThis.__pmsite && /404/.test(e.message)
-          ? 'The search index is still being made; this page reloads when it is ready.'
-          : 'The search index could not be loaded (' + e.message + ').');
+        if (globalThis.__pmsite && /404/.test(e.message)) {
+          setStatus('The search index is still being made; this page reloads when it is ready.');
+        } else if (location.protocol === 'file:') {
+          // A browser that runs the modules from disk but does not
+          // fetch files there (the page's own script says the same when
+          // it does not run them).
+          setStatus('Search cannot load its index on a page opened from disk (a file: address). ' +
+            'Serve the site folder and open this page over http:// instead: run “pmsite serve” in the knowledge base, ' +
+            'or “python3 -m http.server” in the output folder (public/) and open http://localhost:8000/search/.');
+        } else {
+          setStatus('The search index could not be loaded (' + e.message + ').');
+        }
       });
     }
     return session.ready;
@@ -64,10 +89,21 @@ function wire(form) {
     session.timer = setTimeout(run, delay);
   }
 
+  function resultsOf(index, groups, filter) {
+    if (groups.length) return new Ranking(index, groups, filter);
+    // No words to look for (none, or only stop words): the filters alone,
+    // newest first.
+    return new ByFilters(filter || new DocSet(index.n));
+  }
+
+  /* A search: the results in the order of what is loaded are shown at
+   * once; when that order is not final yet (tiers of the words' postings
+   * still to come, ranking.js), the final one follows. */
   async function run() {
     const s = readForm(form, input);
     toUrl(s);
     const mine = ++session.seq;
+    const mark = tracer(s.q);
     if (isEmpty(s)) {
       view.clear();
       setStatus('');
@@ -78,36 +114,60 @@ function wire(form) {
       if (mine !== session.seq) return;
       const groups = s.q.trim() ? await analyse(index, s.q) : [];
       if (mine !== session.seq) return;
-      const keep = filterFn(index, s);
-      const found = [];
-      if (groups.length) {
-        for (const [ref, score] of searchGroups(index, groups) || []) {
-          const i = +ref;
-          if (keep(i)) found.push({ i, score });
-        }
-        found.sort((a, b) => b.score - a.score || a.i - b.i);
-      } else if (!s.q.trim() || hasFilters(s)) {
-        // No words to look for (none, or only stop words): the filters
-        // alone, newest first.
-        index.docs.forEach((_, i) => { if (keep(i)) found.push({ i, score: 0 }); });
-      }
-      view.show(index, found, groups);
-      list.setAttribute('data-for', location.search);
-      announce(s, found.length);
-      session.restarts = 0;
-    } catch (e) {
+      const filter = await filterSet(index, s);
       if (mine !== session.seq) return;
-      if (e instanceof StaleIndex && session.restarts < 5) {
-        // While a new build is being written its files change one by
-        // one: wait a little longer each time.
-        session.restarts++;
-        forget();
-        setStatus('The site changed; loading the new search index…');
-        setTimeout(() => { if (mine === session.seq) run(); }, 250 * session.restarts);
+      mark('words and filters');
+      // The shard of a short word typed last, if it was not waited for
+      // (query.js): searched again when it is there.
+      let later = groups.later;
+      for (;;) {
+        const results = resultsOf(index, groups, filter);
+        const now = results.now(PAGE);
+        mark('ranked');
+        // The tiers that settle the order are asked for now, beside the
+        // rows of the order shown meanwhile.
+        const settling = now.settled || later ? null : results.top(PAGE, () => mine === session.seq);
+        if (settling) settling.catch(() => { /* told below, if it still matters */ });
+        const rows = await index.rows(now.list);
+        if (mine !== session.seq) return;
+        view.show(index, results, groups, { list: now.list, rows }, now.settled && !later);
+        list.setAttribute('data-for', location.search);
+        announce(s, results.count);
+        mark(now.settled && !later ? 'shown' : 'shown, not settled');
+        session.restarts = 0;
+        if (later) {
+          await later;
+          later = null;
+          if (mine !== session.seq) return;
+          mark('the last word\'s shard');
+          continue;
+        }
+        if (now.settled) return;
+        const final = await settling;
+        if (mine !== session.seq) return;
+        const finalRows = await index.rows(final);
+        if (mine !== session.seq) return;
+        view.settle(results, { list: final, rows: finalRows });
+        mark('settled after ' + results.rounds + ' rounds of tiers (' + results.fetched.join('; ') + ')');
         return;
       }
-      setStatus('Search failed: ' + e.message);
+    } catch (e) {
+      failed(e, mine);
     }
+  }
+
+  function failed(e, mine) {
+    if (mine !== session.seq) return;
+    if (e instanceof StaleIndex && session.restarts < 5) {
+      // While a new build is being written its files change one by
+      // one: wait a little longer each time.
+      session.restarts++;
+      forget();
+      setStatus('The site changed; loading the new search index…');
+      setTimeout(() => { if (mine === session.seq) run(); }, 250 * session.restarts);
+      return;
+    }
+    setStatus('Search failed: ' + e.message);
   }
 
   function announce(s, n) {
@@ -117,7 +177,7 @@ function wire(form) {
     else setStatus(n + (n === 1 ? ' incident' : ' incidents') + ' found' + what + filtered + '.');
   }
 
-  input.addEventListener('input', () => schedule(15));
+  input.addEventListener('input', () => schedule(0));
   input.addEventListener('focus', () => { if (input.value) start(); }, { once: true });
   form.addEventListener('change', (e) => { if (e.target !== input) schedule(0); });
   form.addEventListener('submit', (e) => {

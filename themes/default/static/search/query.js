@@ -64,10 +64,14 @@ async function analyseEnglish(index, raw) {
 }
 
 /* Fetches the shards the groups need; a prefix that would need too many
- * is matched exactly (`cut`). */
+ * is matched exactly (`cut`). The shard of a cut word typed after others
+ * ("latency d") is not waited for: until it is there the word matches
+ * nothing, which leaves the results of the others (ranking.js), and
+ * `groups.later` is the promise of it (main.js searches again then). */
 async function withShards(index, groups) {
   const need = new Set();
-  for (const g of groups) {
+  const later = new Set();
+  groups.forEach((g, gi) => {
     for (const t of g.alts) {
       let set = g.expand ? index.prefixShards(t) : new Set([index.shardOf(t)]);
       if (g.expand && set.size > MAX_PREFIX_SHARDS) {
@@ -75,8 +79,13 @@ async function withShards(index, groups) {
         g.cut = true;
         set = new Set([index.shardOf(t)]);
       }
-      for (const n of set) if (n >= 0) need.add(n);
+      const wait = g.cut && gi > 0 && gi === groups.length - 1 ? later : need;
+      for (const n of set) if (n >= 0 && !index.shardTerms.has(n)) wait.add(n);
     }
+  });
+  if (later.size) {
+    groups.later = index.loadShards(later);
+    groups.later.catch(() => { /* told when awaited, if it still matters */ });
   }
   await index.loadShards(need);
   return groups;
@@ -157,35 +166,4 @@ async function analyseCjk(index, raw) {
     }
   }
   return withShards(index, groups);
-}
-
-/** The incidents matching every group: Map of incident ref → score. */
-export function searchGroups(index, groups) {
-  let total = null;
-  groups.forEach((g, gi) => {
-    const scores = new Map();
-    for (const t of g.alts) {
-      const alt = new Map();
-      index.fields.forEach((f, k) => {
-        const boost = index.boosts[k];
-        const config = { [f]: { boost, bool: 'OR', expand: g.expand } };
-        const found = index.idx.fieldSearch([t], f, config) || {};
-        for (const [ref, score] of Object.entries(found)) {
-          alt.set(ref, (alt.get(ref) || 0) + score * boost);
-        }
-      });
-      for (const [ref, score] of alt) if (!(scores.get(ref) >= score)) scores.set(ref, score);
-    }
-    // A word still being typed, too short to expand ("kafka t"), that
-    // matches nothing by itself does not empty the results yet.
-    if (g.cut && gi === groups.length - 1 && total !== null && scores.size === 0) return;
-    if (total === null) {
-      total = scores;
-    } else {
-      const both = new Map();
-      for (const [ref, score] of total) if (scores.has(ref)) both.set(ref, score + scores.get(ref));
-      total = both;
-    }
-  });
-  return total;
 }

@@ -72,20 +72,17 @@ export function hasFilters(s) {
   return s.sev.length > 0 || !!s.cause || !!s.service || !!s.team || !!s.year || s.open;
 }
 
-/** Whether incident number `i` of `index` passes the filters of a state. */
-export function filterFn(index, s) {
-  const sev = s.sev.map((v) => index.severities.indexOf(v));
-  const cause = s.cause ? index.causes.indexOf(s.cause) : null;
-  const service = s.service ? index.services.indexOf(s.service) : null;
-  const team = s.team ? index.teams.indexOf(s.team) : null;
-  return (i) => {
-    const d = index.docs[i];
-    if (sev.length && !sev.includes(d.severity)) return false;
-    if (cause !== null && !d.causes.includes(cause)) return false;
-    if (service !== null && !d.services.includes(service)) return false;
-    if (team !== null && !d.teams.includes(team)) return false;
-    if (s.year && d.date.slice(0, 4) !== s.year) return false;
-    if (s.open && !d.open) return false;
-    return true;
-  };
+/** The incidents a state's filters keep: a DocSet, or null when it has
+ * none. Severities are alternatives; the other filters all apply. Only
+ * the sets of the filters in use are fetched. */
+export async function filterSet(index, s) {
+  const sets = [];
+  if (s.sev.length) {
+    const any = await Promise.all(s.sev.map((v) => index.facet('sev', v)));
+    sets.push(any.reduce((a, b) => a.or(b)));
+  }
+  const wait = SELECTS.filter((k) => s[k]).map((k) => index.facet(k, s[k]));
+  if (s.open) wait.push(index.facet('open', '1'));
+  sets.push(...await Promise.all(wait));
+  return sets.length ? sets.reduce((a, b) => a.and(b)) : null;
 }
