@@ -12,6 +12,7 @@ pub mod followup;
 pub mod links;
 pub mod merge;
 pub mod postmortem;
+pub mod recurrence;
 pub mod similar;
 pub mod site;
 pub mod stats;

@@ -35,6 +35,21 @@ pub struct ExportedPostmortem {
     pub time_to_resolve_s: Option<i64>,
     pub follow_ups: Vec<ExportedFollowUp>,
     pub related: Vec<String>,
+    /// `incident`, `near-miss` or `exercise`.
+    pub kind: &'static str,
+    /// The earlier incidents this one recurs (empty when none).
+    pub recurrence_of: Vec<ExportedRecurrence>,
+}
+
+/// An earlier incident that a later one recurs.
+#[derive(Serialize)]
+pub struct ExportedRecurrence {
+    pub id: String,
+    /// The causes both have.
+    pub causes: Vec<String>,
+    /// Titles of the earlier incident's follow-ups not done on the later
+    /// incident's date.
+    pub open_follow_ups: Vec<String>,
 }
 
 #[derive(Serialize)]
@@ -104,5 +119,21 @@ pub fn exported(site: &Site, inc: &crate::model::site::Incident) -> ExportedPost
             .iter()
             .map(|&j| site.incidents[j].pm.id.clone())
             .collect(),
+        kind: pm.kind.as_str(),
+        recurrence_of: site
+            .by_id
+            .get(&pm.id)
+            .and_then(|&i| site.recurrences.of.get(i))
+            .map(|links| {
+                links
+                    .iter()
+                    .map(|l| ExportedRecurrence {
+                        id: site.incidents[l.earlier].pm.id.clone(),
+                        causes: l.causes.clone(),
+                        open_follow_ups: l.not_done.iter().map(|f| f.title.clone()).collect(),
+                    })
+                    .collect()
+            })
+            .unwrap_or_default(),
     }
 }

@@ -166,6 +166,9 @@ impl Renderer<'_> {
             if kind.path == "teams" {
                 fp = fp.u64(self.all_fp);
             }
+            if kind.path == "causes" {
+                fp = fp.u64s(f.incidents.iter().map(|&i| self.recurrence_fp(i)));
+            }
             jobs.push(self.page(
                 format!("{}/{}/index.html", kind.path, f.slug),
                 "facet.html",
@@ -250,5 +253,8 @@ impl Renderer<'_> {
             row_list(pending.iter().map(|&(i, k)| &*self.pieces[i].board_rows[k])),
         );
         c.insert_value("incidents", self.compact_list(&f.incidents));
+        if kind.path == "causes" {
+            self.cause_recurrences(&f.slug, &f.incidents, c);
+        }
     }
 }

@@ -16,6 +16,7 @@ pub mod charts;
 pub mod export;
 pub mod facets;
 pub mod fragments;
+pub mod recurrences;
 pub mod stats_page;
 pub mod theme;
 pub mod views;
@@ -263,6 +264,7 @@ impl<'a> Renderer<'a> {
         }
         jobs.extend(self.follow_up_pages());
         jobs.push(self.timeline());
+        jobs.extend(self.recurrence_pages());
         jobs.push(self.stats());
         jobs.extend(self.free_pages());
         jobs.push(self.page(
@@ -491,6 +493,7 @@ impl<'a> Renderer<'a> {
                     .str(&inc.pm.source.file.rel)
                     .u64s(listed.map(|&j| self.pieces[j].fp))
                     .u64s([inc.related.len() as u64, inc.backlinks.len() as u64])
+                    .u64(self.recurrence_fp(i))
                     .finish();
                 self.page(
                     crate::model::urls::postmortem_file(&inc.pm.id),
@@ -517,6 +520,7 @@ impl<'a> Renderer<'a> {
                         c.insert_value("backlinks", self.compact_list(&inc.backlinks));
                         c.insert_value("similar", self.similar_list(i));
                         c.insert("source_path", &pm.source.file.rel);
+                        self.recurrence_context(i, c);
                     },
                 )
             })

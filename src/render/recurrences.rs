@@ -1,0 +1,285 @@
+//! Recurrences in the pages: the notice on an incident that happened
+//! again while an earlier incident's follow-ups were not done, "Recurred
+//! in" on the earlier one, the `/recurrences/` list with its per-year
+//! counts, and each cause's recurrences.
+
+use serde::Serialize;
+use tera::Value;
+
+use super::fragments::{Fp, incident_list};
+use super::views::{Link, human_date, iso_date, links};
+use super::{Job, Renderer};
+use crate::model::followup::FollowUpStatus;
+use crate::model::postmortem::Kind;
+use crate::model::recurrence;
+use crate::model::site::Site;
+
+/// Incidents on one page of `/recurrences/`.
+pub const PER_PAGE: usize = 50;
+
+/// How many of each list a cause page shows (newest first; the counts are
+/// whole, and `/recurrences/` has every recurrence).
+const CAUSE_SHOWN: usize = 20;
+
+/// How many later incidents an incident page lists under "Recurred in".
+const RECURRED_IN_SHOWN: usize = 10;
+
+/// A follow-up of the earlier incident that was not done.
+#[derive(Clone, Debug, Serialize)]
+pub struct NotDoneView {
+    pub title: String,
+    pub status: &'static str,
+    pub status_label: &'static str,
+    /// Won't fix: a risk that was accepted (and came back).
+    pub accepted_risk: bool,
+    /// Done, but only later, on this date.
+    pub completed: Option<String>,
+}
+
+/// An earlier incident, as a later one's page names it.
+#[derive(Clone, Debug, Serialize)]
+pub struct LinkView {
+    pub id: String,
+    pub title: String,
+    pub url: String,
+    pub date: String,
+    pub date_human: String,
+    pub causes: Vec<Link>,
+    pub not_done: Vec<NotDoneView>,
+}
+
+pub fn link_view(site: &Site, l: &recurrence::Link) -> LinkView {
+    let e = &site.incidents[l.earlier];
+    LinkView {
+        id: e.pm.id.clone(),
+        title: e.pm.title.clone(),
+        url: e.url.clone(),
+        date: iso_date(e.pm.date),
+        date_human: human_date(e.pm.date),
+        causes: links(site, "causes", &l.causes),
+        not_done: l
+            .not_done
+            .iter()
+            .map(|f| NotDoneView {
+                title: f.title.clone(),
+                status: f.status.as_str(),
+                status_label: f.status.label(),
+                accepted_risk: f.status == FollowUpStatus::WontFix,
+                completed: f.completed.map(iso_date),
+            })
+            .collect(),
+    }
+}
+
+fn views(site: &Site, list: Option<&Vec<recurrence::Link>>) -> Vec<LinkView> {
+    list.map(|l| l.iter().map(|x| link_view(site, x)).collect())
+        .unwrap_or_default()
+}
+
+/// One year of `/recurrences/`: incidents, and how many were recurrences.
+#[derive(Clone, Debug, Serialize, PartialEq)]
+pub struct YearShare {
+    pub year: i16,
+    /// `kind: incident` postmortems of the year.
+    pub incidents: usize,
+    pub recurrences: usize,
+    /// Rounded percentage; `None` without incidents.
+    pub percent: Option<u32>,
+}
+
+/// Per year (newest first): incidents and recurrences among them.
+pub fn year_shares(site: &Site) -> Vec<YearShare> {
+    let mut out: Vec<YearShare> = Vec::new();
+    for (i, inc) in site.incidents.iter().enumerate() {
+        if inc.pm.kind != Kind::Incident {
+            continue;
+        }
+        let y = inc.pm.date.year();
+        if out.last().is_none_or(|r| r.year != y) {
+            out.push(YearShare {
+                year: y,
+                incidents: 0,
+                recurrences: 0,
+                percent: None,
+            });
+        }
+        if let Some(r) = out.last_mut() {
+            r.incidents += 1;
+            r.recurrences += usize::from(site.recurrences.is_recurrence(i));
+        }
+    }
+    for r in &mut out {
+        r.percent = (r.incidents > 0)
+            .then(|| (r.recurrences as f64 * 100.0 / r.incidents as f64).round() as u32);
+    }
+    out
+}
+
+/// A recurring incident as a list row: its compact piece and the earlier
+/// incidents it recurs.
+#[derive(Serialize)]
+struct Row {
+    html: Value,
+    earlier: Vec<LinkView>,
+}
+
+/// A page of a paginated list: its number, the pages, their URLs.
+#[derive(Clone, Debug, Serialize, PartialEq)]
+pub struct Pager {
+    pub page: usize,
+    pub pages: usize,
+    pub prev: Option<String>,
+    pub next: Option<String>,
+    pub first: String,
+}
+
+/// Splits `n` items into pages of `per` at `<base>`, `<base>page/2/`, …:
+/// the path of each page's file, the range of items it shows, its pager.
+/// (A small stand-in to swap for the shared pagination.)
+pub fn paginate(
+    site: &Site,
+    base: &str,
+    n: usize,
+    per: usize,
+) -> Vec<(String, std::ops::Range<usize>, Pager)> {
+    let pages = n.div_ceil(per).max(1);
+    let path = |k: usize| {
+        if k == 1 {
+            base.to_string()
+        } else {
+            format!("{base}page/{k}/")
+        }
+    };
+    (1..=pages)
+        .map(|k| {
+            let range = (k - 1) * per..(k * per).min(n);
+            let pager = Pager {
+                page: k,
+                pages,
+                prev: (k > 1).then(|| site.url(&path(k - 1))),
+                next: (k < pages).then(|| site.url(&path(k + 1))),
+                first: site.url(base),
+            };
+            (format!("{}index.html", path(k)), range, pager)
+        })
+        .collect()
+}
+
+impl Renderer<'_> {
+    /// What an incident page shows of recurrences; and its fingerprint.
+    pub(crate) fn recurrence_context(&self, i: usize, c: &mut tera::Context) {
+        let site = self.site;
+        let r = &site.recurrences;
+        c.insert("recurrence_of", &views(site, r.of.get(i)));
+        c.insert("seen_again", &views(site, r.seen_again.get(i)));
+        c.insert("after_fix", &views(site, r.after_fix.get(i)));
+        let later: &[usize] = r.recurred_in.get(i).map_or(&[], Vec::as_slice);
+        let shown = &later[..later.len().min(RECURRED_IN_SHOWN)];
+        c.insert_value(
+            "recurred_in",
+            incident_list(shown.iter().map(|&j| &*self.pieces[j].compact)),
+        );
+        c.insert("recurred_in_more", &(later.len() - shown.len()));
+    }
+
+    /// The fingerprint of what incident `i`'s page shows of recurrences.
+    pub(crate) fn recurrence_fp(&self, i: usize) -> u64 {
+        let r = &self.site.recurrences;
+        let linked = [&r.of, &r.seen_again, &r.after_fix]
+            .into_iter()
+            .filter_map(|l| l.get(i))
+            .flatten()
+            .map(|l| self.pieces[l.earlier].fp);
+        let later = r.recurred_in.get(i).into_iter().flatten();
+        Fp::new()
+            .u64(r.fingerprint(i, |j| self.pieces[j].fp))
+            .u64s(linked)
+            .u64s(later.map(|&j| self.pieces[j].fp))
+            .finish()
+    }
+
+    /// `/recurrences/` and its further pages: every recurrence, newest
+    /// first, with the share of incidents that were recurrences per year.
+    pub(crate) fn recurrence_pages(&self) -> Vec<Job<'_>> {
+        let site = self.site;
+        let list: Vec<usize> = (0..site.incidents.len())
+            .filter(|&i| site.recurrences.is_recurrence(i))
+            .collect();
+        let total = list.len();
+        let list = std::sync::Arc::new(list);
+        paginate(site, "recurrences/", total, PER_PAGE)
+            .into_iter()
+            .map(|(path, range, pager)| {
+                let list = list.clone();
+                let fp = Fp::new().u64(self.all(&path)).finish();
+                self.page(
+                    path,
+                    "recurrences.html",
+                    "Recurrences",
+                    "recurrences",
+                    fp,
+                    move |c| {
+                        let rows: Vec<Row> = list[range]
+                            .iter()
+                            .map(|&i| Row {
+                                html: Value::safe_string(&self.pieces[i].compact),
+                                earlier: views(site, site.recurrences.of.get(i)),
+                            })
+                            .collect();
+                        c.insert("rows", &rows);
+                        c.insert("total", &total);
+                        c.insert("pager", &pager);
+                        c.insert("years", &year_shares(site));
+                    },
+                )
+            })
+            .collect()
+    }
+
+    /// A cause page's recurrences: incidents that recur an earlier one
+    /// through this cause, near misses and exercises that met it while an
+    /// earlier incident's follow-ups were not done, and incidents that
+    /// came back after the earlier one's fix.
+    pub(crate) fn cause_recurrences(
+        &self,
+        cause: &str,
+        incidents: &[usize],
+        c: &mut tera::Context,
+    ) {
+        let site = self.site;
+        let r = &site.recurrences;
+        let through = |list: &Vec<recurrence::Link>| -> Vec<LinkView> {
+            list.iter()
+                .filter(|l| l.causes.iter().any(|x| x == cause))
+                .map(|l| link_view(site, l))
+                .collect()
+        };
+        let mut recurrences = Vec::new();
+        let mut seen_again = Vec::new();
+        let mut after_fix = Vec::new();
+        for &i in incidents {
+            for (list, out) in [
+                (&r.of, &mut recurrences),
+                (&r.seen_again, &mut seen_again),
+                (&r.after_fix, &mut after_fix),
+            ] {
+                let earlier = list.get(i).map(through).unwrap_or_default();
+                if !earlier.is_empty() {
+                    out.push(Row {
+                        html: Value::safe_string(&self.pieces[i].compact),
+                        earlier,
+                    });
+                }
+            }
+        }
+        for (name, mut rows) in [
+            ("cause_recurrences", recurrences),
+            ("cause_seen_again", seen_again),
+            ("cause_after_fix", after_fix),
+        ] {
+            c.insert(format!("{name}_total"), &rows.len());
+            rows.truncate(CAUSE_SHOWN);
+            c.insert(name, &rows);
+        }
+    }
+}
