@@ -23,7 +23,7 @@ pub struct Kind {
     pub singular: &'static str,
 }
 
-pub const KINDS: [Kind; 4] = [
+pub const KINDS: [Kind; 5] = [
     Kind {
         path: "causes",
         title: "Causes",
@@ -43,6 +43,11 @@ pub const KINDS: [Kind; 4] = [
         path: "tags",
         title: "Tags",
         singular: "tag",
+    },
+    Kind {
+        path: "kinds",
+        title: "Kinds",
+        singular: "kind",
     },
 ];
 
@@ -71,8 +76,6 @@ pub struct Counted {
 pub struct Duration {
     pub human: String,
     pub seconds: String,
-    #[serde(skip)]
-    pub value: f64,
 }
 
 pub fn duration(seconds: Option<f64>) -> Option<Duration> {
@@ -83,7 +86,6 @@ pub fn duration(seconds: Option<f64>) -> Option<Duration> {
         } else {
             format!("{s}")
         },
-        value: s,
     })
 }
 
@@ -93,6 +95,7 @@ impl Renderer<'_> {
             "causes" => &self.site.causes,
             "services" => &self.site.services,
             "teams" => &self.site.teams,
+            "kinds" => &self.site.kinds,
             _ => &self.site.tags,
         }
     }

@@ -13,10 +13,12 @@
 
 pub mod board;
 pub mod charts;
+pub mod distribution;
 pub mod export;
 pub mod facets;
 pub mod fragments;
 pub mod recurrences;
+pub mod review;
 pub mod stats_page;
 pub mod theme;
 pub mod views;
@@ -141,6 +143,7 @@ impl<'a> Renderer<'a> {
             ("Incidents", "postmortems/", "postmortems"),
             ("Timeline", "timeline/", "timeline"),
             ("Causes", "causes/", "causes"),
+            ("Recurrences", "recurrences/", "recurrences"),
             ("Services", "services/", "services"),
             ("Follow-ups", "follow-ups/", "follow-ups"),
             ("Stats", "stats/", "stats"),
@@ -265,6 +268,7 @@ impl<'a> Renderer<'a> {
         jobs.extend(self.follow_up_pages());
         jobs.push(self.timeline());
         jobs.extend(self.recurrence_pages());
+        jobs.extend(self.review_pages());
         jobs.push(self.stats());
         jobs.extend(self.free_pages());
         jobs.push(self.page(
@@ -344,6 +348,18 @@ impl<'a> Renderer<'a> {
             }
         } else {
             sink.keep("postmortems.json");
+        }
+        if json_changed {
+            let bytes = serde_json::to_vec_pretty(&export::stats_json(self.site))
+                .unwrap_or_else(|_| b"{}".to_vec());
+            if let Err(e) = sink.put("stats.json", &bytes) {
+                diags.push(Diagnostic::error(
+                    Code::Io,
+                    format!("cannot write stats.json: {e}"),
+                ));
+            }
+        } else {
+            sink.keep("stats.json");
         }
         for (name, file) in &self.theme.statics {
             if let Err(e) = sink.put(&format!("static/{name}"), &file.bytes) {
@@ -459,6 +475,7 @@ impl<'a> Renderer<'a> {
                 c.insert("cause_count", &site.causes.len());
                 c.insert("service_count", &site.services.len());
                 c.insert("today_human", &human_date(today));
+                self.home_learning(c);
             },
         )
     }
@@ -726,7 +743,9 @@ impl<'a> Renderer<'a> {
                     "services/",
                     "teams/",
                     "tags/",
+                    "kinds/",
                     "follow-ups/",
+                    "recurrences/",
                     "stats/",
                 ] {
                     urls.push((absolute(site, &site.url(p)), None));
@@ -739,6 +758,7 @@ impl<'a> Renderer<'a> {
                     ("services", &site.services),
                     ("teams", &site.teams),
                     ("tags", &site.tags),
+                    ("kinds", &site.kinds),
                 ] {
                     for f in facets.keys() {
                         urls.push((absolute(site, &site.facet_url(kind, f)), None));
