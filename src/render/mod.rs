@@ -722,6 +722,11 @@ impl<'a> Renderer<'a> {
                 c.insert("services", &site.services.keys().collect::<Vec<_>>());
                 c.insert("teams", &site.teams.keys().collect::<Vec<_>>());
                 c.insert("years", &years);
+                let kinds: Vec<(&str, &str)> = crate::model::postmortem::Kind::ALL
+                    .iter()
+                    .map(|k| (k.as_str(), k.label()))
+                    .collect();
+                c.insert("kinds", &kinds);
             },
         )
     }

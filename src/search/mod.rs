@@ -53,8 +53,8 @@ pub const FIELDS: [&str; 7] = [
 /// The columns of the rows of `docs.json` (`"docs"`), in order. docs.json
 /// names them (`"columns"`) and the browser reads the cells by these names:
 /// an array per row rather than an object keeps docs.json a third smaller.
-pub const COLUMNS: [&str; 9] = [
-    "id", "title", "date", "severity", "causes", "services", "teams", "open", "lengths",
+pub const COLUMNS: [&str; 10] = [
+    "id", "title", "date", "severity", "causes", "services", "teams", "open", "lengths", "kind",
 ];
 
 /// How much a match in each field counts.
@@ -513,6 +513,11 @@ fn docs_json(
                 ids(&pm.teams, &team_idx),
                 u8::from(inc.open_follow_ups() > 0),
                 a.lengths,
+                // kind: an index into `kinds`.
+                crate::model::postmortem::Kind::ALL
+                    .iter()
+                    .position(|k| *k == pm.kind)
+                    .unwrap_or(0),
             ])
         })
         .collect();
@@ -529,6 +534,7 @@ fn docs_json(
         "causes": causes,
         "services": services,
         "teams": teams,
+        "kinds": crate::model::postmortem::Kind::NAMES,
         "shards": plan.shards,
         "keys": keys,
         "keyShards": key_shards,

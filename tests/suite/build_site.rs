@@ -294,6 +294,8 @@ fn the_json_export_has_the_documented_shape() {
         "time_to_resolve_s",
         "follow_ups",
         "related",
+        "kind",
+        "recurrence_of",
     ];
     for p in json["postmortems"].as_array().unwrap() {
         let obj = p.as_object().unwrap();

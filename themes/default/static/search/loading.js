@@ -46,8 +46,8 @@ function readDocs(columns, rows) {
     if (i === undefined) throw new Error('docs.json has no column “' + name + '”');
     return i;
   };
-  const [id, title, date, severity, causes, services, teams, open, lengths] = [
-    'id', 'title', 'date', 'severity', 'causes', 'services', 'teams', 'open', 'lengths'
+  const [id, title, date, severity, causes, services, teams, open, lengths, kind] = [
+    'id', 'title', 'date', 'severity', 'causes', 'services', 'teams', 'open', 'lengths', 'kind'
   ].map(col);
   return rows.map((r) => ({
     id: r[id],
@@ -58,7 +58,8 @@ function readDocs(columns, rows) {
     services: r[services], // indexes into `services`
     teams: r[teams], // indexes into `teams`
     open: r[open] === 1, // has open follow-ups
-    lengths: r[lengths] // number of terms in each field
+    lengths: r[lengths], // number of terms in each field
+    kind: r[kind] // index into `kinds`
   }));
 }
 
@@ -95,6 +96,7 @@ export class SearchIndex {
     this.fields = meta.fields;
     this.boosts = meta.boosts;
     this.severities = meta.severities;
+    this.kinds = meta.kinds;
     this.causes = meta.causes;
     this.services = meta.services;
     this.teams = meta.teams;
