@@ -15,6 +15,7 @@ mod cli;
 mod cross_links;
 mod follow_ups;
 mod import;
+mod learning;
 mod pages;
 mod schema;
 mod search;
