@@ -189,6 +189,36 @@ pub struct LogTrend {
     pub x_labels: Vec<Tick>,
 }
 
+/// The ticks of a trend's time axis and the year labels of its periods.
+fn trend_axes(
+    f: &DurationFigures,
+    axis: LogAxis,
+    x_of: impl Fn(usize) -> f64,
+) -> (Vec<Tick>, Vec<Tick>) {
+    let y_ticks = axis
+        .ticks()
+        .into_iter()
+        .map(|(f, label)| Tick {
+            pos: r1(HEIGHT - f * HEIGHT),
+            label,
+        })
+        .collect();
+    let x_labels = f
+        .periods
+        .iter()
+        .enumerate()
+        .filter(|(_, (p, _))| p.starts_year())
+        .map(|(i, (p, _))| Tick {
+            pos: x_of(i),
+            label: match p {
+                crate::model::durations::Period::Quarter(q) => q.year.to_string(),
+                _ => p.label(),
+            },
+        })
+        .collect();
+    (y_ticks, x_labels)
+}
+
 /// The trend of one duration; `pick` chooses it from a period's figures.
 pub fn log_trend(
     f: &DurationFigures,
@@ -268,27 +298,7 @@ pub fn log_trend(
             s.lines.push(current.join(" "));
         }
     }
-    let y_ticks = axis
-        .ticks()
-        .into_iter()
-        .map(|(f, label)| Tick {
-            pos: r1(HEIGHT - f * HEIGHT),
-            label,
-        })
-        .collect();
-    let x_labels = f
-        .periods
-        .iter()
-        .enumerate()
-        .filter(|(_, (p, _))| p.starts_year())
-        .map(|(i, (p, _))| Tick {
-            pos: x_of(i),
-            label: match p {
-                crate::model::durations::Period::Quarter(q) => q.year.to_string(),
-                _ => p.label(),
-            },
-        })
-        .collect();
+    let (y_ticks, x_labels) = trend_axes(f, axis, x_of);
     LogTrend {
         width: WIDTH,
         height: HEIGHT,

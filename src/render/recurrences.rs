@@ -248,37 +248,36 @@ impl Renderer<'_> {
     ) {
         let site = self.site;
         let r = &site.recurrences;
-        let through = |list: &Vec<recurrence::Link>| -> Vec<LinkView> {
-            list.iter()
+        let through = |links: &[recurrence::Link]| -> Vec<LinkView> {
+            links
+                .iter()
                 .filter(|l| l.causes.iter().any(|x| x == cause))
                 .map(|l| link_view(site, l))
                 .collect()
         };
-        let mut recurrences = Vec::new();
-        let mut seen_again = Vec::new();
-        let mut after_fix = Vec::new();
-        for &i in incidents {
-            for (list, out) in [
-                (&r.of, &mut recurrences),
-                (&r.seen_again, &mut seen_again),
-                (&r.after_fix, &mut after_fix),
-            ] {
-                let earlier = list.get(i).map(through).unwrap_or_default();
-                if !earlier.is_empty() {
-                    out.push(Row {
+        let lists = [
+            ("cause_recurrences", &r.of),
+            ("cause_seen_again", &r.seen_again),
+            ("cause_after_fix", &r.after_fix),
+        ];
+        for (name, list) in lists {
+            // Newest first; only the first few are made into rows.
+            let mut total = 0;
+            let mut rows = Vec::new();
+            for &i in incidents {
+                let links = list.get(i).map_or(&[][..], Vec::as_slice);
+                if !links.iter().any(|l| l.causes.iter().any(|x| x == cause)) {
+                    continue;
+                }
+                total += 1;
+                if rows.len() < CAUSE_SHOWN {
+                    rows.push(Row {
                         html: Value::safe_string(&self.pieces[i].compact),
-                        earlier,
+                        earlier: through(links),
                     });
                 }
             }
-        }
-        for (name, mut rows) in [
-            ("cause_recurrences", recurrences),
-            ("cause_seen_again", seen_again),
-            ("cause_after_fix", after_fix),
-        ] {
-            c.insert(format!("{name}_total"), &rows.len());
-            rows.truncate(CAUSE_SHOWN);
+            c.insert(format!("{name}_total"), &total);
             c.insert(name, &rows);
         }
     }
