@@ -337,11 +337,9 @@ struct Prose {
 
 impl Prose {
     fn push(&mut self, s: &str, line: usize, column: usize) {
-        let mut col = column;
-        for ch in s.chars() {
+        for (col, ch) in (column..).zip(s.chars()) {
             self.text.push(ch);
             self.at.push((line, col));
-            col += 1;
         }
     }
 }

@@ -134,7 +134,10 @@ pub struct DurationFigures {
     pub exercises: usize,
 }
 
-fn figures(dates: &[(Date, Option<i64>, Option<i64>)], min_sample: usize) -> Figures {
+/// An incident's date, time to detect and time to resolve.
+type Row = (Date, Option<i64>, Option<i64>);
+
+fn figures(dates: &[Row], min_sample: usize) -> Figures {
     Figures {
         incidents: dates.len(),
         time_to_detect: Summary::of(dates.iter().filter_map(|d| d.1).collect(), min_sample),
@@ -167,7 +170,7 @@ pub fn duration_figures(site: &Site) -> DurationFigures {
         }
         _ => Granularity::Quarter,
     };
-    let mut by_period: BTreeMap<Period, Vec<(Date, Option<i64>, Option<i64>)>> = BTreeMap::new();
+    let mut by_period: BTreeMap<Period, Vec<Row>> = BTreeMap::new();
     for r in &rows {
         by_period
             .entry(Period::of(r.0, granularity))
