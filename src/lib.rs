@@ -38,15 +38,17 @@ pub(crate) mod write;
 /// by one. Not a stable interface; the command line is.
 #[doc(hidden)]
 pub mod bench {
+    pub use crate::check::{CheckOptions, Format, Report, check};
     pub use crate::config::Config;
     pub use crate::diagnostics::Diagnostics;
+    pub use crate::diagnostics::{Diagnostic, Severity};
     pub use crate::load::postmortem::parse_postmortem;
     pub use crate::markdown::MarkdownRenderer;
     pub use crate::markdown::highlight::Highlighter;
     pub use crate::model::links::LinkTable;
     pub use crate::model::postmortem::{SourceFile, SourceKind};
     pub use crate::model::site::Clock;
-    pub use crate::pipeline::{BuildOptions, Pipeline};
+    pub use crate::pipeline::{BuildOptions, InMemory, Pipeline, build_in_memory};
     pub use crate::render::{RenderState, Unobserved};
     pub use crate::search::build as search_index;
     pub use crate::write::sink::NullSink;

@@ -73,6 +73,15 @@ fn properties(config: &Config) -> Value {
         "follow_ups": list(follow_up(), "Follow-up actions, each with an owner, a status and a due date"),
         "related": list(id(), "Ids of related postmortems"),
         "lint": lint(),
+        "source_url": {"type": ["string", "null"], "pattern": "^https?://", "description": "The original report this postmortem was imported from (shown as a link)"},
+        "extra": {
+            "type": ["object", "null"],
+            "additionalProperties": {
+                "type": ["string", "number", "boolean", "array"],
+                "items": {"type": ["string", "number", "boolean"]}
+            },
+            "description": "Fields another tool wrote, kept by `pmsite import` and shown on the incident page"
+        },
     })
 }
 

@@ -267,9 +267,10 @@ fn follow_ups(pm: &Postmortem, out: &mut Vec<Diagnostic>) {
 
 /// A diagnostic at the start of a file line.
 fn at_line(pm: &Postmortem, d: Diagnostic, line: usize) -> Diagnostic {
-    d.in_file(&pm.source.file.shown)
-        .at(Pos::new(line.max(1), 1))
-        .with_source(&pm.source.text)
+    pm.source.with_line(
+        d.in_file(&pm.source.file.shown)
+            .at(Pos::new(line.max(1), 1)),
+    )
 }
 
 fn milestones(pm: &Postmortem, out: &mut Vec<Diagnostic>) {
@@ -401,7 +402,9 @@ impl Outline {
         options.extension.tasklist = true;
         options.extension.strikethrough = true;
         options.extension.footnotes = true;
-        options.parse.sourcepos_chars = true;
+        // Byte columns, converted for the blocks kept (comrak's conversion
+        // is quadratic on long lines; see `markdown::Columns`).
+        let columns = crate::markdown::Columns::new(text);
         let root = parse_document(&arena, text, &options);
         let mut out = Outline::default();
         let mut stack: Vec<(u8, usize)> = Vec::new();
@@ -426,7 +429,7 @@ impl Outline {
                 NodeValue::Paragraph => out.blocks.push(Block {
                     text: node.collect_text(),
                     line: sp.start.line,
-                    column: sp.start.column,
+                    column: columns.pos(sp).column,
                     enclosing,
                     list: None,
                 }),
@@ -438,7 +441,7 @@ impl Outline {
                         out.blocks.push(Block {
                             text,
                             line: isp.start.line,
-                            column: isp.start.column,
+                            column: columns.pos(isp).column,
                             enclosing: enclosing.clone(),
                             list: Some(lists),
                         });

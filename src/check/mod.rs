@@ -124,16 +124,9 @@ pub fn check(root: &Path, opts: &CheckOptions) -> Report {
     let mut site = pipeline.model(loaded, clock, None, &mut diags);
     if let Some(s) = &site
         && !diags.has_errors()
-        && let Err(d) = pipeline.render(
-            s,
-            &assets,
-            &crate::write::sink::NullSink,
-            &mut crate::render::RenderState::default(),
-            false,
-            &crate::render::Unobserved,
-        )
+        && let Err(d) = pipeline.render_nowhere(s, &assets)
     {
-        // Template errors: what `build` would stop on.
+        // Template errors, the search index: what `build` would stop on.
         diags.extend(d);
     }
     if site.is_none() {
@@ -301,9 +294,10 @@ fn overdue_follow_ups(site: &mut Site, diags: &mut Diagnostics) -> Vec<(OverdueK
                 let path = YamlPath::root().key("follow_ups").index(i).key("due");
                 pm.source.diagnostic_at(d, &path, Target::Value)
             } else {
-                d.in_file(&pm.source.file.shown)
-                    .at(Pos::new(fu.line.max(1), 1))
-                    .with_source(&pm.source.text)
+                pm.source.with_line(
+                    d.in_file(&pm.source.file.shown)
+                        .at(Pos::new(fu.line.max(1), 1)),
+                )
             };
             out.push((
                 (d.file.clone(), d.line),

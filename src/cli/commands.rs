@@ -8,6 +8,7 @@ use std::time::Instant;
 use super::report::Reporter;
 use super::{BuildArgs, GlobalArgs, ImportArgs, find_root, one};
 use crate::config::Config;
+use crate::config::host::Host;
 use crate::diagnostics::{Code, Diagnostic, display_path, plural};
 use crate::pipeline::{BuildOptions, Pipeline, parse_now};
 
@@ -25,7 +26,22 @@ pub(super) fn build(global: &GlobalArgs, reporter: &Reporter, args: BuildArgs) -
         now: None,
         force: args.force,
         live_reload: false,
+        host: None,
     };
+    let host = match args.host.as_deref().map(|h| (h, Host::parse(h))) {
+        None => None,
+        Some((_, Some(h))) => Some(h),
+        Some((h, None)) => {
+            return reporter.failed(
+                "build",
+                one(
+                    Diagnostic::error(Code::BadOption, format!("--host: unknown host `{h}`"))
+                        .with_hint(format!("one of: {}", Host::names().join(", "))),
+                ),
+            );
+        }
+    };
+    let options = BuildOptions { host, ..options };
     let mut pipeline = match Pipeline::new(&root, options) {
         Ok(p) => p,
         Err(d) => return reporter.failed("build", d),
@@ -159,17 +175,37 @@ pub(super) fn import(global: &GlobalArgs, reporter: &Reporter, args: ImportArgs)
     for p in &result.written {
         println!("{}", display_path(p).display());
     }
-    if errors > 0 {
+    // An error that stopped the whole import (a bad folder): nothing done.
+    if errors > result.skipped_with_error {
         return reporter.failed("import", result.diagnostics);
     }
     reporter.diagnostics(&result.diagnostics.into_sorted());
+    let entries = result.entries_certain + result.entries_guessed;
+    let milestones = result.milestones_stated + result.milestones_guessed;
+    let with_error = match result.skipped_with_error {
+        0 => String::new(),
+        n => format!(" ({n} with an error)"),
+    };
     reporter.info(&format!(
-        "Imported {} postmortem{} ({} skipped, {} warning{}). Next: `pmsite check`, then `pmsite build`.",
+        "Imported {} postmortem{}: {entries} timeline entr{} ({} certain, {} guessed), {milestones} milestone{} ({} stated, {} guessed), {} skipped{with_error}, {} warning{}.",
         result.imported,
         plural(result.imported),
+        if entries == 1 { "y" } else { "ies" },
+        result.entries_certain,
+        result.entries_guessed,
+        plural(milestones),
+        result.milestones_stated,
+        result.milestones_guessed,
         result.skipped,
         warnings,
         plural(warnings)
     ));
+    if errors > 0 {
+        eprintln!(
+            "error: the files above with an error were not imported: fix their sources and run the import again (files already imported are kept)"
+        );
+        return ExitCode::FAILURE;
+    }
+    reporter.info("Next: `pmsite check`, then `pmsite build`.");
     ExitCode::SUCCESS
 }

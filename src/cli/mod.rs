@@ -174,6 +174,9 @@ pub struct BuildArgs {
     /// Replace the output folder even if pmsite did not create it
     #[arg(long)]
     pub force: bool,
+    /// Fail when the output breaks this host's limits: github-pages, gitlab-pages, cloudflare-pages or netlify (default: [build] host)
+    #[arg(long, value_name = "HOST")]
+    pub host: Option<String>,
 }
 
 /// Finds the knowledge base root: `--root`, else the nearest folder upwards
@@ -219,6 +222,7 @@ pub fn find_root(explicit: Option<&Path>) -> Result<PathBuf, Diagnostic> {
 
 /// Runs the command line; returns the exit status.
 pub fn run(cli: Cli) -> ExitCode {
+    crate::pipeline::init_worker_threads();
     let reporter = Reporter {
         quiet: cli.global.quiet,
         verbose: cli.global.verbose,

@@ -3,7 +3,9 @@
 //!
 //! May use `diagnostics` only.
 
+pub mod host;
 pub mod slug;
+pub mod url;
 
 use std::collections::BTreeMap;
 use std::ops::Range;
@@ -68,6 +70,7 @@ pub struct Config {
     pub search: SearchConfig,
     pub lint: LintConfig,
     pub stats: StatsConfig,
+    pub import: ImportConfig,
     /// Where values that are checked against content later were written.
     pub positions: ConfigPositions,
     /// A fingerprint of book.toml's text (what a rebuild depends on).
@@ -91,6 +94,10 @@ pub struct BuildConfig {
     pub output_dir: PathBuf,
     pub theme: String,
     pub drafts: bool,
+    /// Publish SVG files under content/ that carry script (`unsafe-svg`).
+    pub unsafe_svg: bool,
+    /// The static host whose limits the output must fit (`host`).
+    pub host: Option<host::Host>,
 }
 
 #[derive(Clone, Debug)]
@@ -114,7 +121,8 @@ pub struct StatsConfig {
 }
 
 /// The highlighting themes syntect ships, usable as `[markdown]
-/// highlight-theme` (`markdown::highlight` draws them).
+/// highlight-theme` and `highlight-theme-dark` (`markdown::highlight`
+/// draws them, raising colours that fall short of WCAG AA contrast).
 pub const HIGHLIGHT_THEMES: &[&str] = &[
     "InspiredGitHub",
     "Solarized (dark)",
@@ -128,12 +136,32 @@ pub const HIGHLIGHT_THEMES: &[&str] = &[
 #[derive(Clone, Debug)]
 pub struct MarkdownConfig {
     pub unsafe_html: bool,
+    /// The code palette in light mode (and print).
     pub highlight_theme: String,
+    /// The code palette when the reader's system prefers dark.
+    pub highlight_theme_dark: String,
 }
 
 #[derive(Clone, Debug)]
 pub struct SearchConfig {
     pub enable: bool,
+}
+
+/// `[import]`: how `pmsite import` reads other tools' postmortems.
+#[derive(Clone, Debug, Default)]
+pub struct ImportConfig {
+    /// A foreign severity word, lowercase (`down`) → one of `[postmortem]
+    /// severities`.
+    pub severity_map: BTreeMap<String, String>,
+    /// How numeric dates such as `03/06/2021` are read.
+    pub date_order: Option<DateOrder>,
+}
+
+/// The order of day and month in numeric dates.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum DateOrder {
+    DayFirst,
+    MonthFirst,
 }
 
 #[derive(Clone, Debug, Default)]
@@ -167,6 +195,8 @@ impl Config {
                 output_dir: PathBuf::from("public"),
                 theme: "default".into(),
                 drafts: false,
+                unsafe_svg: false,
+                host: None,
             },
             postmortem: PostmortemConfig {
                 severities: ["SEV1", "SEV2", "SEV3", "SEV4"].map(String::from).to_vec(),
@@ -182,10 +212,12 @@ impl Config {
             markdown: MarkdownConfig {
                 unsafe_html: false,
                 highlight_theme: "InspiredGitHub".into(),
+                highlight_theme_dark: "base16-ocean.dark".into(),
             },
             search: SearchConfig { enable: true },
             lint: LintConfig::default(),
             stats: StatsConfig { min_sample: 5 },
+            import: ImportConfig::default(),
             positions: ConfigPositions::default(),
             fingerprint: 0,
         }
@@ -276,6 +308,7 @@ impl Config {
             lines: LineIndex::new(text),
             file: shown.to_path_buf(),
             diags: Diagnostics::new(),
+            severity_targets: Vec::new(),
         };
         let mut config = Config::defaults(root.to_path_buf());
         config.fingerprint = xxhash_rust::xxh3::xxh3_64(text.as_bytes());
@@ -294,6 +327,7 @@ impl Config {
             );
         }
         reader.read(table.get_ref(), &mut config);
+        reader.check_severity_map(&config);
         if reader.diags.has_errors() {
             Err(reader.diags)
         } else {
@@ -330,8 +364,11 @@ pub fn normalize_base_url(url: &str) -> Result<String, String> {
     if url.is_empty() {
         return Ok("/".into());
     }
-    let ok_scheme = url.starts_with("http://") || url.starts_with("https://");
-    if !ok_scheme && !url.starts_with('/') {
+    if let Err(msg) = crate::config::url::check_link(url) {
+        return Err(format!("base-url: {msg}"));
+    }
+    let ok_scheme = crate::config::url::scheme(url).is_some();
+    if !ok_scheme && (!url.starts_with('/') || url.starts_with("//")) {
         return Err(format!(
             "base-url `{url}` must be an absolute URL (https://host/path/) or a path starting with `/`"
         ));
@@ -369,6 +406,9 @@ struct ConfigReader<'a> {
     lines: LineIndex<'a>,
     file: PathBuf,
     diags: Diagnostics,
+    /// `[import] severity-map` targets and where they are written, checked
+    /// against `[postmortem] severities` once every section is read.
+    severity_targets: Vec<(String, Pos)>,
 }
 
 type Val<'i> = Spanned<DeValue<'i>>;
@@ -382,6 +422,7 @@ const SECTIONS: &[&str] = &[
     "search",
     "lint",
     "stats",
+    "import",
 ];
 
 impl<'a> ConfigReader<'a> {
@@ -559,6 +600,11 @@ impl<'a> ConfigReader<'a> {
                         }
                     }
                 }
+                "import" => {
+                    if let Some(t) = self.section(name, value) {
+                        self.read_import(t, config);
+                    }
+                }
                 "lint" => {
                     if let Some(t) = self.section(name, value) {
                         for (k, v) in t.iter() {
@@ -665,7 +711,14 @@ impl<'a> ConfigReader<'a> {
     }
 
     fn read_build(&mut self, t: &DeTable<'_>, config: &mut Config) {
-        const KNOWN: &[&str] = &["content-dir", "output-dir", "theme", "drafts"];
+        const KNOWN: &[&str] = &[
+            "content-dir",
+            "output-dir",
+            "theme",
+            "drafts",
+            "unsafe-svg",
+            "host",
+        ];
         for (k, v) in t.iter() {
             match k.get_ref().as_ref() {
                 "content-dir" => {
@@ -700,6 +753,36 @@ impl<'a> ConfigReader<'a> {
                 "drafts" => {
                     if let Some(b) = self.boolean("build", "drafts", v) {
                         config.build.drafts = b;
+                    }
+                }
+                "unsafe-svg" => {
+                    if let Some(b) = self.boolean("build", "unsafe-svg", v) {
+                        config.build.unsafe_svg = b;
+                    }
+                }
+                "host" => {
+                    if let Some(s) = self.string("build", "host", v) {
+                        match host::Host::parse(&s) {
+                            Some(h) => config.build.host = Some(h),
+                            None => {
+                                let names = host::Host::names();
+                                let hint = match suggest(&s, names.iter().copied()) {
+                                    Some(x) => format!(
+                                        "did you mean `{x}`? (one of: {})",
+                                        names.join(", ")
+                                    ),
+                                    None => format!("one of: {}", names.join(", ")),
+                                };
+                                self.push(
+                                    Diagnostic::error(
+                                        Code::BadValue,
+                                        format!("unknown host `{s}`"),
+                                    )
+                                    .at(self.pos(v.span()))
+                                    .with_hint(hint),
+                                );
+                            }
+                        }
                     }
                 }
                 _ => self.unknown_key(Some("build"), k, KNOWN),
@@ -803,7 +886,13 @@ impl<'a> ConfigReader<'a> {
                 }
                 "ticket-url" => {
                     if let Some(s) = self.string("postmortem", "ticket-url", v) {
-                        if s.contains("{id}") {
+                        if let Err(msg) = crate::config::url::check_link(&s) {
+                            self.push(
+                                Diagnostic::error(Code::BadValue, format!("ticket-url: {msg}"))
+                                    .at(self.pos(v.span()))
+                                    .with_hint("for example: ticket-url = \"https://acme.atlassian.net/browse/{id}\""),
+                            );
+                        } else if s.contains("{id}") {
                             config.postmortem.ticket_url = Some(s);
                         } else {
                             self.push(
@@ -855,8 +944,80 @@ impl<'a> ConfigReader<'a> {
         }
     }
 
+    fn read_import(&mut self, t: &DeTable<'_>, config: &mut Config) {
+        const KNOWN: &[&str] = &["severity-map", "date-order"];
+        for (k, v) in t.iter() {
+            match k.get_ref().as_ref() {
+                "severity-map" => {
+                    let DeValue::Table(map) = v.get_ref() else {
+                        self.type_error(
+                            "import",
+                            "severity-map",
+                            v,
+                            "a table of foreign word = severity",
+                        );
+                        continue;
+                    };
+                    for (word, target) in map.iter() {
+                        let w = word.get_ref().trim().to_lowercase();
+                        if let Some(s) = self.string("import", "severity-map", target) {
+                            self.severity_targets
+                                .push((s.clone(), self.pos(target.span())));
+                            config.import.severity_map.insert(w, s);
+                        }
+                    }
+                }
+                "date-order" => {
+                    if let Some(s) = self.string("import", "date-order", v) {
+                        match s.as_str() {
+                            "day-month" => config.import.date_order = Some(DateOrder::DayFirst),
+                            "month-day" => config.import.date_order = Some(DateOrder::MonthFirst),
+                            _ => self.push(
+                                Diagnostic::error(
+                                    Code::BadValue,
+                                    format!("unknown date order `{s}`"),
+                                )
+                                .at(self.pos(v.span()))
+                                .with_hint("use \"day-month\" (03/06/2021 is 3 June) or \"month-day\" (it is 6 March)"),
+                            ),
+                        }
+                    }
+                }
+                _ => self.unknown_key(Some("import"), k, KNOWN),
+            }
+        }
+    }
+
+    /// Every `[import] severity-map` target is one of the severities.
+    fn check_severity_map(&mut self, config: &Config) {
+        let severities = &config.postmortem.severities;
+        for (target, pos) in std::mem::take(&mut self.severity_targets) {
+            if severities.contains(&target) {
+                continue;
+            }
+            let hint = match suggest(&target, severities.iter().map(String::as_str)) {
+                Some(s) => format!(
+                    "did you mean `{s}`? (one of [postmortem] severities: {})",
+                    severities.join(", ")
+                ),
+                None => format!(
+                    "map to one of [postmortem] severities: {}",
+                    severities.join(", ")
+                ),
+            };
+            self.push(
+                Diagnostic::error(
+                    Code::UnknownSeverity,
+                    format!("[import] severity-map maps to `{target}`, which is not a severity"),
+                )
+                .at(pos)
+                .with_hint(hint),
+            );
+        }
+    }
+
     fn read_markdown(&mut self, t: &DeTable<'_>, config: &mut Config) {
-        const KNOWN: &[&str] = &["unsafe-html", "highlight-theme"];
+        const KNOWN: &[&str] = &["unsafe-html", "highlight-theme", "highlight-theme-dark"];
         for (k, v) in t.iter() {
             match k.get_ref().as_ref() {
                 "unsafe-html" => {
@@ -865,29 +1026,37 @@ impl<'a> ConfigReader<'a> {
                     }
                 }
                 "highlight-theme" => {
-                    if let Some(s) = self.string("markdown", "highlight-theme", v) {
-                        let themes = HIGHLIGHT_THEMES;
-                        if themes.iter().any(|t| *t == s) {
-                            config.markdown.highlight_theme = s;
-                        } else {
-                            let hint = match suggest(&s, themes.iter().copied()) {
-                                Some(x) => format!("did you mean `{x}`?"),
-                                None => format!("available: {}", themes.join(", ")),
-                            };
-                            self.push(
-                                Diagnostic::error(
-                                    Code::BadValue,
-                                    format!("unknown highlight theme `{s}`"),
-                                )
-                                .at(self.pos(v.span()))
-                                .with_hint(hint),
-                            );
-                        }
+                    if let Some(s) = self.highlight_theme("highlight-theme", v) {
+                        config.markdown.highlight_theme = s;
+                    }
+                }
+                "highlight-theme-dark" => {
+                    if let Some(s) = self.highlight_theme("highlight-theme-dark", v) {
+                        config.markdown.highlight_theme_dark = s;
                     }
                 }
                 _ => self.unknown_key(Some("markdown"), k, KNOWN),
             }
         }
+    }
+
+    /// A `[markdown]` highlighting theme: one of [`HIGHLIGHT_THEMES`].
+    fn highlight_theme(&mut self, key: &str, v: &Val<'_>) -> Option<String> {
+        let s = self.string("markdown", key, v)?;
+        let themes = HIGHLIGHT_THEMES;
+        if themes.contains(&s.as_str()) {
+            return Some(s);
+        }
+        let hint = match suggest(&s, themes.iter().copied()) {
+            Some(x) => format!("did you mean `{x}`?"),
+            None => format!("available: {}", themes.join(", ")),
+        };
+        self.push(
+            Diagnostic::error(Code::BadValue, format!("unknown highlight theme `{s}`"))
+                .at(self.pos(v.span()))
+                .with_hint(hint),
+        );
+        None
     }
 }
 
@@ -897,6 +1066,28 @@ mod tests {
 
     fn parse(text: &str) -> Result<Config, Vec<Diagnostic>> {
         Config::parse(Path::new("/kb"), text, Path::new("book.toml")).map_err(|d| d.into_sorted())
+    }
+
+    #[test]
+    fn the_import_section() {
+        let c = parse("[import]\nseverity-map = { Down = \"SEV1\", notice = \"SEV4\" }\ndate-order = \"month-day\"\n").unwrap();
+        assert_eq!(c.import.severity_map["down"], "SEV1");
+        assert_eq!(c.import.date_order, Some(DateOrder::MonthFirst));
+        // Targets are checked against the severities, wherever those are.
+        let e = parse("[import]\nseverity-map = { down = \"P0\" }\n[postmortem]\nseverities = [\"P1\", \"P2\"]\n").unwrap_err();
+        assert_eq!(e.len(), 1);
+        assert_eq!((e[0].line, e[0].column), (2, 25), "{e:?}");
+        assert!(
+            e[0].message.contains("`P0`, which is not a severity"),
+            "{}",
+            e[0].message
+        );
+        assert!(
+            parse(
+                "[import]\nseverity-map = { down = \"P0\" }\n[postmortem]\nseverities = [\"P0\"]\n"
+            )
+            .is_ok()
+        );
     }
 
     #[test]
@@ -932,7 +1123,8 @@ reading-list = ["a"]
 missing-timeout = "no timeout"
 [markdown]
 unsafe-html = true
-highlight-theme = "base16-ocean.dark"
+highlight-theme = "base16-ocean.light"
+highlight-theme-dark = "Solarized (dark)"
 [search]
 enable = false
 "#,
@@ -946,7 +1138,41 @@ enable = false
         assert_eq!(c.postmortem.severities, ["P0", "P1"]);
         assert_eq!(c.causes["missing-timeout"], "no timeout");
         assert!(c.markdown.unsafe_html);
+        assert_eq!(c.markdown.highlight_theme, "base16-ocean.light");
+        assert_eq!(c.markdown.highlight_theme_dark, "Solarized (dark)");
         assert!(!c.search.enable);
+    }
+
+    #[test]
+    fn unknown_highlight_themes_are_errors_at_their_value() {
+        let errs = parse(
+            "[markdown]\nhighlight-theme = \"InspiredGithub\"\nhighlight-theme-dark = \"base16-ocean-dark\"\n",
+        )
+        .unwrap_err();
+        let got: Vec<_> = errs
+            .iter()
+            .map(|e| (e.line, e.column, e.message.as_str(), e.hint.as_deref()))
+            .collect();
+        assert_eq!(
+            got,
+            [
+                (
+                    2,
+                    19,
+                    "unknown highlight theme `InspiredGithub`",
+                    Some("did you mean `InspiredGitHub`?")
+                ),
+                (
+                    3,
+                    24,
+                    "unknown highlight theme `base16-ocean-dark`",
+                    Some("did you mean `base16-ocean.dark`?")
+                ),
+            ]
+        );
+        let c = parse("").unwrap();
+        assert_eq!(c.markdown.highlight_theme, "InspiredGitHub");
+        assert_eq!(c.markdown.highlight_theme_dark, "base16-ocean.dark");
     }
 
     #[test]
@@ -961,6 +1187,21 @@ enable = false
         assert_eq!(errs[1].hint.as_deref(), Some("did you mean `severities`?"));
         assert_eq!(errs[2].message, "unknown section `serch` at the top level");
         assert_eq!(errs[2].hint.as_deref(), Some("did you mean `search`?"));
+    }
+
+    #[test]
+    fn the_host_is_one_of_the_known_ones() {
+        let c = parse("[build]\nhost = \"cloudflare-pages\"\n").unwrap();
+        assert_eq!(c.build.host, Some(host::Host::CloudflarePages));
+        let errs = parse("[site]\ntitle = \"x\"\n[build]\nhost = \"github\"\n").unwrap_err();
+        assert_eq!((errs[0].line, errs[0].column), (4, 8));
+        assert_eq!(errs[0].message, "unknown host `github`");
+        assert_eq!(
+            errs[0].hint.as_deref(),
+            Some(
+                "did you mean `github-pages`? (one of: github-pages, gitlab-pages, cloudflare-pages, netlify)"
+            )
+        );
     }
 
     #[test]
@@ -998,6 +1239,11 @@ enable = false
         assert_eq!(base_path_of("https://a.b/x/y"), "/x/y/");
         assert_eq!(base_path_of("/x"), "/x/");
         assert!(normalize_base_url("ftp:x").is_err());
+        assert!(normalize_base_url("javascript:alert(1)//").is_err());
+        assert!(normalize_base_url(" JavaScript:alert(1)").is_err());
+        assert!(normalize_base_url("data:text/html,x/").is_err());
+        assert!(normalize_base_url("//evil.example/").is_err());
+        assert!(normalize_base_url("/ok/").is_ok());
         assert!(normalize_base_url("https://").is_err());
     }
 

@@ -1,6 +1,11 @@
 //! Slugs: the lowercase, dash-separated names used for ids, causes,
 //! services and URLs.
 
+/// The longest name (an id, a cause, a service, a team, a tag) in bytes:
+/// each becomes a folder name of the site, and file systems take at most
+/// 255 bytes.
+pub const MAX_NAME_BYTES: usize = 200;
+
 /// `[a-z0-9]+(-[a-z0-9]+)*`
 pub fn is_slug(s: &str) -> bool {
     !s.is_empty()

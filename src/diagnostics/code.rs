@@ -66,6 +66,8 @@ codes! {
     TimelineBackwards = "timeline-backwards",
     // Bodies and templates.
     TooDeep = "too-deep",
+    /// An SVG or HTML file under content/ that would run script.
+    UnsafeAsset = "unsafe-asset",
     Template = "template",
     BadTemplate = "bad-template",
     // Commands.
@@ -78,6 +80,9 @@ codes! {
     BadOption = "bad-option",
     /// An unreadable environment variable such as SOURCE_DATE_EPOCH (exit status 2).
     BadEnv = "bad-env",
+    /// The output breaks a limit of the static host it is for (or, with
+    /// no host chosen, the strictest of them: a warning).
+    HostLimit = "host-limit",
     /// A follow-up past its due date (`check --overdue`).
     Overdue = "overdue",
     // Lints: warnings of `pmsite check` that allow lists may silence.
@@ -92,6 +97,8 @@ codes! {
     MetricMismatch = "metric-mismatch",
     BrokenLink = "broken-link",
     MissingImage = "missing-image",
+    /// A code block with a line too long to highlight.
+    NotHighlighted = "not-highlighted",
     TimelineBoth = "timeline-both",
     TimelineRollover = "timeline-rollover",
     TimelineDstGap = "timeline-dst-gap",
@@ -127,6 +134,8 @@ pub const LINTS: &[Code] = &[
     Code::BrokenLink,
     // an image file does not exist
     Code::MissingImage,
+    // a code block has a line too long to highlight; it is published unhighlighted
+    Code::NotHighlighted,
     // a timeline in both the front matter and the body
     Code::TimelineBoth,
     // a bare time earlier than the previous entry was taken as the next day

@@ -96,6 +96,16 @@ impl Diagnostic {
         self
     }
 
+    /// Attach the offending line, found by the caller (a file with many
+    /// findings finds its lines through an index: counting lines from the
+    /// start for each, as [`Diagnostic::with_source`] does, is quadratic).
+    pub fn with_source_line(mut self, line: Option<&str>) -> Self {
+        if self.line > 0 {
+            self.source_line = line.map(|l| l.trim_end_matches('\r').to_string());
+        }
+        self
+    }
+
     /// Attach the offending line from the file's text, for display.
     pub fn with_source(mut self, text: &str) -> Self {
         if self.line > 0 {
@@ -403,7 +413,12 @@ pub fn display_path(path: &Path) -> PathBuf {
     if let Ok(cwd) = std::env::current_dir()
         && let Ok(rel) = path.strip_prefix(&cwd)
     {
-        return rel.to_path_buf();
+        // The working folder itself is `.`, never an empty name.
+        return if rel.as_os_str().is_empty() {
+            PathBuf::from(".")
+        } else {
+            rel.to_path_buf()
+        };
     }
     path.to_path_buf()
 }

@@ -14,6 +14,8 @@ pub(super) enum Block {
         level: u8,
         text: String,
         line: usize,
+        /// The last line: the underline of a setext heading.
+        end: usize,
     },
     Para {
         text: String,
@@ -25,10 +27,11 @@ pub(super) enum Block {
     },
     Table {
         header: Vec<String>,
-        rows: Vec<(usize, Vec<String>)>,
+        rows: Vec<Row>,
         start: usize,
         end: usize,
     },
+    /// Code, HTML, quotes, rules.
     Other {
         start: usize,
     },
@@ -36,13 +39,30 @@ pub(super) enum Block {
 
 #[derive(Clone, Debug)]
 pub(super) struct Item {
+    /// The text of the item's first paragraph.
     pub text: String,
     /// The bold text the item starts with, if any (`**Title**: ...`).
     pub lead: Option<String>,
     pub task: Option<bool>,
     pub urls: Vec<String>,
+    /// The whole first paragraph is struck through (`~~done~~`).
+    pub struck: bool,
+    /// The item is one paragraph of plain text (no links, images,
+    /// footnotes or HTML, nothing nested): its text says all of it.
+    pub plain: bool,
+    /// The texts of the items nested under it, in order, at any depth.
+    pub sub: Vec<String>,
     pub start: usize,
     pub end: usize,
+}
+
+/// A table row: its line, its cells' texts, and whether the texts say
+/// all of it (no links, images, footnotes or HTML).
+#[derive(Clone, Debug)]
+pub(super) struct Row {
+    pub line: usize,
+    pub cells: Vec<String>,
+    pub plain: bool,
 }
 
 impl Block {
@@ -98,6 +118,21 @@ fn walk_text<'a>(node: &'a AstNode<'a>, out: &mut String) {
     }
 }
 
+/// Does the text of `node` say all of it: no links, images, footnote
+/// references or HTML inside?
+fn says_all<'a>(node: &'a AstNode<'a>) -> bool {
+    !node.descendants().any(|d| {
+        matches!(
+            d.data().value,
+            NodeValue::Link(_)
+                | NodeValue::Image(_)
+                | NodeValue::FootnoteReference(_)
+                | NodeValue::HtmlInline(_)
+                | NodeValue::WikiLink(_)
+        )
+    })
+}
+
 fn blocks<'a>(root: &'a AstNode<'a>, links: &mut Vec<(String, usize)>) -> Vec<Block> {
     let mut out = Vec::new();
     for d in root.descendants() {
@@ -119,6 +154,7 @@ fn blocks<'a>(root: &'a AstNode<'a>, links: &mut Vec<(String, usize)>) -> Vec<Bl
                 level: h.level,
                 text: plain(node),
                 line: start,
+                end: if h.setext { end } else { start },
             },
             NodeValue::Paragraph => Block::Para {
                 text: plain(node),
@@ -153,10 +189,31 @@ fn item<'a>(node: &'a AstNode<'a>) -> Item {
     let lead = para
         .and_then(|p| p.first_child())
         .and_then(|f| matches!(f.data().value, NodeValue::Strong).then(|| plain(f)));
+    let struck = para.is_some_and(|p| {
+        p.children().all(|c| match &c.data().value {
+            NodeValue::Strikethrough => true,
+            NodeValue::Text(t) => t.trim().is_empty(),
+            _ => false,
+        }) && p.first_child().is_some()
+    });
     let mut urls = Vec::new();
     for d in node.descendants() {
         if let NodeValue::Link(l) = &d.data().value {
             urls.push(l.url.clone());
+        }
+    }
+    let only_para = node.children().count() == 1 && para.is_some();
+    let mut sub = Vec::new();
+    for d in node.descendants().skip(1) {
+        if matches!(d.data().value, NodeValue::Item(_) | NodeValue::TaskItem(_))
+            && let Some(p) = d
+                .children()
+                .find(|c| matches!(c.data().value, NodeValue::Paragraph))
+        {
+            let t = plain(p);
+            if !t.is_empty() {
+                sub.push(t);
+            }
         }
     }
     Item {
@@ -164,12 +221,15 @@ fn item<'a>(node: &'a AstNode<'a>) -> Item {
         lead,
         task,
         urls,
+        struck,
+        plain: only_para && para.is_some_and(says_all),
+        sub,
         start: isp.start.line,
         end: isp.end.line.max(isp.start.line),
     }
 }
 
-/// A table: its header cells and its rows (line, cells).
+/// A table: its header cells and its rows.
 fn table<'a>(node: &'a AstNode<'a>, start: usize, end: usize) -> Block {
     let mut header = Vec::new();
     let mut rows = Vec::new();
@@ -179,7 +239,11 @@ fn table<'a>(node: &'a AstNode<'a>, start: usize, end: usize) -> Block {
         if is_header {
             header = cells;
         } else {
-            rows.push((row.data().sourcepos.start.line, cells));
+            rows.push(Row {
+                line: row.data().sourcepos.start.line,
+                cells,
+                plain: says_all(row),
+            });
         }
     }
     Block::Table {
@@ -202,23 +266,57 @@ pub(super) fn section(blocks: &[Block], h: usize) -> std::ops::Range<usize> {
     h + 1..end
 }
 
-pub(super) fn find_heading(blocks: &[Block], pred: impl Fn(&str) -> bool) -> Option<usize> {
-    blocks
-        .iter()
-        .position(|b| matches!(b, Block::Heading { text, .. } if pred(text)))
+/// The first heading that `pred` accepts, after the title heading (which
+/// names the incident, not a section).
+pub(super) fn find_heading(
+    blocks: &[Block],
+    title: Option<usize>,
+    pred: impl Fn(&str) -> bool,
+) -> Option<usize> {
+    (0..blocks.len()).find(|&i| {
+        Some(i) != title && matches!(&blocks[i], Block::Heading { text, .. } if pred(text))
+    })
 }
 
-/// The last line of a heading (setext headings take two).
-pub(super) fn heading_end(blocks: &[Block], i: usize, lines: &[&str]) -> usize {
-    let Block::Heading { line, .. } = blocks[i] else {
-        return 0;
-    };
-    match lines.get(line) {
-        Some(next)
-            if !next.trim().is_empty() && next.trim().chars().all(|c| c == '=' || c == '-') =>
-        {
-            line + 1
-        }
-        _ => line,
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn items_know_what_their_text_leaves_out() {
+        let (blocks, _) = parse(
+            "- 09:00 plain\n- 09:05 see [chat](https://chat.test/p/1)\n- 09:10 parent\n  - child one\n  - child two\n    - grandchild\n- ~~struck~~\n",
+        );
+        let Block::List { items, .. } = &blocks[0] else {
+            panic!("a list")
+        };
+        assert!(items[0].plain);
+        assert!(!items[1].plain);
+        assert_eq!(items[1].urls, ["https://chat.test/p/1"]);
+        assert!(!items[2].plain);
+        assert_eq!(items[2].sub, ["child one", "child two", "grandchild"]);
+        assert!(items[3].struck && !items[0].struck);
+    }
+
+    #[test]
+    fn a_rule_after_an_atx_title_is_no_underline() {
+        let (blocks, _) = parse("# Title\n---\n\nText\n\nSetext\n======\n");
+        assert!(matches!(
+            blocks[0],
+            Block::Heading {
+                line: 1,
+                end: 1,
+                ..
+            }
+        ));
+        assert!(matches!(blocks[1], Block::Other { start: 2, .. }));
+        assert!(matches!(
+            blocks[3],
+            Block::Heading {
+                line: 6,
+                end: 7,
+                ..
+            }
+        ));
     }
 }

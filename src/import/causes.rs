@@ -37,7 +37,9 @@ pub fn cause_slug(item_text: &str, lead: Option<&str>) -> Option<String> {
 
 /// Causes: the first list under a causes heading.
 pub(super) fn causes(src: &mut Source) -> Vec<String> {
-    let Some(h) = find_heading(&src.blocks, |t| heading_matches(t, "Contributing causes")) else {
+    let Some(h) = find_heading(&src.blocks, src.title_block, |t| {
+        heading_matches(t, "Contributing causes")
+    }) else {
         src.note(1, "no contributing-causes heading found");
         return Vec::new();
     };

@@ -4,17 +4,18 @@
 //! follow_ups); this one runs them in turn over the state they share and
 //! puts the body back together.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 
 use jiff::civil::Date;
 use jiff::tz::TimeZone;
 
 use super::blocks::{self, Block};
-use super::foreign_front_matter::ForeignFrontMatter;
-use super::milestones::Entry;
+use super::foreign_front_matter::{ForeignFrontMatter, Mapped};
+use super::milestones::{self, Entry};
 use super::title_date::{self, Dates};
 use super::{causes, follow_ups, summary, timeline};
 use crate::config::Config;
+use crate::model::timeline::{Milestone, Parsed};
 
 pub use super::follow_ups::ImportedFollowUp;
 
@@ -22,20 +23,51 @@ pub use super::follow_ups::ImportedFollowUp;
 #[derive(Clone, Debug)]
 pub struct Converted {
     pub title: String,
-    pub date: Date,
+    /// `None`: nothing in the file gives a date (the file is not written).
+    pub date: Option<Date>,
     pub severity: String,
     pub summary: String,
     pub impact: Option<String>,
     pub causes: Vec<String>,
+    pub services: Vec<String>,
+    pub teams: Vec<String>,
+    pub authors: Vec<String>,
+    pub tags: Vec<String>,
+    pub draft: bool,
+    pub source_url: Option<String>,
+    /// Foreign front matter keys with no pmsite meaning, as written.
+    pub extra: Vec<(String, serde_yaml::Value)>,
     pub timezone: Option<String>,
     pub timeline: Vec<Entry>,
     pub tz: TimeZone,
     pub follow_ups: Vec<ImportedFollowUp>,
+    /// Lints the written file allows (`timeline-both` when timeline
+    /// entries stay in the body as well).
+    pub lint_allow: Vec<String>,
     pub body: String,
     /// Relative links and images of the body (targets as written, line).
     pub links: Vec<(String, usize)>,
     /// What could not be inferred: (line in the source, message).
     pub notes: Vec<(usize, String)>,
+    /// Where to report that no date was found.
+    pub date_line: usize,
+    /// The year the file name gives, for that report.
+    pub year_hint: Option<i16>,
+}
+
+impl Converted {
+    /// Timeline entries placed with certainty, and guessed.
+    pub fn entry_counts(&self) -> (usize, usize) {
+        let certain = self.timeline.iter().filter(|e| e.certain).count();
+        (certain, self.timeline.len() - certain)
+    }
+
+    /// Milestones the author marked or stated, and guessed.
+    pub fn milestone_counts(&self) -> (usize, usize) {
+        let ms = self.timeline.iter().filter(|e| e.kind != Milestone::Other);
+        let stated = ms.clone().filter(|e| e.kind_stated).count();
+        (stated, ms.count() - stated)
+    }
 }
 
 /// What the readers of one file share: its body as blocks and as lines,
@@ -49,6 +81,9 @@ pub(super) struct Source<'a> {
     pub body: &'a str,
     pub lines: Vec<&'a str>,
     pub blocks: Vec<Block>,
+    /// The heading the title was taken from (it names the incident, it
+    /// opens no section).
+    pub title_block: Option<usize>,
     /// Links and images of the body (targets as written, line in the file).
     pub links: Vec<(String, usize)>,
     /// A body line plus `offset` is the line in the file.
@@ -58,7 +93,13 @@ pub(super) struct Source<'a> {
     /// Body lines (1-based) that became front matter: the title, the
     /// timeline.
     pub remove: BTreeSet<usize>,
+    /// Body lines whose timeline time cannot be read: the time text, marked
+    /// so that it stays text.
+    pub unreadable: BTreeMap<usize, String>,
 }
+
+/// What marks a timeline time that cannot be read, in the body.
+pub const UNREADABLE_MARK: &str = "(unreadable time)";
 
 impl<'a> Source<'a> {
     fn new(
@@ -79,10 +120,12 @@ impl<'a> Source<'a> {
             body: fm.body,
             lines: fm.body.lines().collect(),
             blocks,
+            title_block: None,
             links,
             offset,
             notes,
             remove: BTreeSet::new(),
+            unreadable: BTreeMap::new(),
         }
     }
 
@@ -91,16 +134,71 @@ impl<'a> Source<'a> {
         self.notes.push((body_line + self.offset, message.into()));
     }
 
+    /// Notes what could not be inferred at a line of the file.
+    pub fn note_file(&mut self, file_line: usize, message: impl Into<String>) {
+        self.notes.push((file_line, message.into()));
+    }
+
+    /// Marks the unreadable time `time_text` on a body line.
+    pub fn mark_unreadable(&mut self, body_line: usize, time_text: &str) {
+        self.unreadable.insert(body_line, time_text.to_string());
+    }
+
     /// The body: everything but the title and what became the timeline.
     fn kept_body(&self) -> String {
         let mut out = String::new();
         for (n, line) in self.body.split_inclusive('\n').enumerate() {
-            if !self.remove.contains(&(n + 1)) {
-                out.push_str(line);
+            if self.remove.contains(&(n + 1)) {
+                continue;
+            }
+            match self.unreadable.get(&(n + 1)) {
+                Some(t) if line.contains(t.as_str()) => {
+                    out.push_str(&line.replacen(t.as_str(), &format!("{UNREADABLE_MARK} {t}"), 1));
+                }
+                _ => out.push_str(line),
             }
         }
         tidy_body(&out)
     }
+}
+
+/// The front matter's milestone times (`start_time`, `resolvedWhen`) as
+/// timeline entries, in the file's zone when they name none.
+pub(super) fn front_matter_entries(fm: &Mapped, tz: &TimeZone, zone_known: bool) -> Vec<Entry> {
+    fm.milestones
+        .iter()
+        .filter_map(|(parsed, kind, key, line)| {
+            let (at, own_zone) = match parsed {
+                Parsed::Instant(ts) => (*ts, true),
+                Parsed::Civil {
+                    date: Some(d),
+                    time,
+                    zone,
+                } => (
+                    zone.clone()
+                        .unwrap_or_else(|| tz.clone())
+                        .to_ambiguous_timestamp(d.to_datetime(*time))
+                        .compatible()
+                        .ok()?,
+                    zone.is_some(),
+                ),
+                Parsed::Civil { date: None, .. } => return None,
+            };
+            let what = match kind {
+                Milestone::Started => "Incident starts",
+                _ => "Incident resolved",
+            };
+            Some(Entry {
+                at,
+                event: format!("{what} (`{key}` of the imported front matter)"),
+                kind: *kind,
+                kind_stated: true,
+                line: *line,
+                certain: own_zone || zone_known,
+                own_zone,
+            })
+        })
+        .collect()
 }
 
 /// Converts one file. `stem` is its file name without `.md`.
@@ -108,17 +206,37 @@ pub fn convert(text: &str, stem: &str, config: &Config) -> Converted {
     let mut notes: Vec<(usize, String)> = Vec::new();
     // Front matter that the source already has (title, date, ...).
     let fm = ForeignFrontMatter::read(text, &mut notes);
+    let mut mapped = fm.mapped.clone();
     let mut src = Source::new(&fm, stem, config, notes);
-    let title = title_date::title(&mut src, &fm);
-    let dates = Dates::read(&fm, stem, src.body);
-    let timeline = timeline::read(&mut src, dates.anchor());
-    let date = dates.incident_date(&timeline, &mut src);
-    let severity = summary::severity(&mut src, &fm);
-    let summary = summary::summary(&mut src, &fm, &title);
-    let impact = summary::impact(&src.blocks);
+    let title = title_date::title(&mut src, &mapped);
+    let dates = Dates::read(&mapped, stem, src.body);
+    let order = config
+        .import
+        .date_order
+        .map(|o| match o {
+            crate::config::DateOrder::DayFirst => super::times::DateOrder::DayFirst,
+            crate::config::DateOrder::MonthFirst => super::times::DateOrder::MonthFirst,
+        })
+        .or_else(|| super::times::order_in(src.body));
+    let (ctx, anchor) = dates.context(order);
+    let timeline = timeline::read(&mut src, ctx, anchor, &mapped);
+    let date = dates.incident_date(&timeline);
+    let severity = summary::severity(&mut src, &mut mapped);
+    let most_severe = config.postmortem.severities.first() == Some(&severity);
+    src.notes
+        .extend(milestones::implausible(&timeline.entries, most_severe));
+    let summary = summary::summary(&mut src, &mapped, &title);
+    let impact = mapped
+        .impact
+        .clone()
+        .or_else(|| summary::impact(&src.blocks, src.title_block));
     let causes = causes::causes(&mut src);
-    let follow_ups = follow_ups::follow_ups(&src.blocks);
+    let follow_ups = follow_ups::follow_ups(&src.blocks, src.title_block);
     let body = src.kept_body();
+    let mut lint_allow = Vec::new();
+    if timeline.body_keeps_entries {
+        lint_allow.push("timeline-both".to_string());
+    }
     Converted {
         title,
         date,
@@ -126,13 +244,23 @@ pub fn convert(text: &str, stem: &str, config: &Config) -> Converted {
         summary,
         impact,
         causes,
+        services: mapped.services,
+        teams: mapped.teams,
+        authors: mapped.authors,
+        tags: mapped.tags,
+        draft: mapped.draft,
+        source_url: mapped.source_url,
+        extra: mapped.extra,
         timezone: timeline.tz_name,
         timeline: timeline.entries,
         tz: timeline.tz,
         follow_ups,
+        lint_allow,
         body,
         links: src.links,
         notes: src.notes,
+        date_line: mapped.date.map_or(1, |d| d.1),
+        year_hint: dates.year_hint(),
     }
 }
 
@@ -188,7 +316,7 @@ mod tests {
         let text = "# All services returning 503\n\n## Summary\n\nOn Tuesday 22nd June 2021, changes to the VPC CNI caused target groups to detach.\n\n## Timeline\n\nAll times in UTC.\n\n| Time | Event |\n| :--- | --- |\n| 2021-06-22 08:21 | VPC CNI replaced by the pipeline |\n| 2021-06-22 08:29 | Issue detected as a result of alerts |\n| 2021-06-22 08:46 | Target groups reattached (resolved) |\n\n## Contributing Factors\n\n- ALB de-registration delay was lowered.\n- Replacement of essential network component.\n\n## Action Items\n\n- Revert to default of 300 seconds.\n- [x] Create ingress test suite.\n\n## Stats\n\n- Time to detection: 8 minutes\n- Time to recovery: 25 minutes\n";
         let c = convert(text, "PM2021-005 - All services returning 503", &config());
         assert_eq!(c.title, "All services returning 503");
-        assert_eq!(c.date, jiff::civil::date(2021, 6, 22));
+        assert_eq!(c.date, Some(jiff::civil::date(2021, 6, 22)));
         assert_eq!(c.timezone.as_deref(), Some("UTC"));
         assert_eq!(c.timeline.len(), 3);
         let kinds: Vec<_> = c.timeline.iter().map(|e| e.kind.as_str()).collect();
@@ -208,6 +336,17 @@ mod tests {
         assert!(c.body.starts_with("## Summary"), "{}", c.body);
         assert!(c.body.contains("All times in UTC."));
         assert_eq!(c.severity, "SEV4");
+    }
+
+    #[test]
+    fn a_table_with_no_rows_stays() {
+        // A second table in the timeline, with a header and no rows, is
+        // no table "every row of which was converted".
+        let text = "# T\n\n## Timeline\n\n| Time | Event |\n|---|---|\n| 2021-06-22 08:00 | Deploy |\n| 08:10 | Alert fires |\n\n| Who | Role |\n|---|---|\n";
+        let c = convert(text, "2021-06-22-t", &config());
+        assert_eq!(c.timeline.len(), 2);
+        assert!(c.body.contains("| Who | Role |"), "{}", c.body);
+        assert!(!c.body.contains("Deploy"), "{}", c.body);
     }
 
     #[test]

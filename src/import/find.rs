@@ -146,7 +146,7 @@ impl<'a> Planner<'a> {
     }
 
     /// The files to write, in file name order; what is skipped is
-    /// reported in `result`.
+    /// reported in `result` (a file with no date as an error).
     pub fn plan(mut self, result: &mut ImportResult) -> Vec<Planned> {
         let mut planned: Vec<Planned> = Vec::new();
         let walker = walkdir::WalkDir::new(self.src)
@@ -207,7 +207,26 @@ impl<'a> Planner<'a> {
             return None;
         }
         let conv = convert(&text, &stem, self.config);
-        let base = target_stem(&stem, conv.date);
+        let Some(date) = conv.date else {
+            let year = match conv.year_hint {
+                Some(y) => format!(" (the file name gives only the year {y})"),
+                None => String::new(),
+            };
+            result.skipped += 1;
+            result.skipped_with_error += 1;
+            result.diagnostics.push(
+                Diagnostic::error(
+                    Code::Import,
+                    format!("no date found in the front matter, the file name, the timeline or the text{year}; the file is not imported"),
+                )
+                .in_file(&shown)
+                .at(Pos::new(conv.date_line, 1))
+                .with_source(&text)
+                .with_hint("add `date: YYYY-MM-DD` to the source's front matter (or the date to its file name, `2021-06-22-...`), then import again"),
+            );
+            return None;
+        };
+        let base = target_stem(&stem, date);
         if self.taken.contains(&base) {
             let why =
                 format!("the knowledge base already has a postmortem `{base}`; not overwriting it");

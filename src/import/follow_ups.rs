@@ -1,12 +1,16 @@
 //! A converted file's follow-up actions: the lists and tables under its
-//! action-item headings, each item or row one follow-up with its status,
-//! owner, due date, ticket and priority when they are written.
+//! action-item headings (never the title, even one that says "Actions"),
+//! each item or row one follow-up with its status, owner, due date,
+//! ticket and priority when they are written. Items nested under an item
+//! belong to it: their text is added to its title, joined with "; ".
+
+use std::sync::LazyLock;
 
 use jiff::civil::Date;
+use regex::Regex;
 
-use super::blocks::{Block, Item, section};
-use super::text::shorten;
-use crate::markdown::vocabulary::heading_matches;
+use super::blocks::{Block, Item, Row, section};
+use crate::markdown::vocabulary::{SectionKind, is_section};
 use crate::model::followup::{FollowUpStatus, extract_ticket};
 
 /// A follow-up read from an action-items list or table.
@@ -21,11 +25,12 @@ pub struct ImportedFollowUp {
 }
 
 /// Follow-ups: lists and tables under action-item headings.
-pub(super) fn follow_ups(blocks: &[Block]) -> Vec<ImportedFollowUp> {
+pub(super) fn follow_ups(blocks: &[Block], title: Option<usize>) -> Vec<ImportedFollowUp> {
     let mut follow_ups = Vec::new();
     let mut i = 0;
     while i < blocks.len() {
-        let is_actions = matches!(&blocks[i], Block::Heading { text, .. } if heading_matches(text, "Follow-up actions"));
+        let is_actions = Some(i) != title
+            && matches!(&blocks[i], Block::Heading { text, .. } if is_section(text, SectionKind::FollowUps));
         if !is_actions {
             i += 1;
             continue;
@@ -37,17 +42,24 @@ pub(super) fn follow_ups(blocks: &[Block]) -> Vec<ImportedFollowUp> {
     follow_ups
 }
 
+/// What a sub-heading of an action-items section says of the items under
+/// it: done ("Done", "Completed"), or nothing.
+fn heading_says_done(text: &str) -> bool {
+    let words = words(text);
+    let has = |w: &str| words.iter().any(|x| x == w);
+    (has("done") || has("completed") || has("complete") || has("finished") || has("fixed"))
+        && !has("not")
+        && !has("un")
+}
+
 /// The follow-ups of one action-items section; items under a sub-heading
-/// that says they are completed are done.
+/// that says they are completed are done (unless they say otherwise).
 fn follow_ups_in(section: &[Block]) -> Vec<ImportedFollowUp> {
     let mut follow_ups = Vec::new();
     let mut done_heading = false;
     for b in section {
         match b {
-            Block::Heading { text, .. } => {
-                let l = text.to_lowercase();
-                done_heading = l.contains("completed") || l.contains("(done)");
-            }
+            Block::Heading { text, .. } => done_heading = heading_says_done(text),
             Block::List { items, .. } => {
                 for it in items {
                     if let Some(f) = follow_up_from_item(it, done_heading) {
@@ -56,12 +68,38 @@ fn follow_ups_in(section: &[Block]) -> Vec<ImportedFollowUp> {
                 }
             }
             Block::Table { header, rows, .. } => {
-                follow_ups.extend(follow_ups_from_table(header, rows));
+                follow_ups.extend(follow_ups_from_table(header, rows, done_heading));
             }
             _ => {}
         }
     }
     follow_ups
+}
+
+/// What an item's own words say of its status: "(done)", "Done:",
+/// "(fixed during the incident)", "✅", "(won't fix)", "(in progress)".
+fn status_in_text(text: &str) -> Option<FollowUpStatus> {
+    static DONE: LazyLock<Regex> = LazyLock::new(|| {
+        Regex::new(r"(?i)(?:^\W*(?:done|completed|fixed|resolved)\b\s*[:.–—-]|[(\[]\s*(?:done|completed?|fixed|resolved|implemented|merged|deployed|shipped)\b[^)\]]*[)\]]|\b(?:fixed|done|resolved|completed|addressed|implemented) during the incident\b|\bstatus\s*:\s*(?:done|completed?|closed|fixed)\b|[✅✔☑]|\s[-–—]\s*(?:done|completed)\W*$)")
+            .expect("valid pattern")
+    });
+    static WONT: LazyLock<Regex> = LazyLock::new(|| {
+        Regex::new(r"(?i)[(\[]\s*(?:won'?t\s*(?:fix|do)|wontfix|rejected|declined|dropped|not planned)\s*[)\]]|\bstatus\s*:\s*(?:won'?t\s*fix|rejected)")
+            .expect("valid pattern")
+    });
+    static DOING: LazyLock<Regex> = LazyLock::new(|| {
+        Regex::new(r"(?i)[(\[]\s*(?:in progress|ongoing|wip|started|doing)\s*[)\]]|\bstatus\s*:\s*(?:in progress|ongoing|started)")
+            .expect("valid pattern")
+    });
+    if WONT.is_match(text) {
+        Some(FollowUpStatus::WontFix)
+    } else if DOING.is_match(text) {
+        Some(FollowUpStatus::InProgress)
+    } else if DONE.is_match(text) && !text.to_lowercase().contains("not done") {
+        Some(FollowUpStatus::Done)
+    } else {
+        None
+    }
 }
 
 fn follow_up_from_item(it: &Item, done_heading: bool) -> Option<ImportedFollowUp> {
@@ -78,8 +116,10 @@ fn follow_up_from_item(it: &Item, done_heading: bool) -> Option<ImportedFollowUp
             .find(|u| crate::model::followup::is_url(u))
             .cloned();
     }
-    let title = match &it.lead {
-        Some(l) if l.split_whitespace().count() >= 2 => l.trim().trim_end_matches(':').to_string(),
+    let own = match &it.lead {
+        Some(l) if l.split_whitespace().count() >= 2 && it.sub.is_empty() => {
+            l.trim().trim_end_matches(':').to_string()
+        }
         _ => {
             let r = rest.trim().trim_end_matches(['[', '(']).trim();
             if r.is_empty() {
@@ -89,13 +129,25 @@ fn follow_up_from_item(it: &Item, done_heading: bool) -> Option<ImportedFollowUp
             }
         }
     };
+    let mut title = own.trim_end_matches('.').to_string();
+    for s in &it.sub {
+        title.push_str("; ");
+        title.push_str(s.trim().trim_end_matches('.'));
+    }
+    // An explicit checkbox says it all; then struck text and the item's
+    // own words; then the heading it is under.
     let status = match it.task {
         Some(true) => FollowUpStatus::Done,
-        _ if done_heading => FollowUpStatus::Done,
-        _ => FollowUpStatus::Open,
+        Some(false) => FollowUpStatus::Open,
+        None if it.struck => FollowUpStatus::Done,
+        None => status_in_text(text).unwrap_or(if done_heading {
+            FollowUpStatus::Done
+        } else {
+            FollowUpStatus::Open
+        }),
     };
     Some(ImportedFollowUp {
-        title: shorten(title.trim_end_matches('.'), 160),
+        title,
         status,
         owner: None,
         due: None,
@@ -104,18 +156,49 @@ fn follow_up_from_item(it: &Item, done_heading: bool) -> Option<ImportedFollowUp
     })
 }
 
-/// A status as a table cell writes it.
+/// The lowercase words of a text, a plural `s` dropped.
+fn words(text: &str) -> Vec<String> {
+    text.to_lowercase()
+        .split(|c: char| !c.is_alphanumeric())
+        .filter(|w| !w.is_empty())
+        .map(|w| {
+            if w.len() > 3 && w.ends_with('s') && !w.ends_with("ss") && !w.ends_with("us") {
+                w[..w.len() - 1].to_string()
+            } else {
+                w.to_string()
+            }
+        })
+        .collect()
+}
+
+/// A status as a table cell writes it: "Done", "not done", "In
+/// progress", "Won't fix", "x".
 fn status_in_cell(s: &str) -> FollowUpStatus {
-    let l = s.to_lowercase();
-    if l.contains("won") || l.contains("wont") {
+    let l = s.trim().to_lowercase();
+    let w = words(&l);
+    let has = |x: &str| w.iter().any(|y| y == x);
+    if has("not") || has("todo") || has("open") || has("pending") || has("planned") {
+        if has("won") || has("wont") {
+            return FollowUpStatus::WontFix;
+        }
+        return FollowUpStatus::Open;
+    }
+    if has("won") || has("wont") || has("wontfix") || has("rejected") || has("declined") {
         FollowUpStatus::WontFix
-    } else if l.contains("progress") || l.contains("doing") || l.contains("started") {
+    } else if has("progress") || has("doing") || has("started") || has("ongoing") || has("wip") {
         FollowUpStatus::InProgress
-    } else if l.contains("done")
-        || l.contains("complete")
-        || l.contains("closed")
-        || l.contains("fixed")
+    } else if has("done")
+        || has("complete")
+        || has("completed")
+        || has("closed")
+        || has("fixed")
+        || has("resolved")
+        || has("merged")
+        || has("deployed")
+        || has("shipped")
+        || has("yes")
         || l == "x"
+        || l.contains(['✅', '✔'])
     {
         FollowUpStatus::Done
     } else {
@@ -123,47 +206,149 @@ fn status_in_cell(s: &str) -> FollowUpStatus {
     }
 }
 
+/// The column whose header is one of `names` as whole words ("ETA", not
+/// "Details"; "State", not "Statement").
+fn column(header: &[String], names: &[&str]) -> Option<usize> {
+    header.iter().position(|h| {
+        let w = words(h);
+        names.iter().any(|n| {
+            let want = words(n);
+            !want.is_empty() && w.windows(want.len()).any(|x| x == want.as_slice())
+        })
+    })
+}
+
 fn follow_ups_from_table(
     header: &[String],
-    rows: &[(usize, Vec<String>)],
+    rows: &[Row],
+    done_heading: bool,
 ) -> Vec<ImportedFollowUp> {
-    let col = |words: &[&str]| {
-        header.iter().position(|h| {
-            let h = h.to_lowercase();
-            words.iter().any(|w| h.contains(w))
-        })
-    };
-    let title_col = col(&["action", "item", "task", "title", "what", "description"]).unwrap_or(0);
-    let owner_col = col(&["owner", "assignee", "who", "responsible"]);
-    let status_col = col(&["status", "state"]);
-    let due_col = col(&["due", "deadline", "eta", "date"]);
-    let ticket_col = col(&["ticket", "issue", "link", "jira", "bug"]);
-    let prio_col = col(&["priority", "prio"]);
+    let title_col = column(
+        header,
+        &[
+            "action",
+            "item",
+            "task",
+            "title",
+            "what",
+            "description",
+            "follow up",
+            "followup",
+            "summary",
+        ],
+    )
+    .unwrap_or(0);
+    let owner_col = column(
+        header,
+        &["owner", "assignee", "assigned to", "who", "responsible"],
+    );
+    let status_col = column(header, &["status", "state", "done"]);
+    let due_col = column(
+        header,
+        &["due", "due date", "deadline", "eta", "target date", "by"],
+    );
+    let ticket_col = column(header, &["ticket", "issue", "link", "jira", "bug", "pr"]);
+    let prio_col = column(header, &["priority", "prio"]);
     let cell = |cells: &[String], c: Option<usize>| {
         c.and_then(|c| cells.get(c))
             .map(|s| s.trim().to_string())
             .filter(|s| !s.is_empty() && s != "-")
     };
     let mut out = Vec::new();
-    for (_, cells) in rows {
+    for row in rows {
+        let cells = &row.cells;
         let Some(title) = cell(cells, Some(title_col)) else {
             continue;
         };
         if title.contains("{{") {
             continue;
         }
-        let status = cell(cells, status_col)
-            .map(|s| status_in_cell(&s))
-            .unwrap_or(FollowUpStatus::Open);
+        let status = match cell(cells, status_col) {
+            Some(s) => status_in_cell(&s),
+            None => status_in_text(&title).unwrap_or(if done_heading {
+                FollowUpStatus::Done
+            } else {
+                FollowUpStatus::Open
+            }),
+        };
         let (ticket_in_title, title) = extract_ticket(&title);
         out.push(ImportedFollowUp {
-            title: shorten(&title, 160),
+            title,
             status,
             owner: cell(cells, owner_col),
             due: cell(cells, due_col).and_then(|d| crate::load::frontmatter::parse_date(&d)),
-            ticket: cell(cells, ticket_col).or(ticket_in_title),
+            ticket: cell(cells, ticket_col)
+                .map(|t| extract_ticket(&t).0.unwrap_or(t))
+                .or(ticket_in_title),
             priority: cell(cells, prio_col),
         });
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::import::blocks;
+
+    fn fus(md: &str) -> Vec<ImportedFollowUp> {
+        let (b, _) = blocks::parse(md);
+        follow_ups(&b, Some(0))
+    }
+
+    fn statuses(f: &[ImportedFollowUp]) -> Vec<&'static str> {
+        f.iter().map(|f| f.status.as_str()).collect()
+    }
+
+    #[test]
+    fn only_action_sections_and_never_the_title() {
+        let f = fus(
+            "# Actions runner outage\n\n- not a follow-up\n\n## Timeline\n\n- 10:00 x\n\n## Action items\n\n- Add a timeout\n",
+        );
+        assert_eq!(f.len(), 1);
+        assert_eq!(f[0].title, "Add a timeout");
+    }
+
+    #[test]
+    fn what_says_done() {
+        let f = fus(
+            "# T\n\n## Action items\n\n- Add alerts (done)\n- ~~Remove the cron job~~\n- Rotate keys (fixed during the incident)\n- Done: raise the limit\n- Write docs\n- [ ] Checked later\n\n### Completed\n\n- Restart policy\n- [ ] Still open despite the heading\n- [x] Checked\n",
+        );
+        assert_eq!(
+            statuses(&f),
+            [
+                "done", "done", "done", "done", "open", "open", "done", "open", "done"
+            ]
+        );
+    }
+
+    #[test]
+    fn nested_items_belong_to_their_parent() {
+        let f = fus(
+            "# T\n\n## Follow-ups\n\n- Harden the deploy pipeline\n  - add a canary stage\n  - block on failed checks\n- Page the right team\n",
+        );
+        assert_eq!(f.len(), 2);
+        assert_eq!(
+            f[0].title,
+            "Harden the deploy pipeline; add a canary stage; block on failed checks"
+        );
+    }
+
+    #[test]
+    fn table_columns_are_whole_words() {
+        let f = fus(
+            "# T\n\n## Action items\n\n| Action | Details | Statement | State | ETA |\n|---|---|---|---|---|\n| Fix DNS | metadata | done | not done | 2021-07-01 |\n| Add CDN | x | y | In progress | |\n",
+        );
+        assert_eq!(statuses(&f), ["open", "in-progress"]);
+        assert_eq!(f[0].due, Some(jiff::civil::date(2021, 7, 1)));
+    }
+
+    #[test]
+    fn no_tickets_from_standards() {
+        let f = fus(
+            "# T\n\n## Action items\n\n- Decode logs as UTF-8\n- Verify SHA-256 sums (OPS-12)\n",
+        );
+        assert_eq!(f[0].ticket, None);
+        assert_eq!(f[1].ticket.as_deref(), Some("OPS-12"));
+    }
 }

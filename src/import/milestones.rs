@@ -9,7 +9,7 @@ use jiff::Timestamp;
 use regex::Regex;
 
 use crate::markdown::stated::{Stated, StatedKind};
-use crate::model::timeline::Milestone;
+use crate::model::timeline::{Milestone, human_duration};
 
 /// A timeline entry being imported.
 #[derive(Clone, Debug, PartialEq)]
@@ -17,8 +17,15 @@ pub struct Entry {
     pub at: Timestamp,
     pub event: String,
     pub kind: Milestone,
+    /// The milestone is the author's: marked in the text, or where the
+    /// postmortem's own stated durations put it (not guessed from words).
+    pub kind_stated: bool,
     /// The line in the source file.
     pub line: usize,
+    /// The time is placed with certainty (its zone and day are written).
+    pub certain: bool,
+    /// The entry names its zone.
+    pub own_zone: bool,
 }
 
 fn re(p: &str) -> Regex {
@@ -27,20 +34,39 @@ fn re(p: &str) -> Regex {
 
 static EXPLICIT_START: LazyLock<Regex> = LazyLock::new(|| {
     re(
-        r"(?i)\((?:problem|incident|outage)?\s*start(?:s|ed)?\)|^(?:problem|incident|outage)\s+start(?:s|ed)?\b|^start of (?:the )?incident",
+        r"(?i)\((?:problem|incident|outage|impact|issue|degradation|disruption)?\s*(?:start(?:s|ed)?|beg[ia]ns?|began)\)|^(?:\W*(?:the\s+)?(?:problem|incident|outage|impact|issue|degradation|disruption|downtime)\s+(?:start(?:s|ed)?|beg[ia]ns?|began)\b)|^\W*start of (?:the )?(?:incident|outage|impact|issue|problem)|^\W*(?:impact|incident|outage) start\s*:",
     )
 });
-static EXPLICIT_DETECT: LazyLock<Regex> =
-    LazyLock::new(|| re(r"(?i)^(?:detection|discovery|detected)\s*:|\((?:detected|detection)\)"));
+static EXPLICIT_DETECT: LazyLock<Regex> = LazyLock::new(|| {
+    re(
+        r"(?i)^\W*(?:detection|discovery|detected|incident detected)\s*[:.]|\((?:detected|detection)\)",
+    )
+});
 static EXPLICIT_RESOLVE: LazyLock<Regex> = LazyLock::new(|| {
-    re(r"(?i)^(?:recovery|resolution|resolved|recovered)\s*:|\((?:resolved|recovered)\)")
+    re(
+        r"(?i)^\W*(?:recovery|resolution|resolved|recovered)\s*[:.]|\((?:resolved|recovered|outage (?:ended|over)|impact ended)\)|^\W*(?:the\s+)?(?:impact|incident|outage|problem|issue|downtime)\s+(?:ends|ended|is over|was over|resolved)\b|^\W*end of (?:the )?(?:incident|outage|impact)|\b(?:restored|resolved|recovered)\b[^.]{0,40}\bconfirmed\b|\bconfirmed (?:as )?(?:restored|resolved|recovered|fixed)\b",
+    )
 });
 static EXPLICIT_MITIGATE: LazyLock<Regex> =
-    LazyLock::new(|| re(r"(?i)^(?:mitigation|mitigated)\s*:|\(mitigated\)"));
+    LazyLock::new(|| re(r"(?i)^\W*(?:mitigation|mitigated)\s*[:.]|\(mitigated\)"));
+
+/// Words that make the verb after them a plan, not an act: "a call is
+/// opened to mitigate", "we will roll back", "trying to restore".
+static PLAN: LazyLock<Regex> = LazyLock::new(|| {
+    re(
+        r"(?i)\b(?:to|will|would|could|should|can|shall|might|may|going to|plan(?:s|ned)? to|tr(?:y|ies|ied|ying) to|attempt(?:s|ed|ing)? to|in order to|how to|ways? to|options? to|decided to|need(?:s|ed)? to|want(?:s|ed)? to|proposed|planning)\s+(?:\w+\s+){0,2}$",
+    )
+});
+
+/// Does `re` match `text` somewhere that is not a plan?
+fn says(re: &Regex, text: &str) -> bool {
+    re.find_iter(text)
+        .any(|m| !PLAN.is_match(&text[..m.start()]))
+}
 
 static DETECT: LazyLock<Regex> = LazyLock::new(|| {
     re(
-        r"(?i)\b(?:detect(?:ed|s)?|alert(?:s|ed|ing)?|alarm|paged?|pages|notic(?:e|ed|es)|notified|became aware|made aware|aware of|report(?:s|ed)?\b(?:\s+(?:by|from|of|that|seeing|issues?|high|wrong))?|first report|reaching out|reached out|witnessed|observ(?:e|es|ed)|complain(?:s|ed)?)\b",
+        r"(?i)\b(?:detect(?:ed|s)?|alert(?:s|ed|ing)?|alarm|paged|pages? (?:the )?on-?call|on-?call (?:is |was |gets )?paged|notic(?:e|ed|es|ing)|notified|informed|became aware|made aware|aware of|report(?:s|ed)?\b(?:\s+(?:by|from|of|that|seeing|issues?|high|wrong))?|first report|reaching out|reached out|witnessed|observ(?:e|es|ed)|complain(?:s|ed)?)\b",
     )
 });
 static NOT_DETECT: LazyLock<Regex> = LazyLock::new(|| {
@@ -67,38 +93,55 @@ static NOT_RESOLVE: LazyLock<Regex> = LazyLock::new(|| {
     re(r"(?i)\b(?:not|never|un|partially|still not)\s*(?:resolved|restored|recovered)")
 });
 
+/// A milestone the entry's words mark: at the start of the entry or of
+/// one of its sentences ("Service resumes. Incident ends.").
 fn explicit(e: &Entry) -> Option<Milestone> {
     let t = e.event.trim();
-    if EXPLICIT_START.is_match(t) {
-        Some(Milestone::Started)
-    } else if EXPLICIT_DETECT.is_match(t) {
-        Some(Milestone::Detected)
-    } else if EXPLICIT_MITIGATE.is_match(t) {
-        Some(Milestone::Mitigated)
-    } else if EXPLICIT_RESOLVE.is_match(t) {
-        Some(Milestone::Resolved)
-    } else {
-        None
+    let sentences = std::iter::once(t).chain(
+        t.match_indices(['.', '!', ';'])
+            .map(|(i, _)| t[i + 1..].trim_start())
+            .filter(|s| !s.is_empty()),
+    );
+    for s in sentences {
+        let found = if EXPLICIT_START.is_match(s) {
+            Some(Milestone::Started)
+        } else if EXPLICIT_DETECT.is_match(s) {
+            Some(Milestone::Detected)
+        } else if EXPLICIT_MITIGATE.is_match(s) {
+            Some(Milestone::Mitigated)
+        } else if EXPLICIT_RESOLVE.is_match(s) {
+            Some(Milestone::Resolved)
+        } else {
+            None
+        };
+        if found.is_some() {
+            return found;
+        }
     }
+    None
 }
 
 fn says_detect(e: &Entry) -> bool {
-    DETECT.is_match(&e.event) && !NOT_DETECT.is_match(&e.event)
+    says(&DETECT, &e.event) && !NOT_DETECT.is_match(&e.event)
 }
 
 fn says_resolve(e: &Entry) -> bool {
-    RESOLVE.is_match(&e.event) && !NOT_RESOLVE.is_match(&e.event)
+    says(&RESOLVE, &e.event) && !NOT_RESOLVE.is_match(&e.event)
 }
 
 fn says_mitigate(e: &Entry) -> bool {
-    MITIGATE.is_match(&e.event)
+    says(&MITIGATE, &e.event)
+}
+
+fn says_ack(e: &Entry) -> bool {
+    says(&ACK, &e.event)
 }
 
 /// What inference could not do, for the import report: (line, message).
 pub type Notes = Vec<(usize, String)>;
 
 /// Marks the milestones of a timeline sorted by time.
-pub fn infer(entries: &mut [Entry], stated: &[Stated]) -> Notes {
+pub fn infer(entries: &mut Vec<Entry>, stated: &[Stated]) -> Notes {
     let mut notes = Vec::new();
     if entries.is_empty() {
         return notes;
@@ -114,11 +157,16 @@ pub fn infer(entries: &mut [Entry], stated: &[Stated]) -> Notes {
             e.event.truncate(start);
             if let Some(k) = kind {
                 e.kind = k;
+                e.kind_stated = true;
                 continue;
             }
         }
+        if e.kind_stated {
+            continue;
+        }
         if let Some(k) = explicit(e) {
             e.kind = k;
+            e.kind_stated = true;
         }
     }
     // 2. The durations the postmortem states.
@@ -127,20 +175,42 @@ pub fn infer(entries: &mut [Entry], stated: &[Stated]) -> Notes {
     if detect.is_some() || recover.is_some() {
         align(entries, detect, recover, &mut notes);
     }
-    // 3. What the entries say, for what is still unknown.
+    // 3. What the entries say, for what is still unknown: guesses.
+    guess(entries, &mut notes);
+    notes
+}
+
+/// Marks the milestones the text neither marks nor states by what the
+/// entries say ("alert fired", "service restored"), each with a note.
+fn guess(entries: &mut [Entry], notes: &mut Notes) {
     let has = |entries: &[Entry], k: Milestone| entries.iter().any(|e| e.kind == k);
-    let start = entries
-        .iter()
-        .position(|e| e.kind == Milestone::Started)
-        .unwrap_or(0);
+    let marked_start = entries.iter().position(|e| e.kind == Milestone::Started);
+    let start = marked_start.unwrap_or(0);
+    let set = |entries: &mut [Entry], i: usize, k: Milestone, notes: &mut Notes| {
+        entries[i].kind = k;
+        entries[i].kind_stated = false;
+        notes.push((
+            entries[i].line,
+            format!(
+                "`{}` is guessed from this entry's words; check it (the milestone is the entry's `kind:`)",
+                k.as_str()
+            ),
+        ));
+    };
+    let other = |e: &Entry| e.kind == Milestone::Other;
     if !has(entries, Milestone::Detected)
         && let Some(i) = (start..entries.len())
-            .find(|&i| entries[i].kind == Milestone::Other && says_detect(&entries[i]))
+            .find(|&i| (i == start || other(&entries[i])) && says_detect(&entries[i]))
     {
-        // Detection at the first entry gives no start of its own; that
-        // is right only when it is the first entry.
-        if i != start || start == 0 {
-            entries[i].kind = Milestone::Detected;
+        if i == start {
+            // Detection at the start: nothing says when the incident
+            // started, so there is no time to detect (rather than 0 s).
+            notes.push((
+                entries[i].line,
+                "this entry reads as the detection, but no earlier entry marks the start, so no time to detect is derived: add the entry where the incident started, with `kind: started`".to_string(),
+            ));
+        } else {
+            set(entries, i, Milestone::Detected, notes);
         }
     }
     let after_detect = entries
@@ -148,26 +218,84 @@ pub fn infer(entries: &mut [Entry], stated: &[Stated]) -> Notes {
         .position(|e| e.kind == Milestone::Detected)
         .unwrap_or(start);
     if !has(entries, Milestone::Acknowledged)
-        && let Some(i) = (after_detect..entries.len())
-            .find(|&i| entries[i].kind == Milestone::Other && ACK.is_match(&entries[i].event))
+        && let Some(i) =
+            (after_detect..entries.len()).find(|&i| other(&entries[i]) && says_ack(&entries[i]))
     {
-        entries[i].kind = Milestone::Acknowledged;
+        set(entries, i, Milestone::Acknowledged, notes);
     }
     if !has(entries, Milestone::Resolved)
-        && let Some(i) = (start + 1..entries.len())
-            .find(|&i| entries[i].kind == Milestone::Other && says_resolve(&entries[i]))
+        && let Some(i) =
+            (start + 1..entries.len()).find(|&i| other(&entries[i]) && says_resolve(&entries[i]))
     {
-        entries[i].kind = Milestone::Resolved;
+        set(entries, i, Milestone::Resolved, notes);
     }
     let resolved_at = entries.iter().position(|e| e.kind == Milestone::Resolved);
     if !has(entries, Milestone::Mitigated)
         && let Some(i) = (after_detect..resolved_at.unwrap_or(entries.len()))
-            .find(|&i| entries[i].kind == Milestone::Other && says_mitigate(&entries[i]))
+            .find(|&i| other(&entries[i]) && says_mitigate(&entries[i]))
     {
-        entries[i].kind = Milestone::Mitigated;
+        set(entries, i, Milestone::Mitigated, notes);
     }
-    // A start marked on the first entry says nothing the metrics do not
-    // already assume; it stays only when the text marked it.
+}
+
+/// Derived times that cannot be right: a time to detect longer than the
+/// incident, a milestone before the start, weeks to resolve the most
+/// severe kind of incident. Notes at the milestone's line.
+pub fn implausible(entries: &[Entry], most_severe: bool) -> Notes {
+    let mut notes = Vec::new();
+    if entries.is_empty() {
+        return notes;
+    }
+    let first = |k: Milestone| entries.iter().find(|e| e.kind == k);
+    let start = first(Milestone::Started).unwrap_or(&entries[0]);
+    let since = |e: &Entry| e.at.as_second() - start.at.as_second();
+    for k in [
+        Milestone::Detected,
+        Milestone::Acknowledged,
+        Milestone::Mitigated,
+        Milestone::Resolved,
+    ] {
+        if let Some(e) = first(k)
+            && since(e) < 0
+        {
+            notes.push((
+                e.line,
+                format!(
+                    "`{}` is before the start of the incident, so no time can be derived from it; check both milestones",
+                    k.as_str()
+                ),
+            ));
+        }
+    }
+    let detected = first(Milestone::Detected);
+    let resolved = first(Milestone::Resolved).or(first(Milestone::Mitigated));
+    if let (Some(d), Some(r)) = (detected, resolved)
+        && since(d) > since(r)
+        && since(r) >= 0
+    {
+        notes.push((
+            d.line,
+            format!(
+                "the time to detect ({}) is longer than the incident ({}); check the `detected` and `{}` milestones",
+                human_duration(since(d)),
+                human_duration(since(r)),
+                r.kind.as_str()
+            ),
+        ));
+    }
+    if most_severe
+        && let Some(r) = resolved
+        && since(r) >= 7 * 86_400
+    {
+        notes.push((
+            r.line,
+            format!(
+                "a time to resolve of {} for an incident of the most severe kind is implausible; check the `started` and `{}` milestones, and the days of the times",
+                human_duration(since(r)),
+                r.kind.as_str()
+            ),
+        ));
+    }
     notes
 }
 
@@ -183,7 +311,7 @@ struct Alignment {
 /// Finds the start, detection and recovery entries that the stated
 /// durations point at, preferring the ones whose words agree.
 fn align(
-    entries: &mut [Entry],
+    entries: &mut Vec<Entry>,
     detect: Option<&Stated>,
     recover: Option<&Stated>,
     notes: &mut Notes,
@@ -235,8 +363,9 @@ fn best_alignment(
             js.extend(
                 (s..n)
                     .filter(|&j| d.agrees(secs(s, j)))
-                    // Detection at the start is only expressible at the first entry.
-                    .filter(|&j| j != s || s == 0)
+                    // Detection at the start: at the first entry, or
+                    // when the text says so (a time to detect of 0).
+                    .filter(|&j| j != s || s == 0 || d.secs == 0)
                     .map(Some),
             );
         }
@@ -295,7 +424,7 @@ fn score(entries: &[Entry], a: Alignment) -> Option<i32> {
         score += match entries[j].kind {
             Milestone::Detected => 4,
             _ if says_detect(&entries[j]) => 2,
-            _ if ACK.is_match(&entries[j].event) => 1,
+            _ if says_ack(&entries[j]) => 1,
             _ => 0,
         };
     }
@@ -324,7 +453,7 @@ fn score(entries: &[Entry], a: Alignment) -> Option<i32> {
 }
 
 /// Marks the milestones of an alignment.
-fn mark(entries: &mut [Entry], a: Alignment) {
+fn mark(entries: &mut Vec<Entry>, a: Alignment) {
     let Alignment {
         start: s,
         detect: j,
@@ -337,16 +466,34 @@ fn mark(entries: &mut [Entry], a: Alignment) {
             || e.kind == Milestone::Started
         {
             e.kind = Milestone::Other;
+            e.kind_stated = false;
         }
-    }
-    if j != Some(s) {
-        entries[s].kind = Milestone::Started;
-    }
-    if let Some(j) = j {
-        entries[j].kind = Milestone::Detected;
     }
     if let Some(k) = k {
         mark_recovery(entries, k);
+    }
+    if j != Some(s) {
+        entries[s].kind = Milestone::Started;
+        entries[s].kind_stated = true;
+    }
+    match j {
+        // Detected as it started, at a later entry than the first: the
+        // start and the detection are two entries at one time.
+        Some(j) if j == s && s != 0 => {
+            entries[s].kind = Milestone::Started;
+            entries[s].kind_stated = true;
+            let mut detected = entries[s].clone();
+            detected.kind = Milestone::Detected;
+            detected.event =
+                "Detected as it started (the postmortem states a time to detection of 0 minutes)"
+                    .into();
+            entries.insert(s + 1, detected);
+        }
+        Some(j) => {
+            entries[j].kind = Milestone::Detected;
+            entries[j].kind_stated = true;
+        }
+        None => {}
     }
 }
 
@@ -360,9 +507,14 @@ fn mark_recovery(entries: &mut [Entry], k: usize) {
     match later_fix {
         Some(f) if says_mitigate(&entries[k]) && !says_resolve(&entries[k]) => {
             entries[k].kind = Milestone::Mitigated;
+            entries[k].kind_stated = true;
             entries[f].kind = Milestone::Resolved;
+            entries[f].kind_stated = true;
         }
-        _ => entries[k].kind = Milestone::Resolved,
+        _ => {
+            entries[k].kind = Milestone::Resolved;
+            entries[k].kind_stated = true;
+        }
     }
 }
 
@@ -378,7 +530,10 @@ mod tests {
                 at: format!("2021-06-22T{at}:00Z").parse().unwrap(),
                 event: event.to_string(),
                 kind: Milestone::Other,
+                kind_stated: false,
                 line: i + 1,
+                certain: true,
+                own_zone: false,
             })
             .collect()
     }
@@ -403,6 +558,58 @@ mod tests {
             kinds(&es),
             ["other", "detected", "acknowledged", "resolved"]
         );
+    }
+
+    #[test]
+    fn the_authors_markers_win_over_words() {
+        let mut es = entries(&[
+            ("08:00", "Deploy of the new cache"),
+            ("08:05", "**Impact starts.** Error rate climbs"),
+            ("08:20", "Alert fires, a call is opened to mitigate"),
+            ("08:40", "Config reverted. Service resumes. IMPACT ENDS"),
+            ("09:10", "Service restored, confirmed by the checkout team"),
+        ]);
+        let notes = infer(&mut es, &[]);
+        // Both ends are the author's words; the metrics take the first.
+        assert_eq!(
+            kinds(&es),
+            ["other", "started", "detected", "resolved", "resolved"]
+        );
+        assert!(es[1].kind_stated && es[3].kind_stated && es[4].kind_stated && !es[2].kind_stated);
+        // The guess is noted at its line; the plan to mitigate is none.
+        assert_eq!(notes.len(), 1, "{notes:?}");
+        assert_eq!(notes[0].0, 3);
+    }
+
+    #[test]
+    fn detection_at_the_start_gives_no_time_to_detect() {
+        let mut es = entries(&[
+            ("09:00", "Alert fires for high latency"),
+            ("09:30", "Service restored"),
+        ]);
+        let notes = infer(&mut es, &[]);
+        assert_eq!(kinds(&es), ["other", "resolved"]);
+        assert!(
+            notes
+                .iter()
+                .any(|(l, m)| *l == 1 && m.contains("no time to detect")),
+            "{notes:?}"
+        );
+    }
+
+    #[test]
+    fn implausible_times_are_noted() {
+        let mut es = entries(&[("08:00", "a"), ("09:00", "b"), ("08:30", "c")]);
+        es[1].kind = Milestone::Detected;
+        es[2].kind = Milestone::Resolved;
+        es.swap(1, 2);
+        let notes = implausible(&es, false);
+        assert!(notes[0].1.contains("longer than the incident"), "{notes:?}");
+        let mut long = entries(&[("08:00", "a"), ("09:00", "b")]);
+        long[1].at = "2021-07-12T09:00:00Z".parse().unwrap();
+        long[1].kind = Milestone::Resolved;
+        assert!(implausible(&long, true)[0].1.contains("implausible"));
+        assert!(implausible(&long, false).is_empty());
     }
 
     #[test]

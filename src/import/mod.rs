@@ -4,7 +4,11 @@
 //! what could not be inferred is reported per file, with its line.
 //!
 //! An import finds and converts the files (find, convert and the readers it
-//! runs), then writes them (write).
+//! runs: title_date, timeline with zones, times and place, milestones,
+//! summary, causes, follow_ups, over the blocks of the body and the
+//! foreign_front_matter), then writes them (write). Timeline entries are
+//! read with pmsite's own reader (`markdown::parse_entry_text`), so that
+//! what `build` reads in a body timeline, `import` reads too.
 //!
 //! May use `authoring` (the schema modeline), `markdown` (the section
 //! vocabulary, stated times), `load`, `model`, `config` and `diagnostics`.
@@ -16,12 +20,14 @@ mod find;
 mod follow_ups;
 mod foreign_front_matter;
 pub mod milestones;
+mod place;
 mod summary;
 mod text;
 mod timeline;
 pub mod times;
 mod title_date;
 mod write;
+mod zones;
 
 use std::fmt::Display;
 use std::path::{Component, Path, PathBuf};
@@ -39,7 +45,18 @@ pub struct ImportResult {
     /// inferred, what was skipped).
     pub diagnostics: Diagnostics,
     pub imported: usize,
+    /// Source files not imported (those with an error among them).
     pub skipped: usize,
+    /// Source files not imported because of an error (no date found).
+    pub skipped_with_error: usize,
+    /// Timeline entries written, placed with certainty (zone and day
+    /// written) or guessed (each guess is a warning at its line).
+    pub entries_certain: usize,
+    pub entries_guessed: usize,
+    /// Milestones written: marked or stated by the author, or guessed from
+    /// the entries' words.
+    pub milestones_stated: usize,
+    pub milestones_guessed: usize,
 }
 
 impl ImportResult {

@@ -1,65 +1,197 @@
 //! A converted file's severity, summary and impact: stated in its front
 //! matter, else read from its text.
 
+use std::collections::BTreeSet;
 use std::sync::LazyLock;
 
 use regex::Regex;
 
 use super::blocks::{Block, find_heading, section};
 use super::convert::Source;
-use super::foreign_front_matter::ForeignFrontMatter;
+use super::foreign_front_matter::Mapped;
 use super::text::shorten;
 use crate::markdown::vocabulary::heading_matches;
 
-/// Severity: written as "Sev 1" / "SEV2" somewhere, else the least severe.
-pub(super) fn severity(src: &mut Source, fm: &ForeignFrontMatter) -> String {
-    static SEV: LazyLock<Regex> =
-        LazyLock::new(|| Regex::new(r"(?i)\bsev(?:erity)?[\s-]*([0-9])\b").expect("valid pattern"));
-    let config = src.config;
-    let severities = &config.postmortem.severities;
-    let severity = fm
-        .get("severity")
-        .filter(|s| severities.contains(s))
-        .or_else(|| {
-            SEV.captures(src.body).and_then(|c| {
-                let want = format!("sev{}", &c[1]);
-                severities
-                    .iter()
-                    .find(|s| s.to_lowercase() == want)
-                    .cloned()
-            })
-        });
-    match severity {
-        Some(s) => s,
-        None => {
-            let s = severities.last().cloned().unwrap_or_default();
-            src.note(1, format!("no severity stated; `{s}` is set: review it"));
-            s
+/// Foreign severity words and the rank they are guessed to have without
+/// `[import] severity-map`: 0 is the most severe, 1 the second, 2 the
+/// least.
+const GUESSES: &[(&str, usize)] = &[
+    ("down", 0),
+    ("outage", 0),
+    ("major", 0),
+    ("critical", 0),
+    ("high", 0),
+    ("disrupted", 1),
+    ("partial", 1),
+    ("degraded", 1),
+    ("degradation", 1),
+    ("medium", 1),
+    ("notice", 2),
+    ("minor", 2),
+    ("maintenance", 2),
+    ("low", 2),
+    ("info", 2),
+];
+
+static SEV: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"(?i)\bsev(?:erity)?[\s:-]*([0-9])\b").expect("valid pattern"));
+
+/// The severity of `sevN`-style text, when book.toml names severities so.
+fn sev_number(text: &str, severities: &[String]) -> Option<String> {
+    let c = SEV.captures(text)?;
+    let want = format!("sev{}", &c[1]);
+    severities
+        .iter()
+        .find(|s| s.to_lowercase().replace(['-', ' '], "") == want)
+        .cloned()
+}
+
+/// The severity, and whether the source states it (rather than it being
+/// guessed). A foreign word the mapping does not know is kept under
+/// `extra:` (in `fm`).
+pub(super) fn severity(src: &mut Source, fm: &mut Mapped) -> String {
+    let severities = src.config.postmortem.severities.clone();
+    let least = severities.last().cloned().unwrap_or_default();
+    if let Some((word, line)) = fm.severity.clone() {
+        if severities.contains(&word) {
+            return word;
         }
+        let lower = word.trim().to_lowercase();
+        if let Some(s) = src.config.import.severity_map.get(&lower) {
+            return s.clone();
+        }
+        if let Some(s) = sev_number(&word, &severities) {
+            return s;
+        }
+        fm.extra
+            .push(("severity".into(), serde_yaml::Value::String(word.clone())));
+        let guess = GUESSES
+            .iter()
+            .find(|(w, _)| *w == lower)
+            .map(|(_, rank)| match rank {
+                0 => severities.first().cloned().unwrap_or_default(),
+                1 if severities.len() > 2 => severities[1].clone(),
+                _ => least.clone(),
+            });
+        let (s, how) = match guess {
+            Some(s) => (s, "a guess from the word"),
+            None => (least.clone(), "the least severe, as the word is not known"),
+        };
+        src.note_file(
+            line,
+            format!(
+                "severity `{word}` is not one of [postmortem] severities; `{s}` is set ({how}) and the word is kept under `extra:`: to say what it means, add `[import] severity-map = {{ {} = \"{s}\" }}` to book.toml",
+                toml_key(&lower)
+            ),
+        );
+        return s;
+    }
+    if let Some(s) = severity_in_text(&src.blocks, &severities) {
+        return s;
+    }
+    src.note(
+        1,
+        format!("no severity stated; `{least}` is set: review it"),
+    );
+    least
+}
+
+/// A TOML key as written in an inline table: bare when it can be.
+fn toml_key(k: &str) -> String {
+    if !k.is_empty()
+        && k.chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
+    {
+        k.to_string()
+    } else {
+        serde_json::to_string(k).unwrap_or_default()
     }
 }
 
+/// "Sev 1" / "SEV2" in the text: in a heading, paragraph or list item (not
+/// in code), and not in a legend that lists several levels ("SEV1:
+/// customers affected; SEV2: ...").
+fn severity_in_text(blocks: &[Block], severities: &[String]) -> Option<String> {
+    let levels =
+        |t: &str| -> BTreeSet<String> { SEV.captures_iter(t).map(|c| c[1].to_string()).collect() };
+    for b in blocks {
+        let texts: Vec<&str> = match b {
+            Block::Heading { text, .. } | Block::Para { text, .. } => vec![text.as_str()],
+            Block::List { items, .. } => items.iter().map(|i| i.text.as_str()).collect(),
+            Block::Table { .. } | Block::Other { .. } => continue,
+        };
+        let all: BTreeSet<String> = texts.iter().flat_map(|t| levels(t)).collect();
+        if all.len() == 1
+            && let Some(s) = texts.iter().find_map(|t| sev_number(t, severities))
+        {
+            return Some(s);
+        }
+    }
+    None
+}
+
 /// The first paragraph of more than three words under heading `h`, or in
-/// the whole body.
-fn first_para_in(blocks: &[Block], h: Option<usize>) -> Option<String> {
+/// the whole body; a list there is the summary too, its items joined.
+fn first_para_in(blocks: &[Block], h: Option<usize>, title: Option<usize>) -> Option<String> {
     let range = match h {
         Some(h) => section(blocks, h),
         None => 0..blocks.len(),
     };
-    blocks[range].iter().find_map(|b| match b {
-        Block::Para { text, .. } if text.split_whitespace().count() > 3 => Some(text.clone()),
+    for i in range {
+        if Some(i) == title {
+            continue;
+        }
+        match &blocks[i] {
+            Block::Para { text, .. } if text.split_whitespace().count() > 3 => {
+                return Some(text.clone());
+            }
+            Block::List { items, .. } if h.is_some() && !items.is_empty() => {
+                return Some(joined(items.iter().map(|i| i.text.as_str())));
+            }
+            Block::Heading { .. } if h.is_none() => {}
+            _ => {}
+        }
+    }
+    None
+}
+
+/// List items as one text: "a; b; c".
+fn joined<'a>(items: impl Iterator<Item = &'a str>) -> String {
+    items
+        .map(|t| t.trim().trim_end_matches(['.', ';']).to_string())
+        .filter(|t| !t.is_empty())
+        .collect::<Vec<_>>()
+        .join("; ")
+}
+
+/// A paragraph that says it is the summary: `**Summary**: text`,
+/// `Summary: text`, `TL;DR: text`.
+fn labelled_summary(blocks: &[Block]) -> Option<String> {
+    static LABEL: LazyLock<Regex> = LazyLock::new(|| {
+        Regex::new(r"(?i)^\s*(?:executive\s+)?(?:summary|tl;?\s?dr)\s*[:.–—-]\s*(?P<rest>\S.*)$")
+            .expect("valid pattern")
+    });
+    blocks.iter().find_map(|b| match b {
+        Block::Para { text, .. } => LABEL
+            .captures(text)
+            .map(|c| c["rest"].trim().to_string())
+            .filter(|t| t.split_whitespace().count() > 3),
         _ => None,
     })
 }
 
-/// The summary: stated, else the first paragraph under a summary heading,
-/// else the first in the body, else the title.
-pub(super) fn summary(src: &mut Source, fm: &ForeignFrontMatter, title: &str) -> String {
-    let summary_h = find_heading(&src.blocks, |t| heading_matches(t, "Summary"));
-    fm.get("summary")
-        .or_else(|| fm.get("description"))
-        .or_else(|| first_para_in(&src.blocks, summary_h))
-        .or_else(|| first_para_in(&src.blocks, None))
+/// The summary: stated, else a paragraph labelled "Summary:", else the
+/// first paragraph (or list) under a summary heading, else the first
+/// paragraph in the body, else the title.
+pub(super) fn summary(src: &mut Source, fm: &Mapped, title: &str) -> String {
+    let summary_h = find_heading(&src.blocks, src.title_block, |t| {
+        heading_matches(t, "Summary")
+    });
+    fm.summary
+        .clone()
+        .or_else(|| labelled_summary(&src.blocks))
+        .or_else(|| summary_h.and_then(|h| first_para_in(&src.blocks, Some(h), src.title_block)))
+        .or_else(|| first_para_in(&src.blocks, None, src.title_block))
         .map(|s| shorten(&s, 400))
         .unwrap_or_else(|| {
             src.note(1, "no paragraph to take a summary from; the title is used");
@@ -69,20 +201,50 @@ pub(super) fn summary(src: &mut Source, fm: &ForeignFrontMatter, title: &str) ->
 
 /// The impact: the first paragraph, or the first three items of the first
 /// list, under an impact heading.
-pub(super) fn impact(blocks: &[Block]) -> Option<String> {
-    let h = find_heading(blocks, |t| heading_matches(t, "Impact"))?;
+pub(super) fn impact(blocks: &[Block], title: Option<usize>) -> Option<String> {
+    let h = find_heading(blocks, title, |t| heading_matches(t, "Impact"))?;
     let range = section(blocks, h);
     blocks[range].iter().find_map(|b| match b {
         Block::Para { text, .. } if !text.is_empty() => Some(shorten(text, 300)),
         Block::List { items, .. } if !items.is_empty() => Some(shorten(
-            &items
-                .iter()
-                .take(3)
-                .map(|i| i.text.trim_end_matches('.').to_string())
-                .collect::<Vec<_>>()
-                .join("; "),
+            &joined(items.iter().take(3).map(|i| i.text.as_str())),
             300,
         )),
         _ => None,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::import::blocks;
+
+    #[test]
+    fn severities_in_text_skip_code_and_legends() {
+        let sev: Vec<String> = ["SEV1", "SEV2", "SEV3"].map(String::from).to_vec();
+        let (b, _) = blocks::parse(
+            "```\nlevel=sev1\n```\n\n- SEV1: everyone down\n- SEV2: some down\n\nThis was a SEV2 incident.\n",
+        );
+        assert_eq!(severity_in_text(&b, &sev).as_deref(), Some("SEV2"));
+        let (b, _) = blocks::parse("```\nsev1\n```\n\nSeverity levels: SEV1 all, SEV3 one.\n");
+        assert_eq!(severity_in_text(&b, &sev), None);
+    }
+
+    #[test]
+    fn summaries_as_written() {
+        let (b, _) = blocks::parse(
+            "# T\n\n## Summary\n\n- The API went down for all users.\n- Payments failed.\n\n## Impact\n\nx\n",
+        );
+        assert_eq!(
+            first_para_in(&b, Some(1), Some(0)).as_deref(),
+            Some("The API went down for all users; Payments failed")
+        );
+        let (b, _) = blocks::parse(
+            "# T\n\nIntro words here.\n\n**Summary**: the database ran out of disk space.\n",
+        );
+        assert_eq!(
+            labelled_summary(&b).as_deref(),
+            Some("the database ran out of disk space.")
+        );
+    }
 }

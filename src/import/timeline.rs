@@ -1,23 +1,26 @@
 //! A converted file's timeline: the section under its timeline heading read
-//! as table rows, list items or sub-headings that start with a time, the
-//! times placed on days in the zone the section states, and the milestones
-//! marked.
-
-use std::sync::LazyLock;
+//! as table rows, list items or sub-headings that start with a time (each
+//! read by pmsite's own timeline reader, `markdown::parse_entry_text`, once
+//! the forms only the importer reads are put in its form), the days that
+//! day headings and lines set, the zone the text states, and the
+//! milestones marked.
 
 use jiff::civil::Date;
 use jiff::tz::TimeZone;
-use regex::Regex;
 
-use super::blocks::{Block, Item, find_heading, section};
-use super::convert::Source;
+use super::blocks::{Block, Item, Row, find_heading, section};
+use super::convert::{Source, front_matter_entries};
+use super::foreign_front_matter::Mapped;
 use super::milestones::{self, Entry};
-use super::text::{collapse, shorten};
-use super::times;
-use crate::config::Config;
+use super::place::{self, RawEntry, When};
+use super::text::collapse;
+use super::times::{self, DateContext, DateHow};
+use super::zones::{self, Zone};
+use crate::diagnostics::Pos;
+use crate::markdown::parse_entry_text;
 use crate::markdown::stated::find_stated;
 use crate::markdown::vocabulary::{SectionKind, is_section};
-use crate::model::timeline::{Milestone, Parsed};
+use crate::model::timeline::{Parsed, parse_time_prefix};
 
 pub(super) fn is_timeline_heading(text: &str) -> bool {
     is_section(text, SectionKind::Timeline)
@@ -31,26 +34,57 @@ pub(super) struct Timeline {
     pub tz: TimeZone,
     /// The entries in time order, milestones marked; lines in the file.
     pub entries: Vec<Entry>,
-}
-
-/// The stated zone, else the site's.
-fn zone(name: Option<&str>, config: &Config) -> TimeZone {
-    name.and_then(|n| TimeZone::get(n).ok())
-        .unwrap_or_else(|| config.site.timezone.clone())
+    /// Entries that stay in the body as well would be read by pmsite as a
+    /// second timeline (`timeline-both`).
+    pub body_keeps_entries: bool,
 }
 
 /// Reads the timeline under the timeline heading and marks its milestones.
-/// The table rows and list items it came from leave the body.
-pub(super) fn read(src: &mut Source, anchor: Option<Date>) -> Timeline {
+/// The table rows and list items that the front matter holds entirely
+/// leave the body.
+pub(super) fn read(
+    src: &mut Source,
+    ctx: DateContext,
+    anchor: Option<(Date, bool)>,
+    fm: &Mapped,
+) -> Timeline {
     let stated = find_stated(src.body);
-    let (tz_name, mut entries) = match find_heading(&src.blocks, is_timeline_heading) {
-        Some(th) => read_section(src, th, anchor),
-        None => {
-            src.note(1, "no timeline heading found");
-            (None, Vec::new())
-        }
+    let th = find_heading(&src.blocks, src.title_block, is_timeline_heading);
+    let zone = stated_zone(src, th);
+    if let Some(w) = zone
+        .as_ref()
+        .and_then(|(z, line)| z.ambiguity().map(|w| (*line, w)))
+    {
+        src.note(w.0, w.1);
+    }
+    let found = th.and_then(|th| read_found(src, th, ctx));
+    // No statement: the zone the entries that name one all name.
+    let named = match (&zone, &found) {
+        (None, Some(f)) => common_zone(&f.entries),
+        _ => None,
     };
-    let tz = zone(tz_name.as_deref(), src.config);
+    let (tz, mut tz_name) = match (&zone, &named) {
+        (Some((z, _)), _) | (None, Some(z)) => (z.tz(), Some(z.name.clone())),
+        (None, None) => (src.config.site.timezone.clone(), None),
+    };
+    let extra = front_matter_entries(fm, &tz, zone.is_some());
+    let (mut entries, body_keeps_entries) = match (th, found) {
+        (Some(th), Some(found)) => {
+            place_found(src, th, found, anchor, &tz, zone.is_some(), named.as_ref())
+        }
+        (None, _) if extra.is_empty() => {
+            src.note(1, "no timeline heading found");
+            (Vec::new(), false)
+        }
+        _ => (Vec::new(), false),
+    };
+    if tz_name.is_none() && every_entry_names_its_zone(&entries) {
+        tz_name = Some("UTC".into());
+    }
+    if !extra.is_empty() {
+        entries.extend(extra);
+        entries.sort_by_key(|e| e.at);
+    }
     let stated_file: Vec<_> = stated
         .iter()
         .cloned()
@@ -61,174 +95,229 @@ pub(super) fn read(src: &mut Source, anchor: Option<Date>) -> Timeline {
         .collect();
     src.notes
         .extend(milestones::infer(&mut entries, &stated_file));
-    if !entries.is_empty() {
-        for (k, name) in [
-            (Milestone::Detected, "detected"),
-            (Milestone::Resolved, "resolved"),
-        ] {
-            if !entries.iter().any(|e| e.kind == k) {
-                src.notes.push((
-                    entries[0].line,
-                    format!("no `{name}` milestone could be inferred from the timeline"),
-                ));
-            }
-        }
-    }
     Timeline {
         tz_name,
         tz,
         entries,
+        body_keeps_entries,
     }
 }
 
-/// The zone and the entries of the section under heading `th`, placed in
-/// time (milestones not marked yet).
-fn read_section(src: &mut Source, th: usize, anchor: Option<Date>) -> (Option<String>, Vec<Entry>) {
-    let range = section(&src.blocks, th);
-    let sec_start = src.blocks[th].start();
-    let sec_end = src
-        .blocks
-        .get(range.end)
-        .map(|b| b.start().saturating_sub(1))
-        .unwrap_or(src.lines.len());
-    let sec_text = src
-        .lines
-        .get(sec_start.saturating_sub(1)..sec_end.min(src.lines.len()))
-        .map(|l| l.join("\n"))
-        .unwrap_or_default();
-    let mut tz_name = times::zone_in(&sec_text);
-    let tz = zone(tz_name.as_deref(), src.config);
-    let year = anchor.map_or(2000, |d| d.year());
-    let found = read_timeline(&src.blocks[range], year);
+/// The zone that every entry naming a zone with a word names ("16:22
+/// PST", "16:59 PST"), when there is one.
+fn common_zone(entries: &[RawEntry]) -> Option<Zone> {
+    let mut found: Option<&Zone> = None;
+    for r in entries {
+        if let When::Time { zone: Some(z), .. } = &r.when {
+            match found {
+                Some(f) if f.name != z.name => return None,
+                _ => found = Some(z),
+            }
+        }
+    }
+    found.cloned()
+}
+
+/// The zone the timeline states, with its line in the body: in the
+/// timeline's section, else anywhere in the body.
+fn stated_zone(src: &Source, th: Option<usize>) -> Option<(Zone, usize)> {
+    let body = src.body;
+    let in_text = |text: &str, first_line: usize| {
+        zones::zone_stated_in(text)
+            .map(|(z, at)| (z, first_line + text[..at].matches('\n').count()))
+    };
+    if let Some(th) = th {
+        let range = section(&src.blocks, th);
+        let start = src.blocks[th].start();
+        let end = src
+            .blocks
+            .get(range.end)
+            .map_or(src.lines.len(), |b| b.start().saturating_sub(1));
+        let text = src
+            .lines
+            .get(start.saturating_sub(1)..end.min(src.lines.len()))
+            .map(|l| l.join("\n"))
+            .unwrap_or_default();
+        if let Some(z) = in_text(&text, start) {
+            return Some(z);
+        }
+    }
+    in_text(body, 1)
+}
+
+/// Every entry names its zone, and there is one at least.
+fn every_entry_names_its_zone(entries: &[Entry]) -> bool {
+    !entries.is_empty() && entries.iter().all(|e| e.own_zone)
+}
+
+/// The blocks of the timeline under heading `th`: its section, and the
+/// sections of the day headings of its level that follow it ("## 21
+/// March" after "## Timeline").
+fn timeline_section(blocks: &[Block], th: usize, ctx: &DateContext) -> std::ops::Range<usize> {
+    let mut range = section(blocks, th);
+    let Block::Heading { level, .. } = blocks[th] else {
+        return range;
+    };
+    while let Some(Block::Heading { level: l, text, .. }) = blocks.get(range.end) {
+        if *l != level || times::day_marker(text, ctx, false).is_none() {
+            break;
+        }
+        range.end = section(blocks, range.end).end;
+    }
+    range
+}
+
+/// The entries of the section under heading `th` as written; what
+/// cannot be read is noted. `None` when no entry can be read.
+fn read_found(src: &mut Source, th: usize, ctx: DateContext) -> Option<Found> {
+    let range = timeline_section(&src.blocks, th, &ctx);
+    let found = Reader::new(ctx).read(&src.blocks[range]);
     for (line, t) in &found.unread {
         src.note(
             *line,
-            format!("cannot read the time `{t}`; the entry stays in the body"),
+            format!("cannot read the time `{t}`; the entry stays in the body as text"),
         );
     }
-    if found.entries.is_empty() {
+    for (line, t) in &found.marked_unreadable {
+        src.mark_unreadable(*line, t);
+    }
+    if found
+        .entries
+        .iter()
+        .all(|r| matches!(r.when, When::Day(..)))
+    {
         src.note(
-            sec_start,
+            src.blocks[th].start(),
             "no timeline entries could be read under this heading",
         );
-        return (tz_name, Vec::new());
+        return None;
     }
-    src.remove.extend(found.lines);
-    let raw = found.entries;
-    if tz_name.is_none()
-        && !raw
-            .iter()
-            .any(|r| matches!(r.parsed, Some(Parsed::Instant(_))))
-    {
-        let site_zone = &src.config.site.timezone_name;
-        src.note(
-            sec_start,
-            format!(
-                "the timeline states no time zone; its times are read in the site's ({site_zone})"
+    Some(found)
+}
+
+/// The entries read, placed in time (milestones not marked yet); whether
+/// some stay in the body as well.
+fn place_found(
+    src: &mut Source,
+    th: usize,
+    found: Found,
+    anchor: Option<(Date, bool)>,
+    tz: &TimeZone,
+    zone_stated: bool,
+    named: Option<&Zone>,
+) -> (Vec<Entry>, bool) {
+    let sec_start = src.blocks[th].start();
+    src.remove.extend(found.remove.iter().copied());
+    let kept = found.kept;
+    if !zone_stated && found.entries.iter().any(|r| !r.own_zone()) {
+        let msg = match named {
+            Some(z) => format!(
+                "the timeline states no time zone; times that name none are read in the one the others name ({})",
+                z.name
             ),
-        );
+            None => format!(
+                "the timeline states no time zone; its times are read in the site's ({}): say it, e.g. \"All times in UTC\", or set `timezone:`",
+                src.config.site.timezone_name
+            ),
+        };
+        src.note(sec_start, msg);
     }
-    // Explicit per-entry zones ("16:58 UTC") name the zone when the section
-    // does not.
-    if tz_name.is_none() && every_entry_names_its_zone(&raw) {
-        tz_name = Some("UTC".into());
+    let placed = place::place(found.entries, anchor, tz, zone_stated);
+    for (line, msg) in placed.notes {
+        src.note(line, msg);
     }
-    let day = anchor.unwrap_or_else(|| jiff::civil::date(2000, 1, 1));
-    let (entries, reordered) = place(raw, day, &tz);
-    for line in reordered {
-        src.note(
-            line,
-            "this entry is earlier than the one before it; the timeline is sorted by time",
-        );
-    }
-    let entries = entries
+    let offset = src.offset;
+    let entries = placed
+        .entries
         .into_iter()
         .map(|mut e| {
-            e.line += src.offset;
+            e.line += offset;
             e
         })
         .collect();
-    (tz_name, entries)
-}
-
-/// Every entry with a civil time names its zone, and one at least does.
-fn every_entry_names_its_zone(raw: &[RawEntry]) -> bool {
-    raw.iter().all(|r| match &r.parsed {
-        Some(Parsed::Civil { zone, .. }) => zone.is_some(),
-        _ => true,
-    }) && raw
-        .iter()
-        .any(|r| matches!(&r.parsed, Some(Parsed::Civil { zone: Some(_), .. })))
-}
-
-/// A timeline entry as written, before its time is placed.
-struct RawEntry {
-    /// `None` for a line that gives only a day ("### October 21, 2025"):
-    /// the bare times after it are on that day.
-    parsed: Option<Parsed>,
-    day: Option<Date>,
-    event: String,
-    line: usize,
-}
-
-/// A date at the start of a text that has no time ("2021-12-10",
-/// "October 21, 2025 - Redis Overload").
-fn leading_date(text: &str) -> Option<Date> {
-    let t = text.trim_start_matches(['~', ' ', '*']);
-    times::dates_in(t)
-        .into_iter()
-        .find(|(at, _)| *at == 0)
-        .map(|(_, d)| d)
-}
-
-static EVENT_SEP: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"^\s*(?:(?:UTC|GMT|Z|[PMCE][SD]T|CEST|BST)\b)?\s*(?:\((?:approx\.?|ca\.?|about|UTC|local)\))?\s*[-–—:|]*\s*")
-        .expect("valid pattern")
-});
-
-fn event_text(rest: &str) -> String {
-    let e = EVENT_SEP.replace(rest, "");
-    shorten(&collapse(&e), 200)
+    (entries, kept)
 }
 
 /// What one way of writing a timeline gave: the entries, the body lines
-/// they came from (to be removed) and the time-like texts that could not
-/// be read.
+/// that leave the body, the time-like texts that could not be read.
 #[derive(Default)]
 struct Found {
     entries: Vec<RawEntry>,
-    lines: Vec<usize>,
+    remove: Vec<usize>,
+    /// Entries whose source also stays in the body.
+    kept: bool,
     unread: Vec<(usize, String)>,
+    /// Entries pmsite would read but whose time cannot be read: (line,
+    /// time text), marked in the body so that they stay text.
+    marked_unreadable: Vec<(usize, String)>,
 }
 
-/// Reads the entries of a timeline section: table rows, list items, or
-/// sub-headings that start with a time, whichever gives the most.
-fn read_timeline(blocks: &[Block], year: i16) -> Found {
-    let mut reader = Reader {
-        year,
-        table: Found::default(),
-        list: Found::default(),
-        heads: Found::default(),
-        days: Vec::new(),
-    };
-    for (bi, b) in blocks.iter().enumerate() {
-        match b {
-            Block::Table {
-                rows, start, end, ..
-            } => reader.table(rows, *start, *end),
-            Block::List { items, .. } => reader.list(items),
-            Block::Heading { text, line, .. } => reader.heading(text, *line, &blocks[bi + 1..]),
-            _ => {}
-        }
+impl Found {
+    fn unreadable(&mut self, line: usize, time_text: &str) {
+        self.unread.push((line, time_text.to_string()));
+        self.marked_unreadable.push((line, time_text.to_string()));
     }
-    reader.best()
+}
+
+/// An entry read with pmsite's reader: the time, the event, the mark.
+struct Read {
+    parsed: Parsed,
+    date: Option<DateHow>,
+    zone: Option<Zone>,
+    event: String,
+    kind: Option<crate::model::timeline::Milestone>,
+}
+
+/// What a text that may start a timeline entry is.
+enum Reading {
+    Entry(Read),
+    /// pmsite reads it as an entry, but its time cannot be read.
+    Unreadable(String),
+    /// It starts like a time that nothing reads ("HH:mm", "2022-02-??").
+    TimeLike(String),
+    NoEntry,
+}
+
+/// Reads a text the way pmsite reads a body timeline entry, once the
+/// importer's forms are put in pmsite's.
+fn read_entry(text: &str, ctx: &DateContext) -> Reading {
+    let norm = times::normalise(text, ctx);
+    let Some(raw) = parse_entry_text(&norm.text, Pos::new(1, 1)) else {
+        return if times::looks_like_a_time(text) {
+            Reading::TimeLike(text.chars().take(30).collect())
+        } else {
+            Reading::NoEntry
+        };
+    };
+    let Some((n, parsed)) = parse_time_prefix(&raw.time_text) else {
+        return Reading::Unreadable(raw.time_text);
+    };
+    if n != raw.time_text.len() {
+        return Reading::Unreadable(raw.time_text);
+    }
+    let mut event = raw.event;
+    let mut zone = None;
+    if let Some((z, used)) = zones::zone_on_entry(&event) {
+        zone = Some(z);
+        event = event[used..]
+            .trim_start()
+            .trim_start_matches(['-', '–', '—', ':', '|'])
+            .trim()
+            .to_string();
+    }
+    Reading::Entry(Read {
+        parsed,
+        date: norm.date,
+        zone,
+        event: collapse(&event),
+        kind: raw.kind,
+    })
 }
 
 /// The three ways of writing a timeline read side by side, and the days
 /// that lines without a time set.
 struct Reader {
-    /// Fills in dates written without one.
-    year: i16,
+    ctx: DateContext,
     table: Found,
     list: Found,
     heads: Found,
@@ -236,120 +325,144 @@ struct Reader {
 }
 
 impl Reader {
+    fn new(ctx: DateContext) -> Self {
+        Reader {
+            ctx,
+            table: Found::default(),
+            list: Found::default(),
+            heads: Found::default(),
+            days: Vec::new(),
+        }
+    }
+
+    fn read(mut self, blocks: &[Block]) -> Found {
+        for (bi, b) in blocks.iter().enumerate() {
+            match b {
+                Block::Table {
+                    rows, start, end, ..
+                } => self.table(rows, *start, *end),
+                Block::List { items, .. } => self.list(items),
+                Block::Heading { text, line, .. } => self.heading(text, *line, &blocks[bi + 1..]),
+                Block::Para { text, start, .. } => {
+                    self.day_marker(text, *start, true);
+                }
+                Block::Other { .. } => {}
+            }
+        }
+        self.best()
+    }
+
     /// A text with a day and no time sets the day of the bare times after
     /// it.
-    fn day_marker(&mut self, text: &str, line: usize) {
-        if let Some(d) = leading_date(text) {
-            self.days.push(RawEntry {
-                parsed: None,
-                day: Some(d),
-                event: String::new(),
-                line,
-            });
+    fn day_marker(&mut self, text: &str, line: usize, whole: bool) -> bool {
+        match times::day_marker(text, &self.ctx, whole) {
+            Some((d, how)) => {
+                self.days.push(RawEntry::day(d, how, line));
+                true
+            }
+            None => false,
         }
     }
 
     /// Table rows whose first cell is a time; the other cells are the
     /// event.
-    fn table(&mut self, rows: &[(usize, Vec<String>)], start: usize, end: usize) {
+    fn table(&mut self, rows: &[Row], start: usize, end: usize) {
         let mut converted = 0;
-        for (line, cells) in rows {
-            let Some(first) = cells.first() else { continue };
-            match times::read_time(first, self.year) {
-                Some(t) => {
-                    let mut parts: Vec<String> = Vec::new();
-                    let rest = event_text(&t.rest);
-                    if !rest.is_empty() {
-                        parts.push(rest);
+        for row in rows {
+            let Some(first) = row.cells.first() else {
+                continue;
+            };
+            let others: Vec<&str> = row.cells[1..]
+                .iter()
+                .map(|c| c.trim())
+                .filter(|c| !c.is_empty())
+                .collect();
+            let joined = if others.is_empty() {
+                first.clone()
+            } else {
+                format!("{first} — {}", others.join(" — "))
+            };
+            match read_entry(&joined, &self.ctx) {
+                Reading::Entry(r) if !r.event.is_empty() => {
+                    self.table.entries.push(RawEntry::entry(r, row.line));
+                    if row.plain {
+                        self.table.remove.push(row.line);
+                        converted += 1;
+                    } else {
+                        self.table.kept = true;
                     }
-                    parts.extend(
-                        cells[1..]
-                            .iter()
-                            .map(|c| collapse(c))
-                            .filter(|c| !c.is_empty()),
-                    );
-                    let event = shorten(&parts.join(" — "), 200);
-                    if event.is_empty() {
-                        continue;
+                }
+                Reading::Entry(_) | Reading::NoEntry => {
+                    self.day_marker(first, row.line, false);
+                }
+                Reading::Unreadable(t) => self.table.unreadable(row.line, &t),
+                Reading::TimeLike(_) => {
+                    if !self.day_marker(first, row.line, false) {
+                        self.table.unread.push((row.line, first.trim().to_string()));
                     }
-                    let event = t.describe(event);
-                    self.table.entries.push(RawEntry {
-                        parsed: Some(t.parsed),
-                        day: None,
-                        event,
-                        line: *line,
-                    });
-                    self.table.lines.push(*line);
-                    converted += 1;
                 }
-                None if times::looks_like_a_time(first) => {
-                    self.day_marker(first, *line);
-                    self.table.unread.push((*line, first.trim().to_string()));
-                }
-                None => {}
             }
         }
-        if converted == rows.len() {
-            // The whole table became the timeline: drop it all.
-            self.table.lines.extend(start..=end);
+        if converted > 0 && converted == rows.len() {
+            // The whole table became the timeline: its header goes too.
+            self.table.remove.extend(start..=end);
         }
     }
 
     /// List items that start with a time.
     fn list(&mut self, items: &[Item]) {
         for it in items {
-            match times::read_time(&it.text, self.year) {
-                Some(t) => {
-                    let event = event_text(&t.rest);
-                    if event.is_empty() {
-                        continue;
+            match read_entry(&it.text, &self.ctx) {
+                Reading::Entry(r) if !r.event.is_empty() => {
+                    self.list.entries.push(RawEntry::entry(r, it.start));
+                    if it.plain {
+                        self.list.remove.extend(it.start..=it.end);
+                    } else {
+                        self.list.kept = true;
                     }
-                    let event = t.describe(event);
-                    self.list.entries.push(RawEntry {
-                        parsed: Some(t.parsed),
-                        day: None,
-                        event,
-                        line: it.start,
-                    });
-                    self.list.lines.extend(it.start..=it.end);
                 }
-                None if times::looks_like_a_time(&it.text) => {
-                    self.day_marker(&it.text, it.start);
-                    self.list
-                        .unread
-                        .push((it.start, it.text.chars().take(30).collect()));
+                Reading::Entry(_) | Reading::NoEntry => {
+                    self.day_marker(&it.text, it.start, false);
                 }
-                None => {}
+                Reading::Unreadable(t) => self.list.unreadable(it.start, &t),
+                Reading::TimeLike(t) => {
+                    if !self.day_marker(&it.text, it.start, false) {
+                        self.list.unread.push((it.start, t));
+                    }
+                }
             }
         }
     }
 
     /// A heading that starts with a time; its event is the rest of the
     /// heading, else the first text under it (`after`: the blocks after
-    /// the heading).
+    /// the heading). Heading timelines keep their text in the body.
     fn heading(&mut self, text: &str, line: usize, after: &[Block]) {
-        let Some(t) = times::read_time(text, self.year) else {
-            // A heading with a day and no time sets the day; other
-            // headings are not entries (and not lost: headings stay).
-            self.day_marker(text, line);
-            return;
-        };
-        let mut event = event_text(&t.rest);
-        if event.is_empty() {
-            event = first_text_under(after)
-                .map(|t| event_text(&t))
-                .unwrap_or_default();
+        match read_entry(text, &self.ctx) {
+            Reading::Entry(mut r) => {
+                // "### 8:04 - 8:24": the range's end is all the heading says.
+                let bare = r.event.is_empty()
+                    || (r.event.starts_with("(until ")
+                        && r.event.ends_with(')')
+                        && !r.event.contains(") "));
+                if bare && let Some(under) = first_text_under(after) {
+                    r.event = format!("{} {under}", r.event).trim().to_string();
+                }
+                if r.event.is_empty() {
+                    r.event = "(no description)".into();
+                }
+                self.heads.entries.push(RawEntry::entry(r, line));
+            }
+            Reading::Unreadable(t) => self.heads.unread.push((line, t)),
+            Reading::TimeLike(t) => {
+                if !self.day_marker(text, line, false) {
+                    self.heads.unread.push((line, t));
+                }
+            }
+            Reading::NoEntry => {
+                self.day_marker(text, line, false);
+            }
         }
-        if event.is_empty() {
-            event = "(no description)".into();
-        }
-        let event = t.describe(event);
-        self.heads.entries.push(RawEntry {
-            parsed: Some(t.parsed),
-            day: None,
-            event,
-            line,
-        });
     }
 
     /// The way that gave the most entries (the table on a tie, then the
@@ -358,23 +471,53 @@ impl Reader {
         let Reader {
             table,
             list,
-            mut heads,
+            heads,
             days,
             ..
         } = self;
-        // Heading timelines keep their text in the body: nothing is removed.
-        heads.lines.clear();
         let mut best = table;
+        let mut rest = Vec::new();
         for cand in [list, heads] {
             if cand.entries.len() > best.entries.len() {
-                best = cand;
+                rest.push(std::mem::replace(&mut best, cand));
+            } else {
+                rest.push(cand);
             }
+        }
+        // What the other ways could not read is reported all the same.
+        for r in rest {
+            best.unread.extend(r.unread);
+            best.marked_unreadable.extend(r.marked_unreadable);
         }
         if !best.entries.is_empty() {
             best.entries.extend(days);
             best.entries.sort_by_key(|r| r.line);
         }
         best
+    }
+}
+
+impl RawEntry {
+    fn entry(r: Read, line: usize) -> Self {
+        RawEntry {
+            when: When::Time {
+                parsed: r.parsed,
+                date: r.date,
+                zone: r.zone,
+            },
+            event: r.event,
+            kind: r.kind,
+            line,
+        }
+    }
+
+    fn day(d: Date, how: DateHow, line: usize) -> Self {
+        RawEntry {
+            when: When::Day(d, how),
+            event: String::new(),
+            kind: None,
+            line,
+        }
     }
 }
 
@@ -388,77 +531,4 @@ fn first_text_under(after: &[Block]) -> Option<String> {
             Block::List { items, .. } => items.first().map(|i| i.text.clone()),
             _ => None,
         })
-}
-
-/// Places the times on days and sorts them. A bare time earlier than the
-/// previous one is on the next day only when that is the nearer reading
-/// (23:50 → 00:10); otherwise it is an entry written out of order. Returns
-/// the entries in time order and the lines of entries that were out of
-/// order.
-fn place(raw: Vec<RawEntry>, first_day: Date, tz: &TimeZone) -> (Vec<Entry>, Vec<usize>) {
-    let mut day = first_day;
-    let mut last: Option<jiff::Timestamp> = None;
-    let mut out: Vec<Entry> = Vec::new();
-    let mut reordered = Vec::new();
-    for r in raw {
-        let Some(parsed) = r.parsed else {
-            if let Some(d) = r.day {
-                day = d;
-            }
-            continue;
-        };
-        let at = match parsed {
-            Parsed::Instant(ts) => {
-                day = ts.to_zoned_datetime(tz.clone()).date();
-                ts
-            }
-            Parsed::Civil { date, time, zone } => {
-                let z = zone.unwrap_or_else(|| tz.clone());
-                let on = |d: Date| {
-                    z.to_ambiguous_timestamp(d.to_datetime(time))
-                        .compatible()
-                        .ok()
-                };
-                match date {
-                    Some(d) => {
-                        let Some(ts) = on(d) else { continue };
-                        day = d;
-                        ts
-                    }
-                    None => {
-                        let Some(same) = on(day) else { continue };
-                        match last {
-                            Some(l) if same < l => {
-                                let next = day.tomorrow().ok().and_then(on);
-                                match next {
-                                    Some(n)
-                                        if n.as_second() - l.as_second()
-                                            < l.as_second() - same.as_second() =>
-                                    {
-                                        day = day.tomorrow().unwrap_or(day);
-                                        n
-                                    }
-                                    _ => same,
-                                }
-                            }
-                            _ => same,
-                        }
-                    }
-                }
-            }
-        };
-        if last.is_some_and(|l| at < l) {
-            reordered.push(r.line);
-        } else {
-            last = Some(at);
-        }
-        out.push(Entry {
-            at,
-            event: r.event,
-            kind: Milestone::Other,
-            line: r.line,
-        });
-    }
-    out.sort_by_key(|e| e.at);
-    (out, reordered)
 }

@@ -1,15 +1,13 @@
-//! Reading the dates, times and time zones that real postmortems write:
+//! Reading the dates and times that real postmortems write:
 //! `2018-03-26 10:34`, `Sep 27 2017 13:06`, `17:14pm`, `~13:30-13:45`,
-//! `19. April, 11:00`, "All times in CEST (UTC+2)", "On Tuesday 22nd June
-//! 2021".
+//! `19. April, 11:00`, `[11-14 08:30]`, `03/06/2021`, "On Tuesday 22nd June
+//! 2021", and the days that headings and lines such as `### June 3rd` set.
 
 use std::sync::LazyLock;
 
 use jiff::civil::Date;
 use jiff::tz::TimeZone;
 use regex::Regex;
-
-use crate::model::timeline::{Parsed, parse_time_prefix, range_end};
 
 const MONTHS: &[&str] = &[
     "january",
@@ -39,6 +37,37 @@ fn month_number(name: &str) -> Option<i8> {
         .map(|i| i as i8 + 1)
 }
 
+/// How the day/month order of numeric dates (`03/06/2021`) is read.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum DateOrder {
+    DayFirst,
+    MonthFirst,
+}
+
+/// What dates written without a year, or with an ambiguous order, are
+/// read with.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct DateContext {
+    /// The incident's year: fills in dates written without one.
+    pub year: Option<i16>,
+    /// The day/month order the book or the text settles.
+    pub order: Option<DateOrder>,
+    /// The date the file states: picks the reading of an ambiguous date
+    /// that agrees with it.
+    pub anchor: Option<Date>,
+}
+
+/// How sure a date read from a text is.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum DateHow {
+    /// Written in full, or in an order the book or the text settles.
+    Written,
+    /// Written without a year: the incident's is used.
+    YearFilled,
+    /// Day and month could be either way round; read day first.
+    Ambiguous,
+}
+
 // "2018-07-08 ca. 18:30"
 static MID_NOISE: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r"(?i)^(\d{4}-\d{2}-\d{2})\s+(?:~|≈|ca\.?|circa|approx\.?|about|around)\s*")
@@ -56,79 +85,218 @@ static H24_AMPM: LazyLock<Regex> = LazyLock::new(|| {
         .expect("valid pattern")
 });
 
-// "Sep 27 2017 13:06", "September 29, 2025 16:58", "Feb 21, 13:00"
+const WEEKDAY: &str = r"(?:(?:mon|tue|wed|thu|fri|sat|sun)[a-z]*\.?,?\s+)?";
+
+// "Sep 27 2017 13:06", "September 29, 2025 16:58", "Feb 21, 13:00", "June 3rd"
 static MONTH_FIRST: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"(?i)^(?P<mon>[a-z]{3,9})\.?\s+(?P<day>\d{1,2})(?:st|nd|rd|th)?,?\s+(?:(?P<year>\d{4}),?\s+)?(?:at\s+)?(?P<time>\d{1,2}:\d{2})")
-        .expect("valid pattern")
+    Regex::new(&format!(
+        r"(?i)^{WEEKDAY}(?P<mon>[a-z]{{3,9}})\.?\s+(?P<day>\d{{1,2}})(?:st|nd|rd|th)?\b,?(?:\s+(?P<year>\d{{4}})\b,?)?"
+    ))
+    .expect("valid pattern")
 });
 
-// "19. April, 11:00", "27 Sep 2017 13:06"
+// "19. April, 11:00", "27 Sep 2017 13:06", "21 March", "Tuesday 22nd June 2021"
 static DAY_FIRST: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"(?i)^(?P<day>\d{1,2})(?:st|nd|rd|th)?\.?\s+(?P<mon>[a-z]{3,9})\.?,?\s+(?:(?P<year>\d{4}),?\s+)?(?:at\s+)?(?P<time>\d{1,2}:\d{2})")
+    Regex::new(&format!(
+        r"(?i)^{WEEKDAY}(?:the\s+)?(?P<day>\d{{1,2}})(?:st|nd|rd|th)?\.?\s+(?:of\s+)?(?P<mon>[a-z]{{3,9}})\b\.?,?(?:\s+(?P<year>\d{{4}})\b,?)?"
+    ))
+    .expect("valid pattern")
+});
+
+// "03/06/2021", "03-06-2021", "3.6.2021", "11-14" (month-day, no year)
+static NUMERIC: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"^(?P<a>\d{1,2})(?P<sep>[/.-])(?P<b>\d{1,2})(?:(?P<sep2>[/.-])(?P<year>\d{4}))?\b")
         .expect("valid pattern")
 });
 
-/// A time read from the start of a timeline cell, item or heading.
-#[derive(Debug, PartialEq)]
-pub struct ReadTime {
-    pub parsed: Parsed,
-    /// The text after the time.
-    pub rest: String,
-    /// The end of a range (`18:00` of `17:00-18:00`).
-    pub until: Option<String>,
-}
+static ISO_AT_START: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"^(\d{4})-(\d{2})-(\d{2})\b").expect("valid pattern"));
 
-impl ReadTime {
-    /// An entry's words, with the end of its range when it had one.
-    pub fn describe(&self, event: String) -> String {
-        match &self.until {
-            Some(end) => format!("(until {end}) {event}").trim_end().to_string(),
-            None => event,
-        }
-    }
-}
-
-/// Reads the time at the start of `text`. `year` fills in dates written
-/// without one ("19. April, 11:00").
-pub fn read_time(text: &str, year: i16) -> Option<ReadTime> {
-    let mut t = PREFIX_NOISE.replace(text.trim(), "").into_owned();
-    t = MID_NOISE.replace(&t, "$1 ").into_owned();
-    if let Some(c) = H24_AMPM.captures(&t) {
-        let end = c.get(0).map_or(0, |m| m.end());
-        let date = c.get(1).map_or("", |m| m.as_str());
-        t = format!("{date}{}:{}{}", &c[2], &c[3], &t[end..]);
+/// A date at the start of `text` written in any of the forms above, with
+/// how many bytes it takes and how sure it is.
+pub fn leading_date(text: &str, ctx: &DateContext) -> Option<(Date, usize, DateHow)> {
+    if let Some(c) = ISO_AT_START.captures(text) {
+        let d = Date::new(c[1].parse().ok()?, c[2].parse().ok()?, c[3].parse().ok()?).ok()?;
+        return Some((d, c.get(0)?.end(), DateHow::Written));
     }
     for re in [&*MONTH_FIRST, &*DAY_FIRST] {
-        if let Some(c) = re.captures(&t)
+        if let Some(c) = re.captures(text)
             && let Some(month) = month_number(&c["mon"])
             && let Ok(day) = c["day"].parse::<i8>()
         {
-            let year = c
-                .name("year")
-                .and_then(|y| y.as_str().parse::<i16>().ok())
-                .unwrap_or(year);
-            if let Ok(d) = Date::new(year, month, day) {
-                let start = c.name("time").map_or(0, |m| m.start());
-                t = format!("{d} {}", &t[start..]);
-            }
-            break;
+            let (year, how) = match c.name("year").and_then(|y| y.as_str().parse::<i16>().ok()) {
+                Some(y) => (y, DateHow::Written),
+                None => (ctx.year?, DateHow::YearFilled),
+            };
+            let d = Date::new(year, month, day).ok()?;
+            return Some((d, c.get(0)?.end(), how));
         }
     }
-    let (n, parsed) = parse_time_prefix(&t)?;
-    // "08:21 (approx)": the rest is text. A range ("17:00-18:00") is read
-    // as its start.
-    Some(ReadTime {
-        parsed,
-        rest: t[n..].to_string(),
-        until: range_end(&t[..n]),
-    })
+    numeric_date(text, ctx)
 }
 
-/// Is a cell only a date ("2021-12-10"), or a time that cannot be read
-/// ("2022-02-?? ??:??", "HH:mm")?
+/// `03/06/2021`, `3.6.2021`, `11-14` before a time.
+fn numeric_date(text: &str, ctx: &DateContext) -> Option<(Date, usize, DateHow)> {
+    let c = NUMERIC.captures(text)?;
+    let (a, b): (i8, i8) = (c["a"].parse().ok()?, c["b"].parse().ok()?);
+    let end = c.get(0)?.end();
+    let dotted = &c["sep"] == ".";
+    if c.name("sep2").is_some_and(|s| s.as_str() != &c["sep"]) {
+        return None;
+    }
+    let (year, filled) = match c.name("year").and_then(|y| y.as_str().parse::<i16>().ok()) {
+        Some(y) => (y, false),
+        None => {
+            // Month-day without a year only before a time: "[11-14 08:30]".
+            let after = text[end..].trim_start();
+            if dotted || !after.starts_with(|ch: char| ch.is_ascii_digit()) {
+                return None;
+            }
+            (ctx.year?, true)
+        }
+    };
+    let written = if filled {
+        DateHow::YearFilled
+    } else {
+        DateHow::Written
+    };
+    let (d, how) = match (Date::new(year, b, a).ok(), Date::new(year, a, b).ok()) {
+        (Some(d), None) | (None, Some(d)) => (d, written),
+        (None, None) => return None,
+        (Some(d), Some(_)) if a == b => (d, written),
+        (Some(df), Some(mf)) => {
+            let order = if dotted {
+                Some(DateOrder::DayFirst)
+            } else if filled && ctx.order.is_none() {
+                // "11-14 08:30" is month first, as chat logs write it.
+                Some(DateOrder::MonthFirst)
+            } else {
+                ctx.order
+            };
+            match order {
+                Some(DateOrder::DayFirst) => (df, written),
+                Some(DateOrder::MonthFirst) => (mf, written),
+                None => match ctx.anchor {
+                    Some(a) if near(mf, a) && !near(df, a) => (mf, written),
+                    Some(a) if near(df, a) && !near(mf, a) => (df, written),
+                    _ => (df, DateHow::Ambiguous),
+                },
+            }
+        }
+    };
+    Some((d, end, how))
+}
+
+/// Within a week of each other.
+fn near(a: Date, b: Date) -> bool {
+    let days = crate::model::timeline::day_number;
+    (days(a) - days(b)).abs() <= 7
+}
+
+/// The day/month order the numeric dates of a text settle: one with a
+/// first number above 12 is day first, one with a second above 12 month
+/// first. `None` when none settles it, or they disagree.
+pub fn order_in(text: &str) -> Option<DateOrder> {
+    static DATES: LazyLock<Regex> = LazyLock::new(|| {
+        Regex::new(r"\b(\d{1,2})[/-](\d{1,2})[/-]\d{4}\b").expect("valid pattern")
+    });
+    let mut found = None;
+    for c in DATES.captures_iter(text) {
+        let (Ok(a), Ok(b)) = (c[1].parse::<u8>(), c[2].parse::<u8>()) else {
+            continue;
+        };
+        let o = match (a > 12, b > 12) {
+            (true, false) => DateOrder::DayFirst,
+            (false, true) => DateOrder::MonthFirst,
+            _ => continue,
+        };
+        if found.is_some_and(|f| f != o) {
+            return None;
+        }
+        found = Some(o);
+    }
+    found
+}
+
+/// A timeline text with its leading date and time in the form pmsite's
+/// timeline reader reads (`2017-09-27 13:06`).
+#[derive(Debug, PartialEq)]
+pub struct Normalised {
+    pub text: String,
+    /// How sure the date written before the time is, when there is one.
+    pub date: Option<DateHow>,
+}
+
+/// Rewrites the date and time that start `text` in the form pmsite's
+/// timeline reader reads, keeping the rest: "Sep 27 2017 13:06 x" →
+/// "2017-09-27 13:06 x", "[11-14 08:30] x" → "[2021-11-14 08:30] x",
+/// "~13:30" → "13:30", "17:14pm" → "17:14". A text that starts with no
+/// date and time is returned as it is.
+pub fn normalise(text: &str, ctx: &DateContext) -> Normalised {
+    let text = text.trim();
+    let (open, inner) = match text.strip_prefix(['[', '(']) {
+        Some(rest) => (&text[..1], rest.trim_start()),
+        None => ("", text),
+    };
+    let mut t = PREFIX_NOISE.replace(inner, "").into_owned();
+    let mut date = None;
+    if let Some((d, n, how)) = leading_date(&t, ctx) {
+        let rest = t[n..].trim_start_matches([',', ' ', '\t']);
+        let rest = rest
+            .strip_prefix("at ")
+            .or_else(|| rest.strip_prefix("@ "))
+            .unwrap_or(rest);
+        let rest = PREFIX_NOISE.replace(rest, "");
+        if rest.starts_with(|c: char| c.is_ascii_digit()) && rest.contains(':') {
+            t = format!("{d} {rest}");
+            date = Some(how);
+        }
+    }
+    t = MID_NOISE.replace(&t, "$1 ").into_owned();
+    if let Some(c) = H24_AMPM.captures(&t) {
+        let end = c.get(0).map_or(0, |m| m.end());
+        let d = c.get(1).map_or("", |m| m.as_str());
+        t = format!("{d}{}:{}{}", &c[2], &c[3], &t[end..]);
+    }
+    Normalised {
+        text: format!("{open}{t}"),
+        date,
+    }
+}
+
+/// A line that gives a day and no time ("2021-06-03", "June 3rd",
+/// "**June 3, 2021**", "03/06/2021", "October 21, 2025 - Redis
+/// overload"): the day of the bare times after it. `whole`: the date must
+/// be all of the text but for punctuation (paragraphs are sentences
+/// otherwise).
+pub fn day_marker(text: &str, ctx: &DateContext, whole: bool) -> Option<(Date, DateHow)> {
+    let t = text.trim().trim_start_matches(['~', '*', '_', '[', '(']);
+    let (d, n, how) = leading_date(t, ctx)?;
+    let after = &t[n..];
+    let rest = after.trim_start_matches(|c: char| c.is_whitespace() || c == ',');
+    // A time after the date makes it an entry, not a day.
+    if rest.starts_with(|c: char| c.is_ascii_digit()) {
+        return None;
+    }
+    let words = rest.trim_matches(|c: char| !c.is_alphanumeric());
+    if words.is_empty() {
+        return Some((d, how));
+    }
+    if whole {
+        return None;
+    }
+    // "October 21, 2025 - Redis overload", "June 3 (Tuesday)"; not
+    // "June 3rd was a bad day".
+    let sep = after.trim_start();
+    sep.starts_with(['-', '–', '—', ':', '|', ')', ']', '(', ','])
+        .then_some((d, how))
+}
+
+/// Does a text start like a date or a time ("2022-02-?? ??:??", "HH:mm",
+/// "2021-12-10 HH:mm", "2021-12-10")?
 pub fn looks_like_a_time(text: &str) -> bool {
     static LOOKS: LazyLock<Regex> = LazyLock::new(|| {
-        Regex::new(r"(?i)^\s*[~≈]?\s*(?:\d{4,5}[-/][\d?]{1,2}[-/][\d?]{2}|\d{1,2}:\d{2}|[?x-]{2}:[?x-]{2}|hh:mm)")
+        Regex::new(r"(?i)^\s*[\[(]?[~≈]?\s*(?:\d{4,5}[-/][\d?]{1,2}[-/][\d?]{2}|\d{1,2}:\d{2}|[?x-]{2}:[?x-]{2}|hh:mm)")
             .expect("valid pattern")
     });
     LOOKS.is_match(text)
@@ -188,74 +356,6 @@ pub fn year_in_name(stem: &str) -> Option<i16> {
     YEAR.captures(stem).and_then(|c| c[1].parse().ok())
 }
 
-/// The time zone a timeline states ("All times in UTC", "Date and Time in
-/// CET", "All times in CEST (UTC+2)"): its IANA name.
-pub fn zone_in(text: &str) -> Option<String> {
-    static STATED: LazyLock<Regex> = LazyLock::new(|| {
-        Regex::new(r"(?i)\btimes?\s+(?:are\s+)?in\s+(?P<z>[^.\n|]{1,60})").expect("valid pattern")
-    });
-    let c = STATED.captures(text)?;
-    zone_name(&c["z"])
-}
-
-/// An IANA name for a zone as people write it.
-pub fn zone_name(written: &str) -> Option<String> {
-    static IANA: LazyLock<Regex> = LazyLock::new(|| {
-        Regex::new(r"\b((?:Africa|America|Asia|Australia|Europe|Pacific|Atlantic|Indian)/[A-Za-z_]+(?:/[A-Za-z_]+)?)\b")
-            .expect("valid pattern")
-    });
-    static OFFSET: LazyLock<Regex> = LazyLock::new(|| {
-        Regex::new(r"(?i)\b(?:UTC|GMT)\s*([+-])\s*(\d{1,2})(?::?00)?\b").expect("valid pattern")
-    });
-    if let Some(c) = IANA.captures(written)
-        && TimeZone::get(&c[1]).is_ok()
-    {
-        return Some(c[1].to_string());
-    }
-    let w = written.to_lowercase();
-    let words: Vec<&str> = w
-        .split(|c: char| !c.is_alphanumeric() && c != '/')
-        .filter(|s| !s.is_empty())
-        .collect();
-    let has = |x: &str| words.contains(&x);
-    let named = if has("cet") || has("cest") || w.contains("central european") {
-        Some("CET")
-    } else if has("pst") || has("pdt") || w.contains("pacific") || w.contains("uc/pacific") {
-        Some("America/Los_Angeles")
-    } else if has("est") || has("edt") || w.contains("eastern") {
-        Some("America/New_York")
-    } else if has("cst") || has("cdt") {
-        Some("America/Chicago")
-    } else if has("bst") || w.contains("london") {
-        Some("Europe/London")
-    } else if w.contains("zurich") {
-        Some("Europe/Zurich")
-    } else if w.contains("copenhagen") {
-        Some("Europe/Copenhagen")
-    } else if has("jst") {
-        Some("Asia/Tokyo")
-    } else {
-        None
-    };
-    if let Some(n) = named {
-        return Some(n.to_string());
-    }
-    if let Some(c) = OFFSET.captures(written) {
-        let hours: i32 = c[2].parse().ok()?;
-        if hours == 0 {
-            return Some("UTC".into());
-        }
-        // IANA's Etc zones count the other way: UTC+2 is Etc/GMT-2.
-        let sign = if &c[1] == "+" { "-" } else { "+" };
-        let name = format!("Etc/GMT{sign}{hours}");
-        return TimeZone::get(&name).is_ok().then_some(name);
-    }
-    if has("utc") || has("gmt") || has("z") {
-        return Some("UTC".into());
-    }
-    None
-}
-
 /// The wall-clock text written for an instant in a zone: `2018-04-12
 /// 09:09` (seconds when there are some), or RFC 3339 with the offset when
 /// the wall-clock time alone would be ambiguous (a DST change).
@@ -301,33 +401,84 @@ mod tests {
     use super::*;
     use jiff::civil::date;
 
-    fn civil(text: &str) -> (Option<Date>, String, String) {
-        let r = read_time(text, 2018).unwrap_or_else(|| panic!("cannot read {text:?}"));
-        match r.parsed {
-            Parsed::Civil { date, time, .. } => (date, time.to_string(), r.rest),
-            Parsed::Instant(ts) => (None, ts.to_string(), r.rest),
+    fn ctx() -> DateContext {
+        DateContext {
+            year: Some(2018),
+            ..DateContext::default()
         }
+    }
+
+    fn norm(text: &str) -> String {
+        normalise(text, &ctx()).text
     }
 
     #[test]
     fn times_as_written() {
-        assert_eq!(civil("2018-03-26 10:34").0, Some(date(2018, 3, 26)));
-        assert_eq!(civil("Sep 27 2017 13:06").0, Some(date(2017, 9, 27)));
-        assert_eq!(civil("Feb 20 2018 14:17").1, "14:17:00");
-        assert_eq!(civil("2018-01-17 17:14pm").1, "17:14:00");
-        assert_eq!(civil("~13:30-13:45").1, "13:30:00");
-        assert_eq!(civil("19. April, 11:00").0, Some(date(2018, 4, 19)));
-        assert_eq!(civil("2018-07-08 ca. 18:30").1, "18:30:00");
-        let (_, t, rest) = civil("07:30am - First report");
-        assert_eq!((t.as_str(), rest.as_str()), ("07:30:00", " - First report"));
-        assert_eq!(civil("~2025-03-03 19:30").0, Some(date(2025, 3, 3)));
-        assert_eq!(civil("2020-11-17 10:45~").1, "10:45:00");
-        assert!(read_time("2021-12-10", 2021).is_none());
-        assert!(read_time("2022-02-?? ??:??", 2022).is_none());
-        assert!(read_time("20202-01-16 12:00", 2020).is_none());
+        assert_eq!(norm("Sep 27 2017 13:06 x"), "2017-09-27 13:06 x");
+        assert_eq!(norm("2018-01-17 17:14pm"), "2018-01-17 17:14");
+        assert_eq!(norm("~13:30-13:45 slow"), "13:30-13:45 slow");
+        assert_eq!(norm("19. April, 11:00"), "2018-04-19 11:00");
+        assert_eq!(norm("2018-07-08 ca. 18:30"), "2018-07-08 18:30");
+        assert_eq!(norm("September 29, 2025 at 16:58"), "2025-09-29 16:58");
+        assert_eq!(norm("[11-14 08:30] paged"), "[2018-11-14 08:30] paged");
+        assert_eq!(norm("June 3, 10:05 x"), "2018-06-03 10:05 x");
+        assert_eq!(norm("25/06/2021 10:00"), "2021-06-25 10:00");
+        assert_eq!(norm("Tue, 22 June 2021 08:00"), "2021-06-22 08:00");
+        assert_eq!(norm("07:30am - First report"), "07:30am - First report");
+        assert_eq!(norm("Deploy at 10:00"), "Deploy at 10:00");
+        let n = normalise("03/06/2021 10:00", &ctx());
+        assert_eq!(
+            (n.text.as_str(), n.date),
+            ("2021-06-03 10:00", Some(DateHow::Ambiguous))
+        );
+        let settled = DateContext {
+            order: Some(DateOrder::MonthFirst),
+            ..ctx()
+        };
+        assert_eq!(
+            normalise("03/06/2021 10:00", &settled).text,
+            "2021-03-06 10:00"
+        );
+        let anchored = DateContext {
+            anchor: Some(date(2021, 3, 6)),
+            ..ctx()
+        };
+        let n = normalise("03/06/2021 10:00", &anchored);
+        assert_eq!(
+            (n.text.as_str(), n.date),
+            ("2021-03-06 10:00", Some(DateHow::Written))
+        );
         assert!(looks_like_a_time("2022-02-?? ??:??"));
         assert!(looks_like_a_time("2021/22-??-?? HH:mm"));
+        assert!(looks_like_a_time("2020-12-21 HH:mm"));
         assert!(!looks_like_a_time("Time"));
+    }
+
+    #[test]
+    fn day_markers() {
+        let c = ctx();
+        let day = |t: &str, whole| day_marker(t, &c, whole).map(|(d, _)| d);
+        assert_eq!(day("2021-06-03", true), Some(date(2021, 6, 3)));
+        assert_eq!(day("June 3rd", true), Some(date(2018, 6, 3)));
+        assert_eq!(day("21 March", true), Some(date(2018, 3, 21)));
+        assert_eq!(day("June 3, 2021", true), Some(date(2021, 6, 3)));
+        assert_eq!(day("Tuesday, June 3, 2021:", true), Some(date(2021, 6, 3)));
+        assert_eq!(day("25/06/2021", true), Some(date(2021, 6, 25)));
+        assert_eq!(day("25-06-2021", true), Some(date(2021, 6, 25)));
+        assert_eq!(
+            day("October 21, 2025 - Redis overload", false),
+            Some(date(2025, 10, 21))
+        );
+        assert_eq!(day("October 21, 2025 - Redis overload", true), None);
+        assert_eq!(day("June 3rd was a bad day", false), None);
+        assert_eq!(day("2021-06-03 10:00", false), None);
+        assert_eq!(day("May the team rest", false), None);
+        assert_eq!(
+            order_in("on 25/06/2021 and 03/07/2021"),
+            Some(DateOrder::DayFirst)
+        );
+        assert_eq!(order_in("on 06/25/2021"), Some(DateOrder::MonthFirst));
+        assert_eq!(order_in("on 03/06/2021"), None);
     }
 
     #[test]
@@ -340,31 +491,6 @@ mod tests {
             Some(date(2018, 3, 26))
         );
         assert_eq!(year_in_name("PM2021-005 - All services"), Some(2021));
-    }
-
-    #[test]
-    fn zones_as_written() {
-        assert_eq!(zone_in("All times in UTC.").as_deref(), Some("UTC"));
-        assert_eq!(zone_in("All times in CET").as_deref(), Some("CET"));
-        assert_eq!(zone_in("All times in CEST (UTC+2)").as_deref(), Some("CET"));
-        assert_eq!(
-            zone_in("All times in PST (UTC-7)").as_deref(),
-            Some("America/Los_Angeles")
-        );
-        assert_eq!(
-            zone_in("All times in UTC+1 (Zurich time)").as_deref(),
-            Some("Europe/Zurich")
-        );
-        assert_eq!(zone_in("All times in GMT+2").as_deref(), Some("Etc/GMT-2"));
-        assert_eq!(
-            zone_in("All times in UC/Pacific").as_deref(),
-            Some("America/Los_Angeles")
-        );
-        assert_eq!(
-            zone_in("| Date and Time in CET | Event |").as_deref(),
-            Some("CET")
-        );
-        assert_eq!(zone_in("Nothing here"), None);
     }
 
     #[test]

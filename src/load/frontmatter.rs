@@ -310,10 +310,7 @@ impl FieldErrors {
                 } else {
                     Diagnostic::error(e.code, e.message)
                 };
-                d.in_file(&source.file.shown)
-                    .at(pos)
-                    .maybe_hint(e.hint)
-                    .with_source(&source.text)
+                source.with_line(d.in_file(&source.file.shown).at(pos).maybe_hint(e.hint))
             })
             .collect()
     }

@@ -5,6 +5,7 @@
 //!
 //! May use `model`, `config` and `diagnostics`.
 
+pub mod assets;
 pub mod frontmatter;
 pub mod postmortem;
 pub mod source;

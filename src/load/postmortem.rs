@@ -2,13 +2,14 @@
 //! field by field into typed values, with every problem reported at its
 //! place in the file.
 
+use std::collections::HashSet;
 use std::sync::Arc;
 
 use jiff::civil::Date;
 use jiff::tz::TimeZone;
 
 use crate::config::Config;
-use crate::config::slug::{is_slug, slugify};
+use crate::config::slug::{MAX_NAME_BYTES, is_slug, slugify};
 use crate::diagnostics::Code;
 use crate::diagnostics::yaml::{Target, YamlPath};
 use crate::diagnostics::{Diagnostic, Pos, suggest};
@@ -42,6 +43,8 @@ pub const POSTMORTEM_KEYS: &[&str] = &[
     "follow_ups",
     "related",
     "lint",
+    "source_url",
+    "extra",
 ];
 
 pub const TIMELINE_KEYS: &[&str] = &["at", "kind", "event"];
@@ -231,6 +234,8 @@ fn read_postmortem(
     let follow_ups = read_follow_ups(f, errs);
     let related = read_related(f, errs);
     let lint_allow = read_lint_allow(f, errs);
+    let source_url = read_source_url(f, errs);
+    let extra = read_extra(f, errs);
     let title = title.or_else(|| {
         (!config.postmortem.required.iter().any(|r| r == "title"))
             .then(|| id.clone())
@@ -260,6 +265,8 @@ fn read_postmortem(
         follow_ups,
         related,
         lint_allow,
+        source_url,
+        extra,
         warnings: Vec::new(),
         has_errors: false,
     })
@@ -313,6 +320,9 @@ fn read_date(
 fn read_id(f: &Fields<'_>, source: &Source, errs: &mut FieldErrors) -> Option<String> {
     let path = YamlPath::root().key("id");
     if let Some(id) = f.string("id", errs) {
+        if too_long(&id, &path, "id", errs) {
+            return None;
+        }
         if is_valid_id(&id) {
             return Some(id);
         }
@@ -482,6 +492,82 @@ fn read_related(f: &Fields<'_>, errs: &mut FieldErrors) -> Vec<IdRef> {
     related
 }
 
+/// `source_url:` the original report's address (shown as a link, so
+/// only `http` and `https`).
+fn read_source_url(f: &Fields<'_>, errs: &mut FieldErrors) -> Option<String> {
+    let url = f.string("source_url", errs)?;
+    let url = url.trim().to_string();
+    if crate::model::followup::is_url(&url) {
+        return Some(url);
+    }
+    errs.error(
+        YamlPath::root().key("source_url"),
+        Target::Value,
+        Code::BadValue,
+        format!("`source_url` must be an http or https address, found `{url}`"),
+        Some(
+            "write the original report's address, e.g. https://status.example.com/incidents/42"
+                .into(),
+        ),
+    );
+    None
+}
+
+/// `extra:` fields another tool wrote (kept by `pmsite import`): a
+/// mapping of names to strings, numbers, booleans or lists of those.
+fn read_extra(f: &Fields<'_>, errs: &mut FieldErrors) -> Vec<(String, serde_json::Value)> {
+    use serde_yaml::Value;
+    let Some(v) = f.get("extra") else {
+        return Vec::new();
+    };
+    let path = YamlPath::root().key("extra");
+    let Value::Mapping(map) = v else {
+        errs.error(
+            path,
+            Target::Value,
+            Code::WrongType,
+            format!(
+                "`extra` must be a mapping of names to values, found {}",
+                crate::load::frontmatter::type_name(v)
+            ),
+            Some("write one `name: value` per line under `extra:`".into()),
+        );
+        return Vec::new();
+    };
+    let scalar = |v: &Value| matches!(v, Value::String(_) | Value::Number(_) | Value::Bool(_));
+    let mut out = Vec::new();
+    for (k, v) in map {
+        let Some(name) = crate::load::frontmatter::scalar_text(k) else {
+            errs.error(
+                path.clone(),
+                Target::Value,
+                Code::WrongType,
+                "`extra` names must be text".into(),
+                None,
+            );
+            continue;
+        };
+        let ok = scalar(v) || matches!(v, Value::Sequence(items) if items.iter().all(scalar));
+        if !ok {
+            errs.error(
+                path.key(&name),
+                Target::Value,
+                Code::WrongType,
+                format!(
+                    "`extra.{name}` must be a string, a number, true/false or a list of those, found {}",
+                    crate::load::frontmatter::type_name(v)
+                ),
+                Some("write nested values as one string".into()),
+            );
+            continue;
+        }
+        if let Ok(j) = serde_json::to_value(v) {
+            out.push((name, j));
+        }
+    }
+    out
+}
+
 /// `lint: {allow: [...]}` (the codes are checked by the pipeline).
 fn read_lint_allow(f: &Fields<'_>, errs: &mut FieldErrors) -> Vec<String> {
     let Some(lint) = f.mapping("lint", errs) else {
@@ -503,6 +589,9 @@ fn one_of(word: &str, names: &[&str]) -> String {
 }
 
 fn checked_slug(value: &str, path: &YamlPath, key: &str, errs: &mut FieldErrors) -> Option<String> {
+    if too_long(value, path, key, errs) {
+        return None;
+    }
     if is_slug(value) {
         return Some(value.to_string());
     }
@@ -529,12 +618,31 @@ fn checked_slug(value: &str, path: &YamlPath, key: &str, errs: &mut FieldErrors)
     None
 }
 
+/// A name longer than a folder name can be: an error.
+fn too_long(value: &str, path: &YamlPath, key: &str, errs: &mut FieldErrors) -> bool {
+    if value.len() <= MAX_NAME_BYTES {
+        return false;
+    }
+    errs.error(
+        path.clone(),
+        Target::Value,
+        Code::BadValue,
+        format!(
+            "this {key} name is {} bytes long; each {key} becomes a folder name of the site, at most {MAX_NAME_BYTES} bytes",
+            value.len()
+        ),
+        Some("shorten it, and write the long text in the body".into()),
+    );
+    true
+}
+
 fn slug_list(f: &Fields<'_>, key: &str, errs: &mut FieldErrors) -> Vec<String> {
     let what = key.trim_end_matches('s');
     let mut out: Vec<String> = Vec::new();
+    let mut seen = HashSet::new();
     for (v, path) in f.string_list(key, errs) {
         if let Some(s) = checked_slug(&v, &path, what, errs)
-            && !out.contains(&s)
+            && seen.insert(s.clone())
         {
             out.push(s);
         }
@@ -545,7 +653,11 @@ fn slug_list(f: &Fields<'_>, key: &str, errs: &mut FieldErrors) -> Vec<String> {
 /// Tags are free text (any language), but each becomes a folder name.
 fn tag_list(f: &Fields<'_>, errs: &mut FieldErrors) -> Vec<String> {
     let mut out: Vec<String> = Vec::new();
+    let mut seen = HashSet::new();
     for (t, path) in f.string_list("tags", errs) {
+        if too_long(&t, &path, "tag", errs) {
+            continue;
+        }
         let bad = t.starts_with('.') || t.chars().any(|c| c == '/' || c == '\\' || c.is_control());
         if bad {
             errs.error(
@@ -557,7 +669,7 @@ fn tag_list(f: &Fields<'_>, errs: &mut FieldErrors) -> Vec<String> {
                 ),
                 Some(format!("write `{}`", slugify(&t))),
             );
-        } else if !out.contains(&t) {
+        } else if seen.insert(t.clone()) {
             out.push(t);
         }
     }
@@ -593,8 +705,9 @@ fn check_vocabulary(
     if config.causes.is_empty() {
         return;
     }
+    let causes: HashSet<&str> = causes.iter().map(String::as_str).collect();
     for (v, path) in f.string_list(key, &mut FieldErrors::default()) {
-        if causes.contains(&v) {
+        if causes.contains(v.as_str()) {
             check_cause_known(&v, &path, config, errs);
         }
     }

@@ -7,13 +7,14 @@
 
 pub mod highlight;
 pub mod stated;
+mod tasklist;
 pub mod vocabulary;
 
 use std::sync::{Arc, LazyLock};
 
 use comrak::nodes::{AstNode, NodeValue, Sourcepos};
 use comrak::options::Plugins;
-use comrak::{Anchorizer, Arena, Options, format_html_with_plugins, parse_document};
+use comrak::{Anchorizer, Arena, Options, parse_document};
 use regex::Regex;
 
 use crate::diagnostics::Pos;
@@ -48,7 +49,11 @@ impl MarkdownRenderer {
         o.extension.footnotes = true;
         o.extension.header_id_prefix = Some(String::new());
         o.extension.wikilinks_title_after_pipe = true;
-        o.parse.sourcepos_chars = true;
+        // Columns are converted to characters by `Columns`, for the few
+        // nodes whose position is reported: comrak's own conversion counts
+        // from the start of the line for every node, quadratic on one long
+        // line with many nodes (20,000 `[[id]]` links took 20 s).
+        o.parse.sourcepos_chars = false;
         o.render.r#unsafe = self.unsafe_html;
         o.render.tasklist_classes = true;
         o.render.figure_with_caption = false;
@@ -76,13 +81,16 @@ impl MarkdownRenderer {
             doc_rel,
             out: &mut out,
             anchorizer: Anchorizer::new(),
+            columns: Columns::new(body),
         };
         walk.structure(root);
         walk.rewrite_links(root);
         let mut plugins = Plugins::default();
         plugins.render.codefence_syntax_highlighter = Some(&*self.highlighter);
         let mut html = String::with_capacity(body.len() * 2);
-        if format_html_with_plugins(root, &options, &mut html, &plugins).is_err() {
+        // Task-list checkboxes are labelled by their items (`tasklist`).
+        let format = tasklist::TaskListFormatter::format_document_with_plugins;
+        if format(root, &options, &mut html, &plugins).is_err() {
             html.clear();
         }
         out.html_hash = xxhash_rust::xxh3::xxh3_64(html.as_bytes());
@@ -97,10 +105,54 @@ struct Walk<'a, 'o> {
     doc_rel: &'o str,
     out: &'o mut RenderedBody,
     anchorizer: Anchorizer,
+    columns: Columns<'o>,
 }
 
-fn pos_of(sp: Sourcepos) -> Pos {
-    Pos::new(sp.start.line, sp.start.column)
+/// comrak's byte columns as character columns (what messages show), for
+/// the lines of one text. Positions asked for in document order cost as
+/// much as the text up to them, once: a cursor remembers the last one.
+pub struct Columns<'t> {
+    lines: Vec<&'t str>,
+    /// Line (1-based), byte index and the characters that start before it.
+    cursor: std::cell::Cell<(usize, usize, usize)>,
+}
+
+impl<'t> Columns<'t> {
+    pub fn new(text: &'t str) -> Self {
+        Columns {
+            lines: text.lines().collect(),
+            cursor: std::cell::Cell::new((0, 0, 0)),
+        }
+    }
+
+    /// The character column (1-based) of a byte column (1-based) on a line.
+    pub fn char_column(&self, line: usize, byte_col: usize) -> usize {
+        let Some(text) = line.checked_sub(1).and_then(|i| self.lines.get(i)) else {
+            return byte_col;
+        };
+        let bytes = text.as_bytes();
+        let target = byte_col.saturating_sub(1).min(bytes.len());
+        let (l, at, chars) = self.cursor.get();
+        let (from, before) = if l == line && at <= target {
+            (at, chars)
+        } else {
+            (0, 0)
+        };
+        let starts = bytes[from..target]
+            .iter()
+            .filter(|&&b| b & 0xC0 != 0x80)
+            .count();
+        let n = before + starts;
+        self.cursor.set((line, target, n));
+        n + 1
+    }
+
+    pub fn pos(&self, sp: Sourcepos) -> Pos {
+        Pos::new(
+            sp.start.line,
+            self.char_column(sp.start.line, sp.start.column),
+        )
+    }
 }
 
 /// The first line whose block quotes and list items nest deeper than
@@ -310,7 +362,7 @@ impl<'a> Walk<'a, '_> {
                 continue;
             };
             let text = para.collect_text();
-            if let Some(e) = parse_entry_text(&text, pos_of(sp)) {
+            if let Some(e) = parse_entry_text(&text, self.columns.pos(sp)) {
                 out.push(e);
             }
         }
@@ -342,7 +394,7 @@ impl<'a> Walk<'a, '_> {
                 .collect::<Vec<_>>()
                 .join(" — ");
             let joined = format!("{time_text} {event}");
-            if let Some(mut e) = parse_entry_text(&joined, pos_of(sp)) {
+            if let Some(mut e) = parse_entry_text(&joined, self.columns.pos(sp)) {
                 e.time_text = time_text;
                 out.push(e);
             }
@@ -374,7 +426,7 @@ impl<'a> Walk<'a, '_> {
                 text: text.trim().to_string(),
                 done: task.symbol.is_some_and(|c| c == 'x' || c == 'X'),
                 urls,
-                pos: pos_of(sp),
+                pos: self.columns.pos(sp),
             });
         }
     }
@@ -436,7 +488,7 @@ impl<'a> Walk<'a, '_> {
                         None => {
                             self.out.problems.push(BodyProblem::UnknownId {
                                 id: id.clone(),
-                                pos: pos_of(sp),
+                                pos: self.columns.pos(sp),
                             });
                             let text = self
                                 .arena
@@ -454,7 +506,7 @@ impl<'a> Walk<'a, '_> {
                     }
                     Resolved::Missing(url) => self.out.problems.push(BodyProblem::BrokenLink {
                         url,
-                        pos: pos_of(sp),
+                        pos: self.columns.pos(sp),
                     }),
                     Resolved::Hidden => {
                         // Keep the text, drop the link.
@@ -465,6 +517,19 @@ impl<'a> Walk<'a, '_> {
                     }
                     Resolved::External => {}
                 },
+                NodeValue::CodeBlock(c) => {
+                    let lang = c.info.split_whitespace().next();
+                    if highlight::highlights(lang)
+                        && let Some((i, chars)) = highlight::too_long_line(&c.literal)
+                    {
+                        // Fenced code starts on the line after the fence.
+                        let line = sp.start.line + i + usize::from(c.fenced);
+                        self.out.problems.push(BodyProblem::NotHighlighted {
+                            chars,
+                            pos: Pos::new(line, 1),
+                        });
+                    }
+                }
                 NodeValue::Image(l) => match self.lookup(&l.url) {
                     Resolved::Url(u) => {
                         if let NodeValue::Image(l) = &mut node.data_mut().value {
@@ -473,7 +538,7 @@ impl<'a> Walk<'a, '_> {
                     }
                     Resolved::Missing(url) => self.out.problems.push(BodyProblem::MissingImage {
                         url,
-                        pos: pos_of(sp),
+                        pos: self.columns.pos(sp),
                     }),
                     Resolved::Hidden | Resolved::External => {}
                 },
@@ -627,6 +692,32 @@ mod tests {
     }
 
     #[test]
+    fn no_script_url_gets_through_links() {
+        let body = "[a](javascript:alert(1)) [b](JaVaScRiPt:alert(1)) [c](java&#9;script:alert(1)) \
+            [d](<  javascript:alert(1)>) [e](&#x6A;avascript:alert(1)) [f](vbscript:x) \
+            [g](data:text/html,<script>x</script>) ![h](javascript:alert(1)) <javascript:alert(1)> \
+            [i](java&#10;script:alert(1)) [j]\n\n[j]: javascript:alert(1)\n";
+        let html = renderer(false).render(body, "x.md", &links()).html;
+        let hrefs = regex::Regex::new(r#"(?:href|src)="([^"]*)""#).unwrap();
+        let mut n = 0;
+        for c in hrefs.captures_iter(&html) {
+            n += 1;
+            // What a browser makes of it: entities decoded, tabs and line
+            // breaks dropped, the ends trimmed.
+            let url = c[1]
+                .replace("&#9;", "")
+                .replace("&#10;", "")
+                .replace("&amp;", "&");
+            let scheme = crate::config::url::scheme(&url);
+            assert!(
+                scheme.is_none() || scheme.as_deref() == Some("http"),
+                "{url} in {html}"
+            );
+        }
+        assert!(n > 0, "{html}");
+    }
+
+    #[test]
     fn code_is_highlighted_into_classes() {
         let r = renderer(false).render("```python\nx = requests.get(url)\n```\n", "x.md", &links());
         assert!(r.html.contains("<pre class=\"hl-code\">"), "{}", r.html);
@@ -694,6 +785,17 @@ mod tests {
         assert!(r.tasks[0].done);
         assert_eq!(r.tasks[0].text, "Add timeouts (OPS-1)");
         assert_eq!(r.tasks[1].urls, ["https://x.test/365"]);
+        // Each checkbox is labelled by its item.
+        assert!(
+            r.html.contains("<label><input type=\"checkbox\""),
+            "{}",
+            r.html
+        );
+        assert!(
+            r.html.contains("/> Add timeouts (OPS-1)</label>"),
+            "{}",
+            r.html
+        );
     }
 
     #[test]

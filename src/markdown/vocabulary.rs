@@ -160,18 +160,40 @@ fn contains_phrase(haystack: &[String], phrase: &[String]) -> bool {
     !phrase.is_empty() && haystack.windows(phrase.len()).any(|w| w == phrase)
 }
 
+/// A name of [`NAMES`] as words, and whether it must be the whole heading.
+type NameWords = (bool, Vec<String>);
+
+/// [`NAMES`] as words, split once (every heading of every body is
+/// compared with them).
+static NAME_WORDS: std::sync::LazyLock<Vec<(SectionKind, Vec<NameWords>)>> =
+    std::sync::LazyLock::new(|| {
+        NAMES
+            .iter()
+            .map(|(section, names)| {
+                let words = names
+                    .iter()
+                    .map(|name| match name.strip_prefix('=') {
+                        Some(whole) => (true, heading_words(whole)),
+                        None => (false, heading_words(name)),
+                    })
+                    .collect();
+                (*section, words)
+            })
+            .collect()
+    });
+
 /// Does a heading (as words) carry one of the names?
-fn named(words: &[String], names: &[&str]) -> bool {
-    names.iter().any(|name| match name.strip_prefix('=') {
-        Some(whole) => words == heading_words(whole).as_slice(),
-        None => contains_phrase(words, &heading_words(name)),
+fn named(words: &[String], names: &[NameWords]) -> bool {
+    names.iter().any(|(whole, name)| match whole {
+        true => words == name.as_slice(),
+        false => contains_phrase(words, name),
     })
 }
 
 /// Is this heading the given section?
 pub fn is_section(heading: &str, section: SectionKind) -> bool {
     let words = heading_words(heading);
-    NAMES
+    NAME_WORDS
         .iter()
         .filter(|(s, _)| *s == section)
         .any(|(_, names)| named(&words, names))

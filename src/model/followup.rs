@@ -135,7 +135,24 @@ pub fn is_url(s: &str) -> bool {
 }
 
 static TICKET_ID: LazyLock<Regex> =
-    LazyLock::new(|| Regex::new(r"\b[A-Z][A-Z0-9]{1,9}-\d+\b").expect("valid pattern"));
+    LazyLock::new(|| Regex::new(r"\b([A-Z][A-Z0-9]{1,9})-\d+\b").expect("valid pattern"));
+
+/// Prefixes of names that look like ticket ids and are not: encodings,
+/// hashes, standards, protocols, vulnerabilities (`UTF-8`, `SHA-256`,
+/// `RFC-7231`, `CVE-2021-44228`).
+const NOT_TICKETS: &[&str] = &[
+    "UTF", "UCS", "SHA", "MD", "RFC", "ISO", "IEC", "IEEE", "ANSI", "ECMA", "HTTP", "HTTPS", "TLS",
+    "SSL", "SSH", "IPV", "AES", "RSA", "DES", "CRC", "CVE", "CWE", "GHSA", "PEP", "ES", "GPT",
+    "COVID", "DDR", "LTE", "CPU", "GPU", "PCI", "SOC", "NIST", "FIPS", "X509",
+];
+
+/// The first ticket id in a text: `OPS-123`, not `UTF-8`.
+fn ticket_id(text: &str) -> Option<regex::Match<'_>> {
+    TICKET_ID
+        .captures_iter(text)
+        .find(|c| !NOT_TICKETS.contains(&&c[1]))
+        .and_then(|c| c.get(0))
+}
 static URL: LazyLock<Regex> =
     LazyLock::new(|| Regex::new(r"https?://[^\s<>()\]]+").expect("valid pattern"));
 
@@ -147,7 +164,7 @@ pub fn extract_ticket(text: &str) -> (Option<String>, String) {
             m.as_str().trim_end_matches(['.', ',', ';']).to_string(),
             m.range(),
         )
-    } else if let Some(m) = TICKET_ID.find(text) {
+    } else if let Some(m) = ticket_id(text) {
         (m.as_str().to_string(), m.range())
     } else {
         return (None, text.trim().to_string());
@@ -231,5 +248,17 @@ mod tests {
             )
         );
         assert_eq!(extract_ticket("Just do it"), (None, "Just do it".into()));
+        for text in [
+            "Read bodies as UTF-8",
+            "Pin images by SHA-256 digest",
+            "Follow RFC-7231 on retries",
+            "Patch CVE-2021-44228",
+        ] {
+            assert_eq!(extract_ticket(text).0, None, "{text}");
+        }
+        assert_eq!(
+            extract_ticket("Read UTF-8 bodies (OPS-9)").0.as_deref(),
+            Some("OPS-9")
+        );
     }
 }

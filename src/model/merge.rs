@@ -174,6 +174,17 @@ pub fn body_problems(source: &Source, body: &RenderedBody, known_ids: &[&str]) -
                 Diagnostic::warning(Code::MissingImage, format!("image `{url}` does not exist")),
                 *pos,
             ),
+            BodyProblem::NotHighlighted { chars, pos } => source.diagnostic_in_body(
+                Diagnostic::warning(
+                    Code::NotHighlighted,
+                    format!(
+                        "this code line is {chars} characters long, more than the {} the highlighter takes: the code block is published unhighlighted",
+                        crate::model::body::MAX_HIGHLIGHT_LINE
+                    ),
+                )
+                .with_hint("break the line, or write the block without a language (```) to say it is plain text"),
+                *pos,
+            ),
         })
         .collect()
 }

@@ -175,6 +175,9 @@ pub struct Source {
     /// Where every key and value of the front matter is: made once, the
     /// first time a problem needs a position.
     pub positions: Arc<OnceLock<YamlLocator>>,
+    /// Where each line starts: made once, the first time a problem shows
+    /// its line.
+    pub line_starts: Arc<OnceLock<Vec<usize>>>,
 }
 
 impl Source {
@@ -195,7 +198,35 @@ impl Source {
             body: body.0,
             body_line: body.1,
             positions: Arc::default(),
+            line_starts: Arc::default(),
         }
+    }
+
+    /// Line `n` (1-based) of the file, as `text.lines().nth(n - 1)`.
+    pub fn line(&self, n: usize) -> Option<&str> {
+        let starts = self.line_starts.get_or_init(|| {
+            std::iter::once(0)
+                .chain(
+                    self.text
+                        .bytes()
+                        .enumerate()
+                        .filter(|(_, b)| *b == b'\n')
+                        .map(|(i, _)| i + 1),
+                )
+                .collect()
+        });
+        let start = *starts.get(n.checked_sub(1)?)?;
+        if start >= self.text.len() {
+            return None;
+        }
+        let end = starts.get(n).map_or(self.text.len(), |e| e - 1);
+        self.text.get(start..end)
+    }
+
+    /// Attaches the offending line of this file to a diagnostic.
+    pub fn with_line(&self, d: Diagnostic) -> Diagnostic {
+        let line = self.line(d.line);
+        d.with_source_line(line)
     }
 
     /// The positioned front matter, read (once) on first use.
@@ -223,14 +254,15 @@ impl Source {
     /// A diagnostic about a front matter path.
     pub fn diagnostic_at(&self, d: Diagnostic, path: &YamlPath, target: Target) -> Diagnostic {
         let pos = self.locate(path, target);
-        d.in_file(&self.file.shown).at(pos).with_source(&self.text)
+        self.with_line(d.in_file(&self.file.shown).at(pos))
     }
 
     /// A diagnostic about a body position (line counted in the body).
     pub fn diagnostic_in_body(&self, d: Diagnostic, body_pos: Pos) -> Diagnostic {
-        d.in_file(&self.file.shown)
-            .at(body_pos.offset_lines(self.body_line))
-            .with_source(&self.text)
+        self.with_line(
+            d.in_file(&self.file.shown)
+                .at(body_pos.offset_lines(self.body_line)),
+        )
     }
 }
 
@@ -261,6 +293,11 @@ pub struct Postmortem {
     pub follow_ups: Vec<FollowUp>,
     pub related: Vec<IdRef>,
     pub lint_allow: Vec<String>,
+    /// The original report, when the postmortem was imported from one.
+    pub source_url: Option<String>,
+    /// Fields another tool wrote (kept by `pmsite import`), in the order
+    /// written: strings, numbers, booleans or lists of those.
+    pub extra: Vec<(String, serde_json::Value)>,
     /// Problems that do not stop the build.
     pub warnings: Vec<Diagnostic>,
     /// The file has errors (already reported): it is checked against the

@@ -14,15 +14,19 @@
 //!
 //! Every pair would grow with the square of the history (a common cause
 //! whose old follow-ups stay open makes every later incident recur every
-//! earlier one), so for each shared cause the *most recent* earlier
-//! incident that qualifies is linked. Nothing is lost: an incident not
-//! fixed on L's date was not fixed on any earlier date either, so the
-//! older ones are reached through the linked incident's own links.
+//! earlier one), so for each shared cause the [`LINKED`] *most recent*
+//! earlier incidents that qualify are linked, and how many more qualify
+//! is counted exactly ([`Recurrences::more`]). Nothing is lost: an
+//! incident not fixed on L's date was not fixed on any earlier date
+//! either, so the older ones are reached through the linked incidents' own
+//! links and the cause's page.
 //!
 //! Per cause, its incidents are swept once in date order with a stack of
-//! unfixed candidates (a candidate fixed by date D stays fixed, so it is
-//! dropped for good) and a heap of fix dates: O(k log k) for a cause of k
-//! incidents, linear output.
+//! candidates, newest on top, and a heap of fix dates that keeps the count
+//! of the unfixed ones. A candidate fixed by date D stays fixed, so a
+//! query takes the top of the stack and drops for good the fixed ones it
+//! meets on the way (lazy deletion): O(k log k + k·LINKED) for a cause of
+//! k incidents.
 
 use std::cmp::Reverse;
 use std::collections::{BTreeMap, BinaryHeap};
@@ -58,8 +62,9 @@ pub struct Link {
 /// What every incident recurs, is recurred in, was seen again in.
 #[derive(Clone, Debug, Default)]
 pub struct Recurrences {
-    /// For each incident (site order): the earlier incidents it recurs,
-    /// newest first. Only `kind: incident` postmortems have any.
+    /// For each incident (site order): the earlier incidents it recurs
+    /// (up to [`LINKED`] per shared cause), newest first. Only `kind:
+    /// incident` postmortems have any.
     pub of: Vec<Vec<Link>>,
     /// For each incident: the later incidents that recur it, newest first.
     pub recurred_in: Vec<Vec<usize>>,
@@ -70,6 +75,10 @@ pub struct Recurrences {
     /// latest earlier incident with that cause whose follow-ups were all
     /// done by then ("came back after its fix"), newest first.
     pub after_fix: Vec<Vec<Link>>,
+    /// For each incident (or near miss or exercise) with more earlier
+    /// incidents to link through a cause than [`LINKED`]: the cause and
+    /// how many more qualified (exactly), in cause order.
+    pub more: Vec<Vec<(String, usize)>>,
 }
 
 /// When an incident's follow-ups were all done: `None` when one never was
@@ -112,18 +121,48 @@ impl Candidate {
     }
 }
 
+/// How many earlier incidents a later one links for each shared cause
+/// (the most recent that qualify; the rest are counted).
+pub const LINKED: usize = 10;
+
+/// What the sweep finds for one incident of a cause.
+struct Found {
+    index: usize,
+    /// The [`LINKED`] most recent earlier candidates not fixed on its
+    /// date, newest first.
+    open: Vec<usize>,
+    /// How many more earlier candidates were not fixed on its date.
+    more: usize,
+    /// The most recent earlier candidate fixed by its date.
+    fixed: Option<usize>,
+}
+
+/// The `limit` newest candidates on `stack` not fixed on `day`, newest
+/// first; fixed ones met on the way are dropped (they stay fixed).
+fn newest_unfixed(stack: &mut Vec<Candidate>, day: Date, limit: usize) -> Vec<usize> {
+    let mut kept: Vec<Candidate> = Vec::with_capacity(limit);
+    while kept.len() < limit {
+        let Some(c) = stack.pop() else { break };
+        if c.unfixed_on(day) {
+            kept.push(c);
+        }
+    }
+    let open = kept.iter().map(|c| c.index).collect();
+    stack.extend(kept.into_iter().rev());
+    open
+}
+
 /// For one cause's incidents: for each of them, the most recent earlier
-/// candidate not fixed on its date and the most recent one fixed by then.
-fn sweep(
-    pms: &[&Postmortem],
-    incidents: &[usize],
-    fixed: &[Option<Date>],
-) -> Vec<(usize, Option<usize>, Option<usize>)> {
+/// candidates not fixed on its date (and how many more), and the most
+/// recent one fixed by then.
+fn sweep(pms: &[&Postmortem], incidents: &[usize], fixed: &[Option<Date>]) -> Vec<Found> {
     // Oldest first; ties by site order (id).
     let mut order: Vec<usize> = incidents.to_vec();
     order.sort_by(|&a, &b| pms[a].date.cmp(&pms[b].date).then(a.cmp(&b)));
     let mut out = Vec::with_capacity(order.len());
-    let mut unfixed: Vec<Candidate> = Vec::new();
+    let mut stack: Vec<Candidate> = Vec::new();
+    // Candidates not fixed on the current day.
+    let mut unfixed = 0usize;
     let mut pending: BinaryHeap<Reverse<(Date, Date, usize)>> = BinaryHeap::new();
     let mut latest_fixed: Option<(Date, usize)> = None;
     let mut k = 0;
@@ -139,16 +178,20 @@ fn sweep(
                 break;
             }
             pending.pop();
+            unfixed -= 1;
             if latest_fixed.is_none_or(|(ld, li)| (d, Reverse(i)) > (ld, Reverse(li))) {
                 latest_fixed = Some((d, i));
             }
         }
-        while unfixed.last().is_some_and(|c| !c.unfixed_on(day)) {
-            unfixed.pop();
-        }
-        let open = unfixed.last().map(|c| c.index);
+        let open = newest_unfixed(&mut stack, day, LINKED);
+        let more = unfixed - open.len();
         for &i in &order[k..end] {
-            out.push((i, open, latest_fixed.map(|(_, j)| j)));
+            out.push(Found {
+                index: i,
+                open: open.clone(),
+                more,
+                fixed: latest_fixed.map(|(_, j)| j),
+            });
         }
         for &i in &order[k..end] {
             if pms[i].kind != Kind::Incident || pms[i].follow_ups.is_empty() {
@@ -158,7 +201,8 @@ fn sweep(
                 index: i,
                 fixed: fixed[i],
             };
-            unfixed.push(c);
+            stack.push(c);
+            unfixed += 1;
             if let Some(f) = c.fixed {
                 pending.push(Reverse((f, day, i)));
             }
@@ -170,6 +214,16 @@ fn sweep(
 
 /// The causes `later` and `earlier` share, in `later`'s order.
 fn shared(later: &Postmortem, earlier: &Postmortem) -> Vec<String> {
+    // A set only for long lists of causes (a few is the usual).
+    if earlier.causes.len() > 16 {
+        let set: rustc_hash::FxHashSet<&str> = earlier.causes.iter().map(String::as_str).collect();
+        return later
+            .causes
+            .iter()
+            .filter(|c| set.contains(c.as_str()))
+            .cloned()
+            .collect();
+    }
     later
         .causes
         .iter()
@@ -178,11 +232,9 @@ fn shared(later: &Postmortem, earlier: &Postmortem) -> Vec<String> {
         .collect()
 }
 
-/// Adds `earlier` to `links` once.
-fn add_link(links: &mut Vec<Link>, pms: &[&Postmortem], later: usize, earlier: usize, open: bool) {
-    if links.iter().any(|l| l.earlier == earlier) {
-        return;
-    }
+/// The link from `later` to `earlier`: with the follow-ups not done on
+/// `later`'s date when `open`.
+fn link(pms: &[&Postmortem], later: usize, earlier: usize, open: bool) -> Link {
     let day = pms[later].date;
     let not_done = if open {
         pms[earlier]
@@ -198,11 +250,22 @@ fn add_link(links: &mut Vec<Link>, pms: &[&Postmortem], later: usize, earlier: u
     } else {
         Vec::new()
     };
-    links.push(Link {
+    Link {
         earlier,
         causes: shared(pms[later], pms[earlier]),
         not_done,
-    });
+    }
+}
+
+/// The links of `later` to `earlier` (sorted and deduplicated here:
+/// newest first, the smallest site index first).
+fn links(pms: &[&Postmortem], later: usize, mut earlier: Vec<usize>, open: bool) -> Vec<Link> {
+    earlier.sort_unstable();
+    earlier.dedup();
+    earlier
+        .into_iter()
+        .map(|e| link(pms, later, e, open))
+        .collect()
 }
 
 /// Computes the recurrences of `pms` (in site order: newest first) from
@@ -210,49 +273,55 @@ fn add_link(links: &mut Vec<Link>, pms: &[&Postmortem], later: usize, earlier: u
 pub fn recurrences(pms: &[&Postmortem], causes: &BTreeMap<String, Facet>) -> Recurrences {
     let n = pms.len();
     let fixed: Vec<Option<Date>> = pms.iter().map(|pm| fixed_on(pm)).collect();
+    let mut open: Vec<Vec<usize>> = vec![Vec::new(); n];
+    let mut after: Vec<Vec<usize>> = vec![Vec::new(); n];
+    let mut more: Vec<Vec<(String, usize)>> = vec![Vec::new(); n];
+    for facet in causes.values() {
+        for found in sweep(pms, &facet.incidents, &fixed) {
+            let i = found.index;
+            if found.open.is_empty() {
+                // "Came back after its fix" is for incidents only.
+                if let Some(e) = found.fixed
+                    && pms[i].kind == Kind::Incident
+                {
+                    after[i].push(e);
+                }
+                continue;
+            }
+            open[i].extend(found.open);
+            if found.more > 0 {
+                more[i].push((facet.slug.clone(), found.more));
+            }
+        }
+    }
     let mut r = Recurrences {
         of: vec![Vec::new(); n],
         recurred_in: vec![Vec::new(); n],
         seen_again: vec![Vec::new(); n],
         after_fix: vec![Vec::new(); n],
+        more,
     };
-    // Which causes were a recurrence, per incident, to keep "after its
-    // fix" to the causes that were not.
-    let mut fixed_links: Vec<(usize, usize, String)> = Vec::new();
-    for facet in causes.values() {
-        for (i, open, done) in sweep(pms, &facet.incidents, &fixed) {
-            match open {
-                Some(e) if pms[i].kind == Kind::Incident => add_link(&mut r.of[i], pms, i, e, true),
-                Some(e) => add_link(&mut r.seen_again[i], pms, i, e, true),
-                None => {
-                    if let Some(e) = done
-                        && pms[i].kind == Kind::Incident
-                    {
-                        fixed_links.push((i, e, facet.slug.clone()));
-                    }
-                }
+    for (i, earlier) in open.into_iter().enumerate() {
+        if earlier.is_empty() {
+            continue;
+        }
+        let list = links(pms, i, earlier, true);
+        if pms[i].kind == Kind::Incident {
+            for l in &list {
+                r.recurred_in[l.earlier].push(i);
             }
+            r.of[i] = list;
+        } else {
+            r.seen_again[i] = list;
         }
     }
-    for (i, e, cause) in fixed_links {
-        // A cause through which the incident recurs another is not "after
-        // its fix", even if some other earlier incident was fixed.
-        let recurs_through = r.of[i]
-            .iter()
-            .any(|l| pms[l.earlier].causes.contains(&cause));
-        if !recurs_through && !r.of[i].iter().any(|l| l.earlier == e) {
-            add_link(&mut r.after_fix[i], pms, i, e, false);
+    for (i, mut earlier) in after.into_iter().enumerate() {
+        // An incident it recurs (through another cause) is not one it
+        // came back after.
+        earlier.retain(|e| r.of[i].binary_search_by_key(e, |l| l.earlier).is_err());
+        if !earlier.is_empty() {
+            r.after_fix[i] = links(pms, i, earlier, false);
         }
-    }
-    for (i, list) in r.of.iter_mut().enumerate() {
-        // Newest first: the smallest site index first.
-        list.sort_by_key(|l| l.earlier);
-        for l in list.iter() {
-            r.recurred_in[l.earlier].push(i);
-        }
-    }
-    for list in r.seen_again.iter_mut().chain(r.after_fix.iter_mut()) {
-        list.sort_by_key(|l| l.earlier);
     }
     for list in &mut r.recurred_in {
         list.sort_unstable();
@@ -279,6 +348,9 @@ impl Recurrences {
                     l.not_done.hash(&mut h);
                 }
             }
+        }
+        if let Some(more) = self.more.get(i) {
+            more.hash(&mut h);
         }
         if let Some(later) = self.recurred_in.get(i) {
             later.len().hash(&mut h);

@@ -298,10 +298,11 @@ fn relations(
     let mut backlinks: Vec<Vec<usize>> = vec![Vec::new(); incidents.len()];
     for (i, inc) in incidents.iter().enumerate() {
         let mut related = Vec::new();
+        let mut seen = HashSet::new();
         for r in &inc.pm.related {
             match by_id.get(&r.id) {
                 Some(&j) if j != i => {
-                    if !related.contains(&j) {
+                    if seen.insert(j) {
                         related.push(j);
                     }
                     backlinks[j].push(i);

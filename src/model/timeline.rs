@@ -277,7 +277,7 @@ fn to_instant(dt: DateTime, tz: &TimeZone) -> Result<Timestamp, String> {
 }
 
 /// A time as written.
-#[derive(Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq)]
 pub enum Parsed {
     /// A full timestamp with an offset.
     Instant(Timestamp),
@@ -295,7 +295,7 @@ static TIME_RE: LazyLock<Regex> = LazyLock::new(|| {
         (?:(?P<date>\d{4}-\d{2}-\d{2})(?:[T\s]+|,\s*))?
         (?P<h>\d{1,2}):(?P<m>\d{2})(?::(?P<s>\d{2})(?:\.\d+)?)?
         (?:\s*(?P<ampm>[ap])\.?\s?m\.?)?
-        (?:\s*(?P<zone>Z|UTC|GMT|[+-]\d{2}:?\d{2}))?
+        (?:\s*(?P<zone>Z|UTC|GMT|[+-]\d{2}:?\d{2})\b)?
         ",
     )
     .expect("the time pattern is valid")
@@ -559,6 +559,12 @@ mod tests {
         assert_eq!(n, 16);
         assert!(parse_time_prefix("0909 x").is_none());
         assert!(parse_time_prefix("9:091 x").is_none());
+        // A word after the time that starts like a zone is no zone.
+        let (n, parsed) = parse_time_prefix("10:05 Zoom call opened").unwrap();
+        assert_eq!(n, 5);
+        assert!(matches!(parsed, Parsed::Civil { zone: None, .. }));
+        let (n, _) = parse_time_prefix("10:05 UTC Zoom call").unwrap();
+        assert_eq!(n, 9);
     }
 
     #[test]

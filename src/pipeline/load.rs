@@ -37,10 +37,13 @@ pub struct Loaded {
 
 /// Gathers parsed files into what the model is built from.
 fn collect_loaded<'a>(
+    config: &crate::config::Config,
     found: &Discovered,
     parsed: impl Iterator<Item = &'a ParsedFile>,
     diags: &mut Diagnostics,
 ) -> Loaded {
+    // SVG and HTML files that would run script (unless book.toml allows it).
+    diags.extend(crate::load::assets::check_assets(config, &found.assets));
     let mut loaded = Loaded {
         assets: found.assets.clone(),
         ..Loaded::default()
@@ -145,7 +148,7 @@ impl Pipeline {
             let (found, d) = discover(&self.config);
             diags.extend(d);
             let parsed: Vec<ParsedFile> = found.files.par_iter().map(|f| self.parse(f)).collect();
-            return collect_loaded(&found, parsed.iter(), diags);
+            return collect_loaded(&self.config, &found, parsed.iter(), diags);
         };
         // With the paths the watcher saw change, a round that only edited
         // or deleted known files skips walking the folders and looking at
@@ -218,7 +221,7 @@ impl Pipeline {
             .files
             .iter()
             .map(|f| state.files.get(&f.path).map_or(&missing, |(_, p)| p));
-        collect_loaded(&found, parsed, diags)
+        collect_loaded(&self.config, &found, parsed, diags)
     }
 
     /// Parses one file; for a postmortem with errors, also the id it claims.

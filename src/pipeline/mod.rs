@@ -22,11 +22,13 @@ mod cache;
 mod clock;
 mod load;
 mod model;
+mod probe;
 
 pub use allow::check_allow_lists;
 pub use cache::BuildState;
 pub use clock::{clock, parse_now};
 pub use load::Loaded;
+pub use probe::{InMemory, build_in_memory};
 
 use crate::config::Config;
 use crate::diagnostics::Code;
@@ -38,6 +40,22 @@ use crate::model::site::{Clock, Site};
 use crate::render::theme::Theme;
 use crate::render::{Progress, RenderReport, RenderState, Renderer, Unobserved};
 use crate::write::sink::{DirSink, NullSink, Sink};
+
+/// The stack of every thread that runs on user input (rayon's workers,
+/// `serve`'s threads). Input that would recurse deeply is stopped at its
+/// cause (nesting limits, tokens cut for the search trie, long code lines
+/// left unhighlighted); this generous stack (the default is 2 MiB) is
+/// defence in depth only. It is address space: pages are only used when
+/// touched.
+pub const WORKER_STACK: usize = 64 << 20;
+
+/// Configures rayon's global pool with [`WORKER_STACK`]; once per process,
+/// before any parallel work (later calls change nothing).
+pub fn init_worker_threads() {
+    let _ = rayon::ThreadPoolBuilder::new()
+        .stack_size(WORKER_STACK)
+        .build_global();
+}
 
 /// What a build is asked to do.
 #[derive(Clone, Debug, Default)]
@@ -56,6 +74,8 @@ pub struct BuildOptions {
     pub force: bool,
     /// Pages load the live-reload script (`serve` only, never `build`).
     pub live_reload: bool,
+    /// Check the output against this host's limits (also `[build] host`).
+    pub host: Option<crate::config::host::Host>,
 }
 
 /// The result of a run.
@@ -238,9 +258,71 @@ impl Pipeline {
         })
     }
 
+    /// Every page and, when enabled, the search index, made as `build`
+    /// makes them and written nowhere: what `check` runs, so that it fails
+    /// wherever `build` would.
+    pub fn render_nowhere(&self, site: &Site, assets: &[Asset]) -> Result<(), Diagnostics> {
+        let (rendered, search) = rayon::join(
+            || {
+                self.render(
+                    site,
+                    assets,
+                    &NullSink,
+                    &mut RenderState::default(),
+                    false,
+                    &Unobserved,
+                )
+            },
+            || {
+                site.config
+                    .search
+                    .enable
+                    .then(|| crate::search::build(site, &NullSink))
+            },
+        );
+        let mut diags = rendered.err().unwrap_or_default();
+        if let Some(Err(d)) = search {
+            diags.push(d);
+        }
+        if diags.has_errors() {
+            return Err(diags);
+        }
+        Ok(())
+    }
+
     /// Load, model and render; nothing is written (for `check`).
     pub fn run(&self, clock: Clock) -> Result<Built, Diagnostics> {
         self.run_into(clock, &NullSink, None, &Unobserved)
+    }
+
+    /// Checks what the finished staging folder holds (`tally`; it is to
+    /// become `out`) against the limits of the chosen host: breaking one
+    /// is an error. Without a host, breaking the strictest of them is a
+    /// warning (returned).
+    fn check_host_limits(
+        &self,
+        tally: &crate::write::limits::Tally,
+        out: &Path,
+    ) -> Result<Vec<Diagnostic>, Diagnostics> {
+        use crate::write::limits;
+        let shown = display_path(out);
+        match self.options.host.or(self.config.build.host) {
+            Some(host) => {
+                let breaches = limits::check(tally, host);
+                if breaches.is_empty() {
+                    return Ok(Vec::new());
+                }
+                let mut d = Diagnostics::new();
+                for b in breaches {
+                    d.push(b.diagnostic(&shown, true));
+                }
+                Err(d)
+            }
+            None => Ok(limits::check_strictest(tally)
+                .iter()
+                .map(|b| b.diagnostic(&shown, false))
+                .collect()),
+        }
     }
 
     /// `pmsite build`: everything, written into a new folder that replaces
@@ -252,11 +334,21 @@ impl Pipeline {
             ds
         };
         let out = self.output_dir();
-        crate::write::check_output_dir(&self.config, &out).map_err(one)?;
+        // Messages name the folder as the user wrote it.
+        let shown = match &self.options.out {
+            Some(p) => p.clone(),
+            None => display_path(&out),
+        };
+        crate::write::check_output_dir(&self.config, &out, &shown).map_err(one)?;
         let clock = clock(&self.config, self.options.now).map_err(one)?;
         let staging = crate::write::Staging::begin(&out, self.options.force).map_err(one)?;
         let sink = DirSink::new(staging.dir());
         let mut built = self.run_into(clock, &sink, None, &Unobserved)?;
+        let t = Instant::now();
+        let mut tally = sink.tally();
+        tally.add_file(crate::write::MARKER, crate::write::MARKER_TEXT.len() as u64);
+        built.warnings.extend(self.check_host_limits(&tally, &out)?);
+        built.timings.push(("host limits", t.elapsed()));
         let t = Instant::now();
         staging.commit().map_err(one)?;
         built.timings.push(("swap in", t.elapsed()));

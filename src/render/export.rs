@@ -39,6 +39,10 @@ pub struct ExportedPostmortem {
     pub kind: &'static str,
     /// The earlier incidents this one recurs (empty when none).
     pub recurrence_of: Vec<ExportedRecurrence>,
+    /// The original report (imported postmortems).
+    pub source_url: Option<String>,
+    /// Fields another tool wrote, kept by `pmsite import` (`{}` when none).
+    pub extra: serde_json::Map<String, serde_json::Value>,
 }
 
 /// An earlier incident that a later one recurs.
@@ -135,6 +139,8 @@ pub fn exported(site: &Site, inc: &crate::model::site::Incident) -> ExportedPost
                     .collect()
             })
             .unwrap_or_default(),
+        source_url: pm.source_url.clone(),
+        extra: pm.extra.iter().cloned().collect(),
     }
 }
 

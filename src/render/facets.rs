@@ -5,7 +5,10 @@ use std::collections::BTreeMap;
 use serde::Serialize;
 
 use super::charts::{Sparkline, sparkline};
+use std::sync::Arc;
+
 use super::fragments::{Fp, row_list};
+use super::paginate::{INCIDENTS_PER_PAGE, List, Pagination, ROWS_PER_PAGE};
 use super::views::iso_date;
 use super::{Job, Renderer};
 use crate::model::site::Facet;
@@ -13,6 +16,10 @@ use crate::model::stats::{
     Quarter, co_occurring, median_ttr, per_quarter, site_quarters, top_causes,
 };
 use crate::model::timeline::human_duration;
+
+/// How many open follow-ups a facet's page shows (the most urgent); the
+/// rest are counted, and on the board's views for services and teams.
+pub const PENDING_SHOWN: usize = 10;
 
 /// What kind of grouping a facet is.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -123,31 +130,60 @@ impl Renderer<'_> {
         }
     }
 
-    /// The index of a kind and one page per facet.
+    /// The index of a kind and the pages of each facet.
     pub(crate) fn facet_pages(&self, kind: Kind) -> Vec<Job<'_>> {
+        let facets = self.facets_of(kind);
+        let mut jobs = self.facet_index(kind);
+        let span = site_quarters(self.site);
+        let span_fp = Fp::new()
+            .str(&span.first().map(|q| q.label()).unwrap_or_default())
+            .str(&span.last().map(|q| q.label()).unwrap_or_default())
+            .finish();
+        for f in facets.values() {
+            jobs.extend(self.facet(kind, f, span_fp));
+        }
+        jobs
+    }
+
+    /// `/causes/` and the like: every facet of a kind with its count and
+    /// trend, most frequent first.
+    fn facet_index(&self, kind: Kind) -> Vec<Job<'_>> {
         let site = self.site;
         let facets = self.facets_of(kind);
-        let mut jobs = Vec::with_capacity(facets.len() + 1);
-        jobs.push(self.page(
-            format!("{}/index.html", kind.path),
-            "facets.html",
-            kind.title,
-            kind.path,
-            self.all(kind.path),
-            move |c| {
+        let mut names: Vec<&Facet> = facets.values().collect();
+        names.sort_by(|a, b| {
+            b.incidents
+                .len()
+                .cmp(&a.incidents.len())
+                .then_with(|| a.slug.cmp(&b.slug))
+        });
+        let items: Arc<[&Facet]> = names.into();
+        // A row's trend is drawn over the whole history: every row depends
+        // on every incident.
+        let fp = self.all(kind.path);
+        self.paginate(List {
+            pagination: Pagination::new(kind.path, items.len(), ROWS_PER_PAGE),
+            template: "facets.html",
+            title: kind.title.into(),
+            section: kind.path,
+            fp,
+            first_fp: 0,
+            item_fp: &|f: &&Facet| Fp::new().str(&f.slug).finish(),
+            items,
+            context: Arc::new(move |c, page| {
                 let span = site_quarters(site);
-                let mut rows: Vec<FacetRow> = facets
-                    .values()
+                let rows: Vec<FacetRow> = page
+                    .items
+                    .iter()
                     .map(|f| self.facet_row(kind, f, &span))
                     .collect();
-                rows.sort_by(|a, b| b.count.cmp(&a.count).then_with(|| a.name.cmp(&b.name)));
                 c.insert("kind", kind.path);
                 c.insert("singular", kind.singular);
                 c.insert("rows", &rows);
                 c.insert("span_first", &span.first().map(|q| q.label()));
                 c.insert("span_last", &span.last().map(|q| q.label()));
                 // Causes of the vocabulary no incident has yet.
-                if kind.path == "causes" {
+                if kind.path == "causes" && page.pager.number == 1 {
                     let unused: Vec<(&String, &String)> = site
                         .config
                         .causes
@@ -156,32 +192,49 @@ impl Renderer<'_> {
                         .collect();
                     c.insert("unused", &unused);
                 }
-            },
-        ));
-        for f in facets.values() {
-            // A team's page also lists follow-ups assigned to the team on
-            // other teams' incidents: it depends on every incident.
-            let mut fp = Fp::new()
-                .u64(self.global_fp)
-                .str(kind.path)
-                .str(&f.slug)
-                .u64s(f.incidents.iter().map(|&i| self.pieces[i].fp));
-            if kind.path == "teams" {
-                fp = fp.u64(self.all_fp);
-            }
-            if kind.path == "causes" {
-                fp = fp.u64s(f.incidents.iter().map(|&i| self.recurrence_fp(i)));
-            }
-            jobs.push(self.page(
-                format!("{}/{}/index.html", kind.path, f.slug),
-                "facet.html",
-                &f.slug,
-                kind.path,
-                fp.finish(),
-                move |c| self.facet_context(kind, f, c),
-            ));
+            }),
+        })
+    }
+
+    /// The pages of one facet: its figures (from all its incidents) on
+    /// the first, its incidents over all of them.
+    fn facet<'r>(&'r self, kind: Kind, facet: &'r Facet, span_fp: u64) -> Vec<Job<'r>> {
+        // A team's page also lists follow-ups assigned to the team on
+        // other teams' incidents: it depends on every incident.
+        let mut first_fp = Fp::new()
+            .u64(span_fp)
+            .u64s(facet.incidents.iter().map(|&i| self.pieces[i].fp));
+        if kind.path == "teams" {
+            first_fp = first_fp.u64(self.all_fp);
         }
-        jobs
+        if kind.path == "causes" {
+            first_fp = first_fp.u64s(facet.incidents.iter().map(|&i| self.recurrence_fp(i)));
+        }
+        let items: Arc<[usize]> = facet.incidents.clone().into();
+        self.paginate(List {
+            pagination: Pagination::new(
+                &format!("{}/{}/", kind.path, facet.slug),
+                items.len(),
+                INCIDENTS_PER_PAGE,
+            ),
+            template: "facet.html",
+            title: facet.slug.clone(),
+            section: kind.path,
+            fp: Fp::new().str(kind.path).str(&facet.slug).finish(),
+            first_fp: first_fp.finish(),
+            item_fp: &|&i: &usize| self.pieces[i].fp,
+            items,
+            context: Arc::new(move |c, page| {
+                c.insert("kind", kind.path);
+                c.insert("singular", kind.singular);
+                c.insert_value("incidents", self.compact_list(page.items));
+                if page.pager.number == 1 {
+                    self.facet_context(kind, facet, c);
+                } else {
+                    c.insert("facet_url", &self.site.facet_url(kind.path, &facet.slug));
+                }
+            }),
+        })
     }
 
     fn facet_context(&self, kind: Kind, f: &Facet, c: &mut tera::Context) {
@@ -201,8 +254,53 @@ impl Renderer<'_> {
             count,
         })
         .collect();
-        // Open follow-ups of these incidents (and, for a team, those
-        // assigned to it on other incidents), overdue first, then by due date.
+        let pending = self.facet_pending(kind, f);
+        let today = site.clock.today;
+        let overdue = pending
+            .iter()
+            .filter(|&&(i, k)| site.incidents[i].pm.follow_ups[k].is_overdue(today))
+            .count();
+        c.insert("facet", &row);
+        c.insert(
+            "contributing_only",
+            &(row.count - row.as_trigger.min(row.count)),
+        );
+        c.insert("related_causes", &related);
+        c.insert("median_ttr", &duration(median_ttr(site, &f.incidents)));
+        c.insert(
+            "with_ttr",
+            &f.incidents
+                .iter()
+                .filter(|&&i| site.incidents[i].metrics.time_to_resolve_s.is_some())
+                .count(),
+        );
+        c.insert("pending_count", &pending.len());
+        c.insert("overdue_count", &overdue);
+        // The board's list of the service or team, where there is one.
+        if matches!(kind.path, "services" | "teams") {
+            c.insert(
+                "pending_url",
+                &self.group_url(kind.path, &f.slug).unwrap_or_default(),
+            );
+        }
+        c.insert_value(
+            "pending",
+            row_list(
+                pending
+                    .iter()
+                    .take(PENDING_SHOWN)
+                    .map(|&(i, k)| &*self.pieces[i].board_rows[k]),
+            ),
+        );
+        if kind.path == "causes" {
+            self.cause_recurrences(&f.slug, &f.incidents, c);
+        }
+    }
+
+    /// The open follow-ups of a facet's incidents (and, for a team, those
+    /// assigned to it on other incidents), overdue first, then by due date.
+    fn facet_pending(&self, kind: Kind, f: &Facet) -> Vec<(usize, usize)> {
+        let site = self.site;
         let mut pending: Vec<(usize, usize)> = Vec::new();
         for &i in &f.incidents {
             for (k, fu) in site.incidents[i].pm.follow_ups.iter().enumerate() {
@@ -235,29 +333,6 @@ impl Renderer<'_> {
                 .then_with(|| fa.due.cmp(&fb.due))
                 .then_with(|| a.cmp(b))
         });
-        c.insert("kind", kind.path);
-        c.insert("singular", kind.singular);
-        c.insert("facet", &row);
-        c.insert(
-            "contributing_only",
-            &(row.count - row.as_trigger.min(row.count)),
-        );
-        c.insert("related_causes", &related);
-        c.insert("median_ttr", &duration(median_ttr(site, &f.incidents)));
-        c.insert(
-            "with_ttr",
-            &f.incidents
-                .iter()
-                .filter(|&&i| site.incidents[i].metrics.time_to_resolve_s.is_some())
-                .count(),
-        );
-        c.insert_value(
-            "pending",
-            row_list(pending.iter().map(|&(i, k)| &*self.pieces[i].board_rows[k])),
-        );
-        c.insert_value("incidents", self.compact_list(&f.incidents));
-        if kind.path == "causes" {
-            self.cause_recurrences(&f.slug, &f.incidents, c);
-        }
+        pending
     }
 }

@@ -59,12 +59,16 @@ pub struct Pieces {
     /// The incident's card data, for templates that lay it out themselves.
     pub card: Value,
     pub card_data: Card,
-    /// List item content with the summary and cause and service chips.
-    pub full: Arc<str>,
-    /// Without summary, with cause chips (the timeline page).
+    /// List item content with the summary and cause and service chips:
+    /// only for the incidents the home page shows as cards (`wants_full`).
+    pub full: Option<Arc<str>>,
+    /// Without summary, with cause chips (all incidents, the timeline).
     pub with_causes: Arc<str>,
-    /// Without summary or chips (cause and service pages, related lists).
+    /// Without summary or chips (cause and service pages).
     pub compact: Arc<str>,
+    /// Severity, title and date only (the related incidents of an
+    /// incident's page).
+    pub mini: Arc<str>,
     /// The follow-ups as table rows naming the incident (the board).
     pub board_rows: Vec<Arc<str>>,
     /// The follow-ups as rows of the incident's own table.
@@ -103,7 +107,16 @@ pub fn pieces(
     let results: Vec<Result<Arc<Pieces>, Diagnostic>> = site
         .incidents
         .par_iter()
-        .map(|inc| incident_pieces(site, tera, theme, global_fp, old.get(&inc.pm.id), inc))
+        .enumerate()
+        .map(|(i, inc)| {
+            let made = Made {
+                tera,
+                theme,
+                global_fp,
+                full: wants_full(site, i),
+            };
+            incident_pieces(site, &made, old.get(&inc.pm.id), inc)
+        })
         .collect();
     let mut out = Vec::with_capacity(results.len());
     let mut diags = Diagnostics::new();
@@ -127,16 +140,33 @@ pub fn pieces(
     Ok(out)
 }
 
+/// How many recent incidents the home page shows as cards.
+pub const RECENT: usize = 10;
+
+/// Does the home page show incident `i` as a card (recent, or on the
+/// reading list)? Only those get the `full` piece.
+pub fn wants_full(site: &Site, i: usize) -> bool {
+    i < RECENT || site.reading_list.contains(&i)
+}
+
+/// What pieces are made with.
+struct Made<'a> {
+    tera: &'a Tera,
+    theme: &'a Theme,
+    global_fp: u64,
+    /// Make the `full` piece too.
+    full: bool,
+}
+
 /// The pieces of one incident: `cached` ones when the incident's inputs,
 /// or at least what its pieces show, did not change, new ones otherwise.
 fn incident_pieces(
     site: &Site,
-    tera: &Tera,
-    theme: &Theme,
-    global_fp: u64,
+    made: &Made<'_>,
     cached: Option<&Arc<Pieces>>,
     inc: &Incident,
 ) -> Result<Arc<Pieces>, Diagnostic> {
+    let global_fp = made.global_fp;
     // What other incidents' follow-ups make of this one (a recurrence)
     // changes its card and export without a change to its file.
     let recurrence_fp = site.by_id.get(&inc.pm.id).map_or(0, |&i| {
@@ -146,6 +176,7 @@ fn incident_pieces(
     });
     let source_fp = Fp::new()
         .u64(global_fp)
+        .u64(u64::from(made.full))
         .u64(inc.pm.source.hash)
         .u64(recurrence_fp)
         .str(&inc.pm.id)
@@ -175,6 +206,7 @@ fn incident_pieces(
         .finish();
     if let Some(p) = cached
         && p.fp == fp
+        && p.full.is_some() == made.full
     {
         // Same output from a changed file (its prose changed).
         return Ok(Arc::new(Pieces {
@@ -185,38 +217,45 @@ fn incident_pieces(
             full: p.full.clone(),
             with_causes: p.with_causes.clone(),
             compact: p.compact.clone(),
+            mini: p.mini.clone(),
             board_rows: p.board_rows.clone(),
             own_rows: p.own_rows.clone(),
             rows: p.rows.clone(),
         }));
     }
-    render_pieces(tera, theme, source_fp, fp, data, rows).map(Arc::new)
+    render_pieces(made, source_fp, fp, data, rows).map(Arc::new)
 }
 
 /// Renders the list items and follow-up rows of an incident's card and
 /// follow-ups.
 fn render_pieces(
-    tera: &Tera,
-    theme: &Theme,
+    made: &Made<'_>,
     source_fp: u64,
     fp: u64,
     data: Card,
     rows: Vec<FollowUpRow>,
 ) -> Result<Pieces, Diagnostic> {
+    let (tera, theme) = (made.tera, made.theme);
     let card_value = value(&data);
     let mut ctx = Context::new();
     ctx.insert_value("inc", card_value.clone());
-    ctx.insert("variant", "full");
-    let full = render(tera, theme, "partials/incident.html", &ctx)?;
+    let full = if made.full {
+        ctx.insert("variant", "full");
+        Some(render(tera, theme, "partials/incident.html", &ctx)?)
+    } else {
+        None
+    };
     ctx.insert("variant", "with-causes");
     let with_causes = render(tera, theme, "partials/incident.html", &ctx)?;
     ctx.insert("variant", "compact");
     let compact = render(tera, theme, "partials/incident.html", &ctx)?;
+    ctx.insert("variant", "mini");
+    let mini = render(tera, theme, "partials/incident.html", &ctx)?;
     let mut board_rows = Vec::with_capacity(rows.len());
     let mut own_rows = Vec::with_capacity(rows.len());
     for r in &rows {
         let mut ctx = Context::new();
-        ctx.insert("f", r);
+        ctx.insert_value("f", value(r));
         ctx.insert("show_incident", &true);
         board_rows.push(render(tera, theme, "partials/follow-up-row.html", &ctx)?);
         ctx.insert("show_incident", &false);
@@ -230,6 +269,7 @@ fn render_pieces(
         full,
         with_causes,
         compact,
+        mini,
         board_rows,
         own_rows,
         rows,
@@ -237,12 +277,12 @@ fn render_pieces(
 }
 
 /// A list for the templates: `{html, count}` where `html` is the items,
-/// each wrapped in `<li class="incident">`.
+/// each wrapped in `<li>`.
 pub fn incident_list<'a>(items: impl Iterator<Item = &'a str>) -> Value {
     let mut html = String::new();
     let mut count = 0usize;
     for item in items {
-        html.push_str("<li class=\"incident\">");
+        html.push_str("<li>");
         html.push_str(item);
         html.push_str("</li>\n");
         count += 1;

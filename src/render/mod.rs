@@ -17,6 +17,8 @@ pub mod distribution;
 pub mod export;
 pub mod facets;
 pub mod fragments;
+pub mod lists;
+pub mod paginate;
 pub mod recurrences;
 pub mod review;
 pub mod stats_page;
@@ -95,8 +97,8 @@ pub struct Renderer<'a> {
     /// Fingerprint of every incident's pieces, in order.
     all_fp: u64,
     pieces: Vec<Arc<Pieces>>,
-    /// The follow-ups in board order, computed once when first needed.
-    board_order: std::sync::OnceLock<Vec<(usize, usize)>>,
+    /// The board's order and views, computed once when first needed.
+    board: board::BoardCache,
     /// The site's path prefix.
     base: String,
 }
@@ -201,9 +203,22 @@ impl<'a> Renderer<'a> {
             global_fp,
             all_fp,
             pieces,
-            board_order: std::sync::OnceLock::new(),
+            board: board::BoardCache::default(),
             base: site.config.base_path(),
         })
+    }
+
+    /// Incidents as cards (with their summary): the home page's.
+    fn card_list(&self, idx: &[usize]) -> Value {
+        incident_list(idx.iter().map(|&i| {
+            let p = &self.pieces[i];
+            p.full.as_deref().unwrap_or(&p.with_causes)
+        }))
+    }
+
+    /// Incidents by severity, title and date (related incidents).
+    fn mini_list(&self, idx: &[usize]) -> Value {
+        incident_list(idx.iter().map(|&i| &*self.pieces[i].mini))
     }
 
     fn compact_list(&self, idx: &[usize]) -> Value {
@@ -260,13 +275,13 @@ impl<'a> Renderer<'a> {
     ) -> Result<RenderReport, Diagnostics> {
         let mut jobs: Vec<Job<'_>> = Vec::new();
         jobs.push(self.home());
-        jobs.push(self.all_postmortems());
+        jobs.extend(self.all_postmortems());
         jobs.extend(self.incident_pages());
         for kind in facets::KINDS {
             jobs.extend(self.facet_pages(kind));
         }
         jobs.extend(self.follow_up_pages());
-        jobs.push(self.timeline());
+        jobs.extend(self.timeline());
         jobs.extend(self.recurrence_pages());
         jobs.extend(self.review_pages());
         jobs.push(self.stats());
@@ -280,10 +295,11 @@ impl<'a> Renderer<'a> {
             |_| {},
         ));
         jobs.push(self.feed());
-        jobs.push(self.sitemap());
         if self.site.config.search.enable {
             jobs.push(self.search_page());
         }
+        let sitemap = self.sitemap(&jobs);
+        jobs.push(sitemap);
 
         let old = std::mem::take(&mut state.pages);
         let mut report = RenderReport::default();
@@ -318,8 +334,13 @@ impl<'a> Renderer<'a> {
         let mut later = Vec::new();
         progress.render_rest(&mut || {
             if let Some(rest) = rest.take() {
-                later = self.render_jobs(rest, sink);
-                later.extend(self.write_unrendered(sink, json_changed));
+                // The JSON export is one long serialization: beside the pages.
+                let (pages, files) = rayon::join(
+                    || self.render_jobs(rest, sink),
+                    || self.write_unrendered(sink, json_changed),
+                );
+                later = pages;
+                later.extend(files);
             }
         });
         diags.extend(later);
@@ -338,8 +359,8 @@ impl<'a> Renderer<'a> {
     fn write_unrendered(&self, sink: &dyn Sink, json_changed: bool) -> Vec<Diagnostic> {
         let mut diags = Vec::new();
         if json_changed {
-            let bytes = serde_json::to_vec_pretty(&export::export(self.site))
-                .unwrap_or_else(|_| b"{}".to_vec());
+            let bytes =
+                serde_json::to_vec(&export::export(self.site)).unwrap_or_else(|_| b"{}".to_vec());
             if let Err(e) = sink.put("postmortems.json", &bytes) {
                 diags.push(Diagnostic::error(
                     Code::Io,
@@ -369,8 +390,9 @@ impl<'a> Renderer<'a> {
                 ));
             }
         }
+        let md = &self.site.config.markdown;
         let css =
-            crate::markdown::highlight::stylesheet(&self.site.config.markdown.highlight_theme);
+            crate::markdown::highlight::stylesheet(&md.highlight_theme, &md.highlight_theme_dark);
         if let Err(e) = sink.put("static/highlight.css", css.as_bytes()) {
             diags.push(Diagnostic::error(
                 Code::Io,
@@ -386,12 +408,15 @@ impl<'a> Renderer<'a> {
             .filter_map(|job| {
                 let path = job.path;
                 let context = (job.context)(&path);
+                // Rendered as bytes, straight to the sink (no second pass
+                // to make a String of it).
+                let mut html = Vec::with_capacity(32 * 1024);
                 let result = self
                     .tera
-                    .render(job.template, &context)
+                    .render_to(job.template, &context, &mut html)
                     .map_err(|e| self.theme.template_error(&e))
-                    .and_then(|html| {
-                        sink.put(&path, html.as_bytes()).map_err(|e| {
+                    .and_then(|()| {
+                        sink.put(&path, &html).map_err(|e| {
                             Diagnostic::error(Code::Io, format!("cannot write {path}: {e}"))
                         })
                     });
@@ -410,8 +435,8 @@ impl<'a> Renderer<'a> {
             self.all("index.html"),
             move |c| {
                 let today = site.clock.today;
-                let recent: Vec<usize> = (0..site.incidents.len().min(10)).collect();
-                let on_this_day: Vec<usize> = site
+                let recent: Vec<usize> = (0..site.incidents.len().min(fragments::RECENT)).collect();
+                let mut on_this_day: Vec<usize> = site
                     .incidents
                     .iter()
                     .enumerate()
@@ -422,6 +447,8 @@ impl<'a> Renderer<'a> {
                     })
                     .map(|(k, _)| k)
                     .collect();
+                let on_this_day_count = on_this_day.len();
+                on_this_day.truncate(fragments::RECENT);
                 let mut open = 0;
                 let mut overdue = Vec::new();
                 for (i, inc) in site.incidents.iter().enumerate() {
@@ -458,15 +485,10 @@ impl<'a> Renderer<'a> {
                         .count();
                     severity_counts.push((sev.clone(), views::severity_class(rank), n));
                 }
-                c.insert_value(
-                    "recent",
-                    incident_list(recent.iter().map(|&i| &*self.pieces[i].full)),
-                );
-                c.insert_value(
-                    "reading_list",
-                    incident_list(site.reading_list.iter().map(|&i| &*self.pieces[i].full)),
-                );
+                c.insert_value("recent", self.card_list(&recent));
+                c.insert_value("reading_list", self.card_list(&site.reading_list));
                 c.insert_value("on_this_day", self.compact_list(&on_this_day));
+                c.insert("on_this_day_count", &on_this_day_count);
                 c.insert("incident_count", &site.incidents.len());
                 c.insert("open_follow_ups", &open);
                 c.insert("overdue_follow_ups", &overdue_count);
@@ -476,22 +498,6 @@ impl<'a> Renderer<'a> {
                 c.insert("service_count", &site.services.len());
                 c.insert("today_human", &human_date(today));
                 self.home_learning(c);
-            },
-        )
-    }
-
-    fn all_postmortems(&self) -> Job<'_> {
-        self.page(
-            "postmortems/index.html",
-            "postmortems.html",
-            "All incidents",
-            "postmortems",
-            self.all("postmortems"),
-            move |c| {
-                c.insert_value(
-                    "incidents",
-                    incident_list(self.pieces.iter().map(|p| &*p.full)),
-                );
             },
         )
     }
@@ -533,10 +539,12 @@ impl<'a> Renderer<'a> {
                             "follow_ups",
                             row_list(pieces.own_rows.iter().map(|r| &**r)),
                         );
-                        c.insert_value("related", self.compact_list(&inc.related));
-                        c.insert_value("backlinks", self.compact_list(&inc.backlinks));
+                        c.insert_value("related", self.mini_list(&inc.related));
+                        c.insert_value("backlinks", self.mini_list(&inc.backlinks));
                         c.insert_value("similar", self.similar_list(i));
                         c.insert("source_path", &pm.source.file.rel);
+                        c.insert("source_url", &pm.source_url);
+                        c.insert("extra", &views::extra_view(pm));
                         self.recurrence_context(i, c);
                     },
                 )
@@ -584,65 +592,12 @@ impl<'a> Renderer<'a> {
                     ));
                 }
                 let mut map = tera::Map::new();
-                map.insert("html".into(), Value::safe_string(&self.pieces[j].compact));
+                map.insert("html".into(), Value::safe_string(&self.pieces[j].mini));
                 map.insert("shared".into(), Value::from(parts.join("; ")));
                 Value::from(map)
             })
             .collect();
         Value::from(items)
-    }
-
-    fn timeline(&self) -> Job<'_> {
-        let site = self.site;
-        self.page(
-            "timeline/index.html",
-            "timeline.html",
-            "Timeline",
-            "timeline",
-            self.all("timeline"),
-            move |c| {
-                let mut years: Vec<YearGroup> = Vec::new();
-                for (i, inc) in site.incidents.iter().enumerate() {
-                    let y = inc.pm.date.year();
-                    let m = inc.pm.date.strftime("%B").to_string();
-                    if years.last().is_none_or(|(yy, _)| *yy != y) {
-                        years.push((y, Vec::new()));
-                    }
-                    if let Some((_, months)) = years.last_mut() {
-                        if months.last().is_none_or(|(mm, _)| *mm != m) {
-                            months.push((m, Vec::new()));
-                        }
-                        if let Some((_, list)) = months.last_mut() {
-                            list.push(i);
-                        }
-                    }
-                }
-                let years: Vec<Value> = years
-                    .into_iter()
-                    .map(|(y, months)| {
-                        let months: Vec<Value> = months
-                            .into_iter()
-                            .map(|(m, list)| {
-                                let mut map = tera::Map::new();
-                                map.insert("name".into(), Value::from(m));
-                                map.insert(
-                                    "incidents".into(),
-                                    incident_list(
-                                        list.iter().map(|&i| &*self.pieces[i].with_causes),
-                                    ),
-                                );
-                                Value::from(map)
-                            })
-                            .collect();
-                        let mut map = tera::Map::new();
-                        map.insert("year".into(), Value::from(y as i64));
-                        map.insert("months".into(), Value::from(months));
-                        Value::from(map)
-                    })
-                    .collect();
-                c.insert_value("years", Value::from(years));
-            },
-        )
     }
 
     fn free_pages(&self) -> Vec<Job<'_>> {
@@ -731,55 +686,40 @@ impl<'a> Renderer<'a> {
         )
     }
 
-    fn sitemap(&self) -> Job<'_> {
+    /// `/sitemap.xml`: every page of `jobs` (every page of every list
+    /// included; not the 404 page, nor the redirects from `page/1/`).
+    fn sitemap(&self, jobs: &[Job<'_>]) -> Job<'_> {
         let site = self.site;
-        self.page(
-            "sitemap.xml",
-            "sitemap.xml",
-            "",
-            "",
-            self.all("sitemap.xml"),
-            move |c| {
-                let mut urls = vec![(absolute(site, &site.url("")), None::<String>)];
-                for p in [
-                    "postmortems/",
-                    "timeline/",
-                    "causes/",
-                    "services/",
-                    "teams/",
-                    "tags/",
-                    "kinds/",
-                    "follow-ups/",
-                    "recurrences/",
-                    "stats/",
-                ] {
-                    urls.push((absolute(site, &site.url(p)), None));
-                }
-                for inc in &site.incidents {
-                    urls.push((absolute(site, &inc.url), Some(iso_date(inc.pm.date))));
-                }
-                for (kind, facets) in [
-                    ("causes", &site.causes),
-                    ("services", &site.services),
-                    ("teams", &site.teams),
-                    ("tags", &site.tags),
-                    ("kinds", &site.kinds),
-                ] {
-                    for f in facets.keys() {
-                        urls.push((absolute(site, &site.facet_url(kind, f)), None));
-                    }
-                }
-                for p in &site.pages {
-                    urls.push((absolute(site, &p.url), None));
-                }
-                c.insert("urls", &urls);
-            },
-        )
+        let mut urls: Vec<(String, Option<String>)> = Vec::new();
+        for job in jobs {
+            let Some(dir) = job.path.strip_suffix("index.html") else {
+                continue;
+            };
+            if matches!(job.template, "redirect.html" | "404.html") {
+                continue;
+            }
+            let lastmod = dir
+                .strip_prefix("postmortems/")
+                .and_then(|id| site.by_id.get(id.trim_end_matches('/')))
+                .map(|&i| iso_date(site.incidents[i].pm.date));
+            let path: Vec<String> = dir
+                .split('/')
+                .map(|seg| {
+                    percent_encoding::utf8_percent_encode(seg, crate::model::links::SEGMENT_SET)
+                        .to_string()
+                })
+                .collect();
+            urls.push((absolute(site, &site.url(&path.join("/"))), lastmod));
+        }
+        let fp = Fp::new()
+            .u64(self.all("sitemap.xml"))
+            .str(&serde_json::to_string(&urls).unwrap_or_default())
+            .finish();
+        self.page("sitemap.xml", "sitemap.xml", "", "", fp, move |c| {
+            c.insert("urls", &urls);
+        })
     }
 }
-
-/// A year of the timeline: its months, each with its incidents.
-type YearGroup = (i16, Vec<(String, Vec<usize>)>);
 
 #[derive(Serialize)]
 struct FeedEntry {

@@ -6,16 +6,16 @@
 use serde::Serialize;
 use tera::Value;
 
+use std::sync::Arc;
+
 use super::fragments::{Fp, incident_list};
+use super::paginate::{INCIDENTS_PER_PAGE, List, Pagination};
 use super::views::{Link, human_date, iso_date, links};
 use super::{Job, Renderer};
 use crate::model::followup::FollowUpStatus;
 use crate::model::postmortem::Kind;
 use crate::model::recurrence;
 use crate::model::site::Site;
-
-/// Incidents on one page of `/recurrences/`.
-pub const PER_PAGE: usize = 50;
 
 /// How many of each list a cause page shows (newest first; the counts are
 /// whole, and `/recurrences/` has every recurrence).
@@ -121,46 +121,29 @@ pub fn year_shares(site: &Site) -> Vec<YearShare> {
 struct Row {
     html: Value,
     earlier: Vec<LinkView>,
+    /// Causes with more earlier incidents than linked.
+    more: Vec<MoreView>,
 }
 
-/// A page of a paginated list: its number, the pages, their URLs.
-#[derive(Clone, Debug, Serialize, PartialEq)]
-pub struct Pager {
-    pub page: usize,
-    pub pages: usize,
-    pub prev: Option<String>,
-    pub next: Option<String>,
-    pub first: String,
+/// A cause through which more earlier incidents qualified than are
+/// linked: how many more (exactly), and where they are listed.
+#[derive(Clone, Debug, Serialize)]
+pub struct MoreView {
+    pub cause: String,
+    pub url: String,
+    pub count: usize,
 }
 
-/// Splits `n` items into pages of `per` at `<base>`, `<base>page/2/`, …:
-/// the path of each page's file, the range of items it shows, its pager.
-/// (A small stand-in to swap for the shared pagination.)
-pub fn paginate(
-    site: &Site,
-    base: &str,
-    n: usize,
-    per: usize,
-) -> Vec<(String, std::ops::Range<usize>, Pager)> {
-    let pages = n.div_ceil(per).max(1);
-    let path = |k: usize| {
-        if k == 1 {
-            base.to_string()
-        } else {
-            format!("{base}page/{k}/")
-        }
-    };
-    (1..=pages)
-        .map(|k| {
-            let range = (k - 1) * per..(k * per).min(n);
-            let pager = Pager {
-                page: k,
-                pages,
-                prev: (k > 1).then(|| site.url(&path(k - 1))),
-                next: (k < pages).then(|| site.url(&path(k + 1))),
-                first: site.url(base),
-            };
-            (format!("{}index.html", path(k)), range, pager)
+fn more_views(site: &Site, i: usize) -> Vec<MoreView> {
+    site.recurrences
+        .more
+        .get(i)
+        .into_iter()
+        .flatten()
+        .map(|(cause, count)| MoreView {
+            cause: cause.clone(),
+            url: site.facet_url("causes", cause),
+            count: *count,
         })
         .collect()
 }
@@ -173,6 +156,7 @@ impl Renderer<'_> {
         c.insert("recurrence_of", &views(site, r.of.get(i)));
         c.insert("seen_again", &views(site, r.seen_again.get(i)));
         c.insert("after_fix", &views(site, r.after_fix.get(i)));
+        c.insert("recurrence_more", &more_views(site, i));
         let later: &[usize] = r.recurred_in.get(i).map_or(&[], Vec::as_slice);
         let shown = &later[..later.len().min(RECURRED_IN_SHOWN)];
         c.insert_value(
@@ -198,42 +182,45 @@ impl Renderer<'_> {
             .finish()
     }
 
-    /// `/recurrences/` and its further pages: every recurrence, newest
-    /// first, with the share of incidents that were recurrences per year.
+    /// `/recurrences/` and its further pages (paginated like the other
+    /// incident lists): every recurrence, newest first; on the first page
+    /// the share of incidents that were recurrences per year.
     pub(crate) fn recurrence_pages(&self) -> Vec<Job<'_>> {
         let site = self.site;
-        let list: Vec<usize> = (0..site.incidents.len())
+        let items: Arc<[usize]> = (0..site.incidents.len())
             .filter(|&i| site.recurrences.is_recurrence(i))
             .collect();
-        let total = list.len();
-        let list = std::sync::Arc::new(list);
-        paginate(site, "recurrences/", total, PER_PAGE)
-            .into_iter()
-            .map(|(path, range, pager)| {
-                let list = list.clone();
-                let fp = Fp::new().u64(self.all(&path)).finish();
-                self.page(
-                    path,
-                    "recurrences.html",
-                    "Recurrences",
-                    "recurrences",
-                    fp,
-                    move |c| {
-                        let rows: Vec<Row> = list[range]
-                            .iter()
-                            .map(|&i| Row {
-                                html: Value::safe_string(&self.pieces[i].compact),
-                                earlier: views(site, site.recurrences.of.get(i)),
-                            })
-                            .collect();
-                        c.insert("rows", &rows);
-                        c.insert("total", &total);
-                        c.insert("pager", &pager);
-                        c.insert("years", &year_shares(site));
-                    },
-                )
-            })
-            .collect()
+        self.paginate(List {
+            pagination: Pagination::new("recurrences/", items.len(), INCIDENTS_PER_PAGE),
+            template: "recurrences.html",
+            title: "Recurrences".into(),
+            section: "recurrences",
+            fp: 0,
+            // The per-year shares count every incident.
+            first_fp: self.all_fp,
+            item_fp: &|&i: &usize| {
+                Fp::new()
+                    .u64(self.pieces[i].fp)
+                    .u64(self.recurrence_fp(i))
+                    .finish()
+            },
+            items,
+            context: Arc::new(move |c, page| {
+                let rows: Vec<Row> = page
+                    .items
+                    .iter()
+                    .map(|&i| Row {
+                        html: Value::safe_string(&self.pieces[i].compact),
+                        earlier: views(site, site.recurrences.of.get(i)),
+                        more: more_views(site, i),
+                    })
+                    .collect();
+                c.insert("rows", &rows);
+                if page.pager.number == 1 {
+                    c.insert("years", &year_shares(site));
+                }
+            }),
+        })
     }
 
     /// A cause page's recurrences: incidents that recur an earlier one
@@ -274,6 +261,10 @@ impl Renderer<'_> {
                     rows.push(Row {
                         html: Value::safe_string(&self.pieces[i].compact),
                         earlier: through(links),
+                        more: more_views(site, i)
+                            .into_iter()
+                            .filter(|m| m.cause == cause)
+                            .collect(),
                     });
                 }
             }

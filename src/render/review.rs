@@ -6,7 +6,10 @@
 
 use serde::Serialize;
 
-use super::recurrences::paginate;
+use std::sync::Arc;
+
+use super::fragments::Fp;
+use super::paginate::{INCIDENTS_PER_PAGE, List, Pagination};
 use super::views::severity_class;
 use super::{Job, Renderer};
 use crate::model::review::awaiting_review;
@@ -14,9 +17,6 @@ use crate::model::site::Site;
 
 /// How many the home page lists.
 pub const HOME_SHOWN: usize = 8;
-
-/// Postmortems on one page of `/review/`.
-pub const PER_PAGE: usize = 50;
 
 /// A postmortem awaiting review.
 #[derive(Clone, Debug, Serialize)]
@@ -85,31 +85,27 @@ pub fn home_rows(site: &Site) -> (Vec<ReviewRow>, usize) {
 }
 
 impl Renderer<'_> {
-    /// `/review/` and its further pages.
+    /// `/review/` and its further pages (paginated like the other
+    /// incident lists).
     pub(crate) fn review_pages(&self) -> Vec<Job<'_>> {
         let site = self.site;
-        let list = std::sync::Arc::new(awaiting_review(site));
-        let total = list.len();
-        paginate(site, "review/", total, PER_PAGE)
-            .into_iter()
-            .map(|(path, range, pager)| {
-                let list = list.clone();
-                let fp = self.all(&path);
-                self.page(
-                    path,
-                    "review.html",
-                    "Awaiting review",
-                    "review",
-                    fp,
-                    move |c| {
-                        c.insert("rows", &rows(site, &list[range]));
-                        c.insert("total", &total);
-                        c.insert("pager", &pager);
-                        c.insert("review_days", &site.config.postmortem.review_days);
-                    },
-                )
-            })
-            .collect()
+        let items: Arc<[(usize, i64)]> = awaiting_review(site).into();
+        self.paginate(List {
+            pagination: Pagination::new("review/", items.len(), INCIDENTS_PER_PAGE),
+            template: "review.html",
+            title: "Awaiting review".into(),
+            section: "review",
+            fp: 0,
+            first_fp: 0,
+            item_fp: &|&(i, age): &(usize, i64)| {
+                Fp::new().u64(self.pieces[i].fp).u64(age as u64).finish()
+            },
+            items,
+            context: Arc::new(move |c, page| {
+                c.insert("rows", &rows(site, page.items));
+                c.insert("review_days", &site.config.postmortem.review_days);
+            }),
+        })
     }
 }
 

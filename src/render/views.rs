@@ -233,6 +233,34 @@ pub fn timeline_view(inc: &Incident) -> Option<TimelineView> {
     Some(TimelineView { rows, phases, zone })
 }
 
+/// One field another tool wrote, as the incident page shows it.
+#[derive(Clone, Debug, Serialize)]
+pub struct ExtraField {
+    pub name: String,
+    pub value: String,
+}
+
+/// The `extra:` fields of a postmortem as text: lists joined with ", ".
+pub fn extra_view(pm: &crate::model::postmortem::Postmortem) -> Vec<ExtraField> {
+    fn text(v: &serde_json::Value) -> String {
+        match v {
+            serde_json::Value::String(s) => s.clone(),
+            serde_json::Value::Array(items) => {
+                items.iter().map(text).collect::<Vec<_>>().join(", ")
+            }
+            serde_json::Value::Null => String::new(),
+            other => other.to_string(),
+        }
+    }
+    pm.extra
+        .iter()
+        .map(|(name, v)| ExtraField {
+            name: name.clone(),
+            value: text(v),
+        })
+        .collect()
+}
+
 /// The metrics row of an incident header.
 #[derive(Clone, Debug, Serialize)]
 pub struct MetricsView {

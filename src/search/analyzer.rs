@@ -59,6 +59,23 @@ pub struct Analyzer {
 /// The cache is emptied when it grows past this many tokens.
 const CACHE_MAX: usize = 500_000;
 
+/// The longest token the index takes, in characters. elasticlunr's index
+/// is a trie with one level per character, which elasticlunr-rs builds,
+/// drops and serializes by recursion (and the browser parses as nested
+/// JSON): one 8,000-character token (a base64 blob, a long URL) overflowed
+/// the stack. A longer token is indexed by its first this many characters;
+/// the search page cuts query words the same way (`cutWord` in
+/// `static/search/text.js`), so it is still found. The page keeps it whole.
+pub const MAX_TOKEN_CHARS: usize = 64;
+
+/// The first [`MAX_TOKEN_CHARS`] characters of a token.
+pub fn cut_token(token: &str) -> &str {
+    match token.char_indices().nth(MAX_TOKEN_CHARS) {
+        Some((i, _)) => &token[..i],
+        None => token,
+    }
+}
+
 impl Analyzer {
     /// The analyzer for a `[site] language` code (English for a code
     /// elasticlunr-rs does not know; the configuration already rejects those).
@@ -95,6 +112,10 @@ impl Analyzer {
             // elasticlunr-rs's English tokenizer, without a String per token.
             for t in english_tokens(text) {
                 if !t.chars().any(is_cjk) {
+                    let t = match t {
+                        Cow::Borrowed(b) => Cow::Borrowed(cut_token(b)),
+                        Cow::Owned(o) => Cow::Owned(cut_token(&o).to_string()),
+                    };
                     *raw.entry(t).or_insert(0) += 1;
                     continue;
                 }
@@ -104,7 +125,8 @@ impl Analyzer {
                             *cjk.entry(g).or_insert(0) += 1;
                         }
                     } else if !part.is_empty() {
-                        *raw.entry(Cow::Owned(part.to_string())).or_insert(0) += 1;
+                        *raw.entry(Cow::Owned(cut_token(part).to_string()))
+                            .or_insert(0) += 1;
                     }
                 }
             }
@@ -146,12 +168,20 @@ impl Analyzer {
         if text.trim().is_empty() {
             return Vec::new();
         }
-        match self.mode {
+        let tokens = match self.mode {
             // The dictionaries are case-sensitive for Latin words inside CJK
             // text; lowercase so that `dns` finds `DNS`.
             Mode::Cjk => self.lang.tokenize(&text.to_lowercase()),
             _ => self.lang.tokenize(text),
-        }
+        };
+        tokens
+            .into_iter()
+            .map(|mut t| {
+                let n = cut_token(&t).len();
+                t.truncate(n);
+                t
+            })
+            .collect()
     }
 
     /// A token through the language's pipeline (trimmer, stop words,
@@ -176,7 +206,7 @@ impl Analyzer {
     /// For [`Mode::WordMap`]: records each word of a text as the browser
     /// will see it in a query, with its stem ("" when the pipeline drops it).
     pub fn word_map(&self, text: &str, out: &mut BTreeMap<String, String>) {
-        for token in self.lang.tokenize(text) {
+        for token in self.tokens(text) {
             let lower = token.to_lowercase();
             let surface = trim_word(&lower);
             if surface.is_empty() || out.contains_key(surface) {
@@ -270,8 +300,8 @@ fn whole_words(text: &str) -> HashMap<String, u32> {
     for c in text.chars().chain(std::iter::once(' ')) {
         let k = class(c);
         if k != kind || k == 0 {
-            if word.chars().count() >= 2 {
-                *out.entry(std::mem::take(&mut word)).or_insert(0) += 1;
+            if word.chars().nth(1).is_some() {
+                *out.entry(cut_token(&word).to_string()).or_insert(0) += 1;
             }
             word.clear();
             kind = k;

@@ -141,6 +141,7 @@ pub fn run(opts: ServeOptions, events: Arc<dyn Events>) -> Result<(), Diagnostic
         ),
         background: rayon::ThreadPoolBuilder::new()
             .thread_name(|i| format!("pmsite-render-{i}"))
+            .stack_size(crate::pipeline::WORKER_STACK)
             .start_handler(|_| lower_priority(BACKGROUND_NICE))
             .build()
             .ok(),
@@ -152,6 +153,7 @@ pub fn run(opts: ServeOptions, events: Arc<dyn Events>) -> Result<(), Diagnostic
     let (pipeline, state, builds) = rebuilder.first_build();
     let thread = std::thread::Builder::new()
         .name("pmsite-rebuild".into())
+        .stack_size(crate::pipeline::WORKER_STACK)
         .spawn(move || rebuilder.watch_loop(pipeline, state, builds, first_watch));
     if let Err(e) = thread {
         return Err(Diagnostics::from(Diagnostic::error(
@@ -301,10 +303,12 @@ fn spawn_search(
     let reporter = events.clone();
     let spawned = std::thread::Builder::new()
         .name("pmsite-search".into())
+        .stack_size(crate::pipeline::WORKER_STACK)
         .spawn(move || {
             lower_priority(SEARCH_NICE);
             let pool = rayon::ThreadPoolBuilder::new()
                 .num_threads(1)
+                .stack_size(crate::pipeline::WORKER_STACK)
                 .start_handler(|_| lower_priority(SEARCH_NICE))
                 .build()
                 .ok();
@@ -423,6 +427,7 @@ impl Rebuilder {
                 now: None,
                 force: false,
                 live_reload: true,
+                host: None,
             },
         )
     }

@@ -5,6 +5,7 @@
 //!
 //! May use `config` and `diagnostics` only.
 
+pub mod limits;
 pub mod sink;
 
 use std::io;
@@ -16,10 +17,17 @@ use crate::diagnostics::{Diagnostic, display_path};
 
 /// The file that marks a folder as pmsite's output.
 pub const MARKER: &str = ".pmsite-output";
-const MARKER_TEXT: &str = "This folder is written by `pmsite build` and replaced on every build.\n";
+pub const MARKER_TEXT: &str =
+    "This folder is written by `pmsite build` and replaced on every build.\n";
+/// Written first into the staging folder (and into the previous site once
+/// it is moved aside), so that git never offers a folder left by a killed
+/// build for commit; removed just before the swap.
+const IGNORE_ALL: (&str, &str) = (".gitignore", "# pmsite: a build in progress\n*\n");
 
-/// An absolute, normalized path, resolving symbolic links in the part of
-/// it that exists.
+/// An absolute, normalized path, as the operating system would resolve
+/// it: `..` steps out of what the path before it resolves to (through
+/// symbolic links, as the system does), and the longest existing part is
+/// canonicalized.
 pub fn resolve(path: &Path) -> PathBuf {
     let abs = if path.is_absolute() {
         path.to_path_buf()
@@ -30,6 +38,9 @@ pub fn resolve(path: &Path) -> PathBuf {
     for c in abs.components() {
         match c {
             Component::ParentDir => {
+                if let Ok(real) = normal.canonicalize() {
+                    normal = real;
+                }
                 normal.pop();
             }
             Component::CurDir => {}
@@ -57,8 +68,8 @@ pub fn resolve(path: &Path) -> PathBuf {
 
 /// Refuses output folders that would destroy the knowledge base: the root,
 /// the content or themes folder, anything inside those two, or a parent of
-/// any of them.
-pub fn check_output_dir(config: &Config, out: &Path) -> Result<(), Diagnostic> {
+/// any of them. `shown` is the path as the user wrote it, for the message.
+pub fn check_output_dir(config: &Config, out: &Path, shown: &Path) -> Result<(), Diagnostic> {
     let out_r = resolve(out);
     let protected = [
         ("the knowledge base root", resolve(&config.root)),
@@ -76,7 +87,7 @@ pub fn check_output_dir(config: &Config, out: &Path) -> Result<(), Diagnostic> {
         if let Some(why) = bad {
             return Err(Diagnostic::error(
                 Code::BadOutputDir,
-                format!("refusing to use {} as the output folder: {why}", display_path(out).display()),
+                format!("refusing to use {} as the output folder: {why}", shown.display()),
             )
             .with_hint("choose a folder of its own, e.g. `output-dir = \"public\"` in [build] or `--out public`"));
         }
@@ -154,7 +165,8 @@ impl Staging {
             let _ = std::fs::remove_dir_all(&dir);
         }
         std::fs::create_dir_all(&dir).map_err(|e| io_err("create a folder next to", e))?;
-        std::fs::write(dir.join(MARKER), MARKER_TEXT)
+        std::fs::write(dir.join(IGNORE_ALL.0), IGNORE_ALL.1)
+            .and_then(|()| std::fs::write(dir.join(MARKER), MARKER_TEXT))
             .map_err(|e| io_err("write into a folder next to", e))?;
         Ok(Staging {
             out: out.to_path_buf(),
@@ -175,11 +187,19 @@ impl Staging {
         let io_err = |what: &str, e: io::Error| {
             Diagnostic::error(Code::Io, format!("cannot {what} {}: {e}", shown.display()))
         };
+        // The published site is as the build wrote it.
+        if let Err(e) = std::fs::remove_file(self.dir.join(IGNORE_ALL.0)) {
+            return Err(io_err("finish the new site for", e));
+        }
         // The old site moves aside, the new one takes its place.
         let old = sibling(&out, "old");
         let had_old = out.exists();
         if had_old && let Err(e) = std::fs::rename(&out, &old) {
             return Err(io_err("move aside the previous", e));
+        }
+        if had_old {
+            // Ignored by git too, should the removal below be cut short.
+            let _ = std::fs::write(old.join(IGNORE_ALL.0), IGNORE_ALL.1);
         }
         if let Err(e) = std::fs::rename(&self.dir, &out) {
             if had_old {
@@ -220,10 +240,45 @@ fn remove_stale_siblings(out: &Path) {
     };
     for e in entries.flatten() {
         let n = e.file_name().to_string_lossy().into_owned();
-        if n.starts_with(&prefix) && e.path().join(MARKER).is_file() {
+        let Some(rest) = n.strip_prefix(&prefix) else {
+            continue;
+        };
+        // `new-PID` or `old-PID`
+        let pid = rest
+            .rsplit_once('-')
+            .and_then(|(_, pid)| pid.parse::<u32>().ok());
+        let Some(pid) = pid else { continue };
+        if e.path().join(MARKER).is_file() && is_stale(pid, &e.path()) {
             let _ = std::fs::remove_dir_all(e.path());
         }
     }
+}
+
+/// Was the folder left by a process that is gone? On Unix: no process has
+/// its PID. Elsewhere: it is more than a day old.
+#[cfg(unix)]
+fn is_stale(pid: u32, _dir: &Path) -> bool {
+    let Ok(pid) = libc::pid_t::try_from(pid) else {
+        return false;
+    };
+    if pid <= 0 {
+        return false;
+    }
+    // Signal 0 checks for the process without signalling it.
+    // SAFETY: kill(2) with signal 0 has no effect on the process.
+    let alive = unsafe { libc::kill(pid, 0) } == 0
+        || io::Error::last_os_error().raw_os_error() == Some(libc::EPERM);
+    !alive
+}
+
+#[cfg(not(unix))]
+fn is_stale(_pid: u32, dir: &Path) -> bool {
+    const DAY: std::time::Duration = std::time::Duration::from_secs(24 * 3600);
+    std::fs::metadata(dir)
+        .and_then(|m| m.modified())
+        .ok()
+        .and_then(|t| t.elapsed().ok())
+        .is_some_and(|age| age > DAY)
 }
 
 /// Output paths are relative and never climb out of the output folder.
@@ -263,14 +318,30 @@ mod tests {
         let root = tmp.path().join("kb");
         std::fs::create_dir_all(root.join("content")).unwrap();
         let c = config(&root);
-        assert!(check_output_dir(&c, &root).is_err());
-        assert!(check_output_dir(&c, tmp.path()).is_err());
-        assert!(check_output_dir(&c, &root.join("content")).is_err());
-        assert!(check_output_dir(&c, &root.join("content/x")).is_err());
-        assert!(check_output_dir(&c, &root.join("themes")).is_err());
-        assert!(check_output_dir(&c, &root.join("public/../content")).is_err());
-        assert!(check_output_dir(&c, &root.join("public")).is_ok());
-        assert!(check_output_dir(&c, &tmp.path().join("elsewhere")).is_ok());
+        let chk = |p: &Path| check_output_dir(&c, p, p);
+        assert!(chk(&root).is_err());
+        assert!(chk(tmp.path()).is_err());
+        assert!(chk(&root.join("content")).is_err());
+        assert!(chk(&root.join("content/x")).is_err());
+        assert!(chk(&root.join("themes")).is_err());
+        assert!(chk(&root.join("public/../content")).is_err());
+        assert!(chk(&root.join("public")).is_ok());
+        assert!(chk(&tmp.path().join("elsewhere")).is_ok());
+        // `..` after a symbolic link climbs out of where the link leads,
+        // as the system resolves it.
+        #[cfg(unix)]
+        {
+            std::fs::create_dir_all(root.join("content/deep/er")).unwrap();
+            std::os::unix::fs::symlink(root.join("content/deep/er"), root.join("link")).unwrap();
+            assert!(
+                chk(&root.join("link/../x")).is_err(),
+                "lands in content/deep"
+            );
+            assert!(chk(&root.join("content/../out2")).is_ok());
+            assert!(chk(&root.join("content/..")).is_err());
+        }
+        let e = check_output_dir(&c, &root, Path::new("/")).unwrap_err();
+        assert!(e.message.contains("refusing to use / as"), "{}", e.message);
     }
 
     #[test]
@@ -298,6 +369,62 @@ mod tests {
         assert!(foreign.join("keep.txt").exists());
         write_site(&foreign, &[("x", "y")], true).unwrap();
         assert!(!foreign.join("keep.txt").exists());
+    }
+
+    /// A staging folder as a build of process `pid` leaves it when killed.
+    fn leftover(parent: &Path, pid: u32) -> PathBuf {
+        let dir = parent.join(format!(".public.pmsite-new-{pid}"));
+        std::fs::create_dir_all(dir.join("postmortems")).unwrap();
+        std::fs::write(dir.join(MARKER), MARKER_TEXT).unwrap();
+        std::fs::write(dir.join(IGNORE_ALL.0), IGNORE_ALL.1).unwrap();
+        dir
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn staging_folders_of_dead_processes_are_removed_and_live_ones_kept() {
+        let tmp = tempfile::tempdir().unwrap();
+        let out = tmp.path().join("public");
+        // A process that has exited: its PID is free (until reused; the
+        // test reads it at once).
+        let mut child = std::process::Command::new("true").spawn().unwrap();
+        let dead = child.id();
+        child.wait().unwrap();
+        let stale = leftover(tmp.path(), dead);
+        // A live process other than this one (whose own staging folder has
+        // this name): the test's parent.
+        let live = leftover(tmp.path(), std::os::unix::process::parent_id());
+        write_site(&out, &[("index.html", "x")], false).unwrap();
+        assert!(!stale.exists(), "the dead build's folder is removed");
+        assert!(live.exists(), "a running build's folder is left alone");
+        assert!(
+            !out.join(IGNORE_ALL.0).exists(),
+            "the output has no .gitignore"
+        );
+        assert!(out.join("index.html").exists());
+    }
+
+    #[test]
+    fn git_does_not_see_the_folder_of_a_build_cut_short() {
+        let tmp = tempfile::tempdir().unwrap();
+        let git = |args: &[&str]| {
+            std::process::Command::new("git")
+                .args(args)
+                .current_dir(tmp.path())
+                .output()
+        };
+        let Ok(init) = git(&["init", "-q"]) else {
+            eprintln!("no git: skipped");
+            return;
+        };
+        assert!(init.status.success());
+        let staging = Staging::begin(&tmp.path().join("public"), false).unwrap();
+        std::fs::write(staging.dir().join("index.html"), "half a site").unwrap();
+        // The process is killed here: nothing removes the folder.
+        std::mem::forget(staging);
+        let status = git(&["status", "--porcelain", "--untracked-files=all"]).unwrap();
+        assert!(status.status.success());
+        assert_eq!(String::from_utf8_lossy(&status.stdout), "");
     }
 
     #[test]

@@ -22,14 +22,31 @@ pub trait Sink: Sync {
     fn prepare(&self, _paths: &[&str]) {}
 }
 
-/// Writes each file into a folder (the build's staging folder).
+/// Writes each file into a folder (the build's staging folder), and
+/// remembers what it wrote (for the host limits, without reading the
+/// folder again).
 pub struct DirSink {
     root: PathBuf,
+    written: Mutex<Vec<(String, u64)>>,
 }
 
 impl DirSink {
     pub fn new(root: impl Into<PathBuf>) -> Self {
-        DirSink { root: root.into() }
+        DirSink {
+            root: root.into(),
+            written: Mutex::new(Vec::new()),
+        }
+    }
+
+    /// What the folder holds of what was put into it (the last put of a
+    /// path counts).
+    pub fn tally(&self) -> crate::write::limits::Tally {
+        let written = self.written.lock().map(|w| w.clone()).unwrap_or_default();
+        let mut last: HashMap<&str, u64> = HashMap::with_capacity(written.len());
+        for (p, n) in &written {
+            last.insert(p, *n);
+        }
+        crate::write::limits::Tally::of_files(last)
     }
 }
 
@@ -43,10 +60,14 @@ impl Sink for DirSink {
                 if let Some(parent) = target.parent() {
                     std::fs::create_dir_all(parent)?;
                 }
-                std::fs::write(target, bytes)
+                std::fs::write(target, bytes)?;
             }
-            r => r,
+            r => r?,
         }
+        if let Ok(mut w) = self.written.lock() {
+            w.push((path.to_string(), bytes.len() as u64));
+        }
+        Ok(())
     }
 
     /// Makes every folder the files need, from one thread: many threads

@@ -134,9 +134,7 @@ fn links_honour_the_base_url_sub_path() {
     let page = kb.read("public/postmortems/2018-04-12-timeouts/index.html");
     assert!(page.contains("href=\"/kb/static/style.css\""));
     let json = kb.read("public/postmortems.json");
-    assert!(
-        json.contains("\"url\": \"https://other.example/kb/postmortems/2018-04-12-timeouts/\"")
-    );
+    assert!(json.contains("\"url\":\"https://other.example/kb/postmortems/2018-04-12-timeouts/\""));
 }
 
 #[test]
@@ -296,6 +294,8 @@ fn the_json_export_has_the_documented_shape() {
         "related",
         "kind",
         "recurrence_of",
+        "source_url",
+        "extra",
     ];
     for p in json["postmortems"].as_array().unwrap() {
         let obj = p.as_object().unwrap();
@@ -304,6 +304,11 @@ fn the_json_export_has_the_documented_shape() {
         let mut want = keys.to_vec();
         want.sort();
         assert_eq!(have, want);
+        assert_eq!(
+            p["extra"],
+            serde_json::json!({}),
+            "an object, empty when none"
+        );
         for f in p["follow_ups"].as_array().unwrap() {
             let mut have: Vec<&str> = f.as_object().unwrap().keys().map(String::as_str).collect();
             have.sort();

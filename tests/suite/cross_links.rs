@@ -10,6 +10,9 @@ fn build() -> Kb {
     kb
 }
 
+/// The title link of each incident of a list (the row's first link).
+const TITLE: &str = ".incident-list > li > a:first-of-type";
+
 fn page(kb: &Kb, path: &str) -> Html {
     Html::parse_document(&kb.read(&format!("public/{path}")))
 }
@@ -43,7 +46,7 @@ fn list_after(doc: &Html, heading: &str) -> Vec<String> {
         .or_else(|| rest.find("</section>"))
         .unwrap();
     let frag = Html::parse_fragment(&rest[..end]);
-    texts(&frag, ".incident-title")
+    texts(&frag, TITLE)
 }
 
 #[test]
@@ -105,7 +108,7 @@ fn cause_counts_triggers_and_co_occurrence() {
     );
     let c1 = page(&kb, "causes/c1/index.html");
     assert_eq!(
-        texts(&c1, ".incident-title"),
+        texts(&c1, TITLE),
         ["Incident c", "Incident b", "Incident a"]
     );
     assert_eq!(texts(&c1, "table.counts tbody tr"), ["c2 2", "c3 1"]);
@@ -127,7 +130,7 @@ fn service_and_team_pages() {
     let kb = build();
     let s1 = page(&kb, "services/s1/index.html");
     assert_eq!(
-        texts(&s1, ".incident-title"),
+        texts(&s1, TITLE),
         ["Incident b", "Incident a", "Incident e"]
     );
     let html = kb.read("public/services/s1/index.html");
@@ -140,9 +143,9 @@ fn service_and_team_pages() {
     let s4 = kb.read("public/services/s4/index.html");
     assert!(!s4.contains("<data value="), "no timeline: no median");
     let team = page(&kb, "teams/team-a/index.html");
-    assert_eq!(texts(&team, ".incident-title"), ["Incident a"]);
+    assert_eq!(texts(&team, TITLE), ["Incident a"]);
     let tag = page(&kb, "tags/network/index.html");
-    assert_eq!(texts(&tag, ".incident-title"), ["Incident f", "Incident d"]);
+    assert_eq!(texts(&tag, TITLE), ["Incident f", "Incident d"]);
     assert!(kb.exists("public/tags/resolv.conf/index.html"));
 }
 
@@ -170,12 +173,12 @@ fn history_and_home() {
     let start = html.find("id=\"start-here\"").unwrap();
     let recent = html.find("id=\"recent\"").unwrap();
     let reading = Html::parse_fragment(&html[start..recent]);
-    assert_eq!(texts(&reading, ".incident-title"), ["Incident a"]);
+    assert_eq!(texts(&reading, TITLE), ["Incident a"]);
     let otd = html.find("id=\"on-this-day\"").unwrap();
     let on_this_day = Html::parse_fragment(&html[otd..]);
     // --now 2023-01-10: a (2020-01-10) and d (2021-01-10).
     assert_eq!(
-        texts(&on_this_day, ".incident-title")[..2],
+        texts(&on_this_day, TITLE)[..2],
         ["Incident d".to_string(), "Incident a".into()]
     );
 }

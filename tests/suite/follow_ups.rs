@@ -78,19 +78,49 @@ fn the_board_orders_overdue_first_then_by_due_date() {
         cell_texts(&doc, "pending", 0),
         ["Due today", "Due later", "Write the runbook", "No due date"]
     );
-    assert_eq!(cell_texts(&doc, "done", 0).len(), 4);
-    assert_eq!(cell_texts(&doc, "wont-fix", 0), ["Not doing it"]);
-    // Every follow-up exactly once.
-    let all = doc.select(&sel("table.follow-ups tbody tr")).count();
-    assert_eq!(all, 11);
+    // Done and won't fix are the history, on their own list.
+    let board = doc.select(&sel("table.follow-ups tbody tr")).count();
+    assert_eq!(board, 6);
+    let done = Html::parse_document(&kb.read("public/follow-ups/done/index.html"));
+    let history: Vec<String> = done
+        .select(&sel("table.follow-ups tbody tr td:first-child"))
+        .map(|td| td.text().collect())
+        .collect();
+    // The most recently completed first; those without a date after,
+    // the newest incident's first.
+    assert_eq!(
+        history,
+        [
+            "Done recently",
+            "Done long ago",
+            "Add an alert",
+            "Not doing it",
+            "Done undated"
+        ]
+    );
+    // Every follow-up exactly once across the two.
+    assert_eq!(board + history.len(), 11);
     // Overdue rows are marked; the others are not.
     let overdue_rows = doc.select(&sel("tr.is-overdue")).count();
     assert_eq!(overdue_rows, 2);
     assert_eq!(
-        doc.select(&sel("section[aria-labelledby=overdue] .badge-overdue"))
-            .count(),
-        2
+        texts_of(
+            &doc,
+            "section[aria-labelledby=overdue] tr.is-overdue td:nth-child(3)"
+        ),
+        ["Open overdue", "In progress overdue"]
     );
+    let board = kb.read("public/follow-ups/index.html");
+    assert!(
+        board.contains("<a href=\"/follow-ups/done/\">4 done and 1 won't fix</a>"),
+        "the board links its history with the counts"
+    );
+}
+
+fn texts_of(doc: &Html, selector: &str) -> Vec<String> {
+    doc.select(&sel(selector))
+        .map(|e| e.text().collect::<String>())
+        .collect()
 }
 
 #[test]
@@ -145,7 +175,7 @@ fn tickets_become_links() {
     kb2.build(&[]).success();
     let board = kb2.read("public/follow-ups/index.html");
     assert!(!board.contains("href=\"OPS-1\""));
-    assert!(board.contains("<td class=\"nowrap\">OPS-1</td>"));
+    assert!(board.contains("<td>OPS-1</td>"));
 }
 
 #[test]
@@ -177,7 +207,7 @@ fn completion_figures_appear_on_pages_and_in_lists() {
         "{x}"
     );
     let list = kb.read("public/postmortems/index.html");
-    assert!(list.contains("3 of 9 follow-ups done, 2 overdue"));
+    assert!(list.contains("3 of 9 follow-ups done, <span class=\"overdue\">2 overdue</span>"));
     assert!(list.contains("1 of 2 follow-ups done"));
     for page in [
         "timeline/index.html",
@@ -206,15 +236,34 @@ fn views_by_owner_team_service_priority_and_incident() {
                 .join(" ")
         })
         .collect();
-    // owner, to do, overdue, done, total; most to do first.
+    // owner, open, in progress, overdue, done, total; most to do first.
     assert_eq!(
         summary,
         [
-            "(no owner) 2 0 2 5",
-            "ann 2 1 1 3",
-            "bob 1 1 1 2",
-            "cid 1 0 0 1"
+            "(no owner) 1 1 0 2 5",
+            "ann 2 0 1 1 3",
+            "bob 0 1 1 1 2",
+            "cid 1 0 0 0 1"
         ]
+    );
+    // Each group with something to do links to its own list of it.
+    let links: Vec<&str> = owners
+        .select(&sel("table.counts tbody a"))
+        .filter_map(|a| a.value().attr("href"))
+        .collect();
+    assert_eq!(
+        links,
+        [
+            "/follow-ups/owners/no-owner/",
+            "/follow-ups/owners/ann/",
+            "/follow-ups/owners/bob/",
+            "/follow-ups/owners/cid/"
+        ]
+    );
+    let ann = Html::parse_document(&kb.read("public/follow-ups/owners/ann/index.html"));
+    assert_eq!(
+        texts_of(&ann, "table.follow-ups tbody td:first-child"),
+        ["Overdue open", "Due today"]
     );
     // Completion per incident.
     let incidents = Html::parse_document(&kb.read("public/follow-ups/incidents/index.html"));
@@ -228,13 +277,17 @@ fn views_by_owner_team_service_priority_and_incident() {
                 .join(" ")
         })
         .collect();
-    assert_eq!(summary, ["Incident X 5 2 3 9", "Incident Y 1 0 1 2"]);
+    assert_eq!(summary, ["Incident X 3 2 2 3 9", "Incident Y 1 0 0 1 2"]);
     assert!(
         incidents
-            .select(&sel("h2 a[href='/postmortems/x/']"))
+            .select(&sel("a[href='/postmortems/x/#pm-follow-ups-title']"))
             .next()
             .is_some(),
-        "each incident links to its page"
+        "each incident links to its follow-up table"
+    );
+    assert!(
+        !kb.exists("public/follow-ups/incidents/x/index.html"),
+        "an incident's follow-ups are on its own page"
     );
     for view in ["teams", "services", "priorities"] {
         assert!(
@@ -247,4 +300,7 @@ fn views_by_owner_team_service_priority_and_incident() {
         teams.contains("storage"),
         "a follow-up's own team wins over the incident's"
     );
+    assert!(kb.exists("public/follow-ups/teams/storage/index.html"));
+    assert!(kb.exists("public/follow-ups/priorities/p1/index.html"));
+    assert!(kb.exists("public/follow-ups/services/api/index.html"));
 }

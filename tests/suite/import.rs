@@ -1,10 +1,16 @@
-//! `pmsite import` over the three real corpora kept as test data in
-//! tests/fixtures/corpora (dfds, mybinder, posthog): every file imported,
-//! the imported knowledge base passes `pmsite check` without errors and
-//! builds, dates and timelines are inferred, and the times to detect and
-//! recover that dfds's Stats lists state agree with the imported timelines.
+//! `pmsite import` over the real corpora kept as test data in
+//! tests/fixtures/corpora (dfds, mybinder, posthog, templates): every file
+//! imported or skipped with its reason, the imported knowledge base passes
+//! `pmsite check` without errors and builds, every source line is on the
+//! built page, dates and timelines are inferred, and the times to detect
+//! and recover that dfds's Stats lists state agree with the imported
+//! timelines. The classes of issue 16, each on fixtures of its own, are in
+//! import_classes.rs.
 
 use std::path::{Path, PathBuf};
+use std::sync::LazyLock;
+
+use regex::Regex;
 
 use crate::harness::{self, Kb, snapshot};
 use serde_json::Value;
@@ -15,12 +21,34 @@ fn corpus(name: &str) -> PathBuf {
         .join(name)
 }
 
-/// A fresh knowledge base with `name` imported into it.
+/// The sources of the corpora that have no date anywhere: an error, not
+/// imported.
+const NO_DATE: &[&str] = &["dfds/PM2020-003 - Postmortem for ADSync migration.md"];
+
+/// A fresh knowledge base with `name` imported into it. The import fails
+/// (exit 1) only for the files of [`NO_DATE`].
 fn imported(name: &str) -> (Kb, harness::Run) {
     let kb = Kb::new("[site]\ntitle = \"Imported\"\n");
     let src = corpus(name);
     let run = kb.run(&["import", src.to_str().unwrap()]);
-    run.success();
+    let expected: Vec<&str> = NO_DATE
+        .iter()
+        .filter_map(|f| f.strip_prefix(&format!("{name}/")))
+        .collect();
+    let errors = run.error_lines();
+    let file_errors: Vec<&String> = errors.iter().filter(|l| l.contains(": error: ")).collect();
+    assert_eq!(file_errors.len(), expected.len(), "{}", run.stderr);
+    for (line, file) in file_errors.iter().zip(&expected) {
+        assert!(
+            line.contains(file) && line.contains("no date found"),
+            "{line}"
+        );
+    }
+    if expected.is_empty() {
+        run.success();
+    } else {
+        run.failure();
+    }
     (kb, run)
 }
 
@@ -60,8 +88,8 @@ fn md_count(kb: &Kb) -> usize {
 #[test]
 fn dfds_imports_checks_and_builds() {
     let (kb, run) = imported("dfds");
-    run.stderr_has("Imported 39 postmortems (2 skipped,");
-    assert_eq!(md_count(&kb), 39);
+    run.stderr_has("Imported 38 postmortems: 357 timeline entries (355 certain, 2 guessed), 104 milestones (78 stated, 26 guessed), 3 skipped (1 with an error),");
+    assert_eq!(md_count(&kb), 38);
     // The template and README are not incidents.
     run.stderr_has("PMyyyy-nnn - Postmortem template.md:1:1: warning[import]: skipped: it looks like a template");
     run.stderr_has(
@@ -134,7 +162,16 @@ fn dfds_imports_checks_and_builds() {
     run.stderr_has("PM2022-006 - ALB 502 errors.md:13:1: warning[import]: cannot read the time `2020-12-21 HH:mm`; the entry stays in the body");
     let pm = read_pm(&kb, "2022-06-07-pm2022-006-alb-502-errors.md");
     assert!(pm.contains("| 2020-12-21 HH:mm |"), "{pm}");
-    run.stderr_has("PM2020-003 - Postmortem for ADSync migration.md:1:1: warning[import]: no date found in the text; the file name gives only the year, so 2020-01-01 is used: set `date:`");
+    // A date is never made up: no date anywhere is an error, and the file
+    // is not written (its timeline's years are typos: `20202-01-16`).
+    run.stderr_has("PM2020-003 - Postmortem for ADSync migration.md:1:1: error: no date found in the front matter, the file name, the timeline or the text (the file name gives only the year 2020); the file is not imported");
+    assert!(
+        walkdir::WalkDir::new(kb.join("content/postmortems"))
+            .into_iter()
+            .flatten()
+            .all(|e| !e.file_name().to_string_lossy().contains("pm2020-003")),
+        "a file without a date is not written"
+    );
 }
 
 /// The durations dfds's Stats lists state, against the imported timelines.
@@ -146,7 +183,10 @@ fn dfds_stats_agree_with_the_imported_timelines() {
     // timeline (the metric-mismatch lint). These are the statements that
     // disagree; each was verified by hand against the source: the stated
     // value matches no entry within a minute (or, for hours, half an hour),
-    // or needs one entry to be two milestones.
+    // or needs one entry to be two milestones. (2024-06-06-pm2024-003's
+    // stated 30 minutes to detect count from a start its timeline does not
+    // have: its first entry is the detection, so no time to detect is
+    // derived, and none is compared.)
     let mut mismatches: Vec<String> = findings
         .iter()
         .filter(|f| f["code"] == "metric-mismatch")
@@ -165,10 +205,9 @@ fn dfds_stats_agree_with_the_imported_timelines() {
         "2023-04-11-pm2023-002 the body states a time to recovery of 669 minutes, but the timeline gives 11h 3m until mitigated",
         "2024-03-13-pm2024-001 the body states a time to recovery of 399 minutes, but the timeline gives 2h 9m until resolved",
         "2024-04-09-pm2024-002 the body states a time to recovery of 10 minutes, but the timeline gives 25m until resolved",
-        "2024-06-06-pm2024-003 the body states a time to detection of 30 minutes, but the timeline gives 4h 40m until detected",
         "2025-02-27-pm2025-001 the body states a time to detection of 5280 minutes, but the timeline gives 4d until detected",
         "2025-02-27-pm2025-001 the body states a time to recovery of 5840 minutes, but the timeline gives 4d until resolved",
-        "2025-03-17-pm2025-002 the body states a time to detection of 371 minutes, but the timeline gives 8h 35m until detected",
+        "2025-03-17-pm2025-002 the body states a time to detection of 371 minutes, but the timeline gives 7h 36m until detected",
         "2025-03-17-pm2025-002 the body states a time to recovery of 389 minutes, but the timeline gives 8h 36m until resolved",
     ];
     assert_eq!(mismatches, expected, "{mismatches:#?}");
@@ -202,7 +241,8 @@ fn dfds_stats_agree_with_the_imported_timelines() {
 #[test]
 fn mybinder_imports_checks_and_builds() {
     let (kb, run) = imported("mybinder");
-    run.stderr_has("Imported 23 postmortems (2 skipped,");
+    run.stderr_has("Imported 23 postmortems: ");
+    run.stderr_has(", 2 skipped, ");
     assert_eq!(md_count(&kb), 23);
     passes_check_and_builds(&kb);
 
@@ -246,7 +286,8 @@ fn mybinder_imports_checks_and_builds() {
 fn posthog_imports_checks_and_builds() {
     let (kb, run) = imported("posthog");
     // Six postmortems and one in investigations/ (kept as a sub-folder).
-    run.stderr_has("Imported 7 postmortems (2 skipped,");
+    run.stderr_has("Imported 7 postmortems: ");
+    run.stderr_has(", 2 skipped, ");
     assert_eq!(md_count(&kb), 7);
     passes_check_and_builds(&kb);
     let fm = front_matter(&read_pm(&kb, "investigations/2024-02-28-decide-is-down.md"));
@@ -298,7 +339,7 @@ fn import_never_overwrites_and_never_touches_the_source() {
     let imported = snapshot(&kb.join("content"));
     let again = kb.run(&["import", src_kb.path().to_str().unwrap()]);
     again.success();
-    again.stderr_has("Imported 0 postmortems (25 skipped,");
+    again.stderr_has("Imported 0 postmortems: 0 timeline entries (0 certain, 0 guessed), 0 milestones (0 stated, 0 guessed), 25 skipped, ");
     again.stderr_has("skipped: the knowledge base already has a postmortem `2018-03-26-no-space-left`; not overwriting it");
     assert_eq!(snapshot(&kb.join("content")), imported);
     assert_eq!(snapshot(src_kb.path()), before);
@@ -313,12 +354,24 @@ fn images_are_copied_and_links_between_imported_files_follow_them() {
     );
     src.write("img/disk.png", [137u8, 80, 78, 71]);
     src.write(
+        "PM2020-003 - Third.md",
+        "# Third\n\nOn 2020-03-07 a graph: ![graph](img/other.png)\n",
+    );
+    src.write("img/other.png", [1u8, 2, 3]);
+    src.write(
         "PM2020-002 - Second.md",
         "# Second\n\nOn 2020-03-05 it happened again.\n",
     );
     let kb = Kb::new("");
+    // Another file already where an image goes: kept, and reported.
+    kb.write("content/postmortems/img/other.png", [9u8, 9, 9]);
     let run = kb.run(&["import", src.path().to_str().unwrap()]);
     run.success();
+    run.stderr_has("PM2020-003 - Third.md:3:1: warning[import]: content/postmortems/img/other.png already exists with other content; it is kept");
+    assert_eq!(
+        std::fs::read(kb.join("content/postmortems/img/other.png")).unwrap(),
+        [9u8, 9, 9]
+    );
     assert!(kb.exists("content/postmortems/img/disk.png"));
     let pm = read_pm(&kb, "2020-03-03-pm2020-001-disk-full.md");
     assert!(pm.contains("](2020-03-05-pm2020-002-second.md)"), "{pm}");
@@ -347,4 +400,193 @@ fn import_refuses_what_it_cannot_read() {
     let run = kb.run(&["import", ".", "--to", "../outside"]);
     assert_eq!(run.status, 2, "a bad option value is a usage error");
     run.stderr_has("--to ../outside: must be a folder inside content/postmortems/");
+}
+
+/// The page text of a built incident page: its text and the addresses,
+/// alternative texts, titles and times of its elements, percent-decoded.
+fn page_words(html: &str) -> std::collections::HashSet<String> {
+    let doc = scraper::Html::parse_document(html);
+    let mut text = String::new();
+    for node in doc.tree.nodes() {
+        match node.value() {
+            scraper::Node::Text(t) => {
+                text.push_str(t);
+                text.push(' ');
+            }
+            scraper::Node::Element(e) => {
+                for a in ["href", "src", "alt", "title", "datetime"] {
+                    if let Some(v) = e.attr(a) {
+                        text.push(' ');
+                        text.push_str(v);
+                        text.push(' ');
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
+    words(&decode(&text)).collect()
+}
+
+fn decode(s: &str) -> String {
+    percent_encoding::percent_decode_str(s)
+        .decode_utf8_lossy()
+        .into_owned()
+}
+
+/// The words of a text: runs of letters, runs of digits; lowercase,
+/// numbers without leading zeros.
+fn words(text: &str) -> impl Iterator<Item = String> + '_ {
+    static WORD: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"[^\W\d_]+|\d+").unwrap());
+    WORD.find_iter(text)
+        .map(|m| {
+            let w = m.as_str().to_lowercase();
+            let t = w.trim_start_matches('0');
+            if t.is_empty() && !w.is_empty() {
+                "0".to_string()
+            } else {
+                t.to_string()
+            }
+        })
+        .collect::<Vec<_>>()
+        .into_iter()
+}
+
+/// A source line as the page shows its words. What Markdown or HTML
+/// makes of a line is not text (list and task markers, table rules,
+/// reference labels and definitions' labels, tags, `&amp;`-style
+/// entities and percent-escapes are decoded), and times (`09:14`) are
+/// compared as the page shows them: a moved timeline entry's time is in
+/// the visual timeline in the file's zone, its instant in the `datetime`
+/// attribute. `None` for a line that shows no words by design: blank
+/// lines, fences, HTML comments (they stay comments), the title line
+/// (cleaned of dates and "Post-mortem:" on purpose; the title is checked
+/// apart), and the header row of a table under a timeline heading (its
+/// rows became the visual timeline, which has no column names).
+fn shown_words(line: &str) -> Option<Vec<String>> {
+    static RULE: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"^\|?\s*:?-{2,}").unwrap());
+    static TAG: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"<[^>]+>").unwrap());
+    static MARKUP: LazyLock<Vec<Regex>> = LazyLock::new(|| {
+        [
+            r"\b\d{1,2}:\d{2}(?::\d{2})?\b",
+            r"\]\[[^\]]*\]",
+            r"^\s*\[[^\]^]+\]:",
+            r"^\s*(?:[-*+]|\d+[.)])\s+\[[ xX]\]",
+            r"^\s*(?:[-*+]|\d+[.)])\s+",
+        ]
+        .iter()
+        .map(|p| Regex::new(p).unwrap())
+        .collect()
+    });
+    let s = line.trim();
+    if s.is_empty()
+        || s.starts_with("```")
+        || s.starts_with("~~~")
+        || s.starts_with("<!--")
+        || RULE.is_match(s)
+    {
+        return None;
+    }
+    let mut s = TAG.replace_all(s, " ").into_owned();
+    s = decode(&s);
+    for (e, c) in [
+        ("&amp;", "&"),
+        ("&lt;", "<"),
+        ("&gt;", ">"),
+        ("&quot;", "\""),
+        ("&#39;", "'"),
+        ("&nbsp;", " "),
+    ] {
+        s = s.replace(e, c);
+    }
+    for (i, re) in MARKUP.iter().enumerate() {
+        let with = if i == 1 { "]" } else { " " };
+        s = re.replace_all(&s, with).into_owned();
+    }
+    Some(words(&s).collect())
+}
+
+/// Every corpus in tests/fixtures/corpora, imported and built: every word
+/// of every source line (see [`shown_words`] for how a line's words are
+/// read) is on the built incident page, in its text or its elements'
+/// addresses, alternative texts and times, or in the front matter the
+/// page shows (title, summary, visual timeline, follow-ups, imported
+/// fields). Only files skipped with their reason (README, templates) and
+/// those without a date ([`NO_DATE`]) are not imported.
+#[test]
+fn every_corpus_keeps_every_source_line() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/corpora");
+    let mut names: Vec<String> = std::fs::read_dir(&root)
+        .unwrap()
+        .flatten()
+        .filter(|e| e.path().is_dir())
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .collect();
+    names.sort();
+    assert_eq!(names, ["dfds", "mybinder", "posthog", "templates"]);
+    let mut checked = 0;
+    for name in &names {
+        let (kb, run) = imported(name);
+        if name == "templates" {
+            // Templates are no incidents: each is skipped, with its reason.
+            run.stderr_has("Imported 0 postmortems: ");
+            assert_eq!(
+                run.stderr
+                    .matches("skipped: it looks like a template")
+                    .count(),
+                7
+            );
+            continue;
+        }
+        passes_check_and_builds(&kb);
+        for e in walkdir::WalkDir::new(kb.join("content/postmortems"))
+            .into_iter()
+            .flatten()
+        {
+            if e.path().extension().is_none_or(|x| x != "md") {
+                continue;
+            }
+            let written = std::fs::read_to_string(e.path()).unwrap();
+            let Some(from) = written
+                .lines()
+                .find_map(|l| l.strip_prefix("# Imported by `pmsite import` from "))
+            else {
+                continue;
+            };
+            let id = e.path().file_stem().unwrap().to_string_lossy().into_owned();
+            let page = kb.read(&format!("public/postmortems/{id}/index.html"));
+            let shown = page_words(&page);
+            let source = std::fs::read_to_string(corpus(name).join(from)).unwrap();
+            let lines: Vec<&str> = source.lines().collect();
+            let title_line = lines.iter().position(|l| l.starts_with("# "));
+            let mut fence = false;
+            let mut heading = String::new();
+            for (i, line) in lines.iter().enumerate() {
+                let t = line.trim_start();
+                if t.starts_with("```") || t.starts_with("~~~") {
+                    fence = !fence;
+                }
+                if !fence && t.starts_with('#') {
+                    heading = t.to_lowercase();
+                }
+                let next_is_rule = lines
+                    .get(i + 1)
+                    .is_some_and(|n| n.trim_start().starts_with('|') && n.contains("--"));
+                if Some(i) == title_line || (next_is_rule && heading.contains("timeline")) {
+                    continue;
+                }
+                let Some(ws) = shown_words(line) else {
+                    continue;
+                };
+                let missing: Vec<&String> = ws.iter().filter(|w| !shown.contains(*w)).collect();
+                assert!(
+                    missing.is_empty(),
+                    "{name}/{from}:{}: {missing:?} are not on the built page\n{line}",
+                    i + 1
+                );
+            }
+            checked += 1;
+        }
+    }
+    assert_eq!(checked, 38 + 23 + 7, "every imported file was checked");
 }

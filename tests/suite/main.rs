@@ -8,15 +8,21 @@
 
 mod harness;
 
+mod accessibility;
 mod build_errors;
 mod build_site;
 mod check;
 mod cli;
 mod cross_links;
 mod follow_ups;
+mod hardening;
+mod hosts;
 mod import;
+mod import_classes;
 mod learning;
 mod pages;
+mod pagination;
+mod properties;
 mod schema;
 mod search;
 mod serve;

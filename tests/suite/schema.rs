@@ -100,6 +100,13 @@ fn good_front_matter_validates_and_bad_does_not() {
     let mut good = yaml(GOOD);
     good.as_object_mut().unwrap().remove("trigger_typo_free");
     valid(&v, &good);
+    // What `pmsite import` keeps of another tool's front matter.
+    valid(
+        &v,
+        &yaml(
+            "title: x\ndate: 2020-01-01\nseverity: P0\nsource_url: https://status.example.test/i/1\nextra:\n  company: Acme\n  uuid: 12\n  resolved: true\n  keys: [a, 1]\n",
+        ),
+    );
     // Empty values are allowed (pmsite reads them as absent).
     valid(
         &v,
@@ -128,6 +135,14 @@ fn good_front_matter_validates_and_bad_does_not() {
         ("lint:\n  allow: [single-cuase]\n", "an unknown lint code"),
         ("services: [Web API]\n", "a service that is not a slug"),
         ("visibility: secret\n", "an unknown visibility"),
+        (
+            "source_url: javascript:alert(1)\n",
+            "a source_url that is no web address",
+        ),
+        (
+            "extra:\n  nested: {a: 1}\n",
+            "an extra field that is a mapping",
+        ),
     ];
     for (change, what) in bad {
         let mut doc = yaml("title: x\ndate: 2020-01-01\nseverity: P0\n");

@@ -27,7 +27,7 @@ use std::sync::{Arc, Mutex};
 use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
 
-use headless_chrome::protocol::cdp::Input;
+use headless_chrome::protocol::cdp::{Emulation, Input, Page as Cdp};
 use headless_chrome::{Browser as Chrome, LaunchOptions, Tab};
 use tempfile::TempDir;
 
@@ -235,6 +235,53 @@ impl Page {
             .press_key(key)
             .unwrap_or_else(|e| panic!("press {key}: {e}"));
         self
+    }
+
+    /// Emulates the reader's system colour scheme (`"light"` or `"dark"`)
+    /// for this tab, from now on: `prefers-color-scheme` media queries
+    /// follow it.
+    pub fn color_scheme(&self, scheme: &str) -> &Self {
+        self.tab
+            .call_method(Emulation::SetEmulatedMedia {
+                media: None,
+                features: Some(vec![Emulation::MediaFeature {
+                    name: "prefers-color-scheme".into(),
+                    value: scheme.into(),
+                }]),
+            })
+            .unwrap_or_else(|e| panic!("emulate prefers-color-scheme: {scheme}: {e}"));
+        self
+    }
+
+    /// A PNG picture of the first element matching `selector` (its
+    /// border box, in page coordinates: the clip of a screenshot is
+    /// measured from the top of the document, not of the viewport).
+    pub fn screenshot_of(&self, selector: &str) -> Vec<u8> {
+        let rect = self.wait_for(
+            &format!("{selector} on the page"),
+            &format!(
+                "(() => {{ const e = document.querySelector({selector:?}); if (!e) return null;
+                    e.scrollIntoView({{ block: 'center' }});
+                    const r = e.getBoundingClientRect();
+                    return [r.left + scrollX, r.top + scrollY, r.width, r.height]; }})()"
+            ),
+        );
+        let n = |i: usize| rect[i].as_f64().unwrap_or(0.0);
+        let clip = Cdp::Viewport {
+            x: n(0),
+            y: n(1),
+            width: n(2),
+            height: n(3),
+            scale: 1.0,
+        };
+        self.tab
+            .capture_screenshot(
+                Cdp::CaptureScreenshotFormatOption::Png,
+                None,
+                Some(clip),
+                true,
+            )
+            .unwrap_or_else(|e| panic!("screenshot of {selector}: {e}"))
     }
 
     /// The page's current URL (with the query string).

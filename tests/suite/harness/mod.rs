@@ -3,7 +3,9 @@
 
 #![allow(dead_code)]
 
+pub mod axe;
 pub mod browser;
+pub mod corpus;
 
 use std::path::{Path, PathBuf};
 use std::process::Output;

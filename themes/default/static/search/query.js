@@ -7,7 +7,7 @@
  * cjk: Chinese/Japanese/Korean inside English, cut: a prefix too short to
  * expand}. */
 
-import { chars, cjkRuns, trimWord } from './text.js';
+import { chars, cjkRuns, cutWord, trimWord } from './text.js';
 
 /* A prefix search may pull in at most this many shards; past that the
  * word is matched exactly (a one-letter prefix would need them all). */
@@ -45,7 +45,7 @@ async function analyseEnglish(index, raw) {
           }
         }
       } else {
-        const t = index.terms(text);
+        const t = index.terms(cutWord(text));
         if (t.length) groups.push({ alts: t, expand: true, word: text });
       }
     }
@@ -87,7 +87,7 @@ async function withShards(index, groups) {
  * it begins with (at most four letters shorter), so "Zertifikate" still
  * finds "zertifikat". */
 async function analyseMapped(index, raw) {
-  const surfaces = raw.map(trimWord).filter(Boolean);
+  const surfaces = raw.map((w) => trimWord(cutWord(w))).filter(Boolean);
   const lastAt = surfaces.length - 1;
   const need = new Set();
   surfaces.forEach((w, i) => {
@@ -121,7 +121,7 @@ async function analyseCjk(index, raw) {
   const pieces = [];
   for (const w of raw) {
     for (const run of cjkRuns(w)) {
-      const text = run.cjk ? run.text : trimWord(run.text);
+      const text = run.cjk ? run.text : cutWord(trimWord(run.text));
       if (text) pieces.push({ cjk: run.cjk, text });
     }
   }

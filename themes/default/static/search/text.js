@@ -17,6 +17,16 @@ export function trimWord(w) {
   return w.replace(/^[^\p{L}\p{N}]+|[^\p{L}\p{N}]+$/gu, '');
 }
 
+/* The longest token the build indexes, in characters (`MAX_TOKEN_CHARS`
+ * in src/search/analyzer.rs): a longer word is indexed by its beginning. */
+const MAX_TOKEN_CHARS = 64;
+
+/** A word cut as the build cuts its tokens. */
+export function cutWord(w) {
+  const c = Array.from(w);
+  return c.length > MAX_TOKEN_CHARS ? c.slice(0, MAX_TOKEN_CHARS).join('') : w;
+}
+
 /** The characters of a string (code points, not UTF-16 units). */
 export function chars(s) {
   return Array.from(s);

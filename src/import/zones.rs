@@ -1,0 +1,468 @@
+//! The time zones that postmortems state in their own words: a statement
+//! near the timeline ("All times US/Pacific", "*(All times PDT, 24-hour
+//! clock)*", "Times are Europe/Paris", "(all times UTC+1)", a `Time (UTC)`
+//! column), or a zone written on one entry ("09:14 (UTC)", "16:22 PST",
+//! "10:05 Chicago"). Abbreviations mean their usual zone, with its daylight
+//! saving time ("PDT" is America/Los_Angeles, summer and winter); one with
+//! several usual meanings (IST) is read as the first and reported with the
+//! others.
+
+use std::collections::HashMap;
+use std::sync::LazyLock;
+
+use jiff::tz::TimeZone;
+use regex::Regex;
+
+/// A zone as the text states it.
+#[derive(Clone, Debug, PartialEq)]
+pub(super) struct Zone {
+    /// The IANA name (or `Etc/GMT-2` for a fixed offset).
+    pub name: String,
+    /// The other usual meanings of an ambiguous abbreviation, and the
+    /// abbreviation: `("IST", ["Europe/Dublin", "Asia/Jerusalem"])`.
+    pub ambiguous: Option<(String, Vec<&'static str>)>,
+}
+
+impl Zone {
+    fn named(name: impl Into<String>) -> Self {
+        Zone {
+            name: name.into(),
+            ambiguous: None,
+        }
+    }
+
+    pub fn tz(&self) -> TimeZone {
+        TimeZone::get(&self.name).unwrap_or(TimeZone::UTC)
+    }
+
+    /// The warning for an ambiguous abbreviation.
+    pub fn ambiguity(&self) -> Option<String> {
+        let (abbr, others) = self.ambiguous.as_ref()?;
+        Some(format!(
+            "`{abbr}` names several zones ({}, {}); it is read as {}: if that is wrong, set `timezone:` in the imported file",
+            self.name,
+            others.join(", "),
+            self.name
+        ))
+    }
+}
+
+/// Abbreviations and their usual zones; the first is the one read, the
+/// others make the abbreviation ambiguous.
+const ABBREVIATIONS: &[(&str, &[&str])] = &[
+    ("utc", &["UTC"]),
+    ("gmt", &["UTC"]),
+    ("z", &["UTC"]),
+    ("cet", &["CET"]),
+    ("cest", &["CET"]),
+    ("met", &["CET"]),
+    ("eet", &["EET"]),
+    ("eest", &["EET"]),
+    ("wet", &["WET"]),
+    ("west", &["WET"]),
+    ("bst", &["Europe/London"]),
+    ("msk", &["Europe/Moscow"]),
+    ("pst", &["America/Los_Angeles"]),
+    ("pdt", &["America/Los_Angeles"]),
+    ("pt", &["America/Los_Angeles"]),
+    ("mst", &["America/Denver"]),
+    ("mdt", &["America/Denver"]),
+    ("mt", &["America/Denver"]),
+    ("cst", &["America/Chicago", "Asia/Shanghai"]),
+    ("cdt", &["America/Chicago"]),
+    ("ct", &["America/Chicago"]),
+    ("est", &["America/New_York"]),
+    ("edt", &["America/New_York"]),
+    ("et", &["America/New_York"]),
+    ("akst", &["America/Anchorage"]),
+    ("akdt", &["America/Anchorage"]),
+    ("hst", &["Pacific/Honolulu"]),
+    ("ast", &["America/Halifax", "Asia/Riyadh"]),
+    ("adt", &["America/Halifax"]),
+    ("ist", &["Asia/Kolkata", "Europe/Dublin", "Asia/Jerusalem"]),
+    ("jst", &["Asia/Tokyo"]),
+    ("kst", &["Asia/Seoul"]),
+    ("sgt", &["Asia/Singapore"]),
+    ("hkt", &["Asia/Hong_Kong"]),
+    ("aest", &["Australia/Sydney"]),
+    ("aedt", &["Australia/Sydney"]),
+    ("acst", &["Australia/Adelaide"]),
+    ("acdt", &["Australia/Adelaide"]),
+    ("awst", &["Australia/Perth"]),
+    ("nzst", &["Pacific/Auckland"]),
+    ("nzdt", &["Pacific/Auckland"]),
+    ("brt", &["America/Sao_Paulo"]),
+    ("sast", &["Africa/Johannesburg"]),
+];
+
+/// An abbreviation (any case: "PST", "pdt").
+fn abbreviation(word: &str) -> Option<Zone> {
+    let l = word.to_lowercase();
+    let (abbr, zones) = ABBREVIATIONS.iter().find(|(a, _)| *a == l)?;
+    let mut z = Zone::named(zones[0]);
+    if zones.len() > 1 {
+        z.ambiguous = Some((abbr.to_uppercase(), zones[1..].to_vec()));
+    }
+    Some(z)
+}
+
+/// The regions of the time zone database whose last part is a city.
+const REGIONS: &[&str] = &[
+    "Africa",
+    "America",
+    "Asia",
+    "Atlantic",
+    "Australia",
+    "Europe",
+    "Indian",
+    "Pacific",
+];
+
+/// Zones written as words ("Pacific time", "Central European Time").
+const ZONE_WORDS: &[(&str, &str)] = &[
+    ("central european", "CET"),
+    ("eastern european", "EET"),
+    ("western european", "WET"),
+    ("pacific", "America/Los_Angeles"),
+    ("mountain", "America/Denver"),
+    ("central", "America/Chicago"),
+    ("eastern", "America/New_York"),
+];
+
+/// A zone written as words or as a city, in lowercase ("new york").
+fn zone_word(words: &str) -> Option<Zone> {
+    if let Some((_, z)) = ZONE_WORDS.iter().find(|(w, _)| *w == words) {
+        return Some(Zone::named(*z));
+    }
+    CITIES.get(words).map(|n| Zone::named(n.clone()))
+}
+
+/// The zone of each city the time zone database names ("chicago" →
+/// America/Chicago, "new york" → America/New_York).
+static CITIES: LazyLock<HashMap<String, String>> = LazyLock::new(|| {
+    let mut m = HashMap::new();
+    for name in jiff::tz::db().available() {
+        let name = name.as_str();
+        let Some((region, city)) = name.rsplit_once('/') else {
+            continue;
+        };
+        let region = region.split('/').next().unwrap_or(region);
+        if !REGIONS.contains(&region) || city.len() < 4 {
+            continue;
+        }
+        m.entry(city.replace('_', " ").to_lowercase())
+            .or_insert_with(|| name.to_string());
+    }
+    m
+});
+
+/// An IANA name as written ("US/Pacific", "Europe/Paris").
+fn iana(word: &str) -> Option<Zone> {
+    if !word.contains('/') {
+        return None;
+    }
+    let tz = TimeZone::get(word).ok()?;
+    Some(Zone::named(tz.iana_name().unwrap_or(word)))
+}
+
+/// `UTC+1`, `GMT-05:00`, `UTC +2`: a fixed offset as an IANA `Etc` name
+/// (which counts the other way: UTC+2 is Etc/GMT-2).
+fn offset(text: &str) -> Option<(Zone, usize)> {
+    static OFFSET: LazyLock<Regex> = LazyLock::new(|| {
+        Regex::new(r"(?i)^(?:UTC|GMT)\s*([+\-−])\s*(\d{1,2})(?::?00)?\b").expect("valid pattern")
+    });
+    let c = OFFSET.captures(text)?;
+    let hours: i32 = c[2].parse().ok()?;
+    let used = c.get(0).map_or(0, |m| m.end());
+    if hours == 0 {
+        return Some((Zone::named("UTC"), used));
+    }
+    let sign = if &c[1] == "+" { "-" } else { "+" };
+    let name = format!("Etc/GMT{sign}{hours}");
+    TimeZone::get(&name)
+        .is_ok()
+        .then(|| (Zone::named(name), used))
+}
+
+/// The zone a text names anywhere in it ("CEST (UTC+2)", "UTC+1 (Zurich
+/// time)", "US/Pacific"): an IANA name first, then a city, then an
+/// abbreviation, then an offset.
+pub(super) fn zone_named_in(written: &str) -> Option<Zone> {
+    let words: Vec<&str> = written
+        .split(|c: char| !(c.is_alphanumeric() || c == '/' || c == '_'))
+        .filter(|s| !s.is_empty())
+        .collect();
+    if let Some(z) = words.iter().find_map(|w| iana(w)) {
+        return Some(z);
+    }
+    let lower: Vec<String> = words.iter().map(|w| w.to_lowercase()).collect();
+    for n in [2, 1] {
+        for w in lower.windows(n) {
+            if let Some(z) = zone_word(&w.join(" ")) {
+                return Some(z);
+            }
+        }
+    }
+    let mut utc = None;
+    for (i, w) in words.iter().enumerate() {
+        // "UTC+1": the offset, not UTC.
+        if matches!(lower[i].as_str(), "utc" | "gmt") {
+            let at = word_start(written, w);
+            if let Some((z, _)) = at.and_then(|a| offset(&written[a..])) {
+                return Some(z);
+            }
+            utc = Some(Zone::named("UTC"));
+            continue;
+        }
+        // Single letters ("Z") only as the whole text.
+        if w.len() >= 2
+            && w.chars().all(|c| c.is_ascii_uppercase())
+            && let Some(z) = abbreviation(w)
+        {
+            return Some(z);
+        }
+    }
+    utc
+}
+
+fn word_start(text: &str, word: &str) -> Option<usize> {
+    let base = text.as_ptr() as usize;
+    let w = word.as_ptr() as usize;
+    (w >= base && w <= base + text.len()).then(|| w - base)
+}
+
+/// The zone a timeline states: "All times in CEST", "Times are
+/// Europe/Paris", "(all times UTC+1)", "Date and Time in CET", "Timeline
+/// (UTC)"; with the byte offset of the statement in `text`.
+pub(super) fn zone_stated_in(text: &str) -> Option<(Zone, usize)> {
+    static STATED: LazyLock<Regex> = LazyLock::new(|| {
+        Regex::new(
+            r"(?i)\b(?:times?|timestamps?|dates?(?:\s+and\s+times?)?|date/time|clock)\s+(?:are\s+|is\s+|shown\s+|given\s+|listed\s+|written\s+|noted\s+)?(?:in\s+|as\s+)?(?:the\s+)?(?P<z>[^.\n|;]{1,60})",
+        )
+        .expect("valid pattern")
+    });
+    static PARENS: LazyLock<Regex> = LazyLock::new(|| {
+        Regex::new(r"(?i)\b(?:timeline|time)\s*[(\[](?P<z>[^)\]\n]{1,30})[)\]]")
+            .expect("valid pattern")
+    });
+    for c in STATED.captures_iter(text) {
+        let z = &c["z"];
+        // The zone is the first thing said: "All times in CEST (UTC+2)",
+        // not "times in the past, when UTC ...".
+        let head: String = z.chars().take(40).collect();
+        if let Some(zone) = first_zone_words(&head) {
+            return Some((zone, c.get(0).map_or(0, |m| m.start())));
+        }
+    }
+    for c in PARENS.captures_iter(text) {
+        if let Some(zone) = zone_named_in(&c["z"]) {
+            return Some((zone, c.get(0).map_or(0, |m| m.start())));
+        }
+    }
+    None
+}
+
+/// A zone named by the first words of a statement's rest: "CEST (UTC+2)",
+/// "PDT, 24-hour clock", "UTC+1 (Zurich time)", "US/Pacific", "Chicago
+/// time".
+fn first_zone_words(rest: &str) -> Option<Zone> {
+    let words: Vec<String> = rest
+        .split(|c: char| c.is_whitespace() || c == ',')
+        .filter(|w| !w.is_empty())
+        .take(2)
+        .map(|w| {
+            w.trim_matches(|c: char| !(c.is_alphanumeric() || c == '/' || c == '_' || c == '+'))
+                .to_string()
+        })
+        .collect();
+    let first = words.first()?;
+    // "UC/Pacific": a misspelt IANA name still names its city or region.
+    if first.contains('/')
+        && iana(first).is_none()
+        && let Some(z) = first
+            .split('/')
+            .rev()
+            .find_map(|p| zone_word(&p.to_lowercase()))
+    {
+        return Some(z);
+    }
+    let lower = first.to_lowercase();
+    let bare = lower.split('+').next().unwrap_or(&lower);
+    let starts_with_zone = iana(first).is_some()
+        || (first.chars().all(|c| !c.is_lowercase()) && abbreviation(bare).is_some())
+        || lower.starts_with("utc")
+        || lower.starts_with("gmt")
+        || zone_word(&lower).is_some()
+        || zone_word(&words.join(" ").to_lowercase()).is_some();
+    if !starts_with_zone {
+        return None;
+    }
+    // Within the statement, a precise name beats an abbreviation.
+    zone_named_in(rest)
+}
+
+/// A zone written on one entry, at the start of the text after its time:
+/// "(UTC)", "PST", "CEST -", "Chicago:", "(Chicago time)", "Europe/Paris",
+/// "UTC+1". Returns the zone and how many bytes it takes.
+pub(super) fn zone_on_entry(rest: &str) -> Option<(Zone, usize)> {
+    let t = rest.trim_start();
+    let lead = rest.len() - t.len();
+    let (inner, open) = match t.strip_prefix('(') {
+        Some(i) => (i, 1),
+        None => (t, 0),
+    };
+    if let Some((z, used)) = offset(inner) {
+        return close(inner, used, open).map(|n| (z, lead + open + n));
+    }
+    let word_end = inner
+        .find(|c: char| !(c.is_alphanumeric() || c == '/' || c == '_'))
+        .unwrap_or(inner.len());
+    let word = &inner[..word_end];
+    if word.is_empty() {
+        return None;
+    }
+    let mut used = word_end;
+    let zone = if let Some(z) = iana(word) {
+        z
+    } else if word.len() >= 2
+        && word.chars().all(|c| c.is_ascii_uppercase())
+        && let Some(z) = abbreviation(word)
+    {
+        z
+    } else if word.chars().next().is_some_and(char::is_uppercase) {
+        // A city: one or two capitalised words ("New York").
+        let two = inner[word_end..].strip_prefix(' ').and_then(|r| {
+            let e = r.find(|c: char| !c.is_alphanumeric()).unwrap_or(r.len());
+            let w = &r[..e];
+            let key = format!("{word} {w}").to_lowercase();
+            let zone = zone_word(&key)?;
+            w.chars()
+                .next()
+                .is_some_and(char::is_uppercase)
+                .then(|| (zone, word_end + 1 + e))
+        });
+        match two {
+            Some((zone, n)) => {
+                used = n;
+                zone
+            }
+            None => zone_word(&word.to_lowercase())?,
+        }
+    } else {
+        return None;
+    };
+    // "Chicago time".
+    if let Some(r) = inner[used..].strip_prefix(" time")
+        && r.chars().next().is_none_or(|c| !c.is_alphanumeric())
+    {
+        used += " time".len();
+    }
+    let n = close(inner, used, open)?;
+    // A city or an abbreviation that starts the event's words is a zone
+    // only when a separator or the end follows it: "10:05 Chicago - ...",
+    // not "10:05 Chicago office calls".
+    let after = inner[n - open..].trim_start();
+    let is_city = iana(word).is_none() && abbreviation(word).is_none();
+    if open == 0
+        && is_city
+        && !(after.is_empty() || after.starts_with(['-', '–', '—', ':', '|', ',']))
+    {
+        return None;
+    }
+    Some((zone, lead + open + n))
+}
+
+/// The length up to and with the closing parenthesis when there was an
+/// opening one; `None` when it is missing.
+fn close(inner: &str, used: usize, open: usize) -> Option<usize> {
+    if open == 0 {
+        let next = inner[used..].chars().next();
+        return next.is_none_or(|c| !c.is_alphanumeric()).then_some(used);
+    }
+    let after = &inner[used..];
+    let t = after.trim_start();
+    t.strip_prefix(')')
+        .map(|_| used + (after.len() - t.len()) + 1)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn stated(text: &str) -> Option<String> {
+        zone_stated_in(text).map(|(z, _)| z.name)
+    }
+
+    #[test]
+    fn zones_stated_in_prose() {
+        assert_eq!(stated("All times in UTC.").as_deref(), Some("UTC"));
+        assert_eq!(stated("All times in CEST").as_deref(), Some("CET"));
+        assert_eq!(stated("All times in CEST (UTC+2)").as_deref(), Some("CET"));
+        assert_eq!(
+            stated("All times US/Pacific").as_deref(),
+            Some("US/Pacific")
+        );
+        assert_eq!(
+            stated("(All times PDT, 24-hour clock)").as_deref(),
+            Some("America/Los_Angeles")
+        );
+        assert_eq!(
+            stated("Times are Europe/Paris.").as_deref(),
+            Some("Europe/Paris")
+        );
+        assert_eq!(stated("(all times UTC+1)").as_deref(), Some("Etc/GMT-1"));
+        assert_eq!(stated("All times in EET").as_deref(), Some("EET"));
+        assert_eq!(stated("All times in GMT+2").as_deref(), Some("Etc/GMT-2"));
+        assert_eq!(
+            stated("All times in UTC+1 (Zurich time)").as_deref(),
+            Some("Europe/Zurich")
+        );
+        assert_eq!(
+            stated("| Date and Time in CET | Event |").as_deref(),
+            Some("CET")
+        );
+        assert_eq!(stated("## Timeline (UTC)").as_deref(), Some("UTC"));
+        assert_eq!(
+            stated("All times in UC/Pacific").as_deref(),
+            Some("America/Los_Angeles")
+        );
+        assert_eq!(stated("We retried three times in the hour."), None);
+        assert_eq!(stated("Nothing here"), None);
+    }
+
+    #[test]
+    fn an_ambiguous_abbreviation_names_the_choices() {
+        let (z, _) = zone_stated_in("All times in IST").unwrap();
+        assert_eq!(z.name, "Asia/Kolkata");
+        let w = z.ambiguity().unwrap();
+        assert!(
+            w.contains("Europe/Dublin") && w.contains("Asia/Jerusalem"),
+            "{w}"
+        );
+    }
+
+    #[test]
+    fn zones_on_entries() {
+        let on = |t: &str| zone_on_entry(t).map(|(z, n)| (z.name, t[n..].to_string()));
+        assert_eq!(
+            on(" (UTC) Alex restarts"),
+            Some(("UTC".into(), " Alex restarts".into()))
+        );
+        assert_eq!(
+            on(" PST - pages fire"),
+            Some(("America/Los_Angeles".into(), " - pages fire".into()))
+        );
+        assert_eq!(
+            on(" Chicago - call opened"),
+            Some(("America/Chicago".into(), " - call opened".into()))
+        );
+        assert_eq!(on(" Chicago office calls"), None);
+        assert_eq!(
+            on(" New York: paged"),
+            Some(("America/New_York".into(), ": paged".into()))
+        );
+        assert_eq!(on(" (UTC+1) x").map(|x| x.0), Some("Etc/GMT-1".into()));
+        assert_eq!(on(" Deploy starts"), None);
+        assert_eq!(on(" CPU at 90%"), None);
+    }
+}

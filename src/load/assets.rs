@@ -1,0 +1,400 @@
+//! SVG and HTML files under `content/` are published as they are and run
+//! with the site's origin when opened: a script in one could read and
+//! change every page of the knowledge base. They are read with real
+//! parsers (quick-xml for SVG, html5ever's tokenizer for HTML), in one
+//! pass each, for what runs script: `<script>`, `<foreignObject>`, event
+//! handler attributes (`on…`), `javascript:` and HTML `data:` URLs in
+//! links (also set by `<set>`/`<animate>`), and `srcdoc`. Each is an
+//! error at its place unless book.toml allows it: `[build] unsafe-svg`
+//! for SVG, `[markdown] unsafe-html` for HTML.
+
+use std::borrow::Cow;
+use std::cell::RefCell;
+
+use html5ever::tendril::StrTendril;
+use html5ever::tokenizer::{
+    BufferQueue, TagKind, Token, TokenSink, TokenSinkResult, Tokenizer, TokenizerOpts,
+};
+use quick_xml::events::{BytesStart, Event};
+use rayon::prelude::*;
+
+use crate::config::Config;
+use crate::config::url::scheme;
+use crate::diagnostics::{Code, Diagnostic, LineIndex, Pos, display_path};
+use crate::load::source::Asset;
+
+/// What kind of file is checked, by its extension.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Kind {
+    Svg,
+    Html,
+}
+
+impl Kind {
+    pub fn of(rel: &str) -> Option<Kind> {
+        let ext = rel.rsplit_once('.')?.1.to_ascii_lowercase();
+        match ext.as_str() {
+            "svg" => Some(Kind::Svg),
+            "html" | "htm" | "xhtml" => Some(Kind::Html),
+            _ => None,
+        }
+    }
+}
+
+/// One thing found that runs script, at a byte offset or a line.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Finding {
+    pub what: String,
+    pub at: Place,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Place {
+    Offset(usize),
+    Line(usize),
+}
+
+/// Findings reported per file; the last one says how many more there are.
+const MAX_FINDINGS: usize = 20;
+
+/// The SVG and HTML assets that book.toml does not allow to carry script,
+/// checked in parallel: an error for each thing found.
+pub fn check_assets(config: &Config, assets: &[Asset]) -> Vec<Diagnostic> {
+    let checked: Vec<(&Asset, Kind)> = assets
+        .iter()
+        .filter_map(|a| Some((a, Kind::of(&a.rel)?)))
+        .filter(|(_, k)| match k {
+            Kind::Svg => !config.build.unsafe_svg,
+            Kind::Html => !config.markdown.unsafe_html,
+        })
+        .collect();
+    checked
+        .par_iter()
+        .flat_map_iter(|(a, kind)| {
+            // Unreadable files are reported when they are copied.
+            let bytes = std::fs::read(&a.path).unwrap_or_default();
+            let text = String::from_utf8_lossy(&bytes);
+            let found = match kind {
+                Kind::Svg => scan_svg(&text),
+                Kind::Html => scan_html(&text),
+            };
+            let lines = LineIndex::new(&text);
+            let more = found.len().saturating_sub(MAX_FINDINGS);
+            let mut ds: Vec<Diagnostic> = found
+                .iter()
+                .take(MAX_FINDINGS)
+                .map(|f| diagnostic(a, *kind, f, &lines, &text))
+                .collect();
+            if more > 0
+                && let Some(last) = ds.last_mut()
+            {
+                last.message
+                    .push_str(&format!(" (and {more} more in this file)"));
+            }
+            ds
+        })
+        .collect()
+}
+
+fn diagnostic(a: &Asset, kind: Kind, f: &Finding, lines: &LineIndex, text: &str) -> Diagnostic {
+    let pos = match f.at {
+        Place::Offset(o) => lines.pos(o),
+        Place::Line(l) => Pos::new(l.max(1), 1),
+    };
+    let (what, allow) = match kind {
+        Kind::Svg => ("an SVG file", "`[build] unsafe-svg = true`"),
+        Kind::Html => ("an HTML file", "`[markdown] unsafe-html = true`"),
+    };
+    Diagnostic::error(
+        Code::UnsafeAsset,
+        format!(
+            "{} in {what}: it would run as script with the site's origin when the file is opened",
+            f.what
+        ),
+    )
+    .in_file(display_path(&a.path))
+    .at(pos)
+    .with_source(text)
+    .with_hint(format!(
+        "remove it (export the drawing again without scripts or links to script), or set {allow} in book.toml if every such file under content/ is trusted"
+    ))
+}
+
+/// A URL that runs script or opens a document of its own (with the
+/// site's origin) when followed or loaded.
+fn is_script_url(value: &str) -> bool {
+    match scheme(value).as_deref() {
+        Some("javascript" | "vbscript" | "livescript") => true,
+        Some("data") => {
+            let media = value
+                .trim_matches(|c: char| c <= ' ')
+                .get(5..)
+                .unwrap_or("")
+                .trim_start()
+                .to_ascii_lowercase();
+            [
+                "text/html",
+                "application/xhtml",
+                "image/svg",
+                "text/xml",
+                "application/xml",
+                "text/javascript",
+                "application/javascript",
+            ]
+            .iter()
+            .any(|m| media.starts_with(m))
+        }
+        _ => false,
+    }
+}
+
+/// Attributes whose value is a URL a browser follows or loads.
+fn is_url_attribute(name: &str) -> bool {
+    matches!(
+        name,
+        "href" | "src" | "action" | "formaction" | "data" | "poster" | "background" | "xlink:href"
+    ) || name.ends_with(":href")
+}
+
+/// Checks one element's name and attributes (`attrs`: lowercased names
+/// and decoded values). `<set>`/`<animate>` that change a link are
+/// checked for what they set it to.
+fn check_element(name: &str, attrs: &[(String, String)], mut found: impl FnMut(String)) {
+    let lower = name.to_ascii_lowercase();
+    let local = lower.rsplit(':').next().unwrap_or(&lower);
+    match local {
+        "script" => found(format!("a `<{name}>` element")),
+        "foreignobject" => found(format!(
+            "a `<{name}>` element (it can hold HTML, and so script)"
+        )),
+        "iframe" | "object" | "embed" | "frame" if attrs.iter().any(|(k, _)| k == "srcdoc") => {
+            found(format!("a `<{name} srcdoc>` (an inline document)"))
+        }
+        _ => {}
+    }
+    for (k, v) in attrs {
+        let k_local = k.rsplit(':').next().unwrap_or(k);
+        if k_local.starts_with("on") && k_local.len() > 2 {
+            found(format!("an event handler attribute `{k}` on `<{name}>`"));
+        } else if is_url_attribute(k) && is_script_url(v) {
+            found(format!("a script URL in `{k}` of `<{name}>`"));
+        } else if local == "meta" && k == "content" && v.to_ascii_lowercase().contains("url=") {
+            let target = v.split_once(['=']).map_or("", |x| x.1);
+            if is_script_url(target.trim_matches(['\'', '"', ' '])) {
+                found(format!("a script URL in the refresh of `<{name}>`"));
+            }
+        }
+    }
+    let animates = matches!(local, "set" | "animate");
+    let target = attrs
+        .iter()
+        .find(|(k, _)| k == "attributename")
+        .map(|(_, v)| v.to_ascii_lowercase());
+    if animates && target.is_some_and(|t| t == "href" || t.ends_with(":href")) {
+        for (k, v) in attrs {
+            if matches!(k.as_str(), "to" | "from" | "by" | "values")
+                && v.split(';').any(is_script_url)
+            {
+                found(format!("`<{name}>` setting a link to a script URL (`{k}`)"));
+            }
+        }
+    }
+}
+
+/// Script in an SVG file. A file that is not well-formed XML is a finding
+/// too (browsers show such a file up to the error, so what follows it is
+/// not looked at).
+pub fn scan_svg(text: &str) -> Vec<Finding> {
+    let mut reader = quick_xml::Reader::from_str(text);
+    let mut out = Vec::new();
+    loop {
+        let at = reader.buffer_position() as usize;
+        match reader.read_event() {
+            Ok(Event::Start(e) | Event::Empty(e)) => {
+                let (name, attrs) = match xml_element(&e) {
+                    Ok(x) => x,
+                    Err(what) => {
+                        out.push(Finding {
+                            what,
+                            at: Place::Offset(at),
+                        });
+                        continue;
+                    }
+                };
+                check_element(&name, &attrs, |what| {
+                    out.push(Finding {
+                        what,
+                        at: Place::Offset(at),
+                    })
+                });
+            }
+            Ok(Event::DocType(d)) => {
+                // Entities declared here would be expanded into attribute
+                // values, out of sight of this check.
+                if AsRef::<str>::as_ref(&d).contains("<!ENTITY") {
+                    out.push(Finding {
+                        what: "an entity declaration in the DOCTYPE".into(),
+                        at: Place::Offset(at),
+                    });
+                }
+            }
+            Ok(Event::Eof) => break,
+            Ok(_) => {}
+            Err(e) => {
+                out.push(Finding {
+                    what: format!("XML that cannot be read ({e})"),
+                    at: Place::Offset(reader.error_position() as usize),
+                });
+                break;
+            }
+        }
+    }
+    out
+}
+
+/// An XML element's name and attributes (names lowercased, values
+/// decoded), or what makes them unreadable.
+fn xml_element(e: &BytesStart<'_>) -> Result<(String, Vec<(String, String)>), String> {
+    let name = AsRef::<str>::as_ref(&e.name()).to_string();
+    let mut attrs = Vec::new();
+    for a in e.attributes() {
+        let a = a.map_err(|err| format!("an attribute that cannot be read ({err})"))?;
+        let key = AsRef::<str>::as_ref(&a.key).to_ascii_lowercase();
+        let value = a
+            .normalized_value(quick_xml::XmlVersion::Implicit1_0)
+            .map_err(|_| format!("an attribute `{key}` with an entity that is not XML's own"))?;
+        attrs.push((key, Cow::into_owned(value)));
+    }
+    Ok((name, attrs))
+}
+
+/// Script in an HTML file, by line. The tokenizer stays in its data
+/// state throughout (it sees the tags inside `<style>`, `<title>` or
+/// `<textarea>` too, which a browser reads as text): it may find more
+/// than a browser would run, never less.
+pub fn scan_html(text: &str) -> Vec<Finding> {
+    struct Sink(RefCell<Vec<Finding>>);
+    impl TokenSink for Sink {
+        type Handle = ();
+        fn process_token(&self, token: Token, line: u64) -> TokenSinkResult<()> {
+            if let Token::TagToken(tag) = token
+                && tag.kind == TagKind::StartTag
+            {
+                let attrs: Vec<(String, String)> = tag
+                    .attrs
+                    .iter()
+                    .map(|a| {
+                        (
+                            a.name.local.to_string().to_ascii_lowercase(),
+                            a.value.to_string(),
+                        )
+                    })
+                    .collect();
+                let mut out = self.0.borrow_mut();
+                check_element(&tag.name, &attrs, |what| {
+                    out.push(Finding {
+                        what,
+                        at: Place::Line(line as usize),
+                    })
+                });
+            }
+            TokenSinkResult::Continue
+        }
+    }
+    let input = BufferQueue::default();
+    input.push_back(StrTendril::from_slice(text));
+    let tokenizer = Tokenizer::new(Sink(RefCell::new(Vec::new())), TokenizerOpts::default());
+    let _ = tokenizer.feed(&input);
+    tokenizer.end();
+    tokenizer.sink.0.take()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn whats(found: &[Finding]) -> Vec<&str> {
+        found.iter().map(|f| f.what.as_str()).collect()
+    }
+
+    #[test]
+    fn clean_files_pass() {
+        let svg = r##"<?xml version="1.0"?><svg xmlns="http://www.w3.org/2000/svg" xmlns:xlink="http://www.w3.org/1999/xlink"><a xlink:href="https://example.com/"><rect width="10" height="10" fill="#f00"/></a><use href="#r"/><text>on &amp; off</text><animate attributeName="x" to="10"/></svg>"##;
+        assert_eq!(scan_svg(svg), []);
+        let html = "<!doctype html><title>Runbook</title><p onion=1>See <a href=\"https://x.test/\">this</a>, <img src=\"data:image/png;base64,AAAA\"></p>";
+        // `onion` is an attribute named on…, a handler to a browser only
+        // if it is one of its events: flagged all the same.
+        assert_eq!(scan_html(html).len(), 1);
+        assert_eq!(scan_html("<p>Hello <b>there</b></p>"), []);
+    }
+
+    #[test]
+    fn svg_script_shapes_are_found() {
+        for (svg, expect) in [
+            (r#"<svg><script>alert(1)</script></svg>"#, "`<script>`"),
+            (
+                r#"<svg><svg:script>alert(1)</svg:script></svg>"#,
+                "`<svg:script>`",
+            ),
+            (r#"<svg><rect onload="alert(1)"/></svg>"#, "`onload`"),
+            (r#"<svg><rect ONCLICK="alert(1)"/></svg>"#, "`onclick`"),
+            (
+                r#"<svg><a href="javascript:alert(1)"><text>x</text></a></svg>"#,
+                "`href`",
+            ),
+            (
+                r#"<svg><a xlink:href=" JaVa&#x09;Script:alert(1)">x</a></svg>"#,
+                "`xlink:href`",
+            ),
+            (
+                r#"<svg><a href="data:text/html,&lt;script&gt;x&lt;/script&gt;">x</a></svg>"#,
+                "`href`",
+            ),
+            (
+                r#"<svg><foreignObject><div xmlns="http://www.w3.org/1999/xhtml">x</div></foreignObject></svg>"#,
+                "foreignObject",
+            ),
+            (
+                r#"<svg><a><set attributeName="href" to="javascript:alert(1)"/><text>x</text></a></svg>"#,
+                "`<set>`",
+            ),
+            (
+                r#"<svg><a><animate attributeName="xlink:href" values="https://x/;javascript:alert(1)"/></a></svg>"#,
+                "`<animate>`",
+            ),
+            (
+                r#"<!DOCTYPE svg [<!ENTITY j "javascript:alert(1)">]><svg><a href="&j;">x</a></svg>"#,
+                "entity",
+            ),
+            (r#"<svg><a></b><script>x</script></svg>"#, "cannot be read"),
+        ] {
+            let found = scan_svg(svg);
+            assert!(
+                whats(&found).iter().any(|w| w.contains(expect)),
+                "{svg}: {found:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn html_script_shapes_are_found_at_their_line() {
+        let html = "<p>fine</p>\n<SCRIPT>alert(1)</SCRIPT>\n<img src=x onerror=alert(1)>\n<a href=\"&#106;avascript:alert(1)\">x</a>\n<iframe srcdoc=\"&lt;script&gt;\"></iframe>\n<form><button formaction=javascript:alert(1)>x</button></form>\n<svg><a xlink:href=\"javascript:alert(1)\">x</a></svg>\n<meta http-equiv=refresh content=\"0;url=javascript:alert(1)\">\n";
+        let found = scan_html(html);
+        let lines: Vec<usize> = found
+            .iter()
+            .map(|f| match f.at {
+                Place::Line(l) => l,
+                Place::Offset(_) => 0,
+            })
+            .collect();
+        assert_eq!(lines, [2, 3, 4, 5, 6, 7, 8], "{found:?}");
+    }
+
+    #[test]
+    fn kinds_by_extension() {
+        assert_eq!(Kind::of("img/a.SVG"), Some(Kind::Svg));
+        assert_eq!(Kind::of("x/page.htm"), Some(Kind::Html));
+        assert_eq!(Kind::of("x/page.xhtml"), Some(Kind::Html));
+        assert_eq!(Kind::of("a.png"), None);
+    }
+}

@@ -1,0 +1,634 @@
+//! `pmsite import` on fixtures written for each class of issue 16 (none
+//! copied from a corpus): zones stated in prose or on entries, day
+//! markers, the author's order, nothing of the source lost, another tool's
+//! front matter, follow-ups, milestones, one reader for body timelines,
+//! summaries and titles, and the closing count of what was certain and
+//! what was guessed.
+
+use crate::harness::{Kb, Run};
+use serde_json::Value;
+
+const BOOK: &str = "[site]\ntitle = \"Imported\"\n";
+
+/// Imports `files` (name, text) from a folder of their own into a new
+/// knowledge base with `book`.
+fn import(book: &str, files: &[(&str, &str)]) -> (Kb, Run) {
+    let src = Kb::empty();
+    for (name, text) in files {
+        src.write(name, text);
+    }
+    let kb = Kb::new(book);
+    let run = kb.run(&["import", src.path().to_str().unwrap()]);
+    // The sources stay where they are for the messages' paths.
+    std::mem::forget(src);
+    (kb, run)
+}
+
+fn front_matter(kb: &Kb, name: &str) -> Value {
+    let text = kb.read(&format!("content/postmortems/{name}"));
+    let rest = text.strip_prefix("---\n").expect("front matter");
+    let end = rest.find("\n---\n").expect("closed");
+    serde_yaml::from_str(&rest[..end]).expect("YAML")
+}
+
+fn ats(fm: &Value) -> Vec<String> {
+    fm["timeline"]
+        .as_array()
+        .map(|t| {
+            t.iter()
+                .map(|e| e["at"].as_str().unwrap().to_string())
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+fn events(fm: &Value) -> Vec<String> {
+    fm["timeline"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["event"].as_str().unwrap().to_string())
+        .collect()
+}
+
+fn kinds(fm: &Value) -> Vec<String> {
+    fm["timeline"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["kind"].as_str().unwrap_or("other").to_string())
+        .collect()
+}
+
+/// `pmsite check` finds no error in what was imported, and it builds.
+#[track_caller]
+fn checks_and_builds(kb: &Kb) -> Vec<Value> {
+    let run = kb.run(&["check", "--format", "json", "--now", "2026-01-01"]);
+    let findings: Vec<Value> = serde_json::from_str(&run.stdout).expect("JSON");
+    let errors: Vec<&Value> = findings
+        .iter()
+        .filter(|f| f["severity"] == "error")
+        .collect();
+    assert!(errors.is_empty(), "check errors: {errors:#?}");
+    kb.build(&[]).success();
+    findings
+}
+
+fn exported(kb: &Kb, id: &str) -> Value {
+    let export: Value = serde_json::from_str(&kb.read("public/postmortems.json")).unwrap();
+    export["postmortems"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|p| p["id"] == id)
+        .unwrap_or_else(|| panic!("no {id}"))
+        .clone()
+}
+
+#[test]
+fn zones_stated_in_prose_or_on_entries() {
+    let (kb, run) = import(
+        BOOK,
+        &[
+            (
+                "2023-07-10-queue.md",
+                "# Queue backlog\n\n*(All times PDT, 24-hour clock)*\n\n## Timeline\n\n- 09:00 Consumer deploy starts\n- 16:14 (UTC) Alert fires for queue depth\n- 09:40 PST - Rollback finished, queue drains\n- 11:45 Chicago - Incident call closed\n",
+            ),
+            (
+                "2023-01-10-dns.md",
+                "# DNS errors\n\n## Timeline\n\nTimes are Europe/Paris.\n\n| Time | Event |\n|---|---|\n| 10:00 | Resolver errors rise |\n| 10:30 | Resolver restarted, errors stop |\n",
+            ),
+            (
+                "2023-01-11-cdn.md",
+                "# CDN misses\n\n## Timeline (all times UTC+1)\n\n- 10:00 Cache hit rate drops\n- 10:20 Purge reverted, hit rate recovers\n",
+            ),
+            (
+                "2023-01-12-login.md",
+                "# Login slow\n\nAll times in IST.\n\n## Timeline\n\n- 10:00 Login latency rises\n- 10:45 Pool resized, latency back to normal\n",
+            ),
+        ],
+    );
+    run.success();
+    let fm = front_matter(&kb, "2023-07-10-queue.md");
+    assert_eq!(fm["timezone"], "America/Los_Angeles");
+    // Daylight saving time is part of the zone: PDT in July, whatever the
+    // entry says; a zone on an entry wins for it and leaves its words.
+    assert_eq!(
+        ats(&fm),
+        [
+            "2023-07-10 09:00",
+            "2023-07-10 09:14",
+            "2023-07-10 09:40",
+            "2023-07-10 09:45"
+        ]
+    );
+    let ev = events(&fm);
+    assert_eq!(ev[1], "Alert fires for queue depth");
+    assert_eq!(ev[2], "Rollback finished, queue drains");
+    assert!(
+        ev.iter()
+            .all(|e| !e.contains("UTC") && !e.contains("PST") && !e.contains("Chicago")),
+        "{ev:?}"
+    );
+    assert_eq!(
+        front_matter(&kb, "2023-01-10-dns.md")["timezone"],
+        "Europe/Paris"
+    );
+    assert_eq!(
+        front_matter(&kb, "2023-01-11-cdn.md")["timezone"],
+        "Etc/GMT-1"
+    );
+    let fm = front_matter(&kb, "2023-01-12-login.md");
+    assert_eq!(fm["timezone"], "Asia/Kolkata");
+    run.stderr_has("2023-01-12-login.md:3:1: warning[import]: `IST` names several zones (Asia/Kolkata, Europe/Dublin, Asia/Jerusalem)");
+    checks_and_builds(&kb);
+}
+
+#[test]
+fn day_headings_and_lines_set_the_day() {
+    let (kb, run) = import(
+        BOOK,
+        &[
+            (
+                "2021-06-03-storage.md",
+                "# Storage degraded\n\n## Timeline\n\nAll times in UTC.\n\n### June 3rd\n\n- 22:10 Disk latency climbs on node 4\n- 23:55 Node 4 evicted\n\n### June 4th\n\n- 00:20 Rebuild starts\n- 06:00 Rebuild done, service restored\n\n**June 5, 2021**\n\n- 09:00 Review meeting held\n",
+            ),
+            (
+                "2021-01-01-year-end.md",
+                "# Year-end batch\n\n## Timeline\n\nAll times in UTC.\n\n## 31 December\n\n- 23:50 Batch starts late\n\n## 1 January\n\n- 00:10 Batch fails, alert fires\n- 00:40 Batch rerun, service restored\n",
+            ),
+            (
+                "2022-11-14-chat.md",
+                "# Pager storm\n\n## Timeline\n\nAll times in UTC.\n\n- [11-14 08:30] alice: pager fires for api\n- [11-14 08:41] bob: restarted api, pages stop\n",
+            ),
+            (
+                "PM2021-007 - Cache.md",
+                "# Cache flush\n\n## Timeline\n\nAll times in UTC.\n\n### 03/06/2021\n\n- 10:00 Cache flushed by a cron job\n- 10:30 Cache warm again, service restored\n",
+            ),
+        ],
+    );
+    run.success();
+    let fm = front_matter(&kb, "2021-06-03-storage.md");
+    assert_eq!(
+        ats(&fm),
+        [
+            "2021-06-03 22:10",
+            "2021-06-03 23:55",
+            "2021-06-04 00:20",
+            "2021-06-04 06:00",
+            "2021-06-05 09:00"
+        ]
+    );
+    // December before January: the year before.
+    let fm = front_matter(&kb, "2021-01-01-year-end.md");
+    assert_eq!(
+        ats(&fm),
+        ["2020-12-31 23:50", "2021-01-01 00:10", "2021-01-01 00:40"]
+    );
+    run.stderr_has("2021-01-01-year-end.md:7:1: warning[import]: the timeline goes from December to January, so this date is taken to be 2020-12-31");
+    let fm = front_matter(&kb, "2022-11-14-chat.md");
+    assert_eq!(ats(&fm), ["2022-11-14 08:30", "2022-11-14 08:41"]);
+    // Day and month either way round, nothing to settle it: day first,
+    // with a warning naming the setting.
+    let fm = front_matter(&kb, "2021-06-03-pm2021-007-cache.md");
+    assert_eq!(ats(&fm)[0], "2021-06-03 10:00");
+    run.stderr_has("PM2021-007 - Cache.md:7:1: warning[import]: day and month could be either way round in this date; it is read day first (2021-06-03): set `[import] date-order`");
+    checks_and_builds(&kb);
+
+    // The book settles it.
+    let (kb, run) = import(
+        "[import]\ndate-order = \"month-day\"\n",
+        &[(
+            "PM2021-007 - Cache.md",
+            "# Cache flush\n\n## Timeline\n\nAll times in UTC.\n\n### 03/06/2021\n\n- 10:00 Cache flushed by a cron job\n",
+        )],
+    );
+    run.success();
+    assert!(!run.stderr.contains("either way round"), "{}", run.stderr);
+    assert_eq!(
+        ats(&front_matter(&kb, "2021-03-06-pm2021-007-cache.md")),
+        ["2021-03-06 10:00"]
+    );
+}
+
+#[test]
+fn the_order_is_the_authors() {
+    let (kb, run) = import(
+        BOOK,
+        &[
+            (
+                "2021-03-02-batch.md",
+                "# Nightly batch\n\n## Timeline\n\nAll times in UTC.\n\n- 3:10 PM Batch job starts\n- 11:45 PM Job still running\n- 5:02 AM Job fails, alert fires\n- 6:30 AM Job rerun, service restored\n",
+            ),
+            (
+                "2021-03-04-noted.md",
+                "# Noted late\n\n## Timeline\n\nAll times in UTC.\n\n- 10:00 Error rate rises\n- 10:20 Config reverted, service restored\n- 10:05 (noted later) an alert had fired\n",
+            ),
+        ],
+    );
+    run.success();
+    let fm = front_matter(&kb, "2021-03-02-batch.md");
+    assert_eq!(
+        ats(&fm),
+        [
+            "2021-03-02 15:10",
+            "2021-03-02 23:45",
+            "2021-03-03 05:02",
+            "2021-03-03 06:30"
+        ]
+    );
+    run.stderr_has("2021-03-02-batch.md:9:1: warning[import]: this time is earlier than the one before it, so it is taken to be on the next day (2021-03-03)");
+    // A small step back is an entry written out of order: sorted, and said.
+    let fm = front_matter(&kb, "2021-03-04-noted.md");
+    assert_eq!(
+        ats(&fm),
+        ["2021-03-04 10:00", "2021-03-04 10:05", "2021-03-04 10:20"]
+    );
+    run.stderr_has("2021-03-04-noted.md:9:1: warning[import]: this entry is earlier than the one before it; the timeline is sorted by time");
+    checks_and_builds(&kb);
+}
+
+#[test]
+fn nothing_of_the_source_is_lost() {
+    let long = "Traffic shifts to the secondary region while the primary database replays its write-ahead log, which takes far longer than the runbook promises because the replica was lagging by forty minutes before the failover began and nobody had been told";
+    let source = format!(
+        "# Database failover\n\n## Timeline\n\nAll times in UTC.\n\n- 09:00 Primary database stops accepting writes\n- 09:04 On-call paged, see [the chat](https://chat.example.test/archives/C1/p123)\n- 09:10 {long}\n- 09:20 Failover finished\n  - replica promoted by hand\n  - DNS updated[^dns]\n- 09:30 Writes accepted again, service restored <!-- check the exact minute -->\n\n| Time | Event | Who |\n|---|---|---|\n| 09:40 | Backfill started | dana |\n\n<!-- the backfill timing is from memory -->\n\n[^dns]: The TTL was 300 seconds.\n"
+    );
+    let (kb, run) = import(BOOK, &[("2024-05-06-failover.md", &source)]);
+    run.success();
+    let fm = front_matter(&kb, "2024-05-06-failover.md");
+    let ev = events(&fm);
+    assert_eq!(ev[2], long, "long events are never cut");
+    assert_eq!(
+        ev.len(),
+        5,
+        "the list is the timeline; the table stays as it is"
+    );
+    let pm = kb.read("content/postmortems/2024-05-06-failover.md");
+    // What the front matter cannot hold stays in the body: the link, the
+    // sub-items, the footnote, the HTML comments (as comments).
+    assert!(
+        pm.contains("[the chat](https://chat.example.test/archives/C1/p123)"),
+        "{pm}"
+    );
+    assert!(pm.contains("  - replica promoted by hand"), "{pm}");
+    assert!(pm.contains("[^dns]: The TTL was 300 seconds."), "{pm}");
+    assert!(pm.contains("<!-- check the exact minute -->"), "{pm}");
+    assert!(
+        pm.contains("<!-- the backfill timing is from memory -->"),
+        "{pm}"
+    );
+    assert!(pm.contains("| 09:40 | Backfill started | dana |"), "{pm}");
+    // A plain entry the front matter holds entirely leaves the body.
+    assert!(!pm.contains("- 09:00 Primary database"), "{pm}");
+    assert!(pm.contains("  allow: [timeline-both]"), "{pm}");
+    let findings = checks_and_builds(&kb);
+    assert!(!findings.iter().any(|f| f["code"] == "timeline-both"));
+    let page = kb.read("public/postmortems/2024-05-06-failover/index.html");
+    for shown in [
+        "https://chat.example.test/archives/C1/p123",
+        "replica promoted by hand",
+        "The TTL was 300 seconds.",
+        "nobody had been told",
+        "dana",
+    ] {
+        assert!(page.contains(shown), "{shown} is not on the page");
+    }
+}
+
+/// Issue 13, point 5: what `import` writes passes `check`, even when a
+/// source's times cannot be read.
+#[test]
+fn unreadable_times_are_warnings_and_stay_text() {
+    let (kb, run) = import(
+        BOOK,
+        &[
+            (
+                "2023-02-27-typos.md",
+                "# Typos\n\n## Timeline\n\nAll times in UTC.\n\n- 25:99 Something odd happened\n- 2023-02-30 10:00 A day that does not exist\n",
+            ),
+            (
+                "2023-02-28-mixed.md",
+                "# Mixed\n\n## Timeline\n\nAll times in UTC.\n\n| Time | Event |\n|---|---|\n| 09:00 | Queue fills |\n| 9:7O | A typo in the time |\n| 09:30 | Queue drained, service restored |\n",
+            ),
+        ],
+    );
+    run.success();
+    run.stderr_has("2023-02-27-typos.md:7:1: warning[import]: cannot read the time `25:99`; the entry stays in the body as text");
+    run.stderr_has(
+        "2023-02-27-typos.md:8:1: warning[import]: cannot read the time `2023-02-30 10:00`",
+    );
+    run.stderr_has("2023-02-28-mixed.md:10:1: warning[import]: cannot read the time `9:7O`");
+    let pm = kb.read("content/postmortems/2023-02-27-typos.md");
+    assert!(
+        pm.contains("- (unreadable time) 25:99 Something odd happened"),
+        "{pm}"
+    );
+    assert!(
+        pm.contains("- (unreadable time) 2023-02-30 10:00 A day"),
+        "{pm}"
+    );
+    assert_eq!(
+        ats(&front_matter(&kb, "2023-02-28-mixed.md")),
+        ["2023-02-28 09:00", "2023-02-28 09:30"]
+    );
+    checks_and_builds(&kb);
+}
+
+#[test]
+fn another_tools_front_matter_is_mapped_or_kept() {
+    let status_page = "---\ntitle: Checkout API degraded\ndate: 2023-03-09T7:15:00-00:00\nresolved: true\nresolvedWhen: 2023-03-09T9:40:00-00:00\nseverity: disrupted\naffected: [Checkout API]\nsection: issue\n---\nPayments were slow for some of the customers in the morning.\n";
+    let catalogue = "+++\ntitle = \"Object storage unavailable\"\nstart_time = 2019-07-02T13:42:00Z\nend_time = \"2019-07-02T14:20:00Z\"\nurl = \"https://status.example.test/incidents/7\"\ncompany = \"Example Corp\"\ncategories = [\"storage\", \"Config Change\"]\nkeywords = [\"s3\"]\nuuid = \"5f1c2e\"\n+++\nThe object store refused all requests for most of an hour.\n";
+    let (kb, run) = import(
+        "[import]\nseverity-map = { disrupted = \"SEV2\" }\n",
+        &[("status.md", status_page), ("catalogue.md", catalogue)],
+    );
+    run.success();
+    assert!(
+        !run.stderr.contains("severity `disrupted`"),
+        "{}",
+        run.stderr
+    );
+    let fm = front_matter(&kb, "2023-03-09-status.md");
+    assert_eq!(
+        fm["date"], "2023-03-09",
+        "the date as written, one-digit hour read"
+    );
+    assert_eq!(fm["severity"], "SEV2");
+    assert_eq!(fm["services"], serde_json::json!(["checkout-api"]));
+    assert_eq!(
+        fm["extra"],
+        serde_json::json!({"date": "2023-03-09T7:15:00-00:00", "resolved": true, "section": "issue"})
+    );
+    assert_eq!(kinds(&fm), ["resolved"]);
+    let fm = front_matter(&kb, "2019-07-02-catalogue.md");
+    assert_eq!(fm["date"], "2019-07-02");
+    assert_eq!(kinds(&fm), ["started", "resolved"]);
+    assert_eq!(fm["source_url"], "https://status.example.test/incidents/7");
+    assert_eq!(
+        fm["tags"],
+        serde_json::json!(["storage", "config-change", "s3"])
+    );
+    assert_eq!(
+        fm["extra"],
+        serde_json::json!({"company": "Example Corp", "uuid": "5f1c2e"})
+    );
+    checks_and_builds(&kb);
+    let p = exported(&kb, "2019-07-02-catalogue");
+    assert_eq!(
+        p["extra"],
+        serde_json::json!({"company": "Example Corp", "uuid": "5f1c2e"})
+    );
+    assert_eq!(p["source_url"], "https://status.example.test/incidents/7");
+    assert_eq!(p["time_to_resolve_s"], 38 * 60);
+    assert_eq!(
+        exported(&kb, "2023-03-09-status")["extra"]["section"],
+        "issue"
+    );
+    let page = kb.read("public/postmortems/2019-07-02-catalogue/index.html");
+    assert!(page.contains("Imported fields"), "{page}");
+    assert!(
+        page.contains("<dt>company</dt><dd>Example Corp</dd>"),
+        "{page}"
+    );
+    assert!(page.contains("<a href=\"https://status.example.test/incidents/7\" rel=\"noopener\">Original report</a>"), "{page}");
+
+    // Without a mapping: a documented guess, a warning naming the mapping
+    // to add, and the word kept.
+    let (kb, run) = import(BOOK, &[("status.md", status_page)]);
+    run.success();
+    run.stderr_has("status.md:6:1: warning[import]: severity `disrupted` is not one of [postmortem] severities; `SEV2` is set (a guess from the word) and the word is kept under `extra:`: to say what it means, add `[import] severity-map = { disrupted = \"SEV2\" }` to book.toml");
+    let fm = front_matter(&kb, "2023-03-09-status.md");
+    assert_eq!(fm["severity"], "SEV2");
+    assert_eq!(fm["extra"]["severity"], "disrupted");
+
+    // A mapping to no severity is an error at its line.
+    let (_, run) = import(
+        "[import]\nseverity-map = { down = \"P0\" }\n",
+        &[("status.md", status_page)],
+    );
+    run.failure();
+    run.stderr_has(
+        "book.toml:2:25: error: [import] severity-map maps to `P0`, which is not a severity",
+    );
+}
+
+#[test]
+fn a_date_is_never_made_up() {
+    let (kb, run) = import(
+        BOOK,
+        &[
+            (
+                "notes.md",
+                "# Something broke\n\nIt broke, and then it was fixed.\n",
+            ),
+            ("2022-04-01-fine.md", "# Fine\n\nAll good, really good.\n"),
+        ],
+    );
+    run.failure();
+    run.stderr_has("notes.md:1:1: error: no date found in the front matter, the file name, the timeline or the text; the file is not imported");
+    run.stderr_has("Imported 1 postmortem: 0 timeline entries (0 certain, 0 guessed), 0 milestones (0 stated, 0 guessed), 1 skipped (1 with an error),");
+    assert!(kb.exists("content/postmortems/2022-04-01-fine.md"));
+    let all = harness_files(&kb);
+    assert_eq!(all, ["2022-04-01-fine.md"], "{all:?}");
+}
+
+fn harness_files(kb: &Kb) -> Vec<String> {
+    let mut out: Vec<String> = walkdir::WalkDir::new(kb.join("content/postmortems"))
+        .into_iter()
+        .flatten()
+        .filter(|e| e.path().extension().is_some_and(|x| x == "md"))
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .collect();
+    out.sort();
+    out
+}
+
+#[test]
+fn follow_ups_are_the_action_items() {
+    let (kb, run) = import(
+        BOOK,
+        &[(
+            "2022-09-01-runners.md",
+            "# GitHub Actions runners outage\n\nRunners were gone for an hour on the first of the month.\n\n- not an action item\n\n## Action items\n\n- Add a canary pool\n  - size it at two runners\n  - alert when it is empty\n- ~~Remove the old cron~~\n- Pin the image by SHA-256 digest (fixed during the incident)\n- Decode runner logs as UTF-8 (OPS-77)\n\n### Completed\n\n- Restart policy set\n- [ ] Write the runbook\n\n| Task | Details | State | ETA |\n|---|---|---|---|\n| Page the right team | metadata | not done | 2022-10-01 |\n",
+        )],
+    );
+    run.success();
+    let fm = front_matter(&kb, "2022-09-01-runners.md");
+    let fus = fm["follow_ups"].as_array().unwrap();
+    let got: Vec<(String, String, String)> = fus
+        .iter()
+        .map(|f| {
+            (
+                f["title"].as_str().unwrap().to_string(),
+                f["status"].as_str().unwrap().to_string(),
+                f["ticket"].as_str().unwrap_or("").to_string(),
+            )
+        })
+        .collect();
+    let want = [
+        (
+            "Add a canary pool; size it at two runners; alert when it is empty",
+            "open",
+            "",
+        ),
+        ("Remove the old cron", "done", ""),
+        (
+            "Pin the image by SHA-256 digest (fixed during the incident)",
+            "done",
+            "",
+        ),
+        ("Decode runner logs as UTF-8", "open", "OPS-77"),
+        ("Restart policy set", "done", ""),
+        ("Write the runbook", "open", ""),
+        ("Page the right team", "open", ""),
+    ];
+    assert_eq!(
+        got,
+        want.map(|(a, b, c)| (a.to_string(), b.to_string(), c.to_string()))
+    );
+    assert_eq!(fus[6]["due"], "2022-10-01");
+    checks_and_builds(&kb);
+}
+
+#[test]
+fn milestones_from_the_authors_words_first() {
+    let (kb, run) = import(
+        BOOK,
+        &[
+            (
+                "2023-05-02-cache.md",
+                "# Cache stampede\n\n## Timeline\n\nAll times in UTC.\n\n- 08:00 New cache keys deployed\n- 08:05 **Impact starts.** Origin load triples\n- 08:20 Alert fires; a call is opened to mitigate\n- 08:40 Keys reverted. IMPACT ENDS\n",
+            ),
+            (
+                "2023-05-03-disk.md",
+                "# Disk full\n\n## Timeline\n\nAll times in UTC.\n\n- 09:00 Alert fires: disk 95% full\n- 09:30 Old logs deleted, service restored\n",
+            ),
+        ],
+    );
+    run.success();
+    let fm = front_matter(&kb, "2023-05-02-cache.md");
+    assert_eq!(kinds(&fm), ["other", "started", "detected", "resolved"]);
+    run.stderr_has(
+        "2023-05-02-cache.md:9:1: warning[import]: `detected` is guessed from this entry's words",
+    );
+    let fm = front_matter(&kb, "2023-05-03-disk.md");
+    assert_eq!(kinds(&fm), ["other", "resolved"]);
+    run.stderr_has("2023-05-03-disk.md:7:1: warning[import]: this entry reads as the detection, but no earlier entry marks the start, so no time to detect is derived");
+    checks_and_builds(&kb);
+    let p = exported(&kb, "2023-05-02-cache");
+    assert_eq!(p["time_to_detect_s"], 15 * 60);
+    assert_eq!(p["time_to_resolve_s"], 35 * 60);
+    // Without a start, no time to detect (not 0 s).
+    assert_eq!(
+        exported(&kb, "2023-05-03-disk")["time_to_detect_s"],
+        Value::Null
+    );
+}
+
+/// `import` reads a body timeline with pmsite's own reader: what `build`
+/// makes of the list, `import` makes of it too.
+#[test]
+fn one_reader_for_body_timelines() {
+    let body = "## Timeline\n\nAll times in UTC.\n\n* [08:47] Error budget alert {detected}\n* [09:02] Rolled back the release\n* **09:15** - Errors back to baseline {resolved}\n";
+    // The same list, built as it is.
+    let native = Kb::new(BOOK);
+    native.write(
+        "content/postmortems/2023-08-01-native.md",
+        format!("---\ntitle: Native\ndate: 2023-08-01\nseverity: SEV3\nsummary: The same list, read by build.\n---\n\n{body}"),
+    );
+    native.build(&[]).success();
+    let built = exported(&native, "2023-08-01-native");
+    let (kb, run) = import(
+        BOOK,
+        &[("2023-08-01-imported.md", &format!("# Imported\n\n{body}"))],
+    );
+    run.success();
+    assert!(!run.stderr.contains("cannot read"), "{}", run.stderr);
+    let fm = front_matter(&kb, "2023-08-01-imported.md");
+    assert_eq!(fm["timezone"], "UTC");
+    assert_eq!(
+        events(&fm),
+        [
+            "Error budget alert",
+            "Rolled back the release",
+            "Errors back to baseline"
+        ]
+    );
+    checks_and_builds(&kb);
+    let imported = exported(&kb, "2023-08-01-imported");
+    for k in [
+        "started",
+        "detected",
+        "resolved",
+        "time_to_detect_s",
+        "time_to_resolve_s",
+    ] {
+        assert_eq!(imported[k], built[k], "{k}");
+    }
+}
+
+#[test]
+fn summaries_and_titles() {
+    let (kb, run) = import(
+        BOOK,
+        &[
+            (
+                "2020-02-02-login.md",
+                "# [Incident] Login is down\n\n## Summary\n\n- Logins failed for every user\n- Sessions already open kept working\n\n## Impact\n\nNobody could sign in.\n",
+            ),
+            (
+                "2020-02-03-report.md",
+                "# Incident report - Search slow\n\nSome words first, before the summary.\n\n**Summary**: search took ten seconds for every query.\n",
+            ),
+            (
+                "0f8fad5b-d9cb-469f-a165-70867728950e.md",
+                "On 2020-02-04 the exporter stopped writing files.\n",
+            ),
+            (
+                "2020-02-05-rule.md",
+                "# Rule after title\n---\n\nText under a rule kept.\n",
+            ),
+        ],
+    );
+    run.success();
+    let fm = front_matter(&kb, "2020-02-02-login.md");
+    assert_eq!(fm["title"], "Login is down");
+    assert_eq!(
+        fm["summary"],
+        "Logins failed for every user; Sessions already open kept working"
+    );
+    let fm = front_matter(&kb, "2020-02-03-report.md");
+    assert_eq!(fm["title"], "Search slow");
+    assert_eq!(fm["summary"], "search took ten seconds for every query.");
+    let fm = front_matter(&kb, "2020-02-04-0f8fad5b-d9cb-469f-a165-70867728950e.md");
+    assert_eq!(
+        fm["title"],
+        "On 2020-02-04 the exporter stopped writing files"
+    );
+    run.stderr_has("0f8fad5b-d9cb-469f-a165-70867728950e.md:1:1: warning[import]: no heading to take the title from, and the file name is an identifier");
+    let pm = kb.read("content/postmortems/2020-02-05-rule.md");
+    assert!(pm.contains("---\n\nText under a rule kept."), "{pm}");
+    checks_and_builds(&kb);
+}
+
+#[test]
+fn the_closing_line_counts_what_is_certain_and_what_is_guessed() {
+    let (_, run) = import(
+        BOOK,
+        &[
+            (
+                "2021-05-05-stated.md",
+                "# Stated\n\n## Timeline\n\nAll times in UTC.\n\n- 10:00 Deploy starts {started}\n- 10:05 Alert fires\n- 10:30 Rolled back (resolved)\n",
+            ),
+            (
+                "2021-05-06-unstated.md",
+                "# Unstated\n\n## Timeline\n\n- 10:00 Deploy starts\n- 10:30 Service restored\n",
+            ),
+        ],
+    );
+    run.success();
+    // Unstated: its zone is the site's, a guess for both entries; two
+    // milestones stated (the tag, "(resolved)"), two guessed from words.
+    run.stderr_has("Imported 2 postmortems: 5 timeline entries (3 certain, 2 guessed), 4 milestones (2 stated, 2 guessed), 0 skipped,");
+}
