@@ -361,3 +361,30 @@ impl Recurrences {
         h.finish()
     }
 }
+
+/// The recurrences of `pms` as a build computes them (sorted newest
+/// first, grouped by cause), for `benches/recurrences.rs`: how many
+/// links (recurrences, seen again, after a fix) they make.
+pub fn links_of(pms: &[Postmortem]) -> usize {
+    let mut refs: Vec<&Postmortem> = pms.iter().collect();
+    refs.sort_by(|a, b| b.date.cmp(&a.date).then_with(|| a.id.cmp(&b.id)));
+    let mut causes: BTreeMap<String, Facet> = BTreeMap::new();
+    for (i, pm) in refs.iter().enumerate() {
+        for c in &pm.causes {
+            causes
+                .entry(c.clone())
+                .or_insert_with(|| Facet {
+                    slug: c.clone(),
+                    incidents: Vec::new(),
+                    as_trigger: 0,
+                })
+                .incidents
+                .push(i);
+        }
+    }
+    let r = recurrences(&refs, &causes);
+    [&r.of, &r.seen_again, &r.after_fix]
+        .iter()
+        .map(|l| l.iter().map(Vec::len).sum::<usize>())
+        .sum()
+}

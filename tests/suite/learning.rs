@@ -187,17 +187,11 @@ fn recurrences_follow_the_rules_and_their_edges() {
 
     // /recurrences/: newest first, with the per-year share.
     let list = kb.read("public/recurrences/index.html");
-    let order: Vec<usize> = ["j-recurs-h/", "f-before-fix/", "b-recurs-a/"]
-        .iter()
-        .map(|id| {
-            list.find(&format!(
-                "class=\"incident-title\" href=\"/postmortems/{id}"
-            ))
-            .unwrap()
-        })
-        .collect();
-    assert!(order.windows(2).all(|w| w[0] < w[1]), "newest first");
-    assert!(!list.contains("class=\"incident-title\" href=\"/postmortems/i-near-miss/"));
+    assert_eq!(
+        later_rows(&list),
+        ["j-recurs-h", "f-before-fix", "b-recurs-a"],
+        "newest first, incidents only"
+    );
     assert!(list.contains("<tr><th scope=\"row\">2021</th><td class=\"num\">2</td><td class=\"num\">1</td><td class=\"num\">50%</td></tr>"), "{list}");
     assert!(list.contains("won't fix: accepted risk"));
 
@@ -212,8 +206,97 @@ fn recurrences_follow_the_rules_and_their_edges() {
     assert!(stats.contains("id=\"recurrences\""));
 }
 
+/// The later incidents of a recurrence list (`ul.recurrence-list`), in
+/// order.
+fn later_rows(html: &str) -> Vec<String> {
+    let doc = scraper::Html::parse_document(html);
+    let sel = scraper::Selector::parse("ul.recurrence-list > li > a:first-of-type").unwrap();
+    doc.select(&sel).map(|a| a.text().collect()).collect()
+}
+
 #[test]
-fn recurrences_paginate() {
+fn every_qualifying_earlier_incident_is_linked_up_to_ten_per_cause() {
+    let kb = Kb::new(BOOK);
+    let open = "  - {title: Fix it, status: open}\n";
+    // A and B both have open fixes when C happens: C recurs both.
+    pm(&kb, "a", "2020-01-01", "incident", "dns", open);
+    pm(&kb, "b", "2020-02-01", "incident", "dns", open);
+    // Fixed before C: not a recurrence, "came back after its fix".
+    pm(
+        &kb,
+        "fixed",
+        "2020-02-15",
+        "incident",
+        "dns",
+        "  - {title: Done, status: done, completed: 2020-02-20}\n",
+    );
+    pm(&kb, "c", "2020-03-01", "incident", "dns", "");
+    // Twelve incidents with open fixes before `late`: ten linked, two more
+    // counted; through a second shared cause, `a` and `b` once each.
+    for k in 0..12 {
+        pm(
+            &kb,
+            &format!("m{k:02}"),
+            &format!("2021-01-{:02}", k + 1),
+            "incident",
+            "cache",
+            open,
+        );
+    }
+    pm(&kb, "late", "2021-06-01", "incident", "cache, dns", "");
+    kb.run(&["build", "--now", "2022-01-01"]).success();
+    let json = export(&kb);
+    let ids = |id: &str| -> Vec<String> {
+        entry(&json, id)["recurrence_of"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|l| l["id"].as_str().unwrap().to_string())
+            .collect()
+    };
+    assert_eq!(ids("c"), ["b", "a"], "both, newest first");
+    assert_eq!(ids("b"), ["a"]);
+    let late = ids("late");
+    assert_eq!(
+        late.len(),
+        12,
+        "ten through cache, two through dns: {late:?}"
+    );
+    assert_eq!(
+        &late[..10],
+        (2..12)
+            .rev()
+            .map(|k| format!("m{k:02}"))
+            .collect::<Vec<_>>()
+    );
+    assert_eq!(&late[10..], ["b", "a"]);
+    let page = kb.read("public/postmortems/late/index.html");
+    has(
+        &page,
+        "And 2 more earlier incidents with <a href=\"/causes/cache/\">cache</a> whose follow-ups were not done",
+    );
+    assert!(!page.contains("more earlier incidents with <a href=\"/causes/dns/\">"));
+    let c = kb.read("public/postmortems/c/index.html");
+    has(&c, "2 earlier incidents had the same cause");
+    assert!(!c.contains("And "), "nothing more: {c}");
+    let list = kb.read("public/recurrences/index.html");
+    assert_eq!(
+        later_rows(&list),
+        [
+            "late", "m11", "m10", "m09", "m08", "m07", "m06", "m05", "m04", "m03", "m02", "m01",
+            "c", "fixed", "b"
+        ]
+    );
+    has(&list, "<li>and 2 more with cache</li>");
+    let a = kb.read("public/postmortems/a/index.html");
+    has(&a, "<h3 id=\"recurred-in\">Recurred in</h3>");
+    for later in ["b", "c", "late"] {
+        has(&a, &format!("href=\"/postmortems/{later}/\""));
+    }
+}
+
+#[test]
+fn recurrences_paginate_like_the_other_lists() {
     let kb = Kb::new(BOOK);
     pm(
         &kb,
@@ -235,11 +318,25 @@ fn recurrences_paginate() {
     }
     kb.build(&[]).success();
     let one = kb.read("public/recurrences/index.html");
-    assert!(one.contains("55 recurrences"));
-    assert!(one.contains("Page 1 of 2"));
-    assert!(one.contains("href=\"/recurrences/page/2/\""));
+    has(&one, "55 recurrences");
+    has(&one, "<span>Page 1 of 2</span>");
+    has(
+        &one,
+        "<a rel=\"next\" href=\"/recurrences/page/2/\">Next</a>",
+    );
+    has(&one, "<link rel=\"next\" href=\"/recurrences/page/2/\">");
+    has(&one, "id=\"per-year\"");
     let two = kb.read("public/recurrences/page/2/index.html");
-    assert_eq!(two.matches("<li class=\"incident\">").count(), 5);
+    assert_eq!(later_rows(&two).len(), 5);
+    has(&two, "<link rel=\"prev\" href=\"/recurrences/\">");
+    assert!(
+        !two.contains("id=\"per-year\""),
+        "the figures are on page 1"
+    );
+    let redirect = kb.read("public/recurrences/page/1/index.html");
+    has(&redirect, "url=/recurrences/");
+    let sitemap = kb.read("public/sitemap.xml");
+    has(&sitemap, "/recurrences/page/2/</loc>");
 }
 
 /// Incidents with a time to detect of `minutes` each, in one quarter.
