@@ -1,8 +1,10 @@
 #!/usr/bin/env python3
 """Checks that nothing is lost from the paginated lists of a built site:
 every incident is on exactly one page of each list it belongs to (all
-incidents, the timeline, each cause, service and team; tags: no incident
-twice, as many as the tag's count), and every follow-up is on exactly one
+incidents, the timeline, each cause, service, team and kind, the
+recurrences; tags: no incident twice, as many as the tag's count; the
+postmortems awaiting review: none twice, each a draft or in review), and
+every follow-up is on exactly one
 page of the board or its history, and of one group of each view (one per
 service of its incident in the view by service). The lists are followed
 page by page through their rel="next" links; what belongs where comes
@@ -30,6 +32,9 @@ class Page(HTMLParser):
         super().__init__(convert_charrefs=True)
         self.next = None
         self.incidents = []
+        self.recurrences = []  # the later incidents of a recurrence list
+        self.reviews = []  # the rows of the list awaiting review
+        self.total = None  # what a pager says the list holds
         self.rows = []  # (title, incident url)
         self.groups = []  # (name, url or None, first number cell)
         self._stack = []
@@ -47,11 +52,21 @@ class Page(HTMLParser):
             self._stack.append((tag, cls))
         inside = [c for t, c in self._stack]
         in_incidents = any("incident-list" in c for c in inside)
+        in_recurrences = any("recurrence-list" in c for c in inside)
+        in_reviews = any("review-list" in c for c in inside)
+        if tag == "li" and (in_recurrences or in_reviews) and self._stack[-2][1] in (
+            "recurrence-list compact",
+            "plain-list review-list",
+        ):
+            self._li_link = "recurrences" if in_recurrences else "reviews"
+        elif tag == "a" and self._li_link in ("recurrences", "reviews"):
+            getattr(self, self._li_link).append(a.get("href"))
+            self._li_link = False
         in_follow_ups = any(c.startswith("follow-ups") for c in inside)
         in_counts = any(c in ("counts", "facets") for c in inside)
         if tag == "li" and in_incidents:
             self._li_link = True
-        elif tag == "a" and self._li_link:
+        elif tag == "a" and self._li_link is True:
             self.incidents.append(a.get("href"))
             self._li_link = False
         if tag == "tr" and in_follow_ups and cls.startswith("fu-"):
@@ -142,6 +157,7 @@ class Site:
             for kind in ("causes", "services", "teams"):
                 for name in pm[kind]:
                     members[(kind, name)].append(urls[pm["id"]])
+            members[("kinds", pm["kind"])].append(urls[pm["id"]])
         everything = list(urls.values())
         lists = [("postmortems", everything), ("timeline", everything)]
         lists += [(f"{k}/{urllib.parse.quote(n, safe='')}", m) for (k, n), m in members.items()]
@@ -150,6 +166,21 @@ class Site:
             got = [self.path(h) for p in pages for h in p.incidents]
             self.expect_once(f"/{rel}/", got, want)
         checked = len(lists)
+        # Recurrences: the incidents that recur an earlier one.
+        recurring = [urls[pm["id"]] for pm in self.export if pm["recurrence_of"]]
+        pages = self.pages(self.base + "recurrences/")
+        got = [self.path(h) for p in pages for h in p.recurrences]
+        self.expect_once("/recurrences/", got, recurring)
+        # Awaiting review: the build date it is measured from is not in
+        # the export; none twice, each in review (or a draft).
+        status = {urls[pm["id"]]: pm["status"] for pm in self.export}
+        pages = self.pages(self.base + "review/")
+        got = [self.path(h) for p in pages for h in p.reviews]
+        if len(got) != len(set(got)):
+            self.problems.append("/review/: a postmortem listed twice")
+        if any(status.get(u) not in ("draft", "in-review") for u in got):
+            self.problems.append("/review/: a postmortem that is not awaiting review")
+        checked += 2
         # Tags are not in the export: no incident twice, as many as counted.
         index = self.pages(self.base + "tags/")
         for name, href, cells in (g for p in index for g in p.groups):

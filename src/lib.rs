@@ -47,6 +47,7 @@ pub mod bench {
     pub use crate::markdown::highlight::Highlighter;
     pub use crate::model::links::LinkTable;
     pub use crate::model::postmortem::{SourceFile, SourceKind};
+    pub use crate::model::recurrence::links_of as recurrence_links;
     pub use crate::model::site::Clock;
     pub use crate::pipeline::{BuildOptions, InMemory, Pipeline, build_in_memory};
     pub use crate::render::{RenderState, Unobserved};

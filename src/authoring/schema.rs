@@ -67,6 +67,7 @@ fn properties(config: &Config) -> Value {
         },
         "tags": list(json!({"type": ["string", "number"], "minLength": 1}), "Free-text tags, any language"),
         "visibility": {"enum": ["public", "internal", null], "description": "internal incidents are left out of `pmsite build --public`"},
+        "kind": {"enum": ["incident", "near-miss", "exercise", null], "description": "incident (default: users were harmed), near-miss (they could have been), or exercise (a tabletop, game day or chaos test); near misses and exercises are left out of time-to-detect and time-to-resolve figures"},
         "timezone": {"type": ["string", "null"], "description": format!("IANA time zone for bare times in the timeline (default: [site] timezone, {})", config.site.timezone_name)},
         "timeline": list(timeline_entry(), "What was seen and done, in order"),
         "follow_ups": list(follow_up(), "Follow-up actions, each with an owner, a status and a due date"),

@@ -29,6 +29,16 @@ pub const BUILTIN: &[(&str, &str, &str)] = &[
         SRE_TEMPLATE,
     ),
     ("minor", "a short one for minor incidents", MINOR_TEMPLATE),
+    (
+        "near-miss",
+        "something that could have harmed users and did not (`kind: near-miss`)",
+        NEAR_MISS_TEMPLATE,
+    ),
+    (
+        "exercise",
+        "a tabletop exercise, game day or chaos test (`kind: exercise`)",
+        EXERCISE_TEMPLATE,
+    ),
 ];
 
 const DEFAULT_TEMPLATE: &str = r#"---
@@ -176,6 +186,97 @@ follow_ups: []
 ## Follow-up actions
 "#;
 
+const NEAR_MISS_TEMPLATE: &str = r#"---
+title: {{title}}
+date: {{date}}
+kind: near-miss               # nobody was harmed: left out of time-to-detect/resolve figures
+status: draft                 # draft | in-review | final
+severity: {{severity}}          # what it would have been: {{severities}}
+summary: What almost happened, and what stopped it.
+impact: None for users. What it would have been, had nothing stopped it.
+services: []
+teams: []
+authors: []
+causes: []                    # the same causes an incident would have had
+trigger:
+detection:                    # how it was caught: alert | employee-report | review | ...
+timeline:
+  - at: "00:00"
+    kind: started
+    event: What set it off
+follow_ups: []
+---
+
+## Summary
+
+What almost happened, and what stopped it.
+
+## What would have happened
+
+Who would have been affected, how, and for how long.
+
+## Timeline
+
+## Contributing causes
+
+The same conditions an incident would have had. Say who did what ("I ran
+restore.sh against the wrong host"), then ask why it was possible.
+
+## What stopped it
+
+A safeguard, a habit, luck? Luck is a finding: name it.
+
+## What went well
+
+## What went poorly
+
+## Follow-up actions
+"#;
+
+const EXERCISE_TEMPLATE: &str = r#"---
+title: {{title}}
+date: {{date}}
+kind: exercise                # a tabletop, game day or chaos test
+status: draft                 # draft | in-review | final
+severity: {{severity}}          # what the scenario would be: {{severities}}
+summary: The scenario practised, and what we learned.
+impact: None for users (staging), or what users saw during the test.
+services: []
+teams: []
+authors: []
+causes: []                    # the causes the scenario exercised
+detection:
+timeline:
+  - at: "00:00"
+    kind: started
+    event: The scenario begins
+follow_ups: []
+---
+
+## Summary
+
+The scenario, who took part, and the one thing to remember.
+
+## Scenario
+
+What was broken on purpose (or imagined, for a tabletop), where, and what
+we expected to happen.
+
+## Timeline
+
+## What we expected and what happened
+
+## Contributing causes
+
+What made the system or the response behave differently than expected.
+
+## What went well
+
+## What went poorly
+
+## Follow-up actions
+"#;
+
 /// A template found by name.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Template {
@@ -279,7 +380,10 @@ mod tests {
         let (msg, hint) = find(&dir, "sre-book").unwrap_err();
         assert_eq!(msg, "unknown template `sre-book`");
         assert!(hint.contains("did you mean `sre`?"), "{hint}");
-        assert!(hint.contains("default, minor, sre"), "{hint}");
+        assert!(
+            hint.contains("default, exercise, minor, near-miss, sre"),
+            "{hint}"
+        );
     }
 
     fn tempfile_dir() -> PathBuf {

@@ -6,6 +6,7 @@
 //! May use `pipeline` and everything below it, and `authoring` (the schema
 //! it checks is up to date).
 
+pub mod language;
 pub mod lint;
 
 use std::collections::HashMap;
@@ -141,6 +142,8 @@ pub fn check(root: &Path, opts: &CheckOptions) -> Report {
             for inc in &mut site.incidents {
                 fill_lines(Arc::make_mut(&mut inc.pm));
                 diags.extend(crate::check::lint::lint_incident(inc, &pipeline.config));
+                diags.extend(language::lint_language(inc));
+                diags.extend(review_overdue(inc, site.clock.today, &pipeline.config));
             }
         }
     }
@@ -167,6 +170,56 @@ pub fn check(root: &Path, opts: &CheckOptions) -> Report {
         overdue,
         postmortems,
     }
+}
+
+/// A postmortem still draft or in review more than `[postmortem]
+/// review-days` after its incident, at its `status:` line.
+fn review_overdue(
+    inc: &crate::model::site::Incident,
+    today: jiff::civil::Date,
+    config: &Config,
+) -> Option<Diagnostic> {
+    let pm = &inc.pm;
+    let days = config.postmortem.review_days;
+    let age = crate::model::review::overdue_days(pm, today, days)?;
+    let d = Diagnostic::warning(
+        Code::ReviewOverdue,
+        format!(
+            "still `{}` {age} days after the incident (more than [postmortem] review-days = {days})",
+            pm.status.as_str()
+        ),
+    )
+    .with_hint("review it with the people who were there and set `status: final`; a postmortem nobody reviews teaches nobody");
+    Some(
+        pm.source
+            .diagnostic_at(d, &YamlPath::root().key("status"), Target::Value),
+    )
+}
+
+/// The blameless-language warnings of a built site (`build` reports them
+/// too; they never fail it), after the allow lists.
+pub fn language_warnings(site: &Site) -> Vec<Diagnostic> {
+    let allow = AllowLists {
+        site: site.config.lint.allow.clone(),
+        files: site
+            .incidents
+            .iter()
+            .filter(|i| !i.pm.lint_allow.is_empty())
+            .map(|i| (i.pm.source.file.shown.clone(), i.pm.lint_allow.clone()))
+            .collect(),
+    };
+    let found: Vec<Vec<Diagnostic>> = {
+        use rayon::prelude::*;
+        site.incidents
+            .par_iter()
+            .map(language::lint_language)
+            .collect()
+    };
+    found
+        .into_iter()
+        .flatten()
+        .filter(|d| !allow.allows(d))
+        .collect()
 }
 
 /// When cross-file errors (an unknown related id, a wrong reading list)

@@ -63,7 +63,10 @@ pub(super) fn build(global: &GlobalArgs, reporter: &Reporter, args: BuildArgs) -
     ));
     match pipeline.build() {
         Ok(built) => {
-            reporter.diagnostics(&built.warnings);
+            let mut warnings = crate::diagnostics::Diagnostics::new();
+            warnings.extend(built.warnings.iter().cloned());
+            warnings.extend(crate::check::language_warnings(&built.site));
+            reporter.diagnostics(&warnings.into_sorted());
             for (stage, took) in &built.timings {
                 reporter.detail(&format!("  {stage}: {:.0?}", took));
             }

@@ -69,6 +69,7 @@ pub struct Config {
     pub markdown: MarkdownConfig,
     pub search: SearchConfig,
     pub lint: LintConfig,
+    pub stats: StatsConfig,
     pub import: ImportConfig,
     /// Where values that are checked against content later were written.
     pub positions: ConfigPositions,
@@ -106,6 +107,17 @@ pub struct PostmortemConfig {
     pub ticket_url: Option<String>,
     pub reading_list: Vec<String>,
     pub sections: Vec<String>,
+    /// Days after the incident date a postmortem may stay `draft` or
+    /// `in-review` before it is overdue for review.
+    pub review_days: u32,
+}
+
+/// `[stats]`: how figures across incidents are summarised.
+#[derive(Clone, Debug)]
+pub struct StatsConfig {
+    /// The fewest incidents a median or percentile is computed from;
+    /// fewer give none (the points are shown instead).
+    pub min_sample: usize,
 }
 
 /// The highlighting themes syntect ships, usable as `[markdown]
@@ -194,6 +206,7 @@ impl Config {
                 ticket_url: None,
                 reading_list: Vec::new(),
                 sections: DEFAULT_SECTIONS.iter().map(|s| s.to_string()).collect(),
+                review_days: 14,
             },
             causes: BTreeMap::new(),
             markdown: MarkdownConfig {
@@ -203,6 +216,7 @@ impl Config {
             },
             search: SearchConfig { enable: true },
             lint: LintConfig::default(),
+            stats: StatsConfig { min_sample: 5 },
             import: ImportConfig::default(),
             positions: ConfigPositions::default(),
             fingerprint: 0,
@@ -377,6 +391,16 @@ pub fn normalize_base_url(url: &str) -> Result<String, String> {
     Ok(s)
 }
 
+/// A TOML value as a message shows it: `0`, `-3`, `"14"`, `1.5`.
+fn describe(value: &Val<'_>) -> String {
+    match value.get_ref() {
+        DeValue::Integer(i) => i.to_string(),
+        DeValue::Float(f) => f.to_string(),
+        DeValue::String(s) => format!("the string \"{s}\""),
+        other => other.type_str().to_string(),
+    }
+}
+
 struct ConfigReader<'a> {
     text: &'a str,
     lines: LineIndex<'a>,
@@ -397,6 +421,7 @@ const SECTIONS: &[&str] = &[
     "markdown",
     "search",
     "lint",
+    "stats",
     "import",
 ];
 
@@ -451,6 +476,31 @@ impl<'a> ConfigReader<'a> {
             DeValue::String(s) => Some(s.to_string()),
             _ => {
                 self.type_error(section, key, value, "a string");
+                None
+            }
+        }
+    }
+
+    /// A whole number of at least 1.
+    fn positive(&mut self, section: &str, key: &str, value: &Val<'_>) -> Option<u32> {
+        let n = match value.get_ref() {
+            DeValue::Integer(i) => i.to_string().parse::<i64>().ok(),
+            _ => None,
+        };
+        match n.and_then(|n| u32::try_from(n).ok()).filter(|n| *n >= 1) {
+            Some(n) => Some(n),
+            None => {
+                self.push(
+                    Diagnostic::error(
+                        Code::BadValue,
+                        format!(
+                            "[{section}] {key} must be a positive whole number, found {}",
+                            describe(value)
+                        ),
+                    )
+                    .at(self.pos(value.span()))
+                    .with_hint(format!("for example: {key} = 14")),
+                );
                 None
             }
         }
@@ -568,6 +618,20 @@ impl<'a> ConfigReader<'a> {
                                     }
                                 }
                                 _ => self.unknown_key(Some("lint"), k, &["allow"]),
+                            }
+                        }
+                    }
+                }
+                "stats" => {
+                    if let Some(t) = self.section(name, value) {
+                        for (k, v) in t.iter() {
+                            match k.get_ref().as_ref() {
+                                "min-sample" => {
+                                    if let Some(n) = self.positive("stats", "min-sample", v) {
+                                        config.stats.min_sample = n as usize;
+                                    }
+                                }
+                                _ => self.unknown_key(Some("stats"), k, &["min-sample"]),
                             }
                         }
                     }
@@ -755,6 +819,7 @@ impl<'a> ConfigReader<'a> {
             "ticket-url",
             "reading-list",
             "sections",
+            "review-days",
         ];
         for (k, v) in t.iter() {
             match k.get_ref().as_ref() {
@@ -847,6 +912,11 @@ impl<'a> ConfigReader<'a> {
                 "sections" => {
                     if let Some(list) = self.strings("postmortem", "sections", v) {
                         config.postmortem.sections = list.into_iter().map(|(s, _)| s).collect();
+                    }
+                }
+                "review-days" => {
+                    if let Some(n) = self.positive("postmortem", "review-days", v) {
+                        config.postmortem.review_days = n;
                     }
                 }
                 _ => self.unknown_key(Some("postmortem"), k, KNOWN),
@@ -1175,5 +1245,35 @@ enable = false
         assert!(normalize_base_url("//evil.example/").is_err());
         assert!(normalize_base_url("/ok/").is_ok());
         assert!(normalize_base_url("https://").is_err());
+    }
+
+    #[test]
+    fn review_days_and_min_sample_are_positive_whole_numbers() {
+        let c = parse("[postmortem]\nreview-days = 30\n[stats]\nmin-sample = 3\n").unwrap();
+        assert_eq!(c.postmortem.review_days, 30);
+        assert_eq!(c.stats.min_sample, 3);
+        let d = parse("").unwrap();
+        assert_eq!((d.postmortem.review_days, d.stats.min_sample), (14, 5));
+        let errs =
+            parse("[postmortem]\nreview-days = 0\n[stats]\nmin-sample = -2\n[x]\n").unwrap_err();
+        let got: Vec<(usize, &str)> = errs.iter().map(|d| (d.line, d.message.as_str())).collect();
+        assert_eq!(
+            &got[..2],
+            [
+                (
+                    2,
+                    "[postmortem] review-days must be a positive whole number, found 0"
+                ),
+                (
+                    4,
+                    "[stats] min-sample must be a positive whole number, found -2"
+                ),
+            ]
+        );
+        for bad in ["\"14\"", "1.5", "true", "99999999999"] {
+            let errs = parse(&format!("[stats]\nmin-sample = {bad}\n")).unwrap_err();
+            assert_eq!(errs[0].line, 2, "{bad}");
+            assert!(errs[0].message.contains("positive whole number"), "{bad}");
+        }
     }
 }

@@ -105,6 +105,9 @@ codes! {
     SymlinkOutside = "symlink-outside",
     NotRead = "not-read",
     SchemaOutdated = "schema-outdated",
+    PassiveVoice = "passive-voice",
+    BlameLanguage = "blame-language",
+    ReviewOverdue = "review-overdue",
 }
 
 /// Every lint, in the order the README lists them, with what it finds.
@@ -145,6 +148,12 @@ pub const LINTS: &[Code] = &[
     Code::NotRead,
     // the editor schema file differs from what `pmsite schema` prints now
     Code::SchemaOutdated,
+    // an agentless passive ("the config was changed") about causes or what went poorly
+    Code::PassiveVoice,
+    // words that judge a person ("careless", "should have known", "X's fault")
+    Code::BlameLanguage,
+    // still draft or in review more than [postmortem] review-days after the incident
+    Code::ReviewOverdue,
 ];
 
 impl Code {

@@ -15,7 +15,9 @@ use crate::diagnostics::yaml::{Target, YamlPath};
 use crate::diagnostics::{Diagnostic, Pos, suggest};
 use crate::load::frontmatter::{FieldErrors, Fields, Split, SplitError, parse_yaml, split};
 use crate::model::followup::{FollowUp, FollowUpStatus, FollowUpType};
-use crate::model::postmortem::{IdRef, Page, Postmortem, Source, SourceFile, Status, Visibility};
+use crate::model::postmortem::{
+    IdRef, Kind, Page, Postmortem, Source, SourceFile, Status, Visibility,
+};
 use crate::model::timeline::{Milestone, TimeCursor, TimelineEntry, TimelineSource};
 
 /// Front matter keys of a postmortem.
@@ -35,6 +37,7 @@ pub const POSTMORTEM_KEYS: &[&str] = &[
     "detection",
     "tags",
     "visibility",
+    "kind",
     "timezone",
     "timeline",
     "follow_ups",
@@ -214,6 +217,7 @@ fn read_postmortem(
         .string("detection", errs)
         .and_then(|d| checked_slug(&d, &YamlPath::root().key("detection"), "detection", errs));
     let visibility = read_visibility(f, errs);
+    let kind = read_kind(f, errs);
     let timezone = read_timezone(f, config, errs);
     // With no usable date, times are still checked (on a stand-in day).
     let timeline = read_timeline(
@@ -254,6 +258,7 @@ fn read_postmortem(
         detection,
         tags,
         visibility,
+        kind,
         timezone,
         timeline,
         timeline_source,
@@ -424,6 +429,26 @@ fn read_visibility(f: &Fields<'_>, errs: &mut FieldErrors) -> Visibility {
             Visibility::Public
         }
     }
+}
+
+/// `kind:` (default `incident`).
+fn read_kind(f: &Fields<'_>, errs: &mut FieldErrors) -> Kind {
+    let Some(s) = f.string("kind", errs) else {
+        return Kind::Incident;
+    };
+    Kind::parse(&s).unwrap_or_else(|| {
+        errs.error(
+            YamlPath::root().key("kind"),
+            Target::Value,
+            Code::BadValue,
+            format!("unknown kind `{s}`"),
+            Some(
+                one_of(&s, Kind::NAMES)
+                    + " (incident: users were harmed; near-miss: they could have been; exercise: a tabletop, game day or chaos test)",
+            ),
+        );
+        Kind::Incident
+    })
 }
 
 /// `timezone:`, else the site's.

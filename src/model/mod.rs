@@ -8,10 +8,13 @@
 //! `diagnostics` only.
 
 pub mod body;
+pub mod durations;
 pub mod followup;
 pub mod links;
 pub mod merge;
 pub mod postmortem;
+pub mod recurrence;
+pub mod review;
 pub mod similar;
 pub mod site;
 pub mod stats;

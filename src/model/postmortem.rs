@@ -95,6 +95,58 @@ impl Status {
     }
 }
 
+/// What a postmortem is about: an incident that harmed users, a near
+/// miss that could have, or an exercise (a tabletop, a game day, a chaos
+/// test) that practised one.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Kind {
+    #[default]
+    Incident,
+    NearMiss,
+    Exercise,
+}
+
+impl Kind {
+    pub const NAMES: &'static [&'static str] = &["incident", "near-miss", "exercise"];
+    pub const ALL: [Kind; 3] = [Kind::Incident, Kind::NearMiss, Kind::Exercise];
+
+    pub fn parse(s: &str) -> Option<Self> {
+        Some(match s {
+            "incident" => Kind::Incident,
+            "near-miss" => Kind::NearMiss,
+            "exercise" => Kind::Exercise,
+            _ => return None,
+        })
+    }
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Kind::Incident => "incident",
+            Kind::NearMiss => "near-miss",
+            Kind::Exercise => "exercise",
+        }
+    }
+
+    /// As a badge or a heading: `near miss`.
+    pub fn label(self) -> &'static str {
+        match self {
+            Kind::Incident => "incident",
+            Kind::NearMiss => "near miss",
+            Kind::Exercise => "exercise",
+        }
+    }
+
+    /// `near misses`.
+    pub fn plural(self) -> &'static str {
+        match self {
+            Kind::Incident => "incidents",
+            Kind::NearMiss => "near misses",
+            Kind::Exercise => "exercises",
+        }
+    }
+}
+
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Visibility {
@@ -234,6 +286,7 @@ pub struct Postmortem {
     pub detection: Option<String>,
     pub tags: Vec<String>,
     pub visibility: Visibility,
+    pub kind: Kind,
     pub timezone: TimeZone,
     pub timeline: Vec<TimelineEntry>,
     pub timeline_source: TimelineSource,

@@ -15,6 +15,7 @@ use crate::diagnostics::{Diagnostic, Diagnostics, suggest};
 use crate::model::body::RenderedBody;
 use crate::model::followup::FollowUpStatus;
 use crate::model::postmortem::{Page, Postmortem, Visibility};
+use crate::model::recurrence::{Recurrences, recurrences};
 use crate::model::timeline::Metrics;
 
 /// The build's notion of "now": overdue follow-ups and "on this day" are
@@ -108,8 +109,12 @@ pub struct Site {
     pub services: Arc<BTreeMap<String, Facet>>,
     pub teams: Arc<BTreeMap<String, Facet>>,
     pub tags: Arc<BTreeMap<String, Facet>>,
+    /// The incidents of each kind (`incident`, `near-miss`, `exercise`).
+    pub kinds: Arc<BTreeMap<String, Facet>>,
     /// Reading-list incidents, in the configured order.
     pub reading_list: Vec<usize>,
+    /// Which incidents recur which (see [`crate::model::recurrence`]).
+    pub recurrences: Arc<Recurrences>,
 }
 
 impl Site {
@@ -140,6 +145,7 @@ pub struct Skeleton {
     services: Arc<BTreeMap<String, Facet>>,
     teams: Arc<BTreeMap<String, Facet>>,
     tags: Arc<BTreeMap<String, Facet>>,
+    kinds: Arc<BTreeMap<String, Facet>>,
     reading_list: Vec<usize>,
 }
 
@@ -178,6 +184,7 @@ fn skeleton_fp(incidents: &[Incident], config: &Config, all_ids: &HashSet<String
         for l in &inc.body.links_to {
             put(8, l.as_bytes());
         }
+        put(11, pm.kind.as_str().as_bytes());
     }
     for id in &config.postmortem.reading_list {
         put(9, id.as_bytes());
@@ -219,6 +226,10 @@ pub fn assemble(
         inc.backlinks = skeleton.backlinks[i].clone();
         inc.similar = skeleton.similar[i].clone();
     }
+    // Follow-up statuses decide recurrences, and they are not part of the
+    // skeleton: computed every time (linear in the causes' incidents).
+    let pms: Vec<&Postmortem> = incidents.iter().map(|i| &*i.pm).collect();
+    let recurrences = Arc::new(recurrences(&pms, &skeleton.causes));
     let site = Site {
         config,
         clock,
@@ -230,7 +241,9 @@ pub fn assemble(
         services: skeleton.services.clone(),
         teams: skeleton.teams.clone(),
         tags: skeleton.tags.clone(),
+        kinds: skeleton.kinds.clone(),
         reading_list: skeleton.reading_list.clone(),
+        recurrences,
     };
     Ok((site, skeleton))
 }
@@ -267,6 +280,7 @@ fn skeleton(
         services: Arc::new(facets.services),
         teams: Arc::new(facets.teams),
         tags: Arc::new(facets.tags),
+        kinds: Arc::new(facets.kinds),
         reading_list,
     })
 }
@@ -330,6 +344,7 @@ struct Facets {
     services: BTreeMap<String, Facet>,
     teams: BTreeMap<String, Facet>,
     tags: BTreeMap<String, Facet>,
+    kinds: BTreeMap<String, Facet>,
 }
 
 impl Facets {
@@ -339,6 +354,7 @@ impl Facets {
             services: BTreeMap::new(),
             teams: BTreeMap::new(),
             tags: BTreeMap::new(),
+            kinds: BTreeMap::new(),
         };
         for (i, inc) in incidents.iter().enumerate() {
             for c in &inc.pm.causes {
@@ -358,6 +374,7 @@ impl Facets {
             for t in &inc.pm.tags {
                 add_to_facet(&mut f.tags, t, i);
             }
+            add_to_facet(&mut f.kinds, inc.pm.kind.as_str(), i);
         }
         f
     }

@@ -41,28 +41,7 @@ pub struct Tick {
 pub enum Axis {
     /// Whole numbers: steps of 1, 2 or 5 times a power of ten.
     Count,
-    /// Seconds: steps of round durations (1m, 5m, 15m, 1h, 6h, 1d, …).
-    Duration,
 }
-
-const DURATION_STEPS: [f64; 16] = [
-    60.0,
-    120.0,
-    300.0,
-    600.0,
-    900.0,
-    1800.0,
-    3600.0,
-    7200.0,
-    10800.0,
-    21600.0,
-    43200.0,
-    86400.0,
-    172_800.0,
-    345_600.0,
-    604_800.0,
-    1_209_600.0,
-];
 
 impl Axis {
     /// The tick step: four steps reach `max`.
@@ -70,24 +49,12 @@ impl Axis {
         let want = (max / 4.0).max(f64::MIN_POSITIVE);
         match self {
             Axis::Count => nice_max(want.max(1.0)),
-            Axis::Duration => DURATION_STEPS
-                .iter()
-                .copied()
-                .find(|s| *s >= want)
-                .unwrap_or_else(|| nice_max(want / 86400.0) * 86400.0),
         }
     }
 
     fn label(self, v: f64) -> String {
         match self {
             Axis::Count => format!("{}", v.round() as i64),
-            Axis::Duration => {
-                if v == 0.0 {
-                    "0".into()
-                } else {
-                    crate::model::timeline::human_duration(v.round() as i64)
-                }
-            }
         }
     }
 
@@ -195,108 +162,6 @@ pub fn stacked_bars(categories: &[Category], label_every: usize) -> BarChart {
         bars,
         y_ticks,
         x_labels,
-    }
-}
-
-#[derive(Clone, Debug, Serialize, PartialEq)]
-pub struct Point {
-    pub x: f64,
-    pub y: f64,
-    pub title: String,
-}
-
-#[derive(Clone, Debug, Serialize, PartialEq)]
-pub struct Series {
-    pub name: String,
-    pub class: String,
-    /// `points` attributes of polylines; a gap (no value) starts a new one.
-    pub lines: Vec<String>,
-    pub points: Vec<Point>,
-}
-
-#[derive(Clone, Debug, Serialize, PartialEq)]
-pub struct LineChart {
-    pub width: f64,
-    pub height: f64,
-    pub left: f64,
-    pub bottom: f64,
-    pub series: Vec<Series>,
-    pub y_ticks: Vec<Tick>,
-    pub x_labels: Vec<Tick>,
-}
-
-/// Lines over categories; `None` values leave gaps.
-pub fn line_chart(
-    labels: &[String],
-    series: &[(String, String, Vec<Option<f64>>)],
-    axis: Axis,
-    label_every: usize,
-) -> LineChart {
-    let n = labels.len().max(1) as f64;
-    let slot = (WIDTH - LEFT) / n;
-    let max = series
-        .iter()
-        .flat_map(|(_, _, v)| v.iter().flatten().copied())
-        .fold(0.0, f64::max);
-    let (top, y_ticks) = axis.ticks(max);
-    let x_of = |i: usize| r1(LEFT + (i as f64 + 0.5) * slot);
-    let y_of = |v: f64| r1(HEIGHT - v / top * HEIGHT);
-    let series = series
-        .iter()
-        .map(|(name, class, values)| {
-            let mut lines = Vec::new();
-            let mut current: Vec<String> = Vec::new();
-            let mut points = Vec::new();
-            for (i, v) in values.iter().enumerate() {
-                match v {
-                    Some(v) => {
-                        current.push(format!("{},{}", x_of(i), y_of(*v)));
-                        points.push(Point {
-                            x: x_of(i),
-                            y: y_of(*v),
-                            title: format!(
-                                "{} {name}: {}",
-                                labels.get(i).map_or("", |s| s.as_str()),
-                                axis.label(*v)
-                            ),
-                        });
-                    }
-                    None => {
-                        if !current.is_empty() {
-                            lines.push(current.join(" "));
-                            current.clear();
-                        }
-                    }
-                }
-            }
-            if !current.is_empty() {
-                lines.push(current.join(" "));
-            }
-            Series {
-                name: name.clone(),
-                class: class.clone(),
-                lines,
-                points,
-            }
-        })
-        .collect();
-    let every = label_every.max(1);
-    LineChart {
-        width: WIDTH,
-        height: HEIGHT,
-        left: LEFT,
-        bottom: BOTTOM,
-        series,
-        y_ticks,
-        x_labels: labels
-            .iter()
-            .enumerate()
-            .filter(|(i, _)| i % every == 0)
-            .map(|(i, l)| Tick {
-                pos: x_of(i),
-                label: l.clone(),
-            })
-            .collect(),
     }
 }
 
@@ -444,26 +309,5 @@ mod tests {
             ticks.iter().map(|t| t.label.clone()).collect::<Vec<_>>(),
             ["0", "1", "2", "3", "4"]
         );
-        let (top, ticks) = Axis::Duration.ticks(25.0 * 60.0);
-        assert_eq!(top, 40.0 * 60.0);
-        assert_eq!(ticks[1].label, "10m");
-        let (_, ticks) = Axis::Duration.ticks(5.5 * 3600.0);
-        assert_eq!(ticks[1].label, "2h");
-    }
-
-    #[test]
-    fn lines_break_at_gaps() {
-        let c = line_chart(
-            &["q1".into(), "q2".into(), "q3".into(), "q4".into()],
-            &[(
-                "median".into(),
-                "m".into(),
-                vec![Some(1.0), Some(2.0), None, Some(4.0)],
-            )],
-            Axis::Count,
-            1,
-        );
-        assert_eq!(c.series[0].lines.len(), 2);
-        assert_eq!(c.series[0].points.len(), 3);
     }
 }

@@ -35,10 +35,25 @@ pub struct ExportedPostmortem {
     pub time_to_resolve_s: Option<i64>,
     pub follow_ups: Vec<ExportedFollowUp>,
     pub related: Vec<String>,
+    /// `incident`, `near-miss` or `exercise`.
+    pub kind: &'static str,
+    /// The earlier incidents this one recurs (empty when none).
+    pub recurrence_of: Vec<ExportedRecurrence>,
     /// The original report (imported postmortems).
     pub source_url: Option<String>,
     /// Fields another tool wrote, kept by `pmsite import` (`{}` when none).
     pub extra: serde_json::Map<String, serde_json::Value>,
+}
+
+/// An earlier incident that a later one recurs.
+#[derive(Serialize)]
+pub struct ExportedRecurrence {
+    pub id: String,
+    /// The causes both have.
+    pub causes: Vec<String>,
+    /// Titles of the earlier incident's follow-ups not done on the later
+    /// incident's date.
+    pub open_follow_ups: Vec<String>,
 }
 
 #[derive(Serialize)]
@@ -108,7 +123,96 @@ pub fn exported(site: &Site, inc: &crate::model::site::Incident) -> ExportedPost
             .iter()
             .map(|&j| site.incidents[j].pm.id.clone())
             .collect(),
+        kind: pm.kind.as_str(),
+        recurrence_of: site
+            .by_id
+            .get(&pm.id)
+            .and_then(|&i| site.recurrences.of.get(i))
+            .map(|links| {
+                links
+                    .iter()
+                    .map(|l| ExportedRecurrence {
+                        id: site.incidents[l.earlier].pm.id.clone(),
+                        causes: l.causes.clone(),
+                        open_follow_ups: l.not_done.iter().map(|f| f.title.clone()).collect(),
+                    })
+                    .collect()
+            })
+            .unwrap_or_default(),
         source_url: pm.source_url.clone(),
         extra: pm.extra.iter().cloned().collect(),
+    }
+}
+
+/// A number as JSON: whole numbers without a fraction (`300`, not `300.0`).
+fn number(x: f64) -> serde_json::Value {
+    if x.fract() == 0.0 && x.abs() < 9e15 {
+        serde_json::Value::from(x as i64)
+    } else {
+        serde_json::Value::from(x)
+    }
+}
+
+/// A duration summarised, with its sample size.
+#[derive(Serialize)]
+pub struct SummaryJson {
+    pub n: usize,
+    pub median_s: Option<serde_json::Value>,
+    pub p90_s: Option<i64>,
+}
+
+impl SummaryJson {
+    fn of(s: &crate::model::durations::Summary) -> Self {
+        SummaryJson {
+            n: s.n(),
+            median_s: s.median.map(number),
+            p90_s: s.p90,
+        }
+    }
+}
+
+#[derive(Serialize)]
+pub struct PeriodJson {
+    pub period: String,
+    pub incidents: usize,
+    pub time_to_detect: SummaryJson,
+    pub time_to_resolve: SummaryJson,
+}
+
+#[derive(Serialize)]
+pub struct AllJson {
+    pub incidents: usize,
+    pub time_to_detect: SummaryJson,
+    pub time_to_resolve: SummaryJson,
+}
+
+#[derive(Serialize)]
+pub struct StatsJson {
+    pub periods: Vec<PeriodJson>,
+    pub all: AllJson,
+}
+
+/// `/stats.json`: time to detect and resolve per period and overall, each
+/// with its sample size; medians and 90th percentiles are `null` from
+/// fewer than `[stats] min-sample` incidents. Only `kind: incident`
+/// postmortems count.
+pub fn stats_json(site: &Site) -> StatsJson {
+    let f = crate::model::durations::duration_figures(site);
+    StatsJson {
+        periods: f
+            .periods
+            .iter()
+            .map(|(p, x)| PeriodJson {
+                period: p.key(),
+                incidents: x.incidents,
+                time_to_detect: SummaryJson::of(&x.time_to_detect),
+                time_to_resolve: SummaryJson::of(&x.time_to_resolve),
+            })
+            .collect(),
+        all: AllJson {
+            incidents: f.all.incidents,
+            time_to_detect: SummaryJson::of(&f.all.time_to_detect),
+            time_to_resolve: SummaryJson::of(&f.all.time_to_resolve),
+        },
     }
 }

@@ -30,7 +30,7 @@ pub struct Kind {
     pub singular: &'static str,
 }
 
-pub const KINDS: [Kind; 4] = [
+pub const KINDS: [Kind; 5] = [
     Kind {
         path: "causes",
         title: "Causes",
@@ -50,6 +50,11 @@ pub const KINDS: [Kind; 4] = [
         path: "tags",
         title: "Tags",
         singular: "tag",
+    },
+    Kind {
+        path: "kinds",
+        title: "Kinds",
+        singular: "kind",
     },
 ];
 
@@ -78,8 +83,6 @@ pub struct Counted {
 pub struct Duration {
     pub human: String,
     pub seconds: String,
-    #[serde(skip)]
-    pub value: f64,
 }
 
 pub fn duration(seconds: Option<f64>) -> Option<Duration> {
@@ -90,7 +93,6 @@ pub fn duration(seconds: Option<f64>) -> Option<Duration> {
         } else {
             format!("{s}")
         },
-        value: s,
     })
 }
 
@@ -100,6 +102,7 @@ impl Renderer<'_> {
             "causes" => &self.site.causes,
             "services" => &self.site.services,
             "teams" => &self.site.teams,
+            "kinds" => &self.site.kinds,
             _ => &self.site.tags,
         }
     }
@@ -204,6 +207,9 @@ impl Renderer<'_> {
         if kind.path == "teams" {
             first_fp = first_fp.u64(self.all_fp);
         }
+        if kind.path == "causes" {
+            first_fp = first_fp.u64s(facet.incidents.iter().map(|&i| self.recurrence_fp(i)));
+        }
         let items: Arc<[usize]> = facet.incidents.clone().into();
         self.paginate(List {
             pagination: Pagination::new(
@@ -286,6 +292,9 @@ impl Renderer<'_> {
                     .map(|&(i, k)| &*self.pieces[i].board_rows[k]),
             ),
         );
+        if kind.path == "causes" {
+            self.cause_recurrences(&f.slug, &f.incidents, c);
+        }
     }
 
     /// The open follow-ups of a facet's incidents (and, for a team, those

@@ -167,10 +167,18 @@ fn incident_pieces(
     inc: &Incident,
 ) -> Result<Arc<Pieces>, Diagnostic> {
     let global_fp = made.global_fp;
+    // What other incidents' follow-ups make of this one (a recurrence)
+    // changes its card and export without a change to its file.
+    let recurrence_fp = site.by_id.get(&inc.pm.id).map_or(0, |&i| {
+        site.recurrences.fingerprint(i, |j| {
+            xxhash_rust::xxh3::xxh3_64(site.incidents[j].pm.id.as_bytes())
+        })
+    });
     let source_fp = Fp::new()
         .u64(global_fp)
         .u64(u64::from(made.full))
         .u64(inc.pm.source.hash)
+        .u64(recurrence_fp)
         .str(&inc.pm.id)
         .u64s(
             inc.related

@@ -13,11 +13,14 @@
 
 pub mod board;
 pub mod charts;
+pub mod distribution;
 pub mod export;
 pub mod facets;
 pub mod fragments;
 pub mod lists;
 pub mod paginate;
+pub mod recurrences;
+pub mod review;
 pub mod stats_page;
 pub mod theme;
 pub mod views;
@@ -142,6 +145,7 @@ impl<'a> Renderer<'a> {
             ("Incidents", "postmortems/", "postmortems"),
             ("Timeline", "timeline/", "timeline"),
             ("Causes", "causes/", "causes"),
+            ("Recurrences", "recurrences/", "recurrences"),
             ("Services", "services/", "services"),
             ("Follow-ups", "follow-ups/", "follow-ups"),
             ("Stats", "stats/", "stats"),
@@ -278,6 +282,8 @@ impl<'a> Renderer<'a> {
         }
         jobs.extend(self.follow_up_pages());
         jobs.extend(self.timeline());
+        jobs.extend(self.recurrence_pages());
+        jobs.extend(self.review_pages());
         jobs.push(self.stats());
         jobs.extend(self.free_pages());
         jobs.push(self.page(
@@ -363,6 +369,18 @@ impl<'a> Renderer<'a> {
             }
         } else {
             sink.keep("postmortems.json");
+        }
+        if json_changed {
+            let bytes = serde_json::to_vec_pretty(&export::stats_json(self.site))
+                .unwrap_or_else(|_| b"{}".to_vec());
+            if let Err(e) = sink.put("stats.json", &bytes) {
+                diags.push(Diagnostic::error(
+                    Code::Io,
+                    format!("cannot write stats.json: {e}"),
+                ));
+            }
+        } else {
+            sink.keep("stats.json");
         }
         for (name, file) in &self.theme.statics {
             if let Err(e) = sink.put(&format!("static/{name}"), &file.bytes) {
@@ -479,6 +497,7 @@ impl<'a> Renderer<'a> {
                 c.insert("cause_count", &site.causes.len());
                 c.insert("service_count", &site.services.len());
                 c.insert("today_human", &human_date(today));
+                self.home_learning(c);
             },
         )
     }
@@ -497,6 +516,7 @@ impl<'a> Renderer<'a> {
                     .str(&inc.pm.source.file.rel)
                     .u64s(listed.map(|&j| self.pieces[j].fp))
                     .u64s([inc.related.len() as u64, inc.backlinks.len() as u64])
+                    .u64(self.recurrence_fp(i))
                     .finish();
                 self.page(
                     crate::model::urls::postmortem_file(&inc.pm.id),
@@ -525,6 +545,7 @@ impl<'a> Renderer<'a> {
                         c.insert("source_path", &pm.source.file.rel);
                         c.insert("source_url", &pm.source_url);
                         c.insert("extra", &views::extra_view(pm));
+                        self.recurrence_context(i, c);
                     },
                 )
             })
@@ -682,6 +703,14 @@ impl<'a> Renderer<'a> {
                     .filter(|i| i.open_follow_ups() > 0)
                     .count();
                 c.insert("open_count", &open);
+                let kinds: Vec<(&str, &str, usize)> = crate::model::postmortem::Kind::ALL
+                    .iter()
+                    .map(|&k| {
+                        let n = site.incidents.iter().filter(|i| i.pm.kind == k).count();
+                        (k.as_str(), k.label(), n)
+                    })
+                    .collect();
+                c.insert("kinds", &kinds);
             },
         )
     }

@@ -5,16 +5,19 @@ use std::collections::BTreeMap;
 
 use serde::Serialize;
 
-use super::charts::{Axis, Category, LineChart, hbars, line_chart, sparkline, stacked_bars};
+use super::charts::{Category, hbars, sparkline, stacked_bars};
+use super::distribution::{dot_plot, log_trend};
 use super::facets::{Duration, duration};
 use super::views::severity_class;
 use super::{Job, Renderer};
+use crate::model::durations::{DurationFigures, Granularity, Summary, duration_figures};
 use crate::model::followup::FollowUpStatus;
+use crate::model::postmortem::Kind;
 use crate::model::site::{Facet, Incident, Site};
-use crate::model::stats::{Quarter, median, per_quarter, percentile, site_quarters};
+use crate::model::stats::{Quarter, per_quarter, site_quarters};
 
-/// Buckets of the time-to-resolve distribution: upper bounds in seconds.
-const TTR_BUCKETS: [(i64, &str); 8] = [
+/// Buckets of the duration tables: upper bounds in seconds.
+const BUCKETS: [(i64, &str); 8] = [
     (15 * 60, "under 15m"),
     (30 * 60, "15–30m"),
     (3600, "30m–1h"),
@@ -32,27 +35,31 @@ struct MonthRow {
     total: usize,
 }
 
+/// A duration summarised, as the page shows it.
 #[derive(Serialize)]
-struct QuarterRow {
-    quarter: String,
-    incidents: usize,
-    ttd_n: usize,
-    ttd_median: Option<Duration>,
-    ttd_p90: Option<Duration>,
-    ttr_n: usize,
-    ttr_median: Option<Duration>,
-    ttr_p90: Option<Duration>,
+struct SummaryView {
+    n: usize,
+    median: Option<Duration>,
+    p90: Option<Duration>,
+    /// Values, but fewer than `[stats] min-sample`.
+    too_few: bool,
+}
+
+fn summary_view(s: &Summary) -> SummaryView {
+    SummaryView {
+        n: s.n(),
+        median: duration(s.median),
+        p90: duration(s.p90.map(|x| x as f64)),
+        too_few: s.too_few(),
+    }
 }
 
 #[derive(Serialize)]
-struct Summary {
+struct PeriodRow {
+    period: String,
     incidents: usize,
-    with_ttd: usize,
-    with_ttr: usize,
-    ttd_median: Option<Duration>,
-    ttd_p90: Option<Duration>,
-    ttr_median: Option<Duration>,
-    ttr_p90: Option<Duration>,
+    ttd: SummaryView,
+    ttr: SummaryView,
 }
 
 #[derive(Serialize)]
@@ -74,10 +81,6 @@ struct CompletionRow {
     percent_done: Option<u32>,
 }
 
-fn p90(v: &[i64]) -> Option<f64> {
-    percentile(v, 90.0).map(|x| x as f64)
-}
-
 impl Renderer<'_> {
     pub(crate) fn stats(&self) -> Job<'_> {
         self.page(
@@ -93,30 +96,36 @@ impl Renderer<'_> {
     fn stats_context(&self, c: &mut tera::Context) {
         let site = self.site;
         let span = site_quarters(site);
-        incidents_per_month(site, c);
-        incidents_per_year(site, c);
-        time_to_detect_and_resolve(site, &span, c);
-        let all_ttr = summary(site, c);
-        ttr_distribution(&all_ttr, c);
+        let incidents: Vec<&Incident> = site
+            .incidents
+            .iter()
+            .filter(|i| i.pm.kind == Kind::Incident)
+            .collect();
+        c.insert("postmortem_count", &site.incidents.len());
+        incidents_per_month(site, &incidents, c);
+        incidents_per_year(site, &incidents, c);
+        durations(&duration_figures(site), c);
         top_causes(site, &span, c);
-        detection_methods(site, c);
+        detection_methods(&incidents, c);
         follow_up_completion(site, c);
+        c.insert("recurrence_years", &super::recurrences::year_shares(site));
+        c.insert("review", &super::review::review_figures(site));
     }
 }
 
 /// Incidents per month, stacked by severity.
-fn incidents_per_month(site: &Site, c: &mut tera::Context) {
+fn incidents_per_month(site: &Site, incidents: &[&Incident], c: &mut tera::Context) {
     let sevs = &site.config.postmortem.severities;
     let nsev = sevs.len();
     let mut months: BTreeMap<(i16, i8), Vec<usize>> = BTreeMap::new();
-    if let (Some(oldest), Some(newest)) = (site.incidents.last(), site.incidents.first()) {
+    if let (Some(oldest), Some(newest)) = (incidents.last(), incidents.first()) {
         let (mut y, mut m) = (oldest.pm.date.year(), oldest.pm.date.month());
         while (y, m) <= (newest.pm.date.year(), newest.pm.date.month()) {
             months.insert((y, m), vec![0; nsev + 1]);
             (y, m) = if m == 12 { (y + 1, 1) } else { (y, m + 1) };
         }
     }
-    for inc in &site.incidents {
+    for inc in incidents {
         if let Some(row) = months.get_mut(&(inc.pm.date.year(), inc.pm.date.month())) {
             row[inc.severity_rank.min(nsev)] += 1;
         }
@@ -161,10 +170,10 @@ fn incidents_per_month(site: &Site, c: &mut tera::Context) {
 }
 
 /// Per-year table (the month chart's summary).
-fn incidents_per_year(site: &Site, c: &mut tera::Context) {
+fn incidents_per_year(site: &Site, incidents: &[&Incident], c: &mut tera::Context) {
     let nsev = site.config.postmortem.severities.len();
     let mut per_year: BTreeMap<i16, Vec<usize>> = BTreeMap::new();
-    for inc in &site.incidents {
+    for inc in incidents {
         let row = per_year
             .entry(inc.pm.date.year())
             .or_insert_with(|| vec![0; nsev + 1]);
@@ -179,152 +188,55 @@ fn incidents_per_year(site: &Site, c: &mut tera::Context) {
         })
         .collect();
     c.insert("per_year", &per_year);
+    c.insert("incident_count", &incidents.len());
 }
 
-/// Time to detect and resolve per quarter: medians and p90.
-fn time_to_detect_and_resolve(site: &Site, span: &[Quarter], c: &mut tera::Context) {
-    let mut by_quarter: BTreeMap<Quarter, Vec<&Incident>> = BTreeMap::new();
-    for inc in &site.incidents {
-        by_quarter
-            .entry(Quarter::of(inc.pm.date))
-            .or_default()
-            .push(inc);
-    }
-    let empty = Vec::new();
-    let quarter_rows: Vec<QuarterRow> = span
-        .iter()
-        .map(|q| quarter_row(q, by_quarter.get(q).unwrap_or(&empty)))
-        .collect();
-    let labels: Vec<String> = span
-        .iter()
-        .map(|q| {
-            if q.q == 1 {
-                q.year.to_string()
-            } else {
-                String::new()
-            }
-        })
-        .collect();
-    let secs = |d: &Option<Duration>| d.as_ref().map(|d| d.value);
-    let ttd_chart = p90_and_median_chart(
-        &labels,
-        quarter_rows.iter().map(|r| secs(&r.ttd_p90)).collect(),
-        quarter_rows.iter().map(|r| secs(&r.ttd_median)).collect(),
-    );
-    let ttr_chart = p90_and_median_chart(
-        &labels,
-        quarter_rows.iter().map(|r| secs(&r.ttr_p90)).collect(),
-        quarter_rows.iter().map(|r| secs(&r.ttr_median)).collect(),
-    );
-    c.insert("ttd_chart", &ttd_chart);
-    c.insert("ttr_chart", &ttr_chart);
-    c.insert("quarter_rows", &quarter_rows);
-}
-
-/// The time-to-detect and time-to-resolve figures of one quarter.
-fn quarter_row(q: &Quarter, incs: &[&Incident]) -> QuarterRow {
-    let ttd: Vec<i64> = incs
-        .iter()
-        .filter_map(|i| i.metrics.time_to_detect_s)
-        .collect();
-    let ttr: Vec<i64> = incs
-        .iter()
-        .filter_map(|i| i.metrics.time_to_resolve_s)
-        .collect();
-    QuarterRow {
-        quarter: q.label(),
-        incidents: incs.len(),
-        ttd_n: ttd.len(),
-        ttd_median: duration(median(&ttd)),
-        ttd_p90: duration(p90(&ttd)),
-        ttr_n: ttr.len(),
-        ttr_median: duration(median(&ttr)),
-        ttr_p90: duration(p90(&ttr)),
-    }
-}
-
-/// A duration chart over quarters: the 90th percentile and the median.
-fn p90_and_median_chart(
-    labels: &[String],
-    p90: Vec<Option<f64>>,
-    median: Vec<Option<f64>>,
-) -> LineChart {
-    line_chart(
-        labels,
-        &[
-            ("90th percentile".into(), "line-p90".into(), p90),
-            ("median".into(), "line-median".into(), median),
-        ],
-        Axis::Duration,
-        1,
-    )
-}
-
-/// The whole site's time to detect and resolve; returns every incident's
-/// time to resolve (for its distribution).
-fn summary(site: &Site, c: &mut tera::Context) -> Vec<i64> {
-    let all_ttd: Vec<i64> = site
-        .incidents
-        .iter()
-        .filter_map(|i| i.metrics.time_to_detect_s)
-        .collect();
-    let all_ttr: Vec<i64> = site
-        .incidents
-        .iter()
-        .filter_map(|i| i.metrics.time_to_resolve_s)
-        .collect();
+/// Time to detect and resolve: the whole history's figures, the trend
+/// per period and the distribution, each with its n.
+fn durations(f: &DurationFigures, c: &mut tera::Context) {
+    c.insert("ttd_all", &summary_view(&f.all.time_to_detect));
+    c.insert("ttr_all", &summary_view(&f.all.time_to_resolve));
+    c.insert("duration_incidents", &f.all.incidents);
+    c.insert("left_out_near_misses", &f.near_misses);
+    c.insert("left_out_exercises", &f.exercises);
+    c.insert("min_sample", &f.min_sample);
     c.insert(
-        "summary",
-        &Summary {
-            incidents: site.incidents.len(),
-            with_ttd: all_ttd.len(),
-            with_ttr: all_ttr.len(),
-            ttd_median: duration(median(&all_ttd)),
-            ttd_p90: duration(p90(&all_ttd)),
-            ttr_median: duration(median(&all_ttr)),
-            ttr_p90: duration(p90(&all_ttr)),
+        "per_period",
+        match f.granularity {
+            Granularity::Quarter => "quarter",
+            Granularity::Year => "year",
         },
     );
-    all_ttr
+    c.insert("ttd_trend", &log_trend(f, |x| &x.time_to_detect));
+    c.insert("ttr_trend", &log_trend(f, |x| &x.time_to_resolve));
+    c.insert("ttd_dots", &dot_plot(&f.all.time_to_detect));
+    c.insert("ttr_dots", &dot_plot(&f.all.time_to_resolve));
+    c.insert("ttd_buckets", &buckets(&f.all.time_to_detect.values));
+    c.insert("ttr_buckets", &buckets(&f.all.time_to_resolve.values));
+    let rows: Vec<PeriodRow> = f
+        .periods
+        .iter()
+        .map(|(p, x)| PeriodRow {
+            period: p.label(),
+            incidents: x.incidents,
+            ttd: summary_view(&x.time_to_detect),
+            ttr: summary_view(&x.time_to_resolve),
+        })
+        .collect();
+    c.insert("period_rows", &rows);
 }
 
-/// Distribution of time to resolve.
-fn ttr_distribution(all_ttr: &[i64], c: &mut tera::Context) {
-    let mut buckets = vec![0usize; TTR_BUCKETS.len()];
-    for t in all_ttr {
-        let k = TTR_BUCKETS
+/// How many values fall in each bucket of [`BUCKETS`].
+fn buckets(values: &[i64]) -> Vec<(&'static str, usize)> {
+    let mut counts = vec![0usize; BUCKETS.len()];
+    for v in values {
+        let k = BUCKETS
             .iter()
-            .position(|(max, _)| t < max)
-            .unwrap_or(TTR_BUCKETS.len() - 1);
-        buckets[k] += 1;
+            .position(|(max, _)| v < max)
+            .unwrap_or(BUCKETS.len() - 1);
+        counts[k] += 1;
     }
-    let dist: Vec<(String, Option<String>, usize)> = TTR_BUCKETS
-        .iter()
-        .zip(&buckets)
-        .map(|((_, l), n)| (l.to_string(), None, *n))
-        .collect();
-    c.insert(
-        "ttr_distribution",
-        &stacked_bars(
-            &dist
-                .iter()
-                .map(|(l, _, n)| {
-                    (
-                        l.clone(),
-                        vec![("bar-ttr".to_string(), format!("{l}: {n}"), *n as f64)],
-                    )
-                })
-                .collect::<Vec<_>>(),
-            1,
-        ),
-    );
-    c.insert(
-        "ttr_buckets",
-        &dist
-            .iter()
-            .map(|(l, _, n)| (l.clone(), *n))
-            .collect::<Vec<_>>(),
-    );
+    BUCKETS.iter().map(|(_, l)| *l).zip(counts).collect()
 }
 
 /// Top causes and their trend.
@@ -365,9 +277,9 @@ fn top_causes(site: &Site, span: &[Quarter], c: &mut tera::Context) {
 }
 
 /// Detection methods.
-fn detection_methods(site: &Site, c: &mut tera::Context) {
+fn detection_methods(incidents: &[&Incident], c: &mut tera::Context) {
     let mut detection: BTreeMap<&str, usize> = BTreeMap::new();
-    for inc in &site.incidents {
+    for inc in incidents {
         *detection
             .entry(inc.pm.detection.as_deref().unwrap_or("(not recorded)"))
             .or_default() += 1;
@@ -421,6 +333,10 @@ fn follow_up_completion(site: &Site, c: &mut tera::Context) {
             &completion.iter().map(completion_bar).collect::<Vec<_>>(),
             1,
         ),
+    );
+    c.insert(
+        "follow_up_total",
+        &completion.iter().map(|r| r.total).sum::<usize>(),
     );
     c.insert("completion", &completion);
 }

@@ -54,6 +54,11 @@ pub struct Card {
     pub follow_ups_open: usize,
     pub follow_ups_overdue: usize,
     pub internal: bool,
+    /// `incident`, `near-miss` or `exercise`.
+    pub kind: &'static str,
+    pub kind_label: &'static str,
+    /// It recurs an earlier incident whose follow-ups were not done.
+    pub recurrence: bool,
 }
 
 pub fn card(site: &Site, inc: &Incident) -> Card {
@@ -80,6 +85,12 @@ pub fn card(site: &Site, inc: &Incident) -> Card {
         follow_ups_open: inc.open_follow_ups(),
         follow_ups_overdue: pm.follow_ups.iter().filter(|f| f.is_overdue(today)).count(),
         internal: pm.visibility == crate::model::postmortem::Visibility::Internal,
+        kind: pm.kind.as_str(),
+        kind_label: pm.kind.label(),
+        recurrence: site
+            .by_id
+            .get(&pm.id)
+            .is_some_and(|&i| site.recurrences.is_recurrence(i)),
     }
 }
 

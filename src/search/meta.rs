@@ -7,7 +7,7 @@
 //!   search by filters alone (a search with words takes its snippets from
 //!   the pages of the results, where the words matched).
 //! - `facets/<facet>-<k>.bin`: the set of incidents with value `k` of a
-//!   filter (severity, cause, service, team, year, open follow-ups),
+//!   filter (severity, cause, service, team, year, kind, open follow-ups),
 //!   fetched when that filter is used.
 //! - `manifest.json`: the epoch, the language, the shard plan, the tiers,
 //!   and each filter's values with their counts.
@@ -83,6 +83,18 @@ pub fn facets(site: &Site) -> Vec<Facet> {
             })
             .collect(),
     };
+    let kind = Facet {
+        name: "kind",
+        values: crate::model::postmortem::Kind::ALL
+            .iter()
+            .map(|&k| {
+                (
+                    k.as_str().to_string(),
+                    where_(&|i| incidents[i].pm.kind == k),
+                )
+            })
+            .collect(),
+    };
     let open = Facet {
         name: "open",
         values: vec![(
@@ -96,6 +108,7 @@ pub fn facets(site: &Site) -> Vec<Facet> {
         by("service", &site.services),
         by("team", &site.teams),
         year,
+        kind,
         open,
     ]
 }

@@ -292,6 +292,8 @@ fn the_json_export_has_the_documented_shape() {
         "time_to_resolve_s",
         "follow_ups",
         "related",
+        "kind",
+        "recurrence_of",
         "source_url",
         "extra",
     ];

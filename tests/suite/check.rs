@@ -348,7 +348,7 @@ fn overdue_follow_ups_are_listed_with_their_lines() {
 #[test]
 fn templates_and_new_files_pass_check() {
     let kb = Kb::new("");
-    for t in ["default", "sre", "minor"] {
+    for t in ["default", "sre", "minor", "near-miss", "exercise"] {
         let run = kb.run(&[
             "new",
             &format!("A {t} one"),
@@ -382,7 +382,9 @@ fn templates_and_new_files_pass_check() {
     let bad = kb.run(&["new", "X", "--template", "sre-book"]);
     assert_eq!(bad.status, 2, "a bad option value is a usage error");
     bad.stderr_has("error: unknown template `sre-book`");
-    bad.stderr_has("did you mean `sre`? Available templates: default, minor, sre");
+    bad.stderr_has(
+        "did you mean `sre`? Available templates: default, exercise, minor, near-miss, sre",
+    );
 
     // A knowledge base's own template.
     kb.write(
@@ -404,7 +406,7 @@ fn templates_and_new_files_pass_check() {
         "{text}"
     );
     let list = kb.run(&["new", "Y", "--template", "nope"]);
-    list.stderr_has("available templates: default, minor, security, sre");
+    list.stderr_has("available templates: default, exercise, minor, near-miss, security, sre");
 }
 
 #[test]

@@ -100,11 +100,25 @@ fn every_incident_and_follow_up_is_on_exactly_one_page_of_each_list() {
         "services/svc/",
         "teams/team-a/",
         "tags/t/",
+        "kinds/incident/",
     ] {
         let p = pages(&kb, dir);
         assert_eq!(p.len(), 3, "{dir}: 50 + 50 + 20");
         assert_eq!(titles(&p), all_once("Incident", N), "{dir}");
     }
+    // Every incident but the first recurs the ones before it (their
+    // follow-ups stay open): 50 + 50 + 19.
+    let recurrences = pages(&kb, "recurrences/");
+    assert_eq!(recurrences.len(), 3);
+    let mut later = all_once("Incident", N);
+    later.remove("Incident 000");
+    let mut seen = BTreeMap::new();
+    for (_, doc) in &recurrences {
+        for a in doc.select(&sel(".recurrence-list > li > a:first-of-type")) {
+            *seen.entry(a.text().collect::<String>()).or_insert(0) += 1;
+        }
+    }
+    assert_eq!(seen, later);
     // A cause of a third of the incidents: one page.
     let c0 = pages(&kb, "causes/c0/");
     assert_eq!(c0.len(), 1);
@@ -221,6 +235,15 @@ fn page_one_redirects_to_the_list_and_every_page_is_in_the_sitemap() {
     assert!(redirect.contains("<a href=\"/kb/causes/common/\">"));
     assert!(redirect.contains("<meta name=\"robots\" content=\"noindex\">"));
     assert!(redirect.len() < 600, "a tiny page");
+    for list in ["recurrences", "kinds/incident"] {
+        let r = kb.read(&format!("public/{list}/page/1/index.html"));
+        assert!(
+            r.contains(&format!(
+                "<meta http-equiv=\"refresh\" content=\"0; url=/kb/{list}/\">"
+            )),
+            "{r}"
+        );
+    }
 
     let sitemap = kb.read("public/sitemap.xml");
     let locs: Vec<&str> = sitemap
@@ -239,6 +262,8 @@ fn page_one_redirects_to_the_list_and_every_page_is_in_the_sitemap() {
         "https://example.test/kb/follow-ups/done/page/2/",
         "https://example.test/kb/follow-ups/owners/ann/page/2/",
         "https://example.test/kb/follow-ups/incidents/page/2/",
+        "https://example.test/kb/kinds/incident/page/3/",
+        "https://example.test/kb/recurrences/page/3/",
         "https://example.test/kb/postmortems/pm-000/",
     ] {
         assert_eq!(locs.iter().filter(|l| **l == want).count(), 1, "{want}");
@@ -267,6 +292,42 @@ fn page_one_redirects_to_the_list_and_every_page_is_in_the_sitemap() {
         }
     }
     assert_eq!(locs.len(), pages);
+}
+
+/// The list of postmortems awaiting review paginates like the others:
+/// every one on exactly one page, neighbours linked, page 1 redirected.
+#[test]
+fn postmortems_awaiting_review_paginate_like_the_other_lists() {
+    let kb = Kb::new("[site]\ntitle = \"Reviews\"\nbase-url = \"https://example.test/kb/\"\n");
+    for i in 0..60 {
+        kb.postmortem(
+            &format!("pm-{i:03}.md"),
+            &pm(
+                &format!("Review {i:03}"),
+                &format!("2019-01-{:02}", i % 28 + 1),
+                "status: in-review\ncauses: [a, b]\n",
+            ),
+        );
+    }
+    kb.run(&["build", "--now", "2020-01-01"]).success();
+    let p = pages(&kb, "review/");
+    assert_eq!(p.len(), 2, "50 + 10");
+    let mut seen = BTreeMap::new();
+    for (_, doc) in &p {
+        for a in doc.select(&sel(".review-list > li > a")) {
+            *seen.entry(a.text().collect::<String>()).or_insert(0) += 1;
+        }
+    }
+    assert_eq!(seen, all_once("Review", 60));
+    let second = kb.read("public/review/page/2/index.html");
+    assert!(second.contains("<link rel=\"prev\" href=\"/kb/review/\">"));
+    assert!(second.contains("<span>Page 2 of 2</span>"));
+    let redirect = kb.read("public/review/page/1/index.html");
+    assert!(redirect.contains("url=/kb/review/"));
+    assert!(
+        kb.read("public/sitemap.xml")
+            .contains("<loc>https://example.test/kb/review/page/2/</loc>")
+    );
 }
 
 #[test]
@@ -357,7 +418,7 @@ fn serve_rewrites_only_the_pages_an_incident_moves_between() {
         .iter()
         .filter_map(|v| v.as_str())
         .collect();
-    for list in ["postmortems/", "timeline/", "tags/t/"] {
+    for list in ["postmortems/", "timeline/", "tags/t/", "kinds/incident/"] {
         for page in ["", "page/2/"] {
             let f = format!("{list}{page}index.html");
             assert!(changed.contains(&f.as_str()), "{f} in {changed:?}");
@@ -377,10 +438,12 @@ fn serve_rewrites_only_the_pages_an_incident_moves_between() {
         "causes/index.html",
         "causes/page/2/index.html",
         "tags/index.html",
+        "kinds/index.html",
+        "stats.json",
         "causes/only-070/index.html",
     ];
     for f in &changed {
-        let list_page = ["postmortems/", "timeline/", "tags/t/"]
+        let list_page = ["postmortems/", "timeline/", "tags/t/", "kinds/incident/"]
             .iter()
             .any(|l| *f == format!("{l}index.html") || *f == format!("{l}page/2/index.html"));
         assert!(list_page || allowed.contains(f), "{f} changed: {changed:?}");

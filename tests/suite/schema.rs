@@ -177,7 +177,7 @@ fn files_written_by_pmsite_validate() {
     )
     .unwrap();
     valid(&v, &front_matter(&example));
-    for t in ["default", "sre", "minor"] {
+    for t in ["default", "sre", "minor", "near-miss", "exercise"] {
         let run = kb.run_in(
             &root,
             &[

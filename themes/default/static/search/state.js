@@ -1,8 +1,8 @@
 /* The search state: the words and the filters, in the form and in the URL
- * (?q=words&sev=SEV1&sev=SEV2&cause=..&service=..&team=..&year=2019&open=1),
+ * (?q=words&sev=SEV1&sev=SEV2&cause=..&service=..&team=..&year=2019&kind=near-miss&open=1),
  * so that a search can be bookmarked or sent. */
 
-const SELECTS = ['cause', 'service', 'team', 'year'];
+const SELECTS = ['cause', 'service', 'team', 'year', 'kind'];
 
 /** The state the form shows. */
 export function readForm(form, input) {
@@ -14,6 +14,7 @@ export function readForm(form, input) {
     service: el.service ? el.service.value : '',
     team: el.team ? el.team.value : '',
     year: el.year ? el.year.value : '',
+    kind: el.kind ? el.kind.value : '',
     open: !!(el.open && el.open.checked)
   };
 }
@@ -48,6 +49,7 @@ export function fromUrl() {
     service: p.get('service') || '',
     team: p.get('team') || '',
     year: p.get('year') || '',
+    kind: p.get('kind') || '',
     open: p.get('open') === '1'
   };
 }
@@ -69,7 +71,7 @@ export function isEmpty(s) {
 }
 
 export function hasFilters(s) {
-  return s.sev.length > 0 || !!s.cause || !!s.service || !!s.team || !!s.year || s.open;
+  return s.sev.length > 0 || !!s.cause || !!s.service || !!s.team || !!s.year || !!s.kind || s.open;
 }
 
 /** The incidents a state's filters keep: a DocSet, or null when it has
