@@ -147,6 +147,30 @@ pub struct Skeleton {
     tags: Arc<BTreeMap<String, Facet>>,
     kinds: Arc<BTreeMap<String, Facet>>,
     reading_list: Vec<usize>,
+    /// The recurrences of the last run and the fingerprint of what they
+    /// were computed from ([`recurrence_fp`]).
+    recurrences: Option<(u64, Arc<Recurrences>)>,
+}
+
+/// What recurrences depend on beyond the skeleton: every follow-up's
+/// title, status and completion date (a prose edit changes none of them,
+/// so `serve` does not compute them again).
+fn recurrence_fp(skeleton_fp: u64, incidents: &[Incident]) -> u64 {
+    let mut h = xxhash_rust::xxh3::Xxh3::new();
+    h.update(&skeleton_fp.to_le_bytes());
+    for inc in incidents {
+        h.update(&(inc.pm.follow_ups.len() as u64).to_le_bytes());
+        for f in &inc.pm.follow_ups {
+            h.update(&(f.title.len() as u64).to_le_bytes());
+            h.update(f.title.as_bytes());
+            h.update(&[f.status as u8]);
+            let day = f
+                .completed
+                .map_or(i64::MIN, crate::model::timeline::day_number);
+            h.update(&day.to_le_bytes());
+        }
+    }
+    h.digest()
 }
 
 /// The fingerprint a [`Skeleton`] is valid for. `incidents` are in site
@@ -217,7 +241,7 @@ pub fn assemble(
             .then_with(|| a.pm.id.cmp(&b.pm.id))
     });
     let fp = skeleton_fp(&incidents, &config, all_ids);
-    let skeleton = match previous {
+    let mut skeleton = match previous {
         Some(s) if s.fp == fp => s,
         _ => skeleton(fp, &incidents, &config, all_ids)?,
     };
@@ -228,8 +252,16 @@ pub fn assemble(
     }
     // Follow-up statuses decide recurrences, and they are not part of the
     // skeleton: computed every time (linear in the causes' incidents).
-    let pms: Vec<&Postmortem> = incidents.iter().map(|i| &*i.pm).collect();
-    let recurrences = Arc::new(recurrences(&pms, &skeleton.causes));
+    // Reused when no follow-up changed (a prose edit in `serve`).
+    let rfp = recurrence_fp(fp, &incidents);
+    let recurrences = match &skeleton.recurrences {
+        Some((f, r)) if *f == rfp => Arc::clone(r),
+        _ => {
+            let pms: Vec<&Postmortem> = incidents.iter().map(|i| &*i.pm).collect();
+            Arc::new(recurrences(&pms, &skeleton.causes))
+        }
+    };
+    skeleton.recurrences = Some((rfp, Arc::clone(&recurrences)));
     let site = Site {
         config,
         clock,
@@ -282,6 +314,7 @@ fn skeleton(
         tags: Arc::new(facets.tags),
         kinds: Arc::new(facets.kinds),
         reading_list,
+        recurrences: None,
     })
 }
 

@@ -593,3 +593,45 @@ fn review_debt_is_reported_listed_and_counted() {
             .contains("3 postmortems")
     );
 }
+
+/// `serve` computes recurrences again when a follow-up changes, and keeps
+/// them when only prose changed: the later incident's page follows.
+#[test]
+fn serve_follows_a_fix_into_the_recurrence_notice() {
+    let kb = Kb::new(BOOK);
+    pm(
+        &kb,
+        "a",
+        "2020-01-01",
+        "incident",
+        "dns",
+        "  - {title: Fix dns, status: open}\n",
+    );
+    pm(&kb, "c", "2020-03-01", "incident", "dns", "");
+    let server = crate::harness::serve::Server::start(kb.path(), &[]);
+    let events = server.events();
+    events.wait("hello");
+    let (_, c) = server.get("/postmortems/c/");
+    has(&c, "<ul class=\"recurs\">");
+    has(&c, "Fix dns");
+    // Prose only: the notice stays.
+    let file = "content/postmortems/a.md";
+    let text = kb.read(file);
+    kb.write(file, text.replace("Text.", "Other text."));
+    events.wait("reload");
+    let (_, c) = server.get("/postmortems/c/");
+    has(&c, "<ul class=\"recurs\">");
+    // Fixed before c: no recurrence any more.
+    let text = kb.read(file);
+    kb.write(
+        file,
+        text.replace(
+            "{title: Fix dns, status: open}",
+            "{title: Fix dns, status: done, completed: 2020-02-01}",
+        ),
+    );
+    let data = events.wait("reload");
+    assert!(data.contains("postmortems/c/index.html"), "{data}");
+    let (_, c) = server.get("/postmortems/c/");
+    assert!(!c.contains("<ul class=\"recurs\">"), "{c}");
+}
