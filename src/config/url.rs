@@ -38,6 +38,34 @@ pub fn check_link(url: &str) -> Result<(), String> {
     }
 }
 
+/// A URL that runs script or opens a document of its own (with the
+/// site's origin) when followed or loaded.
+pub fn is_script_url(value: &str) -> bool {
+    match scheme(value).as_deref() {
+        Some("javascript" | "vbscript" | "livescript") => true,
+        Some("data") => {
+            let media = value
+                .trim_matches(|c: char| c <= ' ')
+                .get(5..)
+                .unwrap_or("")
+                .trim_start()
+                .to_ascii_lowercase();
+            [
+                "text/html",
+                "application/xhtml",
+                "image/svg",
+                "text/xml",
+                "application/xml",
+                "text/javascript",
+                "application/javascript",
+            ]
+            .iter()
+            .any(|m| media.starts_with(m))
+        }
+        _ => false,
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -19,7 +19,7 @@ use quick_xml::events::{BytesStart, Event};
 use rayon::prelude::*;
 
 use crate::config::Config;
-use crate::config::url::scheme;
+use crate::config::url::is_script_url;
 use crate::diagnostics::{Code, Diagnostic, LineIndex, Pos, display_path};
 use crate::load::source::Asset;
 
@@ -115,37 +115,14 @@ fn diagnostic(a: &Asset, kind: Kind, f: &Finding, lines: &LineIndex, text: &str)
     .in_file(display_path(&a.path))
     .at(pos)
     .with_source(text)
-    .with_hint(format!(
-        "remove it (export the drawing again without scripts or links to script), or set {allow} in book.toml if every such file under content/ is trusted"
-    ))
-}
-
-/// A URL that runs script or opens a document of its own (with the
-/// site's origin) when followed or loaded.
-fn is_script_url(value: &str) -> bool {
-    match scheme(value).as_deref() {
-        Some("javascript" | "vbscript" | "livescript") => true,
-        Some("data") => {
-            let media = value
-                .trim_matches(|c: char| c <= ' ')
-                .get(5..)
-                .unwrap_or("")
-                .trim_start()
-                .to_ascii_lowercase();
-            [
-                "text/html",
-                "application/xhtml",
-                "image/svg",
-                "text/xml",
-                "application/xml",
-                "text/javascript",
-                "application/javascript",
-            ]
-            .iter()
-            .any(|m| media.starts_with(m))
-        }
-        _ => false,
-    }
+    .with_hint(match kind {
+        Kind::Svg => format!(
+            "remove it (export the drawing again without scripts or links to script), or set {allow} in book.toml if every such file under content/ is trusted"
+        ),
+        Kind::Html => format!(
+            "remove the script, the event handler or the script link from the file, or set {allow} in book.toml if every such file under content/ is trusted"
+        ),
+    })
 }
 
 /// Attributes whose value is a URL a browser follows or loads.

@@ -515,7 +515,7 @@ impl<'a> Walk<'a, '_> {
                         }
                         node.detach();
                     }
-                    Resolved::External => {}
+                    Resolved::External => drop_script_url(node),
                 },
                 NodeValue::CodeBlock(c) => {
                     let lang = c.info.split_whitespace().next();
@@ -540,7 +540,8 @@ impl<'a> Walk<'a, '_> {
                         url,
                         pos: self.columns.pos(sp),
                     }),
-                    Resolved::Hidden | Resolved::External => {}
+                    Resolved::Hidden => {}
+                    Resolved::External => drop_script_url(node),
                 },
                 _ => {}
             }
@@ -627,6 +628,19 @@ fn plain_text<'a>(node: &'a AstNode<'a>, out: &mut String) {
                 }
             }
         }
+    }
+}
+
+/// Empties the URL of a link or image that would run script
+/// (`javascript:`, `data:text/html`, …). comrak does that itself unless
+/// `[markdown] unsafe-html` is set; that setting is about raw HTML, so
+/// such links are dropped either way.
+fn drop_script_url<'a>(node: &'a AstNode<'a>) {
+    let mut d = node.data_mut();
+    if let NodeValue::Link(l) | NodeValue::Image(l) = &mut d.value
+        && crate::config::url::is_script_url(&l.url)
+    {
+        l.url.clear();
     }
 }
 

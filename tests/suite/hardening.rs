@@ -245,6 +245,37 @@ fn svg_and_html_with_script_are_refused_unless_allowed() {
     assert!(kb.exists("public/pages/runbook.html") || kb.exists("public/runbook.html"));
 }
 
+/// `[markdown] unsafe-html` lets raw HTML through, not script links:
+/// Markdown links and images to `javascript:` and the like lose their URL
+/// with it as without it.
+#[test]
+fn script_links_in_markdown_are_dropped_even_with_unsafe_html() {
+    for book in [
+        "[site]\ntitle = \"T\"\n",
+        "[site]\ntitle = \"T\"\n\n[markdown]\nunsafe-html = true\n",
+    ] {
+        let kb = Kb::new(book);
+        kb.postmortem(
+            "a.md",
+            &format!(
+                "{}\n[one](JAVASCRIPT:alert(1)) [two](<java\tscript:alert(2)>) ![three](javascript:alert(3)) [four](data:text/html,<b>x</b>) [ok](https://example.com/)\n",
+                pm("A", "2020-01-01", "")
+            ),
+        );
+        kb.build(&[]).success();
+        let page = kb
+            .read("public/postmortems/a/index.html")
+            .to_ascii_lowercase();
+        assert!(!page.contains("javascript:"), "{book}: {page}");
+        assert!(!page.contains("data:text/html"), "{book}: {page}");
+        assert!(
+            page.contains("href=\"https://example.com/\""),
+            "{book}: {page}"
+        );
+        assert!(page.contains(">one</a>"), "the text stays: {page}");
+    }
+}
+
 #[test]
 fn staging_folders_of_dead_builds_go_and_live_ones_stay() {
     let kb = Kb::new("[site]\ntitle = \"T\"\n");
