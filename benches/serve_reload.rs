@@ -106,6 +106,12 @@ fn main() {
             1,
         );
         title.push(measure("title", edited, &marker));
+        // Back to the original, so that the next prose edit is one from
+        // the original (not also the undoing of this title).
+        std::fs::write(&file, &original).unwrap();
+        for done in ["Built in", "Search index made"] {
+            server.wait_line(|l| l.starts_with(done));
+        }
     }
     let median = |v: &mut Vec<f64>| {
         v.sort_by(f64::total_cmp);

@@ -160,9 +160,10 @@ impl Diagnostic {
             let num = self.line.to_string();
             let pad = " ".repeat(num.len());
             let _ = writeln!(out, "{pad} |");
-            let _ = writeln!(out, "{num} | {src}");
+            let (shown, column) = excerpt(src, self.column);
+            let _ = writeln!(out, "{num} | {shown}");
             if self.column > 0 {
-                let lead = caret_lead(src, self.column);
+                let lead = caret_lead(&shown, column);
                 let _ = writeln!(out, "{pad} | {lead}^");
             }
         }
@@ -212,6 +213,37 @@ impl Diagnostic {
             escape_github_data(&visible_controls(&msg))
         )
     }
+}
+
+/// The characters of a source line shown at most.
+const EXCERPT_CHARS: usize = 160;
+
+/// A line as shown under a headline: whole when short, else a window of
+/// [`EXCERPT_CHARS`] characters around `column`, cut with `…` (a pasted
+/// base64 line of 10,000 characters would fill the terminal); and the
+/// column of the caret in what is shown.
+fn excerpt(line: &str, column: usize) -> (String, usize) {
+    let n = line.chars().count();
+    if n <= EXCERPT_CHARS {
+        return (line.to_string(), column);
+    }
+    let at = column.saturating_sub(1).min(n);
+    let start = at.saturating_sub(EXCERPT_CHARS / 4);
+    let end = (start + EXCERPT_CHARS).min(n);
+    let mut shown = String::new();
+    if start > 0 {
+        shown.push('…');
+    }
+    shown.extend(line.chars().skip(start).take(end - start));
+    if end < n {
+        shown.push('…');
+    }
+    let column = if column == 0 {
+        0
+    } else {
+        column - start + usize::from(start > 0)
+    };
+    (shown, column)
 }
 
 /// The blanks before a caret under the `column`th character of `line`:
@@ -493,6 +525,23 @@ mod tests {
         );
         assert_eq!(suggest("zzz", ["severity", "summary"]), None);
         assert_eq!(suggest("Title", ["title"]), Some("title"));
+    }
+
+    #[test]
+    fn a_long_line_is_shown_around_its_column() {
+        let line: String = "a".repeat(5_000) + "X" + &"b".repeat(5_000);
+        let (shown, col) = excerpt(&line, 5_001);
+        assert!(
+            shown.chars().count() <= EXCERPT_CHARS + 2,
+            "{}",
+            shown.len()
+        );
+        assert!(shown.starts_with('…') && shown.ends_with('…'));
+        assert_eq!(shown.chars().nth(col - 1), Some('X'));
+        let (shown, col) = excerpt(&line, 3);
+        assert!(!shown.starts_with('…') && shown.ends_with('…'));
+        assert_eq!(col, 3);
+        assert_eq!(excerpt("short", 2), ("short".to_string(), 2));
     }
 
     #[test]
