@@ -251,8 +251,8 @@ pub fn assemble(
         inc.similar = skeleton.similar[i].clone();
     }
     // Follow-up statuses decide recurrences, and they are not part of the
-    // skeleton: computed every time (linear in the causes' incidents).
-    // Reused when no follow-up changed (a prose edit in `serve`).
+    // skeleton: computed again (linear in the causes' incidents) whenever
+    // a follow-up changed, reused otherwise (a prose edit in `serve`).
     let rfp = recurrence_fp(fp, &incidents);
     let recurrences = match &skeleton.recurrences {
         Some((f, r)) if *f == rfp => Arc::clone(r),
