@@ -20,10 +20,11 @@
 use std::sync::LazyLock;
 
 use comrak::nodes::{AstNode, NodeValue};
-use comrak::{Arena, Options, parse_document};
+use comrak::{Arena, parse_document};
 use regex::Regex;
 
 use crate::diagnostics::{Code, Diagnostic, Pos};
+use crate::markdown::Columns;
 use crate::markdown::vocabulary::{SectionKind, is_section};
 use crate::model::site::Incident;
 
@@ -344,34 +345,39 @@ impl Prose {
     }
 }
 
-/// Collects the text of a paragraph (inline code becomes a word).
-fn prose<'a>(node: &'a AstNode<'a>, out: &mut Prose) {
+/// Collects the text of a paragraph (inline code becomes a word);
+/// `columns` turns comrak's byte columns into character columns.
+fn prose<'a>(node: &'a AstNode<'a>, columns: &Columns<'_>, out: &mut Prose) {
     for child in node.children() {
         let (value, sp) = {
             let d = child.data();
             (d.value.clone(), d.sourcepos)
         };
         match value {
-            NodeValue::Text(t) => out.push(&t, sp.start.line, sp.start.column),
+            NodeValue::Text(t) => {
+                let column = columns.char_column(sp.start.line, sp.start.column);
+                out.push(&t, sp.start.line, column);
+            }
             NodeValue::Code(c) => {
                 let word: String = c.literal.chars().filter(|c| !c.is_whitespace()).collect();
+                let column = columns.char_column(sp.start.line, sp.start.column);
                 out.push(
                     if word.is_empty() { "x" } else { &word },
                     sp.start.line,
-                    sp.start.column,
+                    column,
                 );
             }
             NodeValue::SoftBreak | NodeValue::LineBreak => {
                 let (l, c) = out.at.last().copied().unwrap_or((sp.start.line, 1));
                 out.push(" ", l, c + 1);
             }
-            _ => prose(child, out),
+            _ => prose(child, columns, out),
         }
     }
 }
 
 /// Every paragraph outside block quotes, code and tables.
-fn paragraphs<'a>(node: &'a AstNode<'a>, out: &mut Vec<Prose>) {
+fn paragraphs<'a>(node: &'a AstNode<'a>, columns: &Columns<'_>, out: &mut Vec<Prose>) {
     for child in node.children() {
         let value = child.data().value.clone();
         match value {
@@ -380,11 +386,11 @@ fn paragraphs<'a>(node: &'a AstNode<'a>, out: &mut Vec<Prose>) {
                     text: String::new(),
                     at: Vec::new(),
                 };
-                prose(child, &mut p);
+                prose(child, columns, &mut p);
                 out.push(p);
             }
             NodeValue::BlockQuote | NodeValue::Table(_) | NodeValue::CodeBlock(_) => {}
-            _ => paragraphs(child, out),
+            _ => paragraphs(child, columns, out),
         }
     }
 }
@@ -466,6 +472,7 @@ fn has_agent(rest: &[&str]) -> bool {
 
 /// The agentless passives of a text: (char offset, phrase).
 fn passives(text: &str) -> Vec<(usize, String)> {
+    let chars: Vec<char> = text.chars().collect();
     let ws: Vec<(usize, String)> = words(text)
         .into_iter()
         .map(|(i, w)| (i, w.to_lowercase()))
@@ -497,7 +504,7 @@ fn passives(text: &str) -> Vec<(usize, String)> {
         // A quoted word ("was \"done\" twice") is a mention, not a passive.
         if p_at
             .checked_sub(1)
-            .and_then(|i| text.chars().nth(i))
+            .and_then(|i| chars.get(i))
             .is_some_and(|c| matches!(c, '"' | '“' | '\'' | '‘'))
         {
             continue;
@@ -528,16 +535,18 @@ fn passives(text: &str) -> Vec<(usize, String)> {
 
 /// The findings in a Markdown text (a section of a body).
 pub fn findings(text: &str) -> Vec<Finding> {
+    if crate::markdown::too_deep(text).is_some() {
+        // An error already (the body is not rendered): no lints.
+        return Vec::new();
+    }
     let arena = Arena::new();
-    let mut options = Options::default();
-    options.extension.table = true;
-    options.extension.tasklist = true;
-    options.extension.strikethrough = true;
-    options.extension.footnotes = true;
-    options.parse.sourcepos_chars = true;
+    let options = super::lint::body_options();
+    // Byte columns, converted for the text kept (comrak's conversion is
+    // quadratic on long lines; see `markdown::Columns`).
+    let columns = Columns::new(text);
     let root = parse_document(&arena, text, &options);
     let mut paras = Vec::new();
-    paragraphs(root, &mut paras);
+    paragraphs(root, &columns, &mut paras);
     let mut out = Vec::new();
     for p in &paras {
         let place = |offset: usize| p.at.get(offset).copied().unwrap_or((1, 1));
@@ -550,14 +559,17 @@ pub fn findings(text: &str) -> Vec<Finding> {
                 column,
             });
         }
+        // Matches come in order: their char offsets by a running count.
+        let (mut byte, mut chars) = (0, 0);
         for m in BLAME.find_iter(&p.text) {
             // Fault tolerance and the like are not blame.
             let s = m.as_str().to_lowercase();
             if s.contains("fault") && s.split_whitespace().count() > 2 {
                 continue;
             }
-            let offset = p.text[..m.start()].chars().count();
-            let (line, column) = place(offset);
+            chars += p.text[byte..m.start()].chars().count();
+            byte = m.start();
+            let (line, column) = place(chars);
             out.push(Finding {
                 code: Code::BlameLanguage,
                 phrase: m.as_str().to_string(),

@@ -383,6 +383,17 @@ pub struct Block {
     pub list: Option<usize>,
 }
 
+/// How the lints parse a body: the extensions the site renders with
+/// that change its blocks.
+pub(super) fn body_options() -> Options<'static> {
+    let mut options = Options::default();
+    options.extension.table = true;
+    options.extension.tasklist = true;
+    options.extension.strikethrough = true;
+    options.extension.footnotes = true;
+    options
+}
+
 /// Headings, and the paragraphs and list items under them.
 #[derive(Clone, Debug, Default)]
 pub struct Outline {
@@ -397,11 +408,7 @@ impl Outline {
             return Outline::default();
         }
         let arena = Arena::new();
-        let mut options = Options::default();
-        options.extension.table = true;
-        options.extension.tasklist = true;
-        options.extension.strikethrough = true;
-        options.extension.footnotes = true;
+        let options = body_options();
         // Byte columns, converted for the blocks kept (comrak's conversion
         // is quadratic on long lines; see `markdown::Columns`).
         let columns = crate::markdown::Columns::new(text);

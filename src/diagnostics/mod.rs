@@ -47,9 +47,15 @@ pub struct Diagnostic {
     /// What to do about it, when we can tell.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub hint: Option<String>,
-    /// The text of the offending line, for the caret display.
+    /// The text of the offending line, for the caret display: the whole
+    /// line, or a window of it around the column when it is long (see
+    /// [`excerpt`]), so that a finding on a 10,000-character line does not
+    /// carry a copy of it.
     #[serde(skip)]
     pub source_line: Option<String>,
+    /// The caret's column in `source_line`.
+    #[serde(skip)]
+    source_caret: usize,
 }
 
 impl Diagnostic {
@@ -63,6 +69,7 @@ impl Diagnostic {
             message: message.into(),
             hint: None,
             source_line: None,
+            source_caret: 0,
         }
     }
 
@@ -100,19 +107,26 @@ impl Diagnostic {
     /// findings finds its lines through an index: counting lines from the
     /// start for each, as [`Diagnostic::with_source`] does, is quadratic).
     pub fn with_source_line(mut self, line: Option<&str>) -> Self {
-        if self.line > 0 {
-            self.source_line = line.map(|l| l.trim_end_matches('\r').to_string());
+        if self.line > 0
+            && let Some(l) = line
+        {
+            self.keep_source(l);
         }
         self
     }
 
+    fn keep_source(&mut self, line: &str) {
+        let (shown, caret) = excerpt(line.trim_end_matches('\r'), self.column);
+        self.source_line = Some(shown);
+        self.source_caret = caret;
+    }
+
     /// Attach the offending line from the file's text, for display.
     pub fn with_source(mut self, text: &str) -> Self {
-        if self.line > 0 {
-            self.source_line = text
-                .lines()
-                .nth(self.line - 1)
-                .map(|l| l.trim_end_matches('\r').to_string());
+        if self.line > 0
+            && let Some(l) = text.lines().nth(self.line - 1)
+        {
+            self.keep_source(l);
         }
         self
     }
@@ -160,10 +174,9 @@ impl Diagnostic {
             let num = self.line.to_string();
             let pad = " ".repeat(num.len());
             let _ = writeln!(out, "{pad} |");
-            let (shown, column) = excerpt(src, self.column);
-            let _ = writeln!(out, "{num} | {shown}");
+            let _ = writeln!(out, "{num} | {src}");
             if self.column > 0 {
-                let lead = caret_lead(&shown, column);
+                let lead = caret_lead(src, self.source_caret);
                 let _ = writeln!(out, "{pad} | {lead}^");
             }
         }
@@ -218,11 +231,15 @@ impl Diagnostic {
 /// The characters of a source line shown at most.
 const EXCERPT_CHARS: usize = 160;
 
-/// A line as shown under a headline: whole when short, else a window of
+/// A line as kept for showing under a headline: whole when short, else a window of
 /// [`EXCERPT_CHARS`] characters around `column`, cut with `…` (a pasted
 /// base64 line of 10,000 characters would fill the terminal); and the
 /// column of the caret in what is shown.
 fn excerpt(line: &str, column: usize) -> (String, usize) {
+    // Bytes first: most lines are short, and then not counted.
+    if line.len() <= EXCERPT_CHARS {
+        return (line.to_string(), column);
+    }
     let n = line.chars().count();
     if n <= EXCERPT_CHARS {
         return (line.to_string(), column);
