@@ -141,7 +141,10 @@ fn stages(c: &mut Criterion) {
         })
     });
 
-    let renderer = MarkdownRenderer::new(false, Arc::new(Highlighter::new()));
+    let renderer = MarkdownRenderer::new(
+        false,
+        Arc::new(Highlighter::new("InspiredGitHub", "base16-ocean.dark")),
+    );
     let links = LinkTable::default();
     let bodies: Vec<String> = (0..200)
         .map(|i| {

@@ -214,14 +214,21 @@ fn in_gamut(l: f32, chroma: f32, hue: OklabHue) -> Color {
 }
 
 /// Highlights fenced code for comrak; shared by every render of a build.
-#[derive(Default)]
 pub struct Highlighter {
     cache: RwLock<HashMap<(String, String), Arc<str>>>,
+    /// What the stylesheet of the site's two themes styles.
+    styled: Styled,
 }
 
 impl Highlighter {
-    pub fn new() -> Self {
-        Self::default()
+    /// A highlighter for the stylesheet of `light_theme` and `dark_theme`
+    /// (see [`stylesheet`]): its spans carry only the classes that
+    /// stylesheet names.
+    pub fn new(light_theme: &str, dark_theme: &str) -> Self {
+        Highlighter {
+            cache: RwLock::default(),
+            styled: Styled::of(&stylesheet(light_theme, dark_theme)),
+        }
     }
 
     /// The highlighted HTML (without `<pre>`/`<code>`) for a snippet.
@@ -232,7 +239,7 @@ impl Highlighter {
         {
             return hit.clone();
         }
-        let html: Arc<str> = highlight_uncached(lang, code).into();
+        let html: Arc<str> = highlight_uncached(lang, code, &self.styled).into();
         if let Ok(mut cache) = self.cache.write() {
             cache.insert(key, html.clone());
         }
@@ -264,7 +271,7 @@ pub fn highlights(lang: Option<&str>) -> bool {
     syntax_for(lang).is_some()
 }
 
-fn highlight_uncached(lang: Option<&str>, code: &str) -> String {
+fn highlight_uncached(lang: Option<&str>, code: &str, styled: &Styled) -> String {
     let Some(syntax) = syntax_for(lang) else {
         return escape(code);
     };
@@ -281,7 +288,112 @@ fn highlight_uncached(lang: Option<&str>, code: &str) -> String {
             return escape(code);
         }
     }
-    generator.finalize()
+    prune(&generator.finalize(), styled)
+}
+
+/// The compound selectors of a stylesheet's rules: each a set of `hl-`
+/// classes one element must have (`.hl-constant.hl-numeric`), from every
+/// part of every selector (`.hl-meta.hl-diff.hl-header .hl-punctuation`
+/// gives two), CSS escapes undone.
+///
+/// syntect gives every span the whole scope of its token (`hl-meta
+/// hl-function-call hl-method hl-go`), most of which the stylesheet does
+/// not style; [`prune`] keeps on each span only the classes of the
+/// compounds it matches.
+#[derive(Default)]
+pub struct Styled {
+    /// Compounds by their first class.
+    compounds: HashMap<String, Vec<Vec<String>>>,
+}
+
+impl Styled {
+    fn of(css: &str) -> Self {
+        let mut styled = Styled::default();
+        for rule in css.split('}') {
+            let Some((selectors, _)) = rule.rsplit_once('{') else {
+                continue;
+            };
+            for compound in selectors.split([',', ' ', '\n', '\t', '>', '+', '~']) {
+                let classes: Vec<String> = compound
+                    .split('.')
+                    .skip(1)
+                    .map(|c| c.replace('\\', ""))
+                    .filter(|c| c.starts_with("hl-"))
+                    .collect();
+                if classes.is_empty() || !compound.starts_with('.') {
+                    continue;
+                }
+                let list = styled.compounds.entry(classes[0].clone()).or_default();
+                if !list.contains(&classes) {
+                    list.push(classes);
+                }
+            }
+        }
+        styled
+    }
+
+    /// The classes of `classes` that some compound they match names, in
+    /// their order.
+    fn keep<'c>(&self, classes: &[&'c str]) -> Vec<&'c str> {
+        let mut keep = vec![false; classes.len()];
+        for c in classes {
+            for compound in self.compounds.get(*c).into_iter().flatten() {
+                if compound.iter().all(|k| classes.contains(&k.as_str())) {
+                    for (i, have) in classes.iter().enumerate() {
+                        if compound.iter().any(|k| k == have) {
+                            keep[i] = true;
+                        }
+                    }
+                }
+            }
+        }
+        classes
+            .iter()
+            .zip(keep)
+            .filter(|(_, k)| *k)
+            .map(|(c, _)| *c)
+            .collect()
+    }
+}
+
+/// `html` (syntect's spans and escaped text) with only the classes
+/// `styled` needs: a span left with none is dropped, with its end tag.
+/// What the stylesheet matches, and so every colour, is unchanged.
+fn prune(html: &str, styled: &Styled) -> String {
+    const OPEN: &str = "<span class=\"";
+    const CLOSE: &str = "</span>";
+    let mut out = String::with_capacity(html.len());
+    // Per open span: whether its tag was kept.
+    let mut kept: Vec<bool> = Vec::new();
+    let mut rest = html;
+    while let Some(i) = rest.find('<') {
+        out.push_str(&rest[..i]);
+        rest = &rest[i..];
+        if let Some(after) = rest.strip_prefix(CLOSE) {
+            if kept.pop().unwrap_or(true) {
+                out.push_str(CLOSE);
+            }
+            rest = after;
+        } else if let Some((classes, after)) =
+            rest.strip_prefix(OPEN).and_then(|r| r.split_once("\">"))
+        {
+            let classes: Vec<&str> = classes.split(' ').collect();
+            let used = styled.keep(&classes);
+            kept.push(!used.is_empty());
+            if !used.is_empty() {
+                out.push_str(OPEN);
+                out.push_str(&used.join(" "));
+                out.push_str("\">");
+            }
+            rest = after;
+        } else {
+            // Not a tag syntect writes: kept as it is.
+            out.push('<');
+            rest = &rest[1..];
+        }
+    }
+    out.push_str(rest);
+    out
 }
 
 fn escape(code: &str) -> String {
@@ -567,8 +679,90 @@ mod tests {
     }
 
     #[test]
+    fn pruned_spans_keep_the_text_and_every_styled_class() {
+        let code =
+            "ctx, cancel := context.WithTimeout(ctx, 2*time.Second) // a <b>\ndefer cancel()\n";
+        let go = syntax_for(Some("go")).unwrap();
+        let mut generator =
+            ClassedHTMLGenerator::new_with_class_style(go, syntax_set(), CLASS_STYLE);
+        for line in LinesWithEndings::from(code) {
+            generator
+                .parse_html_for_line_which_includes_newline(line)
+                .unwrap();
+        }
+        let full = generator.finalize();
+        let styled = Styled::of(&stylesheet("InspiredGitHub", "base16-ocean.dark"));
+        let pruned = highlight_uncached(Some("go"), code, &styled);
+        let text = |h: &str| {
+            let mut t = String::new();
+            let mut in_tag = false;
+            for c in h.chars() {
+                match c {
+                    '<' => in_tag = true,
+                    '>' if in_tag => in_tag = false,
+                    c if !in_tag => t.push(c),
+                    _ => {}
+                }
+            }
+            t
+        };
+        assert_eq!(text(&pruned), text(&full));
+        assert!(
+            pruned.len() * 3 < full.len() * 2,
+            "{} of {}:\n{pruned}",
+            pruned.len(),
+            full.len()
+        );
+        assert_eq!(
+            pruned.matches("<span").count(),
+            pruned.matches("</span>").count()
+        );
+        // Each character sits under the same chain of matched compounds
+        // (outermost first; spans matching none left out) in both.
+        let chains = |h: &str| -> Vec<(char, Vec<Vec<Vec<String>>>)> {
+            let mut out = Vec::new();
+            let mut stack: Vec<Vec<Vec<String>>> = Vec::new();
+            let mut rest = h;
+            while let Some(c) = rest.chars().next() {
+                if let Some(r) = rest.strip_prefix("</span>") {
+                    stack.pop();
+                    rest = r;
+                } else if let Some((classes, r)) = rest
+                    .strip_prefix("<span class=\"")
+                    .and_then(|r| r.split_once("\">"))
+                {
+                    let classes: Vec<&str> = classes.split(' ').collect();
+                    let mut matched: Vec<Vec<String>> = classes
+                        .iter()
+                        .flat_map(|c| styled.compounds.get(*c).into_iter().flatten())
+                        .filter(|k| k.iter().all(|x| classes.contains(&x.as_str())))
+                        .cloned()
+                        .collect();
+                    matched.sort();
+                    matched.dedup();
+                    stack.push(matched);
+                    rest = r;
+                } else {
+                    let chain = stack.iter().filter(|m| !m.is_empty()).cloned().collect();
+                    out.push((c, chain));
+                    rest = &rest[c.len_utf8()..];
+                }
+            }
+            out
+        };
+        let (a, b) = (chains(&full), chains(&pruned));
+        assert_eq!(a, b);
+        assert!(
+            a.iter().any(|(_, chain)| chain.len() > 1),
+            "some text sits under two styled spans"
+        );
+        assert!(pruned.contains("<span class=\"hl-comment\">"), "{pruned}");
+        assert!(pruned.contains("&lt;b&gt;"));
+    }
+
+    #[test]
     fn known_languages_get_classes_and_unknown_ones_are_escaped() {
-        let h = Highlighter::new();
+        let h = Highlighter::new("InspiredGitHub", "base16-ocean.dark");
         let out = h.highlight(Some("python"), "def f():\n    return 1\n");
         assert!(out.contains("hl-"), "{out}");
         let out = h.highlight(Some("no-such-lang"), "<b>\n");
@@ -582,7 +776,8 @@ mod tests {
         let long = format!("key: {}<x>\n", "{\"a\":\"b\"},".repeat(MAX_HIGHLIGHT_LINE));
         let code = format!("a: 1\n{long}");
         assert_eq!(too_long_line(&code).map(|(i, _)| i), Some(1));
-        let out = Highlighter::new().highlight(Some("yaml"), &code);
+        let out =
+            Highlighter::new("InspiredGitHub", "base16-ocean.dark").highlight(Some("yaml"), &code);
         assert!(!out.contains("hl-"), "not highlighted");
         assert_eq!(out.len(), escape(&code).len());
         assert!(out.ends_with("&lt;x&gt;\n"));

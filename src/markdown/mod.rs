@@ -650,7 +650,10 @@ mod tests {
     use crate::model::links::LinkEntry;
 
     fn renderer(unsafe_html: bool) -> MarkdownRenderer {
-        MarkdownRenderer::new(unsafe_html, Arc::new(Highlighter::new()))
+        MarkdownRenderer::new(
+            unsafe_html,
+            Arc::new(Highlighter::new("InspiredGitHub", "base16-ocean.dark")),
+        )
     }
 
     fn links() -> LinkTable {

@@ -123,7 +123,7 @@ impl Candidate {
 
 /// How many earlier incidents a later one links for each shared cause
 /// (the most recent that qualify; the rest are counted).
-pub const LINKED: usize = 3;
+pub const LINKED: usize = 1;
 
 /// What the sweep finds for one incident of a cause.
 struct Found {

@@ -120,8 +120,11 @@ impl Pipeline {
         };
         let theme = Theme::load(&config)?;
         let engine = theme.engine()?;
-        let markdown =
-            MarkdownRenderer::new(config.markdown.unsafe_html, Arc::new(Highlighter::new()));
+        let highlighter = Highlighter::new(
+            &config.markdown.highlight_theme,
+            &config.markdown.highlight_theme_dark,
+        );
+        let markdown = MarkdownRenderer::new(config.markdown.unsafe_html, Arc::new(highlighter));
         Ok(Pipeline {
             config: Arc::new(config),
             options,

@@ -273,20 +273,16 @@ impl<'a> Renderer<'a> {
         incremental: bool,
         progress: &dyn Progress,
     ) -> Result<RenderReport, Diagnostics> {
-        let mut jobs: Vec<Job<'_>> = Vec::new();
-        jobs.push(self.home());
-        jobs.extend(self.all_postmortems());
-        jobs.extend(self.incident_pages());
-        for kind in facets::KINDS {
-            jobs.extend(self.facet_pages(kind));
-        }
-        jobs.extend(self.follow_up_pages());
-        jobs.extend(self.timeline());
-        jobs.extend(self.recurrence_pages());
-        jobs.extend(self.review_pages());
-        jobs.push(self.stats());
-        jobs.extend(self.free_pages());
-        jobs.push(self.page(
+        let old = std::mem::take(&mut state.pages);
+        let mut report = RenderReport::default();
+        // Pages of one incident (and free pages) first: they are small and
+        // what a writer looks at. Their jobs are made and rendered before
+        // any list page is so much as fingerprinted, and `progress` is told
+        // when they are written (serve reloads them before the list pages
+        // are done).
+        let mut own = self.incident_pages();
+        own.extend(self.free_pages());
+        own.push(self.page(
             "404.html",
             "404.html",
             "Page not found",
@@ -294,34 +290,9 @@ impl<'a> Renderer<'a> {
             self.global_fp,
             |_| {},
         ));
-        jobs.push(self.feed());
-        if self.site.config.search.enable {
-            jobs.push(self.search_page());
-        }
-        let sitemap = self.sitemap(&jobs);
-        jobs.push(sitemap);
-
-        let old = std::mem::take(&mut state.pages);
-        let mut report = RenderReport::default();
-        let mut todo = Vec::with_capacity(jobs.len());
-        for job in jobs {
-            state.pages.insert(job.path.clone(), job.fp);
-            if incremental && old.get(&job.path) == Some(&job.fp) {
-                sink.keep(&job.path);
-                report.skipped += 1;
-            } else {
-                todo.push(job);
-            }
-        }
-        report.rendered = todo.len();
-        let paths: Vec<&str> = todo.iter().map(|j| j.path.as_str()).collect();
-        sink.prepare(&paths);
-        // Pages of one incident (and free pages) first: they are small and
-        // what a writer looks at. `progress` is told when they are written
-        // (serve reloads them before the list pages are done).
-        let (first, rest): (Vec<Job<'_>>, Vec<Job<'_>>) = todo.into_iter().partition(|j| {
-            j.template == "postmortem.html" || j.template == "page.html" || j.template == "404.html"
-        });
+        let own_paths: Vec<(String, &'static str)> =
+            own.iter().map(|j| (j.path.clone(), j.template)).collect();
+        let first = schedule(own, &old, state, incremental, sink, &mut report);
         let mut diags = Diagnostics::new();
         diags.extend(self.render_jobs(first, sink));
         if !diags.has_errors() {
@@ -330,18 +301,17 @@ impl<'a> Renderer<'a> {
 
         let json_fp = self.all("postmortems.json");
         let json_changed = !incremental || old.get("postmortems.json") != Some(&json_fp);
-        let mut rest = Some(rest);
         let mut later = Vec::new();
         progress.render_rest(&mut || {
-            if let Some(rest) = rest.take() {
-                // The JSON export is one long serialization: beside the pages.
-                let (pages, files) = rayon::join(
-                    || self.render_jobs(rest, sink),
-                    || self.write_unrendered(sink, json_changed),
-                );
-                later = pages;
-                later.extend(files);
-            }
+            let rest = self.list_jobs(&own_paths);
+            let todo = schedule(rest, &old, state, incremental, sink, &mut report);
+            // The JSON export is one long serialization: beside the pages.
+            let (pages, files) = rayon::join(
+                || self.render_jobs(todo, sink),
+                || self.write_unrendered(sink, json_changed),
+            );
+            later = pages;
+            later.extend(files);
         });
         diags.extend(later);
         state.pages.insert("postmortems.json".into(), json_fp);
@@ -351,6 +321,45 @@ impl<'a> Renderer<'a> {
             return Err(diags);
         }
         Ok(report)
+    }
+
+    /// Every page that is not one incident's or a free page (those are
+    /// `own`, by path and template): the lists, the board, the stats,
+    /// the feed, the search page and the sitemap of them all.
+    fn list_jobs(&self, own: &[(String, &'static str)]) -> Vec<Job<'_>> {
+        let mut jobs: Vec<Job<'_>> = Vec::new();
+        jobs.push(self.home());
+        jobs.extend(self.all_postmortems());
+        let lists_before_own = jobs.len();
+        for kind in facets::KINDS {
+            jobs.extend(self.facet_pages(kind));
+        }
+        jobs.extend(self.follow_up_pages());
+        jobs.extend(self.timeline());
+        jobs.extend(self.recurrence_pages());
+        jobs.extend(self.review_pages());
+        jobs.push(self.stats());
+        let after_stats = jobs.len();
+        jobs.push(self.feed());
+        if self.site.config.search.enable {
+            jobs.push(self.search_page());
+        }
+        // The sitemap lists the pages in the order of the site: the home
+        // page and the incident list, the incidents, the other lists, the
+        // free pages, the feed.
+        fn path_of<'j>(j: &'j Job<'_>) -> (&'j str, &'j str) {
+            (j.path.as_str(), j.template)
+        }
+        let (incidents, free) = own.split_at(self.site.incidents.len().min(own.len()));
+        let mut listed: Vec<(&str, &str)> = Vec::with_capacity(jobs.len() + own.len());
+        listed.extend(jobs[..lists_before_own].iter().map(path_of));
+        listed.extend(incidents.iter().map(|(p, t)| (p.as_str(), *t)));
+        listed.extend(jobs[lists_before_own..after_stats].iter().map(path_of));
+        listed.extend(free.iter().map(|(p, t)| (p.as_str(), *t)));
+        listed.extend(jobs[after_stats..].iter().map(path_of));
+        let sitemap = self.sitemap(&listed);
+        jobs.push(sitemap);
+        jobs
     }
 
     /// The files made without templates: the JSON export (written when
@@ -715,16 +724,17 @@ impl<'a> Renderer<'a> {
         )
     }
 
-    /// `/sitemap.xml`: every page of `jobs` (every page of every list
-    /// included; not the 404 page, nor the redirects from `page/1/`).
-    fn sitemap(&self, jobs: &[Job<'_>]) -> Job<'_> {
+    /// `/sitemap.xml`: every page of `pages` (path, template), every page
+    /// of every list included; not the 404 page, nor the redirects from
+    /// `page/1/`.
+    fn sitemap(&self, pages: &[(&str, &str)]) -> Job<'_> {
         let site = self.site;
         let mut urls: Vec<(String, Option<String>)> = Vec::new();
-        for job in jobs {
-            let Some(dir) = job.path.strip_suffix("index.html") else {
+        for &(path, template) in pages {
+            let Some(dir) = path.strip_suffix("index.html") else {
                 continue;
             };
-            if matches!(job.template, "redirect.html" | "404.html") {
+            if matches!(template, "redirect.html" | "404.html") {
                 continue;
             }
             let lastmod = dir
@@ -748,6 +758,33 @@ impl<'a> Renderer<'a> {
             c.insert("urls", &urls);
         })
     }
+}
+
+/// The jobs whose inputs changed since the last round (all of them
+/// unless `incremental`); the others are kept in `sink` as they are.
+/// Records every job's fingerprint in `state` and counts in `report`.
+fn schedule<'r>(
+    jobs: Vec<Job<'r>>,
+    old: &HashMap<String, u64>,
+    state: &mut RenderState,
+    incremental: bool,
+    sink: &dyn Sink,
+    report: &mut RenderReport,
+) -> Vec<Job<'r>> {
+    let mut todo = Vec::with_capacity(jobs.len());
+    for job in jobs {
+        state.pages.insert(job.path.clone(), job.fp);
+        if incremental && old.get(&job.path) == Some(&job.fp) {
+            sink.keep(&job.path);
+            report.skipped += 1;
+        } else {
+            todo.push(job);
+        }
+    }
+    report.rendered += todo.len();
+    let paths: Vec<&str> = todo.iter().map(|j| j.path.as_str()).collect();
+    sink.prepare(&paths);
+    todo
 }
 
 #[derive(Serialize)]

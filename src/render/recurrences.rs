@@ -22,7 +22,7 @@ use crate::model::site::Site;
 const CAUSE_SHOWN: usize = 20;
 
 /// How many later incidents an incident page lists under "Recurred in".
-const RECURRED_IN_SHOWN: usize = 10;
+const RECURRED_IN_SHOWN: usize = 5;
 
 /// A follow-up of the earlier incident that was not done.
 #[derive(Clone, Debug, Serialize)]
