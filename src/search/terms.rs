@@ -18,7 +18,9 @@
 //! incident it has not scored could still rank among those on screen, so
 //! the ranking is the one of the whole index.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
+
+use rustc_hash::FxBuildHasher;
 
 use super::encode::Writer;
 use super::{BOOSTS, FIELDS};
@@ -73,10 +75,15 @@ pub fn shard_files<'t>(
     docs: usize,
     epoch: &str,
 ) -> Vec<Vec<u8>> {
-    let mut by_term: BTreeMap<&str, Vec<(u32, usize, u32, u32)>> = BTreeMap::new();
+    // Grouped by hashing, then sorted once: a tree keyed by the terms
+    // compared strings for every posting.
+    let mut grouped: HashMap<&str, Vec<(u32, usize, u32, u32)>, FxBuildHasher> =
+        HashMap::with_hasher(FxBuildHasher);
     for (d, f, t, n, len) in postings {
-        by_term.entry(t).or_default().push((d, f, n, len));
+        grouped.entry(t).or_default().push((d, f, n, len));
     }
+    let mut by_term: Vec<(&str, Vec<(u32, usize, u32, u32)>)> = grouped.into_iter().collect();
+    by_term.sort_unstable_by(|a, b| a.0.cmp(b.0));
     let mut tier0 = Writer::new(epoch);
     tier0.uint(by_term.len() as u64);
     let mut tiers: Vec<Writer> = Vec::new();
