@@ -184,6 +184,49 @@ impl Analyzer {
             .collect()
     }
 
+    /// [`Analyzer::count_terms`] with each term named by `id` (an
+    /// interner): the counts by id, in no particular order, and the field
+    /// length. For English text (the common case) no term is copied.
+    pub fn count_term_ids(
+        &self,
+        text: &str,
+        id: &mut dyn FnMut(&str) -> u32,
+    ) -> (Vec<(u32, u32)>, usize) {
+        if self.mode != Mode::English || text.chars().any(is_cjk) {
+            let (m, len) = self.count_terms(text);
+            return (m.into_iter().map(|(t, n)| (id(&t), n)).collect(), len);
+        }
+        let mut raw: HashMap<Cow<str>, u32, FxBuildHasher> = HashMap::with_hasher(FxBuildHasher);
+        for t in english_tokens(text) {
+            let t = match t {
+                Cow::Borrowed(b) => Cow::Borrowed(cut_token(b)),
+                Cow::Owned(o) => Cow::Owned(cut_token(&o).to_string()),
+            };
+            *raw.entry(t).or_insert(0) += 1;
+        }
+        let mut out: HashMap<u32, u32, FxBuildHasher> =
+            HashMap::with_capacity_and_hasher(raw.len(), FxBuildHasher);
+        let mut len = 0;
+        for (t, n) in raw {
+            let term_id = self.with_term(&t, |term| term.map(&mut *id));
+            if let Some(k) = term_id {
+                *out.entry(k).or_insert(0) += n;
+                len += n as usize;
+            }
+        }
+        (out.into_iter().collect(), len)
+    }
+
+    /// Calls `f` with `token` through the language's pipeline (see
+    /// [`Analyzer::term`]), from the cache when it is there.
+    fn with_term<R>(&self, token: &str, f: impl FnOnce(Option<&str>) -> R) -> R {
+        if let Some(r) = self.cache.borrow().get(token) {
+            return f(r.as_deref());
+        }
+        let r = self.term(token);
+        f(r.as_deref())
+    }
+
     /// A token through the language's pipeline (trimmer, stop words,
     /// stemmer); `None` when it drops the token.
     fn term(&self, token: &str) -> Option<String> {
@@ -349,6 +392,34 @@ mod tests {
         assert_eq!(m.get("verbindungen").map(String::as_str), Some("verbind"));
         assert_eq!(m.get("server").map(String::as_str), Some("serv"));
         assert!(a.terms("Verbindungen").contains(&"verbind".to_string()));
+    }
+
+    #[test]
+    fn term_ids_count_what_count_terms_counts() {
+        let en = Analyzer::new("en");
+        for text in [
+            "The servers served a stale record; the server restarted. Servers!",
+            "Über-DNS  ERRORS at 09:09 x509: Certificate's end-of-life İstanbul",
+            "The gateway returned 503を返す決済サービス（payments).",
+            "",
+        ] {
+            let (want, want_len) = en.count_terms(text);
+            let mut names: Vec<String> = Vec::new();
+            let mut id = |t: &str| match names.iter().position(|n| n == t) {
+                Some(i) => i as u32,
+                None => {
+                    names.push(t.to_string());
+                    names.len() as u32 - 1
+                }
+            };
+            let (ids, len) = en.count_term_ids(text, &mut id);
+            let got: BTreeMap<String, u32> = ids
+                .into_iter()
+                .map(|(i, n)| (names[i as usize].clone(), n))
+                .collect();
+            assert_eq!(got, want, "{text}");
+            assert_eq!(len, want_len, "{text}");
+        }
     }
 
     #[test]

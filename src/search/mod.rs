@@ -222,9 +222,13 @@ struct Interner {
 }
 
 impl Interner {
-    fn id(&mut self, term: String) -> u32 {
+    fn id(&mut self, term: &str) -> u32 {
+        if let Some(&i) = self.ids.get(term) {
+            return i;
+        }
         let next = self.ids.len() as u32;
-        *self.ids.entry(term.into_boxed_str()).or_insert(next)
+        self.ids.insert(term.into(), next);
+        next
     }
 
     fn into_terms(self) -> Vec<Box<str>> {
@@ -243,11 +247,12 @@ fn analyze(a: &Analyzer, inc: &Incident, interner: &mut Interner) -> Analyzed {
         // The dictionaries of the CJK tokenizers are third-party code: a
         // panic there leaves the field out of the index rather than failing
         // the build.
-        let (m, len) =
-            std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| a.count_terms(text)))
-                .unwrap_or_default();
+        let (ids, len) = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+            a.count_term_ids(text, &mut |t| interner.id(t))
+        }))
+        .unwrap_or_default();
         lengths[i] = len;
-        counts[i] = m.into_iter().map(|(t, n)| (interner.id(t), n)).collect();
+        counts[i] = ids;
         if a.mode == Mode::WordMap {
             a.word_map(text, &mut words);
         }
