@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # pmsite against Hugo on the same content: writes a generated knowledge
 # base for each (gen-corpus N, default 10000; `--flavor hugo` for Hugo's),
-# then builds both in turns, ROUNDS times (default 5): pmsite, then Hugo,
-# each into a new output folder, timed by GNU time. Prints every run, both
-# medians and their ratio (pmsite / Hugo).
+# then builds both in turns, ROUNDS times (default 5; pmsite first in odd
+# rounds, Hugo first in even ones), each into a new output folder, timed
+# by GNU time. Prints every run, both medians and their ratio (pmsite /
+# Hugo).
 #
 #   scripts/vs-hugo.sh              # 10000 postmortems, 5 rounds
 #   ROUNDS=3 scripts/vs-hugo.sh 1000
@@ -40,12 +41,25 @@ echo "$(hugo version | cut -d' ' -f1-2); pmsite $(git describe --always --dirty)
 pm=()
 hu=()
 rm -rf "$WORK"/out-*
+run_pmsite() {
+  sync
+  { /usr/bin/time -f '%e' "$BIN" build --root "$kb" --out "$WORK/out-pmsite-$1" --now 2024-01-01 -q >/dev/null; } 2>&1 | tail -n 1
+}
+run_hugo() {
+  sync
+  { /usr/bin/time -f '%e' hugo --quiet --source "$hk" --destination "$WORK/out-hugo-$1" >/dev/null; } 2>&1 | tail -n 1
+}
+# Which goes first alternates: the first build after the old outputs were
+# deleted (and each build's effect on the next) falls on both in turn.
 for round in $(seq "$ROUNDS"); do
-  sync
-  t=$( { /usr/bin/time -f '%e' "$BIN" build --root "$kb" --out "$WORK/out-pmsite-$round" --now 2024-01-01 -q >/dev/null; } 2>&1 | tail -n 1)
+  if [ $((round % 2)) = 1 ]; then
+    t=$(run_pmsite "$round")
+    h=$(run_hugo "$round")
+  else
+    h=$(run_hugo "$round")
+    t=$(run_pmsite "$round")
+  fi
   pm+=("$t")
-  sync
-  h=$( { /usr/bin/time -f '%e' hugo --quiet --source "$hk" --destination "$WORK/out-hugo-$round" >/dev/null; } 2>&1 | tail -n 1)
   hu+=("$h")
   printf 'round %d: pmsite %6.2f s   hugo %6.2f s\n' "$round" "$t" "$h"
 done

@@ -48,6 +48,9 @@ fn tier_start(k: usize) -> usize {
 /// One posting: incident, field, term, occurrences, the field's length.
 pub type Posting<'t> = (u32, usize, &'t str, u32, u32);
 
+/// A posting without its term: incident, field, count, field length.
+type TermHit = (u32, usize, u32, u32);
+
 /// elasticlunr.js's term frequency, as the shards have always carried it.
 pub fn tf(count: u32) -> f64 {
     (f64::from(count).sqrt() * 1000.0).round() / 1000.0
@@ -77,12 +80,12 @@ pub fn shard_files<'t>(
 ) -> Vec<Vec<u8>> {
     // Grouped by hashing, then sorted once: a tree keyed by the terms
     // compared strings for every posting.
-    let mut grouped: HashMap<&str, Vec<(u32, usize, u32, u32)>, FxBuildHasher> =
+    let mut grouped: HashMap<&str, Vec<TermHit>, FxBuildHasher> =
         HashMap::with_hasher(FxBuildHasher);
     for (d, f, t, n, len) in postings {
         grouped.entry(t).or_default().push((d, f, n, len));
     }
-    let mut by_term: Vec<(&str, Vec<(u32, usize, u32, u32)>)> = grouped.into_iter().collect();
+    let mut by_term: Vec<(&str, Vec<TermHit>)> = grouped.into_iter().collect();
     by_term.sort_unstable_by(|a, b| a.0.cmp(b.0));
     let mut tier0 = Writer::new(epoch);
     tier0.uint(by_term.len() as u64);
@@ -161,7 +164,7 @@ pub fn shard_files<'t>(
 
 /// A term's incidents with their impact, and its document frequency per
 /// field.
-fn hits(list: &[(u32, usize, u32, u32)], docs: usize) -> ([usize; 7], Vec<Hit>) {
+fn hits(list: &[TermHit], docs: usize) -> ([usize; 7], Vec<Hit>) {
     let mut df = [0usize; 7];
     for &(_, f, _, _) in list {
         if let Some(n) = df.get_mut(f) {
