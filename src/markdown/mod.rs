@@ -19,7 +19,7 @@ use regex::Regex;
 
 use crate::diagnostics::Pos;
 use crate::markdown::highlight::Highlighter;
-use crate::markdown::vocabulary::{SectionKind, is_section};
+use crate::markdown::vocabulary::{SectionKind, heading_words, is_section_words};
 use crate::model::body::{
     BodyProblem, BodyTimelineForm, Heading, MAX_NESTING, RawEntry, RenderedBody, Section, TaskItem,
 };
@@ -292,10 +292,13 @@ impl<'a> Walk<'a, '_> {
                     if in_follow_ups.is_some_and(|l| h.level <= l) {
                         in_follow_ups = None;
                     }
-                    if self.out.timeline.is_none() && is_section(&text, SectionKind::Timeline) {
+                    let words = heading_words(&text);
+                    if self.out.timeline.is_none()
+                        && is_section_words(&words, SectionKind::Timeline)
+                    {
                         in_timeline = Some(h.level);
                     }
-                    if is_section(&text, SectionKind::FollowUps) {
+                    if is_section_words(&words, SectionKind::FollowUps) {
                         in_follow_ups = Some(h.level);
                     }
                     self.out.headings.push(Heading {

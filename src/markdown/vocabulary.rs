@@ -192,24 +192,24 @@ fn named(words: &[String], names: &[NameWords]) -> bool {
 
 /// Is this heading the given section?
 pub fn is_section(heading: &str, section: SectionKind) -> bool {
-    let words = heading_words(heading);
+    is_section_words(&heading_words(heading), section)
+}
+
+/// [`is_section`] for a heading already cut into [`heading_words`].
+pub fn is_section_words(words: &[String], section: SectionKind) -> bool {
     NAME_WORDS
         .iter()
         .filter(|(s, _)| *s == section)
-        .any(|(_, names)| named(&words, names))
+        .any(|(_, names)| named(words, names))
 }
 
 /// The section a configured name (`[postmortem] sections`) stands for,
 /// when it is one of the known ones.
 fn section_named(name: &str) -> Option<SectionKind> {
     let words = heading_words(name);
-    NAMES
+    NAME_WORDS
         .iter()
-        .find(|(_, names)| {
-            names
-                .iter()
-                .any(|n| heading_words(n.trim_start_matches('=')) == words)
-        })
+        .find(|(_, names)| names.iter().any(|(_, n)| *n == words))
         .map(|(s, _)| *s)
 }
 
