@@ -156,32 +156,50 @@ pub struct Skeleton {
 /// title, status and completion date (a prose edit changes none of them,
 /// so `serve` does not compute them again).
 fn recurrence_fp(skeleton_fp: u64, incidents: &[Incident]) -> u64 {
-    let mut h = xxhash_rust::xxh3::Xxh3::new();
-    h.update(&skeleton_fp.to_le_bytes());
+    let mut b = FpBytes::default();
+    b.u64(skeleton_fp);
     for inc in incidents {
-        h.update(&(inc.pm.follow_ups.len() as u64).to_le_bytes());
+        b.u64(inc.pm.follow_ups.len() as u64);
         for f in &inc.pm.follow_ups {
-            h.update(&(f.title.len() as u64).to_le_bytes());
-            h.update(f.title.as_bytes());
-            h.update(&[f.status as u8]);
+            b.put(0, f.title.as_bytes());
+            b.put(1, &[f.status as u8]);
             let day = f
                 .completed
                 .map_or(i64::MIN, crate::model::timeline::day_number);
-            h.update(&day.to_le_bytes());
+            b.put(2, &day.to_le_bytes());
         }
     }
-    h.digest()
+    b.digest()
+}
+
+/// The bytes a fingerprint is taken of, gathered first and hashed in one
+/// go: hashing each of the hundreds of thousands of short fields on its
+/// own cost `serve` about 20 ms a round at 10,000 incidents.
+#[derive(Default)]
+struct FpBytes(Vec<u8>);
+
+impl FpBytes {
+    /// A field: its tag and length, then its bytes.
+    fn put(&mut self, tag: u8, s: &[u8]) {
+        self.0.push(tag);
+        self.0.extend_from_slice(&(s.len() as u64).to_le_bytes());
+        self.0.extend_from_slice(s);
+    }
+
+    fn u64(&mut self, n: u64) {
+        self.0.extend_from_slice(&n.to_le_bytes());
+    }
+
+    fn digest(&self) -> u64 {
+        xxhash_rust::xxh3::xxh3_64(&self.0)
+    }
 }
 
 /// The fingerprint a [`Skeleton`] is valid for. `incidents` are in site
 /// order.
 fn skeleton_fp(incidents: &[Incident], config: &Config, all_ids: &HashSet<String>) -> u64 {
-    let mut h = xxhash_rust::xxh3::Xxh3::new();
-    let mut put = |tag: u8, s: &[u8]| {
-        h.update(&[tag]);
-        h.update(&(s.len() as u64).to_le_bytes());
-        h.update(s);
-    };
+    let mut b = FpBytes::default();
+    let mut put = |tag: u8, s: &[u8]| b.put(tag, s);
     for inc in incidents {
         let pm = &inc.pm;
         put(0, pm.id.as_bytes());
@@ -219,7 +237,7 @@ fn skeleton_fp(incidents: &[Incident], config: &Config, all_ids: &HashSet<String
     for id in ids {
         put(10, id.as_bytes());
     }
-    h.digest()
+    b.digest()
 }
 
 /// Builds the model from checked postmortems (already filtered for drafts
@@ -230,16 +248,12 @@ pub fn assemble(
     config: Arc<Config>,
     clock: Clock,
     public: bool,
-    mut incidents: Vec<Incident>,
+    incidents: Vec<Incident>,
     pages: Vec<PageDoc>,
     all_ids: &HashSet<String>,
     previous: Option<Skeleton>,
 ) -> Result<(Site, Skeleton), Diagnostics> {
-    incidents.sort_by(|a, b| {
-        b.pm.date
-            .cmp(&a.pm.date)
-            .then_with(|| a.pm.id.cmp(&b.pm.id))
-    });
+    let mut incidents = newest_first(incidents);
     let fp = skeleton_fp(&incidents, &config, all_ids);
     let mut skeleton = match previous {
         Some(s) if s.fp == fp => s,
@@ -278,6 +292,19 @@ pub fn assemble(
         recurrences,
     };
     Ok((site, skeleton))
+}
+
+/// Incidents newest first, by id within a day. An order of indices is
+/// sorted, and each incident moved once: sorting the incidents themselves
+/// moved them (large values) at every step.
+fn newest_first(incidents: Vec<Incident>) -> Vec<Incident> {
+    let mut order: Vec<usize> = (0..incidents.len()).collect();
+    order.sort_by(|&a, &b| {
+        let (a, b) = (&incidents[a].pm, &incidents[b].pm);
+        b.date.cmp(&a.date).then_with(|| a.id.cmp(&b.id))
+    });
+    let mut slots: Vec<Option<Incident>> = incidents.into_iter().map(Some).collect();
+    order.into_iter().filter_map(|i| slots[i].take()).collect()
 }
 
 /// Computes a skeleton; reports unknown relations and reading-list ids.
