@@ -302,7 +302,12 @@ impl<'a> Renderer<'a> {
         let json_fp = self.all("postmortems.json");
         let json_changed = !incremental || old.get("postmortems.json") != Some(&json_fp);
         let mut later = Vec::new();
+        let mut done = false;
         progress.render_rest(&mut || {
+            // A `Progress` runs this once; a second call has nothing to do.
+            if std::mem::replace(&mut done, true) {
+                return;
+            }
             let rest = self.list_jobs(&own_paths);
             let todo = schedule(rest, &old, state, incremental, sink, &mut report);
             // The JSON export is one long serialization: beside the pages.
