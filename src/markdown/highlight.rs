@@ -678,35 +678,61 @@ mod tests {
         assert_eq!(super::drawn_on(plus, github, WHITE), [hex("#eaffea")]);
     }
 
-    #[test]
-    fn pruned_spans_keep_the_text_and_every_styled_class() {
-        let code =
-            "ctx, cancel := context.WithTimeout(ctx, 2*time.Second) // a <b>\ndefer cancel()\n";
-        let go = syntax_for(Some("go")).unwrap();
+    /// syntect's spans for `code`, every class of every scope kept.
+    fn unpruned(lang: &str, code: &str) -> String {
+        let syntax = syntax_for(Some(lang)).unwrap();
         let mut generator =
-            ClassedHTMLGenerator::new_with_class_style(go, syntax_set(), CLASS_STYLE);
+            ClassedHTMLGenerator::new_with_class_style(syntax, syntax_set(), CLASS_STYLE);
         for line in LinesWithEndings::from(code) {
             generator
                 .parse_html_for_line_which_includes_newline(line)
                 .unwrap();
         }
-        let full = generator.finalize();
+        generator.finalize()
+    }
+
+    /// Each character of highlighted HTML with the chain of compounds of
+    /// `styled` its spans match, outermost first (spans matching none
+    /// left out): what decides its colour.
+    fn chains(styled: &Styled, h: &str) -> Vec<(char, Vec<Vec<Vec<String>>>)> {
+        let mut out = Vec::new();
+        let mut stack: Vec<Vec<Vec<String>>> = Vec::new();
+        let mut rest = h;
+        while let Some(c) = rest.chars().next() {
+            if let Some(r) = rest.strip_prefix("</span>") {
+                stack.pop();
+                rest = r;
+            } else if let Some((classes, r)) = rest
+                .strip_prefix("<span class=\"")
+                .and_then(|r| r.split_once("\">"))
+            {
+                let classes: Vec<&str> = classes.split(' ').collect();
+                let mut matched: Vec<Vec<String>> = classes
+                    .iter()
+                    .flat_map(|c| styled.compounds.get(*c).into_iter().flatten())
+                    .filter(|k| k.iter().all(|x| classes.contains(&x.as_str())))
+                    .cloned()
+                    .collect();
+                matched.sort();
+                matched.dedup();
+                stack.push(matched);
+                rest = r;
+            } else {
+                let chain = stack.iter().filter(|m| !m.is_empty()).cloned().collect();
+                out.push((c, chain));
+                rest = &rest[c.len_utf8()..];
+            }
+        }
+        out
+    }
+
+    #[test]
+    fn pruned_spans_keep_the_text_and_every_styled_class() {
+        let code =
+            "ctx, cancel := context.WithTimeout(ctx, 2*time.Second) // a <b>\ndefer cancel()\n";
+        let full = unpruned("go", code);
         let styled = Styled::of(&stylesheet("InspiredGitHub", "base16-ocean.dark"));
         let pruned = highlight_uncached(Some("go"), code, &styled);
-        let text = |h: &str| {
-            let mut t = String::new();
-            let mut in_tag = false;
-            for c in h.chars() {
-                match c {
-                    '<' => in_tag = true,
-                    '>' if in_tag => in_tag = false,
-                    c if !in_tag => t.push(c),
-                    _ => {}
-                }
-            }
-            t
-        };
-        assert_eq!(text(&pruned), text(&full));
         assert!(
             pruned.len() * 3 < full.len() * 2,
             "{} of {}:\n{pruned}",
@@ -718,39 +744,8 @@ mod tests {
             pruned.matches("</span>").count()
         );
         // Each character sits under the same chain of matched compounds
-        // (outermost first; spans matching none left out) in both.
-        let chains = |h: &str| -> Vec<(char, Vec<Vec<Vec<String>>>)> {
-            let mut out = Vec::new();
-            let mut stack: Vec<Vec<Vec<String>>> = Vec::new();
-            let mut rest = h;
-            while let Some(c) = rest.chars().next() {
-                if let Some(r) = rest.strip_prefix("</span>") {
-                    stack.pop();
-                    rest = r;
-                } else if let Some((classes, r)) = rest
-                    .strip_prefix("<span class=\"")
-                    .and_then(|r| r.split_once("\">"))
-                {
-                    let classes: Vec<&str> = classes.split(' ').collect();
-                    let mut matched: Vec<Vec<String>> = classes
-                        .iter()
-                        .flat_map(|c| styled.compounds.get(*c).into_iter().flatten())
-                        .filter(|k| k.iter().all(|x| classes.contains(&x.as_str())))
-                        .cloned()
-                        .collect();
-                    matched.sort();
-                    matched.dedup();
-                    stack.push(matched);
-                    rest = r;
-                } else {
-                    let chain = stack.iter().filter(|m| !m.is_empty()).cloned().collect();
-                    out.push((c, chain));
-                    rest = &rest[c.len_utf8()..];
-                }
-            }
-            out
-        };
-        let (a, b) = (chains(&full), chains(&pruned));
+        // in both, so it has the same colour.
+        let (a, b) = (chains(&styled, &full), chains(&styled, &pruned));
         assert_eq!(a, b);
         assert!(
             a.iter().any(|(_, chain)| chain.len() > 1),
@@ -758,6 +753,50 @@ mod tests {
         );
         assert!(pruned.contains("<span class=\"hl-comment\">"), "{pruned}");
         assert!(pruned.contains("&lt;b&gt;"));
+    }
+
+    #[test]
+    fn pruning_keeps_every_colour_in_every_language_and_theme() {
+        let samples = [
+            (
+                "python",
+                "import os\n@cache\ndef f(x: int) -> str:\n    return f\"{x!r}\"  # why\n",
+            ),
+            (
+                "rust",
+                "fn main() { let v: Vec<u8> = vec![1]; println!(\"{v:?}\"); }\n",
+            ),
+            ("yaml", "key: [a, 'b', 3]\n# note\nanchor: &x {k: v}\n"),
+            (
+                "bash",
+                "for f in *.log; do grep -c \"$f\" | wc -l; done # count\n",
+            ),
+            (
+                "sql",
+                "SELECT id, COUNT(*) FROM t WHERE a = 'x' GROUP BY id; -- n\n",
+            ),
+            ("json", "{\"a\": [1, true, null, \"s\"]}\n"),
+            ("diff", "--- a/x\n+++ b/x\n@@ -1 +1 @@\n-old\n+new\n"),
+            (
+                "js",
+                "const f = async (x) => { await g(`t${x}`); /* c */ };\n",
+            ),
+            ("html", "<div class=\"a\">&amp; <b>x</b></div>\n"),
+        ];
+        for light in HIGHLIGHT_THEMES {
+            for dark in ["base16-ocean.dark", "Solarized (dark)"] {
+                let styled = Styled::of(&stylesheet(light, dark));
+                for (lang, code) in samples {
+                    let full = unpruned(lang, code);
+                    let pruned = highlight_uncached(Some(lang), code, &styled);
+                    assert_eq!(
+                        chains(&styled, &full),
+                        chains(&styled, &pruned),
+                        "{lang} with {light} and {dark}:\n{full}\n{pruned}"
+                    );
+                }
+            }
+        }
     }
 
     #[test]
