@@ -97,6 +97,10 @@ pub fn import(config: &Config, src: &Path, to: Option<&Path>) -> ImportResult {
     for p in planned {
         writer.write(p, &mut result);
     }
+    // The folder is there even when every file was skipped, so that the
+    // knowledge base builds (empty) rather than failing on a missing
+    // content folder.
+    let _ = std::fs::create_dir_all(&dest_root);
     if result
         .written
         .iter()

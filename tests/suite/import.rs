@@ -389,6 +389,18 @@ fn images_are_copied_and_links_between_imported_files_follow_them() {
     assert!(!check.stdout.contains("missing-image"), "{}", check.stdout);
 }
 
+/// A folder whose every file is skipped (the templates corpus) still
+/// leaves a knowledge base that builds: the content folder is made.
+#[test]
+fn an_import_that_skips_every_file_leaves_a_site_that_builds() {
+    let (kb, run) = imported("templates");
+    run.stderr_has("Imported 0 postmortems: ");
+    assert!(kb.join("content/postmortems").is_dir());
+    let build = kb.build(&[]);
+    build.success();
+    build.stderr_has("Built 0 postmortems");
+}
+
 #[test]
 fn import_refuses_what_it_cannot_read() {
     let kb = Kb::new("");
