@@ -62,8 +62,10 @@ fn front_matter(text: &str) -> Value {
     serde_yaml::from_str(&rest[..end]).expect("YAML")
 }
 
-/// Imports, then checks and builds: no errors.
-fn passes_check_and_builds(kb: &Kb) -> Vec<Value> {
+/// Imports, then checks and builds: no errors (also used by
+/// import_classes.rs).
+#[track_caller]
+pub(crate) fn passes_check_and_builds(kb: &Kb) -> Vec<Value> {
     let run = kb.run(&["check", "--format", "json", "--now", "2026-01-01"]);
     let findings: Vec<Value> = serde_json::from_str(&run.stdout).expect("JSON");
     let errors: Vec<&Value> = findings

@@ -6,6 +6,7 @@
 //! what was guessed.
 
 use crate::harness::{Kb, Run};
+use crate::import::passes_check_and_builds;
 use serde_json::Value;
 
 const BOOK: &str = "[site]\ntitle = \"Imported\"\n";
@@ -58,20 +59,6 @@ fn kinds(fm: &Value) -> Vec<String> {
         .iter()
         .map(|e| e["kind"].as_str().unwrap_or("other").to_string())
         .collect()
-}
-
-/// `pmsite check` finds no error in what was imported, and it builds.
-#[track_caller]
-fn checks_and_builds(kb: &Kb) -> Vec<Value> {
-    let run = kb.run(&["check", "--format", "json", "--now", "2026-01-01"]);
-    let findings: Vec<Value> = serde_json::from_str(&run.stdout).expect("JSON");
-    let errors: Vec<&Value> = findings
-        .iter()
-        .filter(|f| f["severity"] == "error")
-        .collect();
-    assert!(errors.is_empty(), "check errors: {errors:#?}");
-    kb.build(&[]).success();
-    findings
 }
 
 fn exported(kb: &Kb, id: &str) -> Value {
@@ -141,7 +128,7 @@ fn zones_stated_in_prose_or_on_entries() {
     let fm = front_matter(&kb, "2023-01-12-login.md");
     assert_eq!(fm["timezone"], "Asia/Kolkata");
     run.stderr_has("2023-01-12-login.md:3:1: warning[import]: `IST` names several zones (Asia/Kolkata, Europe/Dublin, Asia/Jerusalem)");
-    checks_and_builds(&kb);
+    passes_check_and_builds(&kb);
 }
 
 #[test]
@@ -193,7 +180,7 @@ fn day_headings_and_lines_set_the_day() {
     let fm = front_matter(&kb, "2021-06-03-pm2021-007-cache.md");
     assert_eq!(ats(&fm)[0], "2021-06-03 10:00");
     run.stderr_has("PM2021-007 - Cache.md:7:1: warning[import]: day and month could be either way round in this date; it is read day first (2021-06-03): set `[import] date-order`");
-    checks_and_builds(&kb);
+    passes_check_and_builds(&kb);
 
     // The book settles it.
     let (kb, run) = import(
@@ -245,7 +232,7 @@ fn the_order_is_the_authors() {
         ["2021-03-04 10:00", "2021-03-04 10:05", "2021-03-04 10:20"]
     );
     run.stderr_has("2021-03-04-noted.md:9:1: warning[import]: this entry is earlier than the one before it; the timeline is sorted by time");
-    checks_and_builds(&kb);
+    passes_check_and_builds(&kb);
 }
 
 #[test]
@@ -282,7 +269,7 @@ fn nothing_of_the_source_is_lost() {
     // A plain entry the front matter holds entirely leaves the body.
     assert!(!pm.contains("- 09:00 Primary database"), "{pm}");
     assert!(pm.contains("  allow: [timeline-both]"), "{pm}");
-    let findings = checks_and_builds(&kb);
+    let findings = passes_check_and_builds(&kb);
     assert!(!findings.iter().any(|f| f["code"] == "timeline-both"));
     let page = kb.read("public/postmortems/2024-05-06-failover/index.html");
     for shown in [
@@ -332,7 +319,7 @@ fn unreadable_times_are_warnings_and_stay_text() {
         ats(&front_matter(&kb, "2023-02-28-mixed.md")),
         ["2023-02-28 09:00", "2023-02-28 09:30"]
     );
-    checks_and_builds(&kb);
+    passes_check_and_builds(&kb);
 }
 
 #[test]
@@ -373,7 +360,7 @@ fn another_tools_front_matter_is_mapped_or_kept() {
         fm["extra"],
         serde_json::json!({"company": "Example Corp", "uuid": "5f1c2e"})
     );
-    checks_and_builds(&kb);
+    passes_check_and_builds(&kb);
     let p = exported(&kb, "2019-07-02-catalogue");
     assert_eq!(
         p["extra"],
@@ -488,7 +475,7 @@ fn follow_ups_are_the_action_items() {
         want.map(|(a, b, c)| (a.to_string(), b.to_string(), c.to_string()))
     );
     assert_eq!(fus[6]["due"], "2022-10-01");
-    checks_and_builds(&kb);
+    passes_check_and_builds(&kb);
 }
 
 #[test]
@@ -515,7 +502,7 @@ fn milestones_from_the_authors_words_first() {
     let fm = front_matter(&kb, "2023-05-03-disk.md");
     assert_eq!(kinds(&fm), ["other", "resolved"]);
     run.stderr_has("2023-05-03-disk.md:7:1: warning[import]: this entry reads as the detection, but no earlier entry marks the start, so no time to detect is derived");
-    checks_and_builds(&kb);
+    passes_check_and_builds(&kb);
     let p = exported(&kb, "2023-05-02-cache");
     assert_eq!(p["time_to_detect_s"], 15 * 60);
     assert_eq!(p["time_to_resolve_s"], 35 * 60);
@@ -555,7 +542,7 @@ fn one_reader_for_body_timelines() {
             "Errors back to baseline"
         ]
     );
-    checks_and_builds(&kb);
+    passes_check_and_builds(&kb);
     let imported = exported(&kb, "2023-08-01-imported");
     for k in [
         "started",
@@ -609,7 +596,7 @@ fn summaries_and_titles() {
     run.stderr_has("0f8fad5b-d9cb-469f-a165-70867728950e.md:1:1: warning[import]: no heading to take the title from, and the file name is an identifier");
     let pm = kb.read("content/postmortems/2020-02-05-rule.md");
     assert!(pm.contains("---\n\nText under a rule kept."), "{pm}");
-    checks_and_builds(&kb);
+    passes_check_and_builds(&kb);
 }
 
 #[test]
