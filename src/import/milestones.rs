@@ -8,6 +8,7 @@ use std::sync::LazyLock;
 use jiff::Timestamp;
 use regex::Regex;
 
+use super::reconcile;
 use crate::markdown::stated::{Stated, StatedKind};
 use crate::model::timeline::{Milestone, human_duration};
 
@@ -121,15 +122,15 @@ fn explicit(e: &Entry) -> Option<Milestone> {
     None
 }
 
-fn says_detect(e: &Entry) -> bool {
+pub(super) fn says_detect(e: &Entry) -> bool {
     says(&DETECT, &e.event) && !NOT_DETECT.is_match(&e.event)
 }
 
-fn says_resolve(e: &Entry) -> bool {
+pub(super) fn says_resolve(e: &Entry) -> bool {
     says(&RESOLVE, &e.event) && !NOT_RESOLVE.is_match(&e.event)
 }
 
-fn says_mitigate(e: &Entry) -> bool {
+pub(super) fn says_mitigate(e: &Entry) -> bool {
     says(&MITIGATE, &e.event)
 }
 
@@ -142,12 +143,35 @@ pub type Notes = Vec<(usize, String)>;
 
 /// Marks the milestones of a timeline sorted by time.
 pub fn infer(entries: &mut Vec<Entry>, stated: &[Stated]) -> Notes {
-    let mut notes = Vec::new();
     if entries.is_empty() {
-        return notes;
+        return Vec::new();
     }
-    // 1. What the text marks itself: pmsite's own `{detected}` tags, or
-    // words such as "(resolved)".
+    mark_explicit(entries);
+    let detect = stated.iter().find(|s| s.kind == StatedKind::Detect);
+    let recover = stated.iter().find(|s| s.kind == StatedKind::Recover);
+    let both: Vec<&Stated> = [detect, recover].into_iter().flatten().collect();
+    let marked = entries.clone();
+    let mut notes = mark_rest(entries, detect, recover);
+    // A timeline that opens with its detection, and a stated time to
+    // detection: the start is where the figure puts it, if that makes the
+    // stated values agree.
+    if let Some(start) = reconcile::stated_start(&marked, detect) {
+        let mut trial = marked;
+        trial.insert(0, start);
+        let mut trial_notes = mark_rest(&mut trial, detect, recover);
+        if reconcile::agreeing(&trial, &both) > reconcile::agreeing(entries, &both) {
+            trial_notes.extend(detect.map(reconcile::start_note));
+            *entries = trial;
+            notes = trial_notes;
+        }
+    }
+    reconcile::place_near(entries, &both, &mut notes);
+    notes
+}
+
+/// What the text marks itself: pmsite's own `{detected}` tags, or words
+/// such as "(resolved)".
+fn mark_explicit(entries: &mut [Entry]) {
     static TAG: LazyLock<Regex> =
         LazyLock::new(|| re(r"\s*\{(started|detected|acknowledged|mitigated|resolved)\}\s*$"));
     for e in entries.iter_mut() {
@@ -169,13 +193,15 @@ pub fn infer(entries: &mut Vec<Entry>, stated: &[Stated]) -> Notes {
             e.kind_stated = true;
         }
     }
-    // 2. The durations the postmortem states.
-    let detect = stated.iter().find(|s| s.kind == StatedKind::Detect);
-    let recover = stated.iter().find(|s| s.kind == StatedKind::Recover);
+}
+
+/// The durations the postmortem states, then what the entries say, for
+/// what is still unknown: guesses.
+fn mark_rest(entries: &mut Vec<Entry>, detect: Option<&Stated>, recover: Option<&Stated>) -> Notes {
+    let mut notes = Vec::new();
     if detect.is_some() || recover.is_some() {
         align(entries, detect, recover, &mut notes);
     }
-    // 3. What the entries say, for what is still unknown: guesses.
     guess(entries, &mut notes);
     notes
 }
@@ -652,6 +678,76 @@ mod tests {
         let stated = find_stated("Time to detection: 15 minutes\nTime to recovery: 25 minutes\n");
         infer(&mut es, &stated);
         assert_eq!(kinds(&es), ["started", "detected", "mitigated", "resolved"]);
+    }
+
+    #[test]
+    fn a_stated_figure_moves_its_milestone_only_when_near() {
+        // 300 minutes: 2% is 6 minutes. 5 minutes off the alert moves the
+        // detection to the stated time; the alert stays as written.
+        let rows = [
+            ("04:00", "Config pushed"),
+            ("09:05", "Alert for error rate seen by the on-call"),
+            ("09:40", "Service restored"),
+        ];
+        let mut es = entries(&rows);
+        let notes = infer(&mut es, &find_stated("Time to detection: 300 minutes\n"));
+        assert_eq!(kinds(&es), ["other", "detected", "other", "resolved"]);
+        assert_eq!(es[1].at.to_string(), "2021-06-22T09:00:00Z");
+        assert_eq!(es[2].event, "Alert for error rate seen by the on-call");
+        assert!(!es[1].certain && es[1].kind_stated);
+        assert!(
+            notes
+                .iter()
+                .any(|(l, m)| *l == 1 && m.contains("5m before")),
+            "{notes:?}"
+        );
+        // 7 minutes off: the timeline wins, and the statement is noted.
+        let mut es = entries(&rows);
+        let notes = infer(&mut es, &find_stated("Time to detection: 298 minutes\n"));
+        assert_eq!(kinds(&es), ["other", "detected", "resolved"]);
+        assert!(
+            notes.iter().any(|(_, m)| m.contains("matches no")),
+            "{notes:?}"
+        );
+    }
+
+    #[test]
+    fn a_stated_figure_never_puts_a_recovery_before_the_detection() {
+        // The stated 299 minutes point at 04:59, within 2% of the restore
+        // at 05:04 but before the alert at 05:00 that the stated detection
+        // finds: nothing is placed, and the statement is noted.
+        let mut es = entries(&[
+            ("00:00", "Nodes cordoned for the upgrade"),
+            ("05:00", "Alert fired for failing pods"),
+            ("05:04", "Failover done, service restored"),
+        ]);
+        let stated = find_stated("Time to detection: 300 minutes\nTime to recovery: 299 minutes\n");
+        let notes = infer(&mut es, &stated);
+        assert_eq!(es.len(), 3);
+        assert_eq!(kinds(&es), ["started", "detected", "resolved"]);
+        assert!(
+            notes.iter().any(|(_, m)| m.contains("time to recovery")),
+            "{notes:?}"
+        );
+    }
+
+    #[test]
+    fn a_stated_start_only_for_a_timeline_that_opens_with_its_detection() {
+        let stated = find_stated("Time to detection: 20 minutes\nTime to recovery: 50 minutes\n");
+        let mut es = entries(&[
+            ("10:00", "Customer reported failed logins"),
+            ("10:30", "Session store restored"),
+        ]);
+        infer(&mut es, &stated);
+        assert_eq!(kinds(&es), ["started", "detected", "resolved"]);
+        assert_eq!(es[0].at.to_string(), "2021-06-22T09:40:00Z");
+        // The first entry is no detection: no start is made up.
+        let mut es = entries(&[
+            ("10:00", "Session store config changed"),
+            ("10:30", "Session store restored"),
+        ]);
+        infer(&mut es, &stated);
+        assert_eq!(es.len(), 2);
     }
 
     #[test]

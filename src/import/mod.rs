@@ -21,6 +21,7 @@ mod follow_ups;
 mod foreign_front_matter;
 pub mod milestones;
 mod place;
+mod reconcile;
 mod summary;
 mod text;
 mod timeline;

@@ -513,6 +513,96 @@ fn milestones_from_the_authors_words_first() {
     );
 }
 
+/// Class 10: the durations a postmortem states in its own Stats list are
+/// the author's figures. A figure a few minutes off the entry that reads as
+/// its milestone places the milestone where the figure says (the entry
+/// stays as written); a timeline that opens with its detection gets the
+/// start the stated time to detection gives; a figure far from every entry
+/// is left to the timeline and named at its line.
+#[test]
+fn stated_figures_agree_or_are_named() {
+    let (kb, run) = import(
+        BOOK,
+        &[
+            (
+                "2022-09-14-queue.md",
+                "# Queue consumers stalled\n\n## Timeline\n\nAll times in UTC.\n\n| Time | Event |\n| --- | --- |\n| 2022-09-14 06:10 | Broker upgrade rolled out to the fleet |\n| 2022-09-14 10:17 | Pager alert for consumer lag is seen by the on-call |\n| 2022-09-14 12:40 | Broker upgrade reverted |\n| 2022-09-14 13:05 | Lag back to zero, service restored |\n\n## Stats\n\n- Time to detection: 243 minutes\n- Time to recovery: 396 minutes\n",
+            ),
+            (
+                "2022-09-20-labels.md",
+                "# Wrong labels on billing metrics\n\n## Timeline\n\nAll times in UTC.\n\n| Time | Event |\n| --- | --- |\n| 2022-09-20 14:05 | Analyst reported odd labels on the billing dashboard |\n| 2022-09-20 15:40 | Exporter config fixed and labels back to normal |\n\n## Stats\n\n- Time to detection: 45 minutes\n- Time to recovery: 2 hours 20 minutes\n",
+            ),
+            (
+                "2022-09-25-dns.md",
+                "# Resolver timeouts\n\n## Timeline\n\nAll times in UTC.\n\n| Time | Event |\n| --- | --- |\n| 2022-09-25 11:00 | Resolver config pushed |\n| 2022-09-25 11:20 | Alert fired for DNS latency |\n| 2022-09-25 12:00 | Config reverted, service restored |\n\n## Stats\n\n- Time to detection: 20 minutes\n- Time to recovery: 3 hours\n",
+            ),
+        ],
+    );
+    run.success();
+    // A few minutes off: a milestone at each stated time, the entries kept.
+    let fm = front_matter(&kb, "2022-09-14-queue.md");
+    assert_eq!(
+        ats(&fm),
+        [
+            "2022-09-14 06:10",
+            "2022-09-14 10:13",
+            "2022-09-14 10:17",
+            "2022-09-14 12:40",
+            "2022-09-14 12:46",
+            "2022-09-14 13:05"
+        ]
+    );
+    assert_eq!(
+        kinds(&fm),
+        [
+            "other",
+            "detected",
+            "other",
+            "other",
+            "mitigated",
+            "resolved"
+        ]
+    );
+    let ev = events(&fm);
+    assert_eq!(ev[2], "Pager alert for consumer lag is seen by the on-call");
+    assert_eq!(ev[3], "Broker upgrade reverted");
+    assert!(ev[1].contains("time to detection (243 minutes)"), "{ev:?}");
+    run.stderr_has("2022-09-14-queue.md:16:1: warning[import]: the stated time to detection (243 minutes) is 4m before the entry that reads as `detected` (line 10)");
+    run.stderr_has("2022-09-14-queue.md:17:1: warning[import]: the stated time to recovery (396 minutes) is 6m after the entry that reads as `mitigated` (line 11)");
+    // The timeline opens with its detection: the start is 45 minutes
+    // before it, and the recovery counts from there.
+    let fm = front_matter(&kb, "2022-09-20-labels.md");
+    assert_eq!(ats(&fm)[0], "2022-09-20 13:20");
+    assert_eq!(kinds(&fm), ["started", "detected", "resolved"]);
+    run.stderr_has("2022-09-20-labels.md:14:1: warning[import]: no entry of the timeline marks the start: a `started` entry is placed 45m before the first entry");
+    // Far off: the timeline wins and the statement is named at its line.
+    let fm = front_matter(&kb, "2022-09-25-dns.md");
+    assert_eq!(kinds(&fm), ["started", "detected", "resolved"]);
+    assert_eq!(ats(&fm).len(), 3);
+    run.stderr_has("2022-09-25-dns.md:16:1: warning[import]: the stated time to recovery (3 hours) matches no timeline entry counted from the same start");
+    let check = passes_check_and_builds(&kb);
+    let p = exported(&kb, "2022-09-14-queue");
+    assert_eq!(p["time_to_detect_s"], 243 * 60);
+    assert_eq!(p["mitigated"], "2022-09-14T12:46:00Z");
+    let p = exported(&kb, "2022-09-20-labels");
+    assert_eq!(p["time_to_detect_s"], 45 * 60);
+    assert_eq!(p["time_to_resolve_s"], 140 * 60);
+    let p = exported(&kb, "2022-09-25-dns");
+    assert_eq!(p["time_to_resolve_s"], 60 * 60);
+    // `check` names only the figure the timeline could not give.
+    let mismatches: Vec<&Value> = check
+        .iter()
+        .filter(|f| f["code"] == "metric-mismatch")
+        .collect();
+    assert_eq!(mismatches.len(), 1, "{mismatches:#?}");
+    assert!(
+        mismatches[0]["file"]
+            .as_str()
+            .unwrap()
+            .ends_with("2022-09-25-dns.md")
+    );
+}
+
 /// `import` reads a body timeline with pmsite's own reader: what `build`
 /// makes of the list, `import` makes of it too.
 #[test]
