@@ -5,9 +5,9 @@
 //!
 //! May use `model`, `config` and `diagnostics`.
 
+mod formatter;
 pub mod highlight;
 pub mod stated;
-mod tasklist;
 pub mod vocabulary;
 
 use std::sync::{Arc, LazyLock};
@@ -88,8 +88,9 @@ impl MarkdownRenderer {
         let mut plugins = Plugins::default();
         plugins.render.codefence_syntax_highlighter = Some(&*self.highlighter);
         let mut html = String::with_capacity(body.len() * 2);
-        // Task-list checkboxes are labelled by their items (`tasklist`).
-        let format = tasklist::TaskListFormatter::format_document_with_plugins;
+        // Headings link to themselves; task-list checkboxes are labelled by
+        // their items (`formatter`).
+        let format = formatter::BodyFormatter::format_document_with_plugins;
         if format(root, &options, &mut html, &plugins).is_err() {
             html.clear();
         }

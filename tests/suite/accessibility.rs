@@ -369,10 +369,15 @@ fn search_results_and_follow_up_views_with_the_keyboard_alone() {
     let page = chrome.page();
 
     // Home: Tab reaches the search box (focus drawn in either scheme, and
-    // through an incident, whose heading anchors are links); typing and
+    // through an incident, whose headings link to themselves); typing and
     // Enter search.
     page.goto(&server.url(&format!("/kb/postmortems/{}/", corpus::ALL_LANGUAGES_ID)));
-    tab_to(&page, "a heading anchor", "e.matches('.prose .anchor')", 60);
+    tab_to(
+        &page,
+        "a heading's link to itself",
+        "e.matches('.prose h2 > a[href^=\"#\"]')",
+        60,
+    );
     page.color_scheme("dark");
     page.goto(&server.url("/kb/"));
     tab_to(&page, "the search box", "e.id === 'search-box-q'", 30);

@@ -1,10 +1,12 @@
-//! Task-list items (`- [ ] …`, `- [x] …`) as disabled checkboxes labelled
+//! How a body's HTML differs from comrak's: headings link to themselves
+//! through their text, and task-list items (`- [ ] …`, `- [x] …`) are
+//! disabled checkboxes labelled
 //! by their item: comrak draws a bare `<input type="checkbox">`, which
 //! screen readers announce without a name. Here the checkbox and the
 //! item's first paragraph are one `<label>`:
 //!
 //! ```html
-//! <li class="task-list-item"><label><input type="checkbox" class="task-list-item-checkbox" disabled="" /> Add timeouts</label></li>
+//! <li><label><input type="checkbox" disabled="" /> Add timeouts</label></li>
 //! ```
 //!
 //! An item with no text of its own (`- [ ]` alone, or over a code block)
@@ -17,14 +19,59 @@ use std::fmt::Write;
 use comrak::html::{ChildRendering, Context, format_node_default};
 use comrak::nodes::{AstNode, NodeValue};
 
-comrak::create_formatter!(TaskListFormatter, {
+comrak::create_formatter!(BodyFormatter, {
     NodeValue::TaskItem(ref task) => |context, node, entering| {
         return item(context, node, entering, task.symbol.is_some());
     },
     NodeValue::Paragraph => |context, node, entering| {
         return paragraph(context, node, entering);
     },
+    NodeValue::Heading(ref h) => |context, node, entering| {
+        return heading(context, node, entering, h.level);
+    },
 });
+
+/// A heading whose text links to it: `<h2 id="impact"><a
+/// href="#impact">Impact</a></h2>`, named by its own text (comrak's
+/// anchor after the text repeats the text twice more in attributes). A
+/// heading that holds a link of its own gets the link after its text.
+fn heading<'a>(
+    context: &mut Context<'_, '_>,
+    node: &'a AstNode<'a>,
+    entering: bool,
+    level: u8,
+) -> Result<ChildRendering, std::fmt::Error> {
+    let has_link = || {
+        node.descendants().any(|d| {
+            matches!(
+                d.data().value,
+                NodeValue::Link(_) | NodeValue::Image(_) | NodeValue::WikiLink(_)
+            )
+        })
+    };
+    if entering {
+        let id = context.anchorizer.anchorize(&node.collect_text());
+        context.cr()?;
+        write!(context, "<h{level} id=\"{id}\">")?;
+        if !has_link() {
+            write!(context, "<a href=\"#{id}\">")?;
+        }
+        context.current_anchorized_id = Some(id);
+    } else {
+        let id = context.current_anchorized_id.take().unwrap_or_default();
+        if has_link() {
+            write!(
+                context,
+                "<a href=\"#{id}\" class=\"anchor\" aria-label=\"Link to this section\"></a>"
+            )?;
+        } else {
+            context.write_str("</a>")?;
+        }
+        write!(context, "</h{level}>")?;
+        context.lf()?;
+    }
+    Ok(ChildRendering::HTML)
+}
 
 /// The paragraph that labels a task item's checkbox: its first child,
 /// when that is a paragraph.
@@ -47,11 +94,9 @@ fn item<'a>(
     if entering {
         if in_list {
             context.cr()?;
-            context.write_str("<li")?;
-            if context.options.render.tasklist_classes {
-                context.write_str(" class=\"task-list-item\"")?;
-            }
-            context.write_str(">")?;
+            // The list says it holds tasks (`contains-task-list`); a class
+            // on every item and checkbox would only repeat it.
+            context.write_str("<li>")?;
         }
         if label_of(node).is_none() {
             checkbox(context, checked, " aria-label=\"Task\"")?;
@@ -65,9 +110,6 @@ fn item<'a>(
 
 fn checkbox(context: &mut Context<'_, '_>, checked: bool, attrs: &str) -> std::fmt::Result {
     context.write_str("<input type=\"checkbox\"")?;
-    if context.options.render.tasklist_classes {
-        context.write_str(" class=\"task-list-item-checkbox\"")?;
-    }
     if checked {
         context.write_str(" checked=\"\"")?;
     }
@@ -106,7 +148,7 @@ mod tests {
     use comrak::options::Plugins;
     use comrak::{Arena, Options, parse_document};
 
-    use super::TaskListFormatter;
+    use super::BodyFormatter;
 
     fn html(md: &str) -> String {
         let mut o = Options::default();
@@ -115,9 +157,22 @@ mod tests {
         let arena = Arena::new();
         let root = parse_document(&arena, md, &o);
         let mut out = String::new();
-        TaskListFormatter::format_document_with_plugins(root, &o, &mut out, &Plugins::default())
+        BodyFormatter::format_document_with_plugins(root, &o, &mut out, &Plugins::default())
             .expect("render");
         out
+    }
+
+    #[test]
+    fn headings_link_to_themselves_through_their_text() {
+        let out = html(
+            "## What went well\n\n## What went well\n\n### See [the runbook](https://x.test/)\n",
+        );
+        assert_eq!(
+            out,
+            "<h2 id=\"what-went-well\"><a href=\"#what-went-well\">What went well</a></h2>\n\
+             <h2 id=\"what-went-well-1\"><a href=\"#what-went-well-1\">What went well</a></h2>\n\
+             <h3 id=\"see-the-runbook\">See <a href=\"https://x.test/\">the runbook</a><a href=\"#see-the-runbook\" class=\"anchor\" aria-label=\"Link to this section\"></a></h3>\n"
+        );
     }
 
     #[test]
@@ -126,8 +181,8 @@ mod tests {
         assert_eq!(
             out,
             "<ul class=\"contains-task-list\">\n\
-             <li class=\"task-list-item\"><label><input type=\"checkbox\" class=\"task-list-item-checkbox\" checked=\"\" disabled=\"\" /> Add timeouts (OPS-1)</label></li>\n\
-             <li class=\"task-list-item\"><label><input type=\"checkbox\" class=\"task-list-item-checkbox\" disabled=\"\" /> Enable <a href=\"https://x.test/\">SMTP</a> alerts</label></li>\n\
+             <li><label><input type=\"checkbox\" checked=\"\" disabled=\"\" /> Add timeouts (OPS-1)</label></li>\n\
+             <li><label><input type=\"checkbox\" disabled=\"\" /> Enable <a href=\"https://x.test/\">SMTP</a> alerts</label></li>\n\
              </ul>\n"
         );
     }
@@ -136,7 +191,7 @@ mod tests {
     fn loose_and_nested_items_keep_their_blocks_outside_the_label() {
         let out = html("- [ ] First\n\n  More about it.\n\n  - [x] Nested\n- plain\n");
         assert!(
-            out.contains("<li class=\"task-list-item\">\n<p><label><input type=\"checkbox\" class=\"task-list-item-checkbox\" disabled=\"\" /> First</label></p>\n<p>More about it.</p>"),
+            out.contains("<li>\n<p><label><input type=\"checkbox\" disabled=\"\" /> First</label></p>\n<p>More about it.</p>"),
             "{out}"
         );
         assert!(
@@ -152,7 +207,9 @@ mod tests {
         // No text of its own: a named checkbox all the same.
         let bare = html("- [ ]\n  ```\n  code\n  ```\n");
         assert!(
-            bare.contains("<li class=\"task-list-item\"><input type=\"checkbox\" class=\"task-list-item-checkbox\" aria-label=\"Task\" disabled=\"\" /> \n<pre>"),
+            bare.contains(
+                "<li><input type=\"checkbox\" aria-label=\"Task\" disabled=\"\" /> \n<pre>"
+            ),
             "{bare}"
         );
         let plain = html("Just text.\n\n> quoted\n");
