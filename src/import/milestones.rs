@@ -571,13 +571,10 @@ mod tests {
     #[test]
     fn words_make_milestones() {
         let mut es = entries(&[
-            ("08:21", "VPC CNI replaced by the pipeline"),
-            ("08:29", "Issue detected as a result of alerts"),
-            ("08:30", "Investigation into issue commenced"),
-            (
-                "08:46",
-                "Target groups reattached to the ALB by the pipeline (resolved)",
-            ),
+            ("08:21", "Balancer pool swapped by the deploy job"),
+            ("08:29", "Problem detected through the error-rate alerts"),
+            ("08:30", "Investigation of the pool commenced"),
+            ("08:46", "Old pool put back behind the balancer (resolved)"),
         ]);
         infer(&mut es, &[]);
         assert_eq!(
@@ -642,17 +639,13 @@ mod tests {
     fn stated_durations_find_a_later_start() {
         // The outage starts at the third entry; the stats count from it.
         let mut es = entries(&[
-            ("08:32", "Kubernetes upgrade commenced."),
-            ("09:59", "Infrastructure Modules release 0.2.119."),
-            ("10:00", "Status 503 messages witnessed."),
-            (
-                "10:04",
-                "Target group manually reattached to ALB's (resolved).",
-            ),
-            ("10:26", "Release contains fix"),
+            ("08:32", "Database major upgrade begun."),
+            ("09:59", "Schema migration 41 applied."),
+            ("10:00", "Checkout timeouts witnessed."),
+            ("10:04", "Connection pool manually resized (resolved)."),
+            ("10:26", "Migration 42 carries the fix"),
         ]);
-        let stated =
-            find_stated("- Time to detection: 1 minutes\n- Time to recovery:  5 minutes\n");
+        let stated = find_stated("- Time to detection: 1 minute\n- Time to recovery: 5 minutes\n");
         let notes = infer(&mut es, &stated);
         assert!(notes.is_empty(), "{notes:?}");
         assert_eq!(
@@ -664,16 +657,10 @@ mod tests {
     #[test]
     fn a_workaround_then_a_fix() {
         let mut es = entries(&[
-            ("11:25", "A new CSI driver was deployed"),
-            (
-                "11:40",
-                "Developer notified us of potential issue with logging",
-            ),
-            ("11:50", "Manual fix applied"),
-            (
-                "15:26",
-                "Long-term fix applied, everything is back to normal",
-            ),
+            ("11:25", "A new image cache was rolled out"),
+            ("11:40", "Support notified us that thumbnails were missing"),
+            ("11:50", "Manual patch applied"),
+            ("15:26", "Proper fix shipped, everything is back to normal"),
         ]);
         let stated = find_stated("Time to detection: 15 minutes\nTime to recovery: 25 minutes\n");
         infer(&mut es, &stated);

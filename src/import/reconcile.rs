@@ -1,4 +1,4 @@
-//! The postmortem's own stated durations ("Time to detection: 544
+//! The postmortem's own stated durations ("Time to detection: 95
 //! minutes") against the milestones its timeline gives. A stated figure is
 //! the author's words, so where the timeline cannot give it, and it is
 //! close to an entry that reads as the milestone or points at a start the
