@@ -514,7 +514,7 @@ mod tests {
         for no in [
             "Look past human error: ask what made it easy",
             "Missing timeout on outbound calls",
-            "We assumed user error at the time",
+            "At first we blamed user error",
         ] {
             assert!(!HUMAN_ITEM.is_match(no), "{no}");
         }

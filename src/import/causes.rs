@@ -92,16 +92,16 @@ mod tests {
     #[test]
     fn cause_slugs_are_short() {
         assert_eq!(
-            cause_slug("Replacement of essential network component.", None).as_deref(),
-            Some("replacement-essential-network-component")
+            cause_slug("Rollout of unreviewed cache settings.", None).as_deref(),
+            Some("rollout-unreviewed-cache-settings")
         );
         assert_eq!(
             cause_slug(
-                "Configuration change timing: A connection timeout",
-                Some("Configuration change timing")
+                "Retry budget sizing: A queue consumer limit",
+                Some("Retry budget sizing")
             )
             .as_deref(),
-            Some("configuration-change-timing")
+            Some("retry-budget-sizing")
         );
         assert_eq!(cause_slug("-", None), None);
     }

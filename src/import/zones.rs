@@ -184,7 +184,7 @@ fn offset(text: &str) -> Option<(Zone, usize)> {
         .then(|| (Zone::named(name), used))
 }
 
-/// The zone a text names anywhere in it ("CEST (UTC+2)", "UTC+1 (Zurich
+/// The zone a text names anywhere in it ("EEST (UTC+3)", "UTC+2 (Helsinki
 /// time)", "US/Pacific"): an IANA name first, then a city, then an
 /// abbreviation, then an offset.
 pub(super) fn zone_named_in(written: &str) -> Option<Zone> {
@@ -232,7 +232,7 @@ fn word_start(text: &str, word: &str) -> Option<usize> {
 }
 
 /// The zone a timeline states: "All times in CEST", "Times are
-/// Europe/Paris", "(all times UTC+1)", "Date and Time in CET", "Timeline
+/// Europe/Paris", "(all times UTC+1)", "Date and Time in WET", "Timeline
 /// (UTC)"; with the byte offset of the statement in `text`.
 pub(super) fn zone_stated_in(text: &str) -> Option<(Zone, usize)> {
     static STATED: LazyLock<Regex> = LazyLock::new(|| {
@@ -247,7 +247,7 @@ pub(super) fn zone_stated_in(text: &str) -> Option<(Zone, usize)> {
     });
     for c in STATED.captures_iter(text) {
         let z = &c["z"];
-        // The zone is the first thing said: "All times in CEST (UTC+2)",
+        // The zone is the first thing said: "All times in EEST (UTC+3)",
         // not "times in the past, when UTC ...".
         let head: String = z.chars().take(40).collect();
         if let Some(zone) = first_zone_words(&head) {
@@ -262,8 +262,8 @@ pub(super) fn zone_stated_in(text: &str) -> Option<(Zone, usize)> {
     None
 }
 
-/// A zone named by the first words of a statement's rest: "CEST (UTC+2)",
-/// "PDT, 24-hour clock", "UTC+1 (Zurich time)", "US/Pacific", "Chicago
+/// A zone named by the first words of a statement's rest: "EEST (UTC+3)",
+/// "PDT, 24-hour clock", "UTC+2 (Helsinki time)", "US/Pacific", "Chicago
 /// time".
 fn first_zone_words(rest: &str) -> Option<Zone> {
     let words: Vec<String> = rest
@@ -276,7 +276,7 @@ fn first_zone_words(rest: &str) -> Option<Zone> {
         })
         .collect();
     let first = words.first()?;
-    // "UC/Pacific": a misspelt IANA name still names its city or region.
+    // "Amrica/Denver": a misspelt IANA name still names its city or region.
     if first.contains('/')
         && iana(first).is_none()
         && let Some(z) = first
@@ -397,7 +397,7 @@ mod tests {
     fn zones_stated_in_prose() {
         assert_eq!(stated("All times in UTC.").as_deref(), Some("UTC"));
         assert_eq!(stated("All times in CEST").as_deref(), Some("CET"));
-        assert_eq!(stated("All times in CEST (UTC+2)").as_deref(), Some("CET"));
+        assert_eq!(stated("All times in EEST (UTC+3)").as_deref(), Some("EET"));
         assert_eq!(
             stated("All times US/Pacific").as_deref(),
             Some("US/Pacific")
@@ -412,19 +412,19 @@ mod tests {
         );
         assert_eq!(stated("(all times UTC+1)").as_deref(), Some("Etc/GMT-1"));
         assert_eq!(stated("All times in EET").as_deref(), Some("EET"));
-        assert_eq!(stated("All times in GMT+2").as_deref(), Some("Etc/GMT-2"));
+        assert_eq!(stated("All times in GMT+5").as_deref(), Some("Etc/GMT-5"));
         assert_eq!(
-            stated("All times in UTC+1 (Zurich time)").as_deref(),
-            Some("Europe/Zurich")
+            stated("All times in UTC+2 (Helsinki time)").as_deref(),
+            Some("Europe/Helsinki")
         );
         assert_eq!(
-            stated("| Date and Time in CET | Event |").as_deref(),
-            Some("CET")
+            stated("| Date and Time in WET | Step |").as_deref(),
+            Some("WET")
         );
         assert_eq!(stated("## Timeline (UTC)").as_deref(), Some("UTC"));
         assert_eq!(
-            stated("All times in UC/Pacific").as_deref(),
-            Some("America/Los_Angeles")
+            stated("All times in Amrica/Denver").as_deref(),
+            Some("America/Denver")
         );
         assert_eq!(stated("We retried three times in the hour."), None);
         assert_eq!(stated("Nothing here"), None);

@@ -789,7 +789,7 @@ mod tests {
         assert_eq!(entries[3].time_text, "2018-04-12 09:14");
         assert_eq!(entries[3].bad_tag.as_deref(), Some("bogus"));
 
-        let table = "### Incident timeline\n\nAll times UTC.\n\n| Time | Event |\n|---|---|\n| 2021-06-22 08:21 | VPC CNI replaced |\n| 2021-06-22 08:29 | Alerts fire {detected} |\n";
+        let table = "### Incident timeline\n\nAll times UTC.\n\n| Time | Event |\n|---|---|\n| 2022-09-13 16:40 | Broker config pushed |\n| 2022-09-13 16:52 | Alerts fire {detected} |\n";
         let r = renderer(false).render(table, "x.md", &links());
         let (form, entries) = r.timeline.unwrap();
         assert_eq!(form, BodyTimelineForm::Table);
