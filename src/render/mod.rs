@@ -34,6 +34,7 @@ use tera::{Context, Tera, Value};
 
 use crate::diagnostics::Code;
 use crate::diagnostics::{Diagnostic, Diagnostics};
+use crate::model::postmortem::Postmortem;
 use crate::model::site::Site;
 use crate::render::theme::Theme;
 use crate::write::sink::Sink;
@@ -566,52 +567,38 @@ impl<'a> Renderer<'a> {
             .collect()
     }
 
-    /// The similar incidents of incident `i`, each with what it shares.
+    /// The similar incidents of incident `i`: `items`, each with what it
+    /// shares, and `common`, what every one of them shares when that is
+    /// the same for all (then said once, not on every row).
     fn similar_list(&self, i: usize) -> Value {
         let me = &self.site.incidents[i].pm;
+        let shared: Vec<String> = self.site.incidents[i]
+            .similar
+            .iter()
+            .map(|&j| shared_with(me, &self.site.incidents[j].pm))
+            .collect();
+        let common = (shared.len() > 1 && shared.windows(2).all(|w| w[0] == w[1]))
+            .then(|| shared[0].clone());
         let items: Vec<Value> = self.site.incidents[i]
             .similar
             .iter()
-            .map(|&j| {
-                let other = &self.site.incidents[j].pm;
-                let causes: Vec<&str> = other
-                    .causes
-                    .iter()
-                    .filter(|c| me.causes.contains(c))
-                    .map(String::as_str)
-                    .collect();
-                let services: Vec<&str> = other
-                    .services
-                    .iter()
-                    .filter(|s| me.services.contains(s))
-                    .map(String::as_str)
-                    .collect();
-                let mut parts = Vec::new();
-                if !causes.is_empty() {
-                    parts.push(format!(
-                        "{} {}",
-                        if causes.len() == 1 { "cause" } else { "causes" },
-                        causes.join(", ")
-                    ));
-                }
-                if !services.is_empty() {
-                    parts.push(format!(
-                        "{} {}",
-                        if services.len() == 1 {
-                            "service"
-                        } else {
-                            "services"
-                        },
-                        services.join(", ")
-                    ));
-                }
+            .zip(shared)
+            .map(|(&j, shared)| {
                 let mut map = tera::Map::new();
                 map.insert("html".into(), Value::safe_string(&self.pieces[j].mini));
-                map.insert("shared".into(), Value::from(parts.join("; ")));
+                let own = if common.is_some() {
+                    String::new()
+                } else {
+                    shared
+                };
+                map.insert("shared".into(), Value::from(own));
                 Value::from(map)
             })
             .collect();
-        Value::from(items)
+        let mut out = tera::Map::new();
+        out.insert("items".into(), Value::from(items));
+        out.insert("common".into(), Value::from(common.unwrap_or_default()));
+        Value::from(out)
     }
 
     fn free_pages(&self) -> Vec<Job<'_>> {
@@ -814,4 +801,31 @@ pub fn absolute(site: &Site, path_url: &str) -> String {
         }
         None => path_url.to_string(),
     }
+}
+
+/// What `other` shares with `me`: "causes a, b; service c".
+fn shared_with(me: &Postmortem, other: &Postmortem) -> String {
+    let causes: Vec<&str> = other
+        .causes
+        .iter()
+        .filter(|c| me.causes.contains(c))
+        .map(String::as_str)
+        .collect();
+    let services: Vec<&str> = other
+        .services
+        .iter()
+        .filter(|s| me.services.contains(s))
+        .map(String::as_str)
+        .collect();
+    let mut parts = Vec::new();
+    for (names, one, many) in [
+        (causes, "cause", "causes"),
+        (services, "service", "services"),
+    ] {
+        if !names.is_empty() {
+            let word = if names.len() == 1 { one } else { many };
+            parts.push(format!("{word} {}", names.join(", ")));
+        }
+    }
+    parts.join("; ")
 }

@@ -46,11 +46,19 @@ pub struct LinkView {
     pub date_human: String,
     pub causes: Vec<Link>,
     pub not_done: Vec<NotDoneView>,
+    /// How many of `not_done` are won't fix (accepted risks).
+    pub accepted: usize,
 }
 
 pub fn link_view(site: &Site, l: &recurrence::Link) -> LinkView {
     let e = &site.incidents[l.earlier];
+    let accepted = l
+        .not_done
+        .iter()
+        .filter(|f| f.status == FollowUpStatus::WontFix)
+        .count();
     LinkView {
+        accepted,
         id: e.pm.id.clone(),
         title: e.pm.title.clone(),
         url: e.url.clone(),

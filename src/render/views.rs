@@ -196,7 +196,12 @@ pub fn timeline_view(inc: &Incident) -> Option<TimelineView> {
         .iter()
         .map(|e| TimelineRow {
             time: local_time(e.at, &pm.timezone, pm.date),
-            iso: e.at.to_string(),
+            // Seconds only when there are any: `2018-04-12T09:14Z`.
+            iso: if e.at.as_second() % 60 == 0 {
+                e.at.strftime("%Y-%m-%dT%H:%MZ").to_string()
+            } else {
+                e.at.to_string()
+            },
             offset: start.map_or(String::new(), |s| {
                 offset_label(e.at.as_second() - s.as_second())
             }),
