@@ -63,7 +63,7 @@ pub(super) fn read(
         (None, Some(f)) => common_zone(&f.entries),
         _ => None,
     };
-    let (tz, mut tz_name) = match (&zone, &named) {
+    let (mut tz, mut tz_name) = match (&zone, &named) {
         (Some((z, _)), _) | (None, Some(z)) => (z.tz(), Some(z.name.clone())),
         (None, None) => (src.config.site.timezone.clone(), None),
     };
@@ -79,7 +79,10 @@ pub(super) fn read(
         _ => (Vec::new(), false),
     };
     if tz_name.is_none() && every_entry_names_its_zone(&entries) {
+        // Entries in several zones ("16:22 PST", "19:05 EST"): their
+        // instants are written in UTC, and said to be.
         tz_name = Some("UTC".into());
+        tz = jiff::tz::TimeZone::UTC;
     }
     if !extra.is_empty() {
         entries.extend(extra);

@@ -131,6 +131,34 @@ fn zones_stated_in_prose_or_on_entries() {
     passes_check_and_builds(&kb);
 }
 
+/// Entries that each name a different zone, with no statement and a site
+/// zone that is not UTC: each entry's instant is its own zone's, and the
+/// file says its times are UTC.
+#[test]
+fn entries_in_several_zones_keep_their_instants() {
+    let (kb, run) = import(
+        "[site]\ntitle = \"Imported\"\ntimezone = \"Europe/Berlin\"\n",
+        &[(
+            "2022-07-10-edge.md",
+            "# Edge packet loss\n\n## Timeline\n\n- 2022-07-10 16:22 PST Edge nodes start dropping packets\n- 2022-07-10 16:40 PST Alert: packet loss on the edge\n- 2022-07-10 19:55 EST East coast confirms recovery\n",
+        )],
+    );
+    run.success();
+    let fm = front_matter(&kb, "2022-07-10-edge.md");
+    assert_eq!(fm["timezone"], "UTC");
+    // PST and EST in July are read with their daylight saving time.
+    assert_eq!(
+        ats(&fm),
+        ["2022-07-10 23:22", "2022-07-10 23:40", "2022-07-10 23:55"]
+    );
+    run.stderr_has("Imported 1 postmortem: 3 timeline entries (3 certain, 0 guessed)");
+    passes_check_and_builds(&kb);
+    assert_eq!(
+        exported(&kb, "2022-07-10-edge")["started"],
+        "2022-07-10T23:22:00Z"
+    );
+}
+
 #[test]
 fn day_headings_and_lines_set_the_day() {
     let (kb, run) = import(
