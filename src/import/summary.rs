@@ -46,47 +46,28 @@ fn sev_number(text: &str, severities: &[String]) -> Option<String> {
         .cloned()
 }
 
-/// The severity, and whether the source states it (rather than it being
-/// guessed). A foreign word the mapping does not know is kept under
-/// `extra:` (in `fm`).
+/// The severity: the front matter's, else one the body labels
+/// ("**Severity:** Critical"), else a "Sev 1" mention, else the least
+/// severe. A foreign word the mapping does not know is kept under
+/// `extra:` (in `fm`) when it comes from the front matter; every guess is
+/// noted at its line.
 pub(super) fn severity(src: &mut Source, fm: &mut Mapped) -> String {
     let severities = src.config.postmortem.severities.clone();
     let least = severities.last().cloned().unwrap_or_default();
     if let Some((word, line)) = fm.severity.clone() {
-        if severities.contains(&word) {
-            return word;
-        }
-        let lower = word.trim().to_lowercase();
-        if let Some(s) = src.config.import.severity_map.get(&lower) {
-            return s.clone();
-        }
-        if let Some(s) = sev_number(&word, &severities) {
-            return s;
-        }
-        fm.extra
-            .push(("severity".into(), serde_yaml::Value::String(word.clone())));
-        let guess = GUESSES
-            .iter()
-            .find(|(w, _)| *w == lower)
-            .map(|(_, rank)| match rank {
-                0 => severities.first().cloned().unwrap_or_default(),
-                1 if severities.len() > 2 => severities[1].clone(),
-                _ => least.clone(),
-            });
-        let (s, how) = match guess {
-            Some(s) => (s, "a guess from the word"),
-            None => (least.clone(), "the least severe, as the word is not known"),
-        };
-        src.note_file(
-            line,
+        return mapped_severity(src, fm, &word, line, true);
+    }
+    if let Some((word, body_line)) = labelled_severity(&src.blocks) {
+        let line = body_line + src.offset;
+        return mapped_severity(src, fm, &word, line, false);
+    }
+    if let Some((s, body_line)) = severity_in_text(&src.blocks, &severities) {
+        src.note(
+            body_line,
             format!(
-                "severity `{word}` is not one of [postmortem] severities; `{s}` is set ({how}) and the word is kept under `extra:`: to say what it means, add `[import] severity-map = {{ {} = \"{s}\" }}` to book.toml",
-                toml_key(&lower)
+                "`{s}` is taken from a mention in this text, not a statement of the severity; check it (the severity is the front matter's `severity:`)"
             ),
         );
-        return s;
-    }
-    if let Some(s) = severity_in_text(&src.blocks, &severities) {
         return s;
     }
     src.note(
@@ -94,6 +75,80 @@ pub(super) fn severity(src: &mut Source, fm: &mut Mapped) -> String {
         format!("no severity stated; `{least}` is set: review it"),
     );
     least
+}
+
+/// A severity word (of the front matter, or labelled in the body at file
+/// line `line`) as one of book.toml's severities.
+fn mapped_severity(
+    src: &mut Source,
+    fm: &mut Mapped,
+    word: &str,
+    line: usize,
+    keep: bool,
+) -> String {
+    let severities = src.config.postmortem.severities.clone();
+    let least = severities.last().cloned().unwrap_or_default();
+    if severities.iter().any(|s| s == word) {
+        return word.to_string();
+    }
+    let lower = word.trim().to_lowercase();
+    if let Some(s) = src.config.import.severity_map.get(&lower) {
+        return s.clone();
+    }
+    if let Some(s) = sev_number(word, &severities) {
+        return s;
+    }
+    if keep {
+        fm.extra.push((
+            "severity".into(),
+            serde_yaml::Value::String(word.to_string()),
+        ));
+    }
+    let guess = GUESSES
+        .iter()
+        .find(|(w, _)| *w == lower)
+        .map(|(_, rank)| match rank {
+            0 => severities.first().cloned().unwrap_or_default(),
+            1 if severities.len() > 2 => severities[1].clone(),
+            _ => least.clone(),
+        });
+    let (s, how) = match guess {
+        Some(s) => (s, "a guess from the word"),
+        None => (least.clone(), "the least severe, as the word is not known"),
+    };
+    let kept = if keep {
+        " and the word is kept under `extra:`"
+    } else {
+        ""
+    };
+    src.note_file(
+        line,
+        format!(
+            "severity `{word}` is not one of [postmortem] severities; `{s}` is set ({how}){kept}: to say what it means, add `[import] severity-map = {{ {} = \"{s}\" }}` to book.toml",
+            toml_key(&lower)
+        ),
+    );
+    s
+}
+
+/// A severity the body labels at the start of a paragraph or list item:
+/// "**Severity:** Critical", "Severity level - high", "Severity: SEV2".
+/// The word and its line in the body.
+fn labelled_severity(blocks: &[Block]) -> Option<(String, usize)> {
+    static LABEL: LazyLock<Regex> = LazyLock::new(|| {
+        Regex::new(
+            r"(?i)^\W*(?:incident\s+)?severity(?:\s+level)?\W*?\s*[:=\u2013\u2014-]\s*\W*?(?P<w>[a-z0-9][a-z0-9 -]{0,20}?)\s*(?:[*_.,;()\[\]]|$)",
+        )
+        .expect("valid pattern")
+    });
+    let read = |text: &str| LABEL.captures(text).map(|c| c["w"].trim().to_string());
+    blocks.iter().find_map(|b| match b {
+        Block::Para { text, start } => read(text).map(|w| (w, *start)),
+        Block::List { items, .. } => items
+            .iter()
+            .find_map(|i| read(&i.text).map(|w| (w, i.start))),
+        _ => None,
+    })
 }
 
 /// A TOML key as written in an inline table: bare when it can be.
@@ -111,27 +166,31 @@ fn toml_key(k: &str) -> String {
 /// "Sev 1" / "SEV2" in the text: in a heading, paragraph or list item (not
 /// in code), and not in a legend that lists several levels ("SEV1:
 /// customers affected; SEV2: ...").
-fn severity_in_text(blocks: &[Block], severities: &[String]) -> Option<String> {
+fn severity_in_text(blocks: &[Block], severities: &[String]) -> Option<(String, usize)> {
     let levels =
         |t: &str| -> BTreeSet<String> { SEV.captures_iter(t).map(|c| c[1].to_string()).collect() };
     for b in blocks {
-        let texts: Vec<&str> = match b {
-            Block::Heading { text, .. } | Block::Para { text, .. } => vec![text.as_str()],
-            Block::List { items, .. } => items.iter().map(|i| i.text.as_str()).collect(),
+        let texts: Vec<(&str, usize)> = match b {
+            Block::Heading { text, line, .. } => vec![(text.as_str(), *line)],
+            Block::Para { text, start } => vec![(text.as_str(), *start)],
+            Block::List { items, .. } => items.iter().map(|i| (i.text.as_str(), i.start)).collect(),
             Block::Table { .. } | Block::Other { .. } => continue,
         };
-        let all: BTreeSet<String> = texts.iter().flat_map(|t| levels(t)).collect();
+        let all: BTreeSet<String> = texts.iter().flat_map(|(t, _)| levels(t)).collect();
         if all.len() == 1
-            && let Some(s) = texts.iter().find_map(|t| sev_number(t, severities))
+            && let Some(found) = texts
+                .iter()
+                .find_map(|(t, line)| sev_number(t, severities).map(|s| (s, *line)))
         {
-            return Some(s);
+            return Some(found);
         }
     }
     None
 }
 
 /// The first paragraph of more than three words under heading `h`, or in
-/// the whole body; a list there is the summary too, its items joined.
+/// the whole body, that is not a statement of the zone; a list there is
+/// the summary too, its items joined.
 fn first_para_in(blocks: &[Block], h: Option<usize>, title: Option<usize>) -> Option<String> {
     let range = match h {
         Some(h) => section(blocks, h),
@@ -142,7 +201,9 @@ fn first_para_in(blocks: &[Block], h: Option<usize>, title: Option<usize>) -> Op
             continue;
         }
         match &blocks[i] {
-            Block::Para { text, .. } if text.split_whitespace().count() > 3 => {
+            Block::Para { text, .. }
+                if text.split_whitespace().count() > 3 && !is_zone_note(text) =>
+            {
                 return Some(text.clone());
             }
             Block::List { items, .. } if h.is_some() && !items.is_empty() => {
@@ -153,6 +214,12 @@ fn first_para_in(blocks: &[Block], h: Option<usize>, title: Option<usize>) -> Op
         }
     }
     None
+}
+
+/// A short paragraph that states the timeline's zone ("All times in
+/// UTC."): no summary.
+fn is_zone_note(text: &str) -> bool {
+    text.split_whitespace().count() <= 12 && super::zones::zone_stated_in(text).is_some()
 }
 
 /// List items as one text: "a; b; c".
@@ -225,9 +292,20 @@ mod tests {
         let (b, _) = blocks::parse(
             "```\nlevel=sev1\n```\n\n- SEV1: everyone down\n- SEV2: some down\n\nThis was a SEV2 incident.\n",
         );
-        assert_eq!(severity_in_text(&b, &sev).as_deref(), Some("SEV2"));
+        assert_eq!(severity_in_text(&b, &sev), Some(("SEV2".to_string(), 8)));
         let (b, _) = blocks::parse("```\nsev1\n```\n\nSeverity levels: SEV1 all, SEV3 one.\n");
         assert_eq!(severity_in_text(&b, &sev), None);
+    }
+
+    #[test]
+    fn a_zone_statement_is_no_summary() {
+        let (b, _) = blocks::parse(
+            "# T\n\nAll times in UTC unless noted.\n\nThe cache layer dropped every session at noon.\n",
+        );
+        assert_eq!(
+            first_para_in(&b, None, Some(0)).as_deref(),
+            Some("The cache layer dropped every session at noon.")
+        );
     }
 
     #[test]

@@ -159,6 +159,54 @@ fn entries_in_several_zones_keep_their_instants() {
     );
 }
 
+/// The severity a body labels is read (its word mapped, with a warning
+/// when guessed); one taken from a passing mention is a warning at that
+/// line.
+#[test]
+fn severity_labelled_or_mentioned() {
+    let (kb, run) = import(
+        BOOK,
+        &[
+            (
+                "2022-03-01-labelled.md",
+                "# Payments stalled\n\n**Severity:** Critical\n\n## Timeline\n\n- 10:00 Payments stall\n- 10:30 Queue restarted, payments restored\n",
+            ),
+            (
+                "2022-03-02-mention.md",
+                "# Search slow\n\n## Summary\n\nSearch was slow while two teams were busy with other Sev 1 work.\n\n## Timeline\n\n- 10:00 Search latency rises\n- 10:30 Index rebuilt, latency back to normal\n",
+            ),
+            (
+                "2022-03-03-sev.md",
+                "# Login down\n\n- Severity: SEV2\n\n## Timeline\n\n- 10:00 Logins fail\n- 10:20 Config reverted, logins restored\n",
+            ),
+        ],
+    );
+    run.success();
+    assert_eq!(
+        front_matter(&kb, "2022-03-01-labelled.md")["severity"],
+        "SEV1"
+    );
+    run.stderr_has("2022-03-01-labelled.md:3:1: warning[import]: severity `Critical` is not one of [postmortem] severities; `SEV1` is set (a guess from the word): to say what it means, add `[import] severity-map = { critical = \"SEV1\" }` to book.toml");
+    assert_eq!(
+        front_matter(&kb, "2022-03-02-mention.md")["severity"],
+        "SEV1"
+    );
+    run.stderr_has("2022-03-02-mention.md:5:1: warning[import]: `SEV1` is taken from a mention in this text, not a statement of the severity; check it");
+    assert_eq!(front_matter(&kb, "2022-03-03-sev.md")["severity"], "SEV2");
+    assert!(
+        !run.stderr
+            .contains("2022-03-03-sev.md:1:1: warning[import]: no severity"),
+        "{}",
+        run.stderr
+    );
+    assert!(
+        !run.stderr.contains("2022-03-03-sev.md:3:"),
+        "{}",
+        run.stderr
+    );
+    passes_check_and_builds(&kb);
+}
+
 #[test]
 fn day_headings_and_lines_set_the_day() {
     let (kb, run) = import(
