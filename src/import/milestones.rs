@@ -38,10 +38,10 @@ static EXPLICIT_START: LazyLock<Regex> = LazyLock::new(|| {
         r"(?i)\((?:problem|incident|outage|impact|issue|degradation|disruption)?\s*(?:start(?:s|ed)?|beg[ia]ns?|began)\)|^(?:\W*(?:the\s+)?(?:problem|incident|outage|impact|issue|degradation|disruption|downtime)\s+(?:start(?:s|ed)?|beg[ia]ns?|began)\b)|^\W*start of (?:the )?(?:incident|outage|impact|issue|problem)|^\W*(?:impact|incident|outage) start\s*:",
     )
 });
+/// "Detection:" marks the detection; "Discovery:" does not (it is as often
+/// the discovery of the cause, after an alert).
 static EXPLICIT_DETECT: LazyLock<Regex> = LazyLock::new(|| {
-    re(
-        r"(?i)^\W*(?:detection|discovery|detected|incident detected)\s*[:.]|\((?:detected|detection)\)",
-    )
+    re(r"(?i)^\W*(?:detection|detected|incident detected)\s*[:.]|\((?:detected|detection)\)")
 });
 static EXPLICIT_RESOLVE: LazyLock<Regex> = LazyLock::new(|| {
     re(
@@ -581,6 +581,18 @@ mod tests {
             kinds(&es),
             ["other", "detected", "acknowledged", "resolved"]
         );
+    }
+
+    #[test]
+    fn discovery_is_no_detection_marker() {
+        let mut es = entries(&[
+            ("10:00", "Nightly export job starts"),
+            ("10:02", "Automated monitoring detects rising error rates"),
+            ("10:45", "Discovery: the export holds a table lock"),
+            ("11:10", "Lock released, service restored"),
+        ]);
+        infer(&mut es, &[]);
+        assert_eq!(kinds(&es), ["other", "detected", "other", "resolved"]);
     }
 
     #[test]
