@@ -9,9 +9,9 @@ use regex::Regex;
 use super::blocks::Block;
 use super::convert::Source;
 use super::foreign_front_matter::Mapped;
-use super::timeline::{Timeline, is_timeline_heading};
+use super::timeline::Timeline;
 use super::times;
-use crate::markdown::vocabulary::heading_matches;
+use crate::markdown::vocabulary::{heading_words, is_only_a_section_name};
 use crate::model::timeline::Milestone;
 
 static TITLE_DATE: LazyLock<Regex> = LazyLock::new(|| {
@@ -76,9 +76,11 @@ fn is_identifier(stem: &str) -> bool {
 /// the file name (never an identifier such as a UUID).
 pub(super) fn title(src: &mut Source, fm: &Mapped) -> String {
     let blocks = &src.blocks;
+    // A heading that is a section's name and nothing more is no title; a
+    // title may contain one ("Timeline service outage").
     let is_section_name = |i: usize| {
-        matches!(&blocks[i], Block::Heading { text, .. } if is_timeline_heading(text)
-            || src.config.postmortem.sections.iter().any(|s| heading_matches(text, s)))
+        matches!(&blocks[i], Block::Heading { text, .. } if is_only_a_section_name(text)
+            || src.config.postmortem.sections.iter().any(|s| heading_words(text) == heading_words(s)))
     };
     let first_h1 = (0..blocks.len())
         .find(|&i| matches!(blocks[i], Block::Heading { level: 1, .. }) && !is_section_name(i));

@@ -195,6 +195,28 @@ pub fn is_section(heading: &str, section: SectionKind) -> bool {
     is_section_words(&heading_words(heading), section)
 }
 
+/// Is the heading a section's name and nothing more ("Timeline", "Timeline
+/// of events (UTC)", "Action items")? A title may hold such a name among
+/// other words ("Timeline service outage"), and is then no section.
+pub fn is_only_a_section_name(heading: &str) -> bool {
+    const FILLER: &[&str] = &["of", "event", "detailed", "full", "utc", "and"];
+    let plain = heading.split('(').next().unwrap_or(heading);
+    let words: Vec<String> = heading_words(plain)
+        .into_iter()
+        .filter(|w| !FILLER.contains(&w.as_str()))
+        .collect();
+    !words.is_empty()
+        && NAME_WORDS.iter().any(|(_, names)| {
+            names.iter().any(|(_, name)| {
+                let name: Vec<&String> = name
+                    .iter()
+                    .filter(|w| !FILLER.contains(&w.as_str()))
+                    .collect();
+                name.len() == words.len() && name.iter().zip(&words).all(|(a, b)| *a == b)
+            })
+        })
+}
+
 /// [`is_section`] for a heading already cut into [`heading_words`].
 pub fn is_section_words(words: &[String], section: SectionKind) -> bool {
     NAME_WORDS
@@ -258,6 +280,13 @@ mod tests {
         ));
         assert!(!is_section("Because of the cause", SectionKind::Causes));
         assert!(!is_section("Summary", SectionKind::Timeline));
+        assert!(is_only_a_section_name("Timeline"));
+        assert!(is_only_a_section_name("Timeline of events (all times UTC)"));
+        assert!(is_only_a_section_name("Action items"));
+        assert!(!is_only_a_section_name("Timeline service outage"));
+        assert!(!is_only_a_section_name(
+            "Timeline of the 2021 storage outage"
+        ));
     }
 
     #[test]

@@ -207,6 +207,34 @@ fn severity_labelled_or_mentioned() {
     passes_check_and_builds(&kb);
 }
 
+/// A title may contain a section's name; a heading that is only one is no
+/// title.
+#[test]
+fn a_title_may_name_a_section() {
+    let (kb, run) = import(
+        BOOK,
+        &[
+            (
+                "2022-04-01-timeline-api.md",
+                "# Timeline service outage\n\n## Timeline\n\n- 10:00 Timeline API returns errors\n- 10:40 Pods restarted, service restored\n",
+            ),
+            (
+                "2022-04-02-disk.md",
+                "# Timeline (UTC)\n\n- 10:00 Disk fills on the build host\n- 10:40 Old images deleted, service restored\n",
+            ),
+        ],
+    );
+    run.success();
+    assert_eq!(
+        front_matter(&kb, "2022-04-01-timeline-api.md")["title"],
+        "Timeline service outage"
+    );
+    let fm = front_matter(&kb, "2022-04-02-disk.md");
+    assert_eq!(fm["title"], "Disk");
+    assert_eq!(ats(&fm).len(), 2);
+    passes_check_and_builds(&kb);
+}
+
 #[test]
 fn day_headings_and_lines_set_the_day() {
     let (kb, run) = import(
