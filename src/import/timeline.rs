@@ -299,6 +299,12 @@ fn read_entry(text: &str, ctx: &DateContext) -> Reading {
         return Reading::Unreadable(raw.time_text);
     }
     let mut event = raw.event;
+    // A `{word}` that is no milestone tag is the author's text: it stays.
+    if raw.bad_tag.is_some()
+        && let Some(open) = norm.text.rfind('{')
+    {
+        event = format!("{event} {}", norm.text[open..].trim());
+    }
     let mut zone = None;
     if let Some((z, used)) = zones::zone_on_entry(&event) {
         zone = Some(z);

@@ -749,6 +749,26 @@ fn one_reader_for_body_timelines() {
     }
 }
 
+/// A `{word}` that is no milestone tag is the author's text, not cut.
+#[test]
+fn an_unknown_tag_stays_in_the_event() {
+    let (kb, run) = import(
+        BOOK,
+        &[(
+            "2023-08-02-braces.md",
+            "# Braces\n\n## Timeline\n\nAll times in UTC.\n\n- 10:00 Emails show the raw placeholder {user_id}\n- 10:10 Fix deployed {resolved}\n",
+        )],
+    );
+    run.success();
+    let fm = front_matter(&kb, "2023-08-02-braces.md");
+    assert_eq!(
+        events(&fm),
+        ["Emails show the raw placeholder {user_id}", "Fix deployed"]
+    );
+    assert_eq!(kinds(&fm), ["other", "resolved"]);
+    passes_check_and_builds(&kb);
+}
+
 #[test]
 fn summaries_and_titles() {
     let (kb, run) = import(
