@@ -231,7 +231,7 @@ pub fn convert(text: &str, stem: &str, config: &Config) -> Converted {
         .clone()
         .or_else(|| summary::impact(&src.blocks, src.title_block));
     let causes = causes::causes(&mut src);
-    let follow_ups = follow_ups::follow_ups(&src.blocks, src.title_block);
+    let follow_ups = follow_ups::follow_ups(&src.blocks, src.title_block, &ctx);
     let body = src.kept_body();
     let mut lint_allow = Vec::new();
     if timeline.body_keeps_entries {

@@ -10,6 +10,7 @@ use jiff::civil::Date;
 use regex::Regex;
 
 use super::blocks::{Block, Item, Row, section};
+use super::times::{DateContext, day_marker};
 use crate::markdown::vocabulary::{SectionKind, is_section};
 use crate::model::followup::{FollowUpStatus, extract_ticket};
 
@@ -25,12 +26,21 @@ pub struct ImportedFollowUp {
 }
 
 /// Follow-ups: lists and tables under action-item headings.
-pub(super) fn follow_ups(blocks: &[Block], title: Option<usize>) -> Vec<ImportedFollowUp> {
+pub(super) fn follow_ups(
+    blocks: &[Block],
+    title: Option<usize>,
+    ctx: &DateContext,
+) -> Vec<ImportedFollowUp> {
     let mut follow_ups = Vec::new();
     let mut i = 0;
+    // A day heading of a timeline ("March 4 - follow-up call") is no
+    // action-items heading.
+    let is_actions_heading = |text: &str| {
+        is_section(text, SectionKind::FollowUps) && day_marker(text, ctx, false).is_none()
+    };
     while i < blocks.len() {
         let is_actions = Some(i) != title
-            && matches!(&blocks[i], Block::Heading { text, .. } if is_section(text, SectionKind::FollowUps));
+            && matches!(&blocks[i], Block::Heading { text, .. } if is_actions_heading(text));
         if !is_actions {
             i += 1;
             continue;
@@ -293,11 +303,20 @@ mod tests {
 
     fn fus(md: &str) -> Vec<ImportedFollowUp> {
         let (b, _) = blocks::parse(md);
-        follow_ups(&b, Some(0))
+        follow_ups(&b, Some(0), &DateContext::default())
     }
 
     fn statuses(f: &[ImportedFollowUp]) -> Vec<&'static str> {
         f.iter().map(|f| f.status.as_str()).collect()
+    }
+
+    #[test]
+    fn a_day_heading_is_no_action_heading() {
+        let f = fus(
+            "# T\n\n## Timeline\n\n### June 7, 2022 - follow-up call\n\n- 10:00 Retro with the vendor\n\n## Action items\n\n- Add a disk alert\n",
+        );
+        assert_eq!(f.len(), 1, "{f:?}");
+        assert_eq!(f[0].title, "Add a disk alert");
     }
 
     #[test]
