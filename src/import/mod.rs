@@ -124,8 +124,9 @@ fn destination(config: &Config, src: &Path, to: Option<&Path>) -> Result<PathBuf
         } else {
             "does not exist"
         };
+        // A wrong argument: a usage error (exit status 2), like a bad option.
         return Err(
-            Diagnostic::error(Code::Import, format!("{} {what}", src.display()))
+            Diagnostic::error(Code::BadOption, format!("{} {what}", src.display()))
                 .with_hint("pmsite import SRC_DIR reads the Markdown files of a folder"),
         );
     }

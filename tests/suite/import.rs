@@ -418,10 +418,12 @@ fn an_import_that_skips_every_file_leaves_a_site_that_builds() {
 fn import_refuses_what_it_cannot_read() {
     let kb = Kb::new("");
     let run = kb.run(&["import", "no-such-folder"]);
-    run.failure();
+    assert_eq!(run.status, 2, "a missing SRC_DIR is a usage error");
     run.stderr_has("error: no-such-folder does not exist");
+    kb.write("content/postmortems/.keep", "");
     let run = kb.run(&["import", "content"]);
     run.failure();
+    run.stderr_has("overlaps the content folder");
     let run = kb.run(&["import", ".", "--to", "../outside"]);
     assert_eq!(run.status, 2, "a bad option value is a usage error");
     run.stderr_has("--to ../outside: must be a folder inside content/postmortems/");
