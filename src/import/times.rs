@@ -1,13 +1,16 @@
 //! Reading the dates and times that real postmortems write:
 //! `2019-05-14 09:12`, `Aug 14 2019 21:37`, `19:48pm`, `~10:15-10:40`,
 //! `12. March, 15:00`, `[11-14 08:30]`, `03/06/2021`, "On Tuesday 13th
-//! September 2022", and the days that headings and lines such as `### June 3rd` set.
+//! September 2022", `00:03 UTC (Oct 30)` (the day after the time), and
+//! the days that headings and lines such as `### June 3rd` set.
 
 use std::sync::LazyLock;
 
 use jiff::civil::Date;
 use jiff::tz::TimeZone;
 use regex::Regex;
+
+use super::zones;
 
 const MONTHS: &[&str] = &[
     "january",
@@ -66,6 +69,18 @@ pub enum DateHow {
     YearFilled,
     /// Day and month could be either way round; read day first.
     Ambiguous,
+    /// Written without a year, and the incident's does not fit: the
+    /// timeline goes from December to January, so the year before (or
+    /// after) is used.
+    YearMoved,
+}
+
+impl DateHow {
+    /// Is the date as written, with nothing guessed but a year the text
+    /// implies (the incident's)?
+    pub fn certain(self) -> bool {
+        matches!(self, DateHow::Written | DateHow::YearFilled)
+    }
 }
 
 // "2020-10-02 ca. 07:45"
@@ -252,6 +267,12 @@ pub fn normalise(text: &str, ctx: &DateContext) -> Normalised {
             date = Some(how);
         }
     }
+    if date.is_none()
+        && let Some((moved, how)) = day_after_time(&t, ctx)
+    {
+        t = moved;
+        date = Some(how);
+    }
     t = MID_NOISE.replace(&t, "$1 ").into_owned();
     if let Some(c) = H24_AMPM.captures(&t) {
         let end = c.get(0).map_or(0, |m| m.end());
@@ -262,6 +283,27 @@ pub fn normalise(text: &str, ctx: &DateContext) -> Normalised {
         text: format!("{open}{t}"),
         date,
     }
+}
+
+// "00:03", "9:12 AM", "17:14:05": a time that a day may follow.
+static TIME_AT_START: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?i)^\d{1,2}:\d{2}(?::\d{2})?(?:\s*[ap]\.?m\.?)?").expect("valid pattern")
+});
+
+/// A day written in parentheses right after the time and its zone, the
+/// whole of the parentheses: "00:03 UTC (Oct 30) - x", "00:03 (30 Oct)",
+/// "9:12 AM (2021-10-30)". Returns the text with the day moved in front
+/// of the time and its parentheses gone ("2021-10-30 00:03 UTC - x"), so
+/// that the day is the entry's and not its event's, and how sure the day
+/// is.
+fn day_after_time(t: &str, ctx: &DateContext) -> Option<(String, DateHow)> {
+    let time = TIME_AT_START.find(t)?.end();
+    let zone = zones::zone_on_entry(&t[time..]).map_or(0, |(_, n)| n);
+    let head = time + zone;
+    let inner = t[head..].trim_start().strip_prefix('(')?.trim_start();
+    let (d, n, how) = leading_date(inner, ctx)?;
+    let rest = inner[n..].trim_start().strip_prefix(')')?;
+    Some((format!("{d} {}{rest}", &t[..head]), how))
 }
 
 /// A line that gives a day and no time ("2021-06-03", "June 3rd",
@@ -455,6 +497,31 @@ mod tests {
         assert!(looks_like_a_time("2023/24-??-?? HH:mm"));
         assert!(looks_like_a_time("2024-01-09 HH:mm"));
         assert!(!looks_like_a_time("Time"));
+    }
+
+    #[test]
+    fn a_day_in_parentheses_after_the_time_is_the_entrys() {
+        let n = normalise("00:03 UTC (Oct 30) - errors rise", &ctx());
+        assert_eq!(
+            (n.text.as_str(), n.date),
+            (
+                "2018-10-30 00:03 UTC - errors rise",
+                Some(DateHow::YearFilled)
+            )
+        );
+        assert_eq!(norm("00:20 (30 Oct) rollback"), "2018-10-30 00:20 rollback");
+        let n = normalise("9:40 PM (2021-10-30): all fine", &ctx());
+        assert_eq!(
+            (n.text.as_str(), n.date),
+            ("2021-10-30 9:40 PM: all fine", Some(DateHow::Written))
+        );
+        assert_eq!(
+            norm("00:40 (UTC) (30.10.2021) - fine"),
+            "2021-10-30 00:40 (UTC) - fine"
+        );
+        // Parentheses that hold more than a day stay in the event.
+        assert_eq!(norm("10:00 (2 hours later) x"), "10:00 (2 hours later) x");
+        assert_eq!(norm("10:00 (Oct 30 deploy) x"), "10:00 (Oct 30 deploy) x");
     }
 
     #[test]
