@@ -41,6 +41,8 @@ pub(super) enum Block {
 pub(super) struct Item {
     /// The text of the item's first paragraph.
     pub text: String,
+    /// The number of an item of an ordered list written `19.`.
+    pub ordinal: Option<usize>,
     /// The bold text the item starts with, if any (`**Title**: ...`).
     pub lead: Option<String>,
     pub task: Option<bool>,
@@ -178,14 +180,27 @@ fn item<'a>(node: &'a AstNode<'a>) -> Item {
         let d = node.data();
         (d.value.clone(), d.sourcepos)
     };
-    let task = match iv {
+    let task = match &iv {
         NodeValue::TaskItem(t) => Some(t.symbol.is_some_and(|c| c == 'x' || c == 'X')),
+        _ => None,
+    };
+    // "19. April, 11:00 …" is read by Markdown as item 19 of a list.
+    let ordinal = match &iv {
+        NodeValue::Item(l)
+            if l.list_type == comrak::nodes::ListType::Ordered
+                && l.delimiter == comrak::nodes::ListDelimType::Period =>
+        {
+            Some(l.start)
+        }
         _ => None,
     };
     let para = node
         .children()
         .find(|c| matches!(c.data().value, NodeValue::Paragraph));
-    let text = para.map(plain).unwrap_or_default();
+    let text = para
+        .map(plain)
+        .or_else(|| ordinal_text(node))
+        .unwrap_or_default();
     let lead = para
         .and_then(|p| p.first_child())
         .and_then(|f| matches!(f.data().value, NodeValue::Strong).then(|| plain(f)));
@@ -218,6 +233,7 @@ fn item<'a>(node: &'a AstNode<'a>) -> Item {
     }
     Item {
         text,
+        ordinal,
         lead,
         task,
         urls,
@@ -227,6 +243,28 @@ fn item<'a>(node: &'a AstNode<'a>) -> Item {
         start: isp.start.line,
         end: isp.end.line.max(isp.start.line),
     }
+}
+
+/// The text of an item whose only content Markdown read as an ordered
+/// list: "- 19. April, 11:00 …" is one item holding item 19 of a list.
+/// Its text is the number and the inner item's, as written.
+fn ordinal_text<'a>(node: &'a AstNode<'a>) -> Option<String> {
+    let list = node.first_child()?;
+    let NodeValue::List(l) = &list.data().value else {
+        return None;
+    };
+    if l.list_type != comrak::nodes::ListType::Ordered
+        || l.delimiter != comrak::nodes::ListDelimType::Period
+        || node.children().count() != 1
+        || list.children().count() != 1
+    {
+        return None;
+    }
+    let inner = list.first_child()?;
+    let para = inner
+        .children()
+        .find(|c| matches!(c.data().value, NodeValue::Paragraph))?;
+    Some(format!("{}. {}", l.start, plain(para)))
 }
 
 /// A table: its header cells and its rows.

@@ -421,7 +421,16 @@ impl Reader {
     /// List items that start with a time.
     fn list(&mut self, items: &[Item]) {
         for it in items {
-            match read_entry(&it.text, &self.ctx) {
+            let mut reading = read_entry(&it.text, &self.ctx);
+            // "19. April, 11:00 …": Markdown took the day for the item's
+            // number; with it, the text may read as an entry.
+            if let (Some(n), Reading::NoEntry | Reading::TimeLike(_)) = (it.ordinal, &reading)
+                && let with_day @ Reading::Entry(_) =
+                    read_entry(&format!("{n}. {}", it.text), &self.ctx)
+            {
+                reading = with_day;
+            }
+            match reading {
                 Reading::Entry(r) if !r.event.is_empty() => {
                     self.list.entries.push(RawEntry::entry(r, it.start));
                     if it.plain {

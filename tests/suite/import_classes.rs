@@ -235,6 +235,32 @@ fn a_title_may_name_a_section() {
     passes_check_and_builds(&kb);
 }
 
+/// "19. April, 11:00": Markdown reads the day as a list item's number,
+/// alone or inside a bullet; the entry is read with it.
+#[test]
+fn a_day_that_markdown_takes_for_a_list_number() {
+    let (kb, run) = import(
+        BOOK,
+        &[
+            (
+                "2022-04-19-ordered.md",
+                "# Archive disk\n\n## Timeline\n\nAll times in UTC.\n\n19. April, 11:00 Disk alarms on the archive\n20. April, 09:30 Archive restored from snapshot\n",
+            ),
+            (
+                "2022-04-19-bullets.md",
+                "# Archive disk again\n\n## Timeline\n\nAll times in UTC.\n\n- 19. April, 11:00 Disk alarms on the archive\n- 20. April, 09:30 Archive restored from snapshot\n",
+            ),
+        ],
+    );
+    run.success();
+    for name in ["2022-04-19-ordered.md", "2022-04-19-bullets.md"] {
+        let fm = front_matter(&kb, name);
+        assert_eq!(ats(&fm), ["2022-04-19 11:00", "2022-04-20 09:30"], "{name}");
+        assert_eq!(events(&fm)[0], "Disk alarms on the archive", "{name}");
+    }
+    passes_check_and_builds(&kb);
+}
+
 #[test]
 fn day_headings_and_lines_set_the_day() {
     let (kb, run) = import(
