@@ -69,9 +69,15 @@ pub(super) fn read(
     };
     let extra = front_matter_entries(fm, &tz, zone.is_some());
     let (mut entries, body_keeps_entries) = match (th, found) {
-        (Some(th), Some(found)) => {
-            place_found(src, th, found, anchor, &tz, zone.is_some(), named.as_ref())
-        }
+        (Some(th), Some(found)) => place_found(
+            src,
+            th,
+            found,
+            anchor,
+            &tz,
+            zone.as_ref().map(|(z, _)| z),
+            named.as_ref(),
+        ),
         (None, _) if extra.is_empty() => {
             src.note(1, "no timeline heading found");
             (Vec::new(), false)
@@ -206,13 +212,13 @@ fn place_found(
     found: Found,
     anchor: Option<(Date, bool)>,
     tz: &TimeZone,
-    zone_stated: bool,
+    stated: Option<&Zone>,
     named: Option<&Zone>,
 ) -> (Vec<Entry>, bool) {
     let sec_start = src.blocks[th].start();
     src.remove.extend(found.remove.iter().copied());
     let kept = found.kept;
-    if !zone_stated && found.entries.iter().any(|r| !r.own_zone()) {
+    if stated.is_none() && found.entries.iter().any(|r| !r.own_zone()) {
         let msg = match named {
             Some(z) => format!(
                 "the timeline states no time zone; times that name none are read in the one the others name ({})",
@@ -225,7 +231,9 @@ fn place_found(
         };
         src.note(sec_start, msg);
     }
-    let placed = place::place(found.entries, anchor, tz, zone_stated);
+    // Entries in a stated zone whose abbreviation has several meanings
+    // (IST) are guessed.
+    let placed = place::place(found.entries, anchor, tz, stated);
     for (line, msg) in placed.notes {
         src.note(line, msg);
     }
