@@ -19,6 +19,7 @@ mod hardening;
 mod hosts;
 mod import;
 mod import_classes;
+mod import_front_matter;
 mod learning;
 mod pages;
 mod pagination;
