@@ -20,7 +20,7 @@ use crate::diagnostics::Pos;
 use crate::markdown::parse_entry_text;
 use crate::markdown::stated::find_stated;
 use crate::markdown::vocabulary::{SectionKind, is_section};
-use crate::model::timeline::{Parsed, parse_time_prefix};
+use crate::model::timeline::{Milestone, Parsed, parse_time_prefix};
 
 pub(super) fn is_timeline_heading(text: &str) -> bool {
     is_section(text, SectionKind::Timeline)
@@ -91,8 +91,7 @@ pub(super) fn read(
         tz = jiff::tz::TimeZone::UTC;
     }
     if !extra.is_empty() {
-        entries.extend(extra);
-        entries.sort_by_key(|e| e.at);
+        add_front_matter_milestones(&mut entries, extra);
     }
     let stated_file: Vec<_> = stated
         .iter()
@@ -110,6 +109,25 @@ pub(super) fn read(
         entries,
         body_keeps_entries,
     }
+}
+
+/// Adds the milestones another tool's front matter gives (`resolvedWhen`,
+/// `start_time`): an entry of the body at the same instant becomes that
+/// milestone instead of being repeated.
+fn add_front_matter_milestones(entries: &mut Vec<Entry>, extra: Vec<Entry>) {
+    for x in extra {
+        match entries
+            .iter_mut()
+            .find(|e| e.at == x.at && e.kind == Milestone::Other)
+        {
+            Some(e) => {
+                e.kind = x.kind;
+                e.kind_stated = true;
+            }
+            None => entries.push(x),
+        }
+    }
+    entries.sort_by_key(|e| e.at);
 }
 
 /// The zone that every entry naming a zone with a word names ("16:22

@@ -530,6 +530,25 @@ fn another_tools_front_matter_is_mapped_or_kept() {
     );
 }
 
+/// A milestone of another tool's front matter at the time of a body entry
+/// marks that entry instead of repeating it.
+#[test]
+fn a_front_matter_milestone_marks_the_body_entry_at_its_time() {
+    let (kb, run) = import(
+        BOOK,
+        &[(
+            "status.md",
+            "---\ntitle: Search errors\ndate: 2023-05-04\nresolvedWhen: 2023-05-04T09:45:00Z\n---\n\n## Timeline\n\nAll times in UTC.\n\n- 09:10 Search returns errors\n- 09:45 Errors stop after the index swap\n",
+        )],
+    );
+    run.success();
+    let fm = front_matter(&kb, "2023-05-04-status.md");
+    assert_eq!(ats(&fm), ["2023-05-04 09:10", "2023-05-04 09:45"]);
+    assert_eq!(kinds(&fm), ["other", "resolved"]);
+    assert_eq!(events(&fm)[1], "Errors stop after the index swap");
+    passes_check_and_builds(&kb);
+}
+
 #[test]
 fn a_date_is_never_made_up() {
     let (kb, run) = import(
