@@ -112,13 +112,33 @@ fn status_in_text(text: &str) -> Option<FollowUpStatus> {
     }
 }
 
+/// A title without the marks that said its status ("✅ ", "Done: ",
+/// "(done)", " - completed"): the status holds them.
+fn without_status_marks(title: &str) -> String {
+    static MARKS: LazyLock<Regex> = LazyLock::new(|| {
+        Regex::new(r"(?i)^[\s✅✔☑]+|^\W*(?:done|completed)\s*[:.–—-]\s*|\s*[(\[]\s*(?:done|completed?)\s*[)\]]|\s[-–—]\s*(?:done|completed)\W*$")
+            .expect("valid pattern")
+    });
+    let t = MARKS.replace_all(title, "").trim().to_string();
+    if t.chars().any(char::is_alphanumeric) {
+        t
+    } else {
+        title.trim().to_string()
+    }
+}
+
 fn follow_up_from_item(it: &Item, done_heading: bool) -> Option<ImportedFollowUp> {
     let text = it.text.trim();
     // Template leftovers ("-", "{{ summary }}") are no follow-ups.
     if text.chars().filter(|c| c.is_alphanumeric()).count() < 3 || text.contains("{{") {
         return None;
     }
-    let (mut ticket, rest) = extract_ticket(text);
+    let (mut ticket, mut rest) = extract_ticket(text);
+    // A link among other words in parentheses ("(for example https://…)")
+    // is part of the sentence: the title keeps it.
+    if rest.contains(" )") || rest.contains("( ") {
+        rest = text.to_string();
+    }
     if ticket.is_none() {
         ticket = it
             .urls
@@ -139,7 +159,7 @@ fn follow_up_from_item(it: &Item, done_heading: bool) -> Option<ImportedFollowUp
             }
         }
     };
-    let mut title = own.trim_end_matches('.').to_string();
+    let mut title = without_status_marks(&own).trim_end_matches('.').to_string();
     for s in &it.sub {
         title.push_str("; ");
         title.push_str(s.trim().trim_end_matches('.'));
@@ -308,6 +328,25 @@ mod tests {
 
     fn statuses(f: &[ImportedFollowUp]) -> Vec<&'static str> {
         f.iter().map(|f| f.status.as_str()).collect()
+    }
+
+    #[test]
+    fn titles_lose_the_marks_of_their_status_and_keep_their_links() {
+        let f = fus(
+            "# T\n\n## Action items\n\n- ✅ Add a disk alert\n- Done: rotate the keys\n- Pin the base image (done)\n- Add a dashboard (for example https://grafana.test/d/1)\n",
+        );
+        let titles: Vec<&str> = f.iter().map(|f| f.title.as_str()).collect();
+        assert_eq!(
+            titles,
+            [
+                "Add a disk alert",
+                "rotate the keys",
+                "Pin the base image",
+                "Add a dashboard (for example https://grafana.test/d/1)"
+            ]
+        );
+        assert_eq!(statuses(&f), ["done", "done", "done", "open"]);
+        assert_eq!(f[3].ticket.as_deref(), Some("https://grafana.test/d/1"));
     }
 
     #[test]
