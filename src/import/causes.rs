@@ -36,11 +36,15 @@ pub fn cause_slug(item_text: &str, lead: Option<&str>) -> Option<String> {
 }
 
 /// Causes: the first list under a causes heading.
-pub(super) fn causes(src: &mut Source) -> Vec<String> {
+/// `stated`: the source's front matter names its causes (then a missing
+/// heading is no news).
+pub(super) fn causes(src: &mut Source, stated: bool) -> Vec<String> {
     let Some(h) = find_heading(&src.blocks, src.title_block, |t| {
         heading_matches(t, "Contributing causes")
     }) else {
-        src.note(1, "no contributing-causes heading found");
+        if !stated {
+            src.note(1, "no contributing-causes heading found");
+        }
         return Vec::new();
     };
     let list = src.blocks[section(&src.blocks, h)]

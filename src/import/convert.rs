@@ -230,7 +230,7 @@ pub fn convert(text: &str, stem: &str, config: &Config) -> Converted {
         .impact
         .clone()
         .or_else(|| summary::impact(&src.blocks, src.title_block));
-    let causes = causes::causes(&mut src);
+    let causes = causes::causes(&mut src, !mapped.own.causes.is_empty());
     let follow_ups = follow_ups::follow_ups(&src.blocks, src.title_block, &ctx);
     let body = src.kept_body();
     let mut lint_allow = Vec::new();

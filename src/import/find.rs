@@ -214,6 +214,33 @@ impl<'a> Planner<'a> {
             };
             result.skipped += 1;
             result.skipped_with_error += 1;
+            // Times or front matter that could not be read may be where
+            // the date was ("20202-01-16 12:00"): each is named at its line.
+            let unread: Vec<&(usize, String)> = conv
+                .notes
+                .iter()
+                .filter(|(_, m)| {
+                    m.starts_with("cannot read the time")
+                        || m.starts_with("the front matter is not valid")
+                })
+                .collect();
+            for (line, msg) in &unread {
+                let what = msg.split(';').next().unwrap_or(msg);
+                result.diagnostics.push(
+                    Diagnostic::warning(Code::Import, what.to_string())
+                        .in_file(&shown)
+                        .at(Pos::new((*line).max(1), 1))
+                        .with_source(&text),
+                );
+            }
+            let year = if unread.is_empty() {
+                year
+            } else {
+                format!(
+                    "{year}, and {} of its parts cannot be read (each is named at its line)",
+                    unread.len()
+                )
+            };
             result.diagnostics.push(
                 Diagnostic::error(
                     Code::Import,

@@ -50,7 +50,15 @@ pub(super) fn read(
 ) -> Timeline {
     let stated = find_stated(src.body);
     let th = find_heading(&src.blocks, src.title_block, is_timeline_heading);
-    let zone = stated_zone(src, th);
+    // The source's own `timezone:` (a file in pmsite's format) is what
+    // pmsite reads bare times in; else what the text states.
+    let own_zone = fm.own.timezone.as_ref().map(|(name, _, line)| {
+        (
+            Zone::named(name.clone()),
+            line.saturating_sub(src.offset).max(1),
+        )
+    });
+    let zone = own_zone.or_else(|| stated_zone(src, th));
     if let Some(w) = zone
         .as_ref()
         .and_then(|(z, line)| z.ambiguity().map(|w| (*line, w)))
@@ -78,7 +86,7 @@ pub(super) fn read(
             zone.as_ref().map(|(z, _)| z),
             named.as_ref(),
         ),
-        (None, _) if extra.is_empty() => {
+        (None, _) if extra.is_empty() && fm.own.timeline.is_empty() => {
             src.note(1, "no timeline heading found");
             (Vec::new(), false)
         }

@@ -24,7 +24,7 @@ pub(super) struct Zone {
 }
 
 impl Zone {
-    fn named(name: impl Into<String>) -> Self {
+    pub fn named(name: impl Into<String>) -> Self {
         Zone {
             name: name.into(),
             ambiguous: None,

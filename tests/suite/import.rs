@@ -166,7 +166,9 @@ fn dfds_imports_checks_and_builds() {
     assert!(pm.contains("| 2020-12-21 HH:mm |"), "{pm}");
     // A date is never made up: no date anywhere is an error, and the file
     // is not written (its timeline's years are typos: `20202-01-16`).
-    run.stderr_has("PM2020-003 - Postmortem for ADSync migration.md:1:1: error: no date found in the front matter, the file name, the timeline or the text (the file name gives only the year 2020); the file is not imported");
+    run.stderr_has("PM2020-003 - Postmortem for ADSync migration.md:1:1: error: no date found in the front matter, the file name, the timeline or the text (the file name gives only the year 2020), and 5 of its parts cannot be read (each is named at its line); the file is not imported");
+    // The times typed with a five-digit year are named at their lines.
+    run.stderr_has("PM2020-003 - Postmortem for ADSync migration.md:14:1: warning[import]: cannot read the time `20202-01-16 12:00`\n");
     assert!(
         walkdir::WalkDir::new(kb.join("content/postmortems"))
             .into_iter()

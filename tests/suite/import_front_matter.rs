@@ -142,6 +142,39 @@ fn a_file_in_pmsites_format_keeps_its_own_keys() {
     assert_eq!(p["follow_ups"][0]["status"], "in-progress");
 }
 
+/// A source's `timezone:` is the zone of the bare times of its body's
+/// timeline too, as pmsite reads them; its causes need no heading.
+#[test]
+fn the_sources_timezone_places_its_body_timeline() {
+    let (kb, run) = import(
+        BOOK,
+        &[(
+            "kiosk.md",
+            "---\ntitle: Kiosk screens froze\ndate: 2022-06-14\ntimezone: Asia/Tokyo\ncauses: [display-driver]\n---\n\n## Timeline\n\n- 09:00 Kiosk screens freeze in the lobby\n- 09:30 Driver rolled back, screens restored\n",
+        )],
+    );
+    run.success();
+    assert!(
+        !run.stderr.contains("states no time zone"),
+        "{}",
+        run.stderr
+    );
+    assert!(
+        !run.stderr.contains("contributing-causes heading"),
+        "{}",
+        run.stderr
+    );
+    run.stderr_has("Imported 1 postmortem: 2 timeline entries (2 certain, 0 guessed)");
+    let fm = front_matter(&kb, "2022-06-14-kiosk.md");
+    assert_eq!(fm["timezone"], "Asia/Tokyo");
+    assert_eq!(ats(&fm), ["2022-06-14 09:00", "2022-06-14 09:30"]);
+    passes_check_and_builds(&kb);
+    assert_eq!(
+        exported(&kb, "2022-06-14-kiosk")["started"],
+        "2022-06-14T00:00:00Z"
+    );
+}
+
 #[test]
 fn values_check_would_reject_are_kept_under_extra_at_their_line() {
     let kiln = KILN
