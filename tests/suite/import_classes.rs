@@ -13,7 +13,7 @@ const BOOK: &str = "[site]\ntitle = \"Imported\"\n";
 
 /// Imports `files` (name, text) from a folder of their own into a new
 /// knowledge base with `book`.
-fn import(book: &str, files: &[(&str, &str)]) -> (Kb, Run) {
+pub(crate) fn import(book: &str, files: &[(&str, &str)]) -> (Kb, Run) {
     let src = Kb::empty();
     for (name, text) in files {
         src.write(name, text);
@@ -25,14 +25,14 @@ fn import(book: &str, files: &[(&str, &str)]) -> (Kb, Run) {
     (kb, run)
 }
 
-fn front_matter(kb: &Kb, name: &str) -> Value {
+pub(crate) fn front_matter(kb: &Kb, name: &str) -> Value {
     let text = kb.read(&format!("content/postmortems/{name}"));
     let rest = text.strip_prefix("---\n").expect("front matter");
     let end = rest.find("\n---\n").expect("closed");
     serde_yaml::from_str(&rest[..end]).expect("YAML")
 }
 
-fn ats(fm: &Value) -> Vec<String> {
+pub(crate) fn ats(fm: &Value) -> Vec<String> {
     fm["timeline"]
         .as_array()
         .map(|t| {
@@ -61,7 +61,7 @@ fn kinds(fm: &Value) -> Vec<String> {
         .collect()
 }
 
-fn exported(kb: &Kb, id: &str) -> Value {
+pub(crate) fn exported(kb: &Kb, id: &str) -> Value {
     let export: Value = serde_json::from_str(&kb.read("public/postmortems.json")).unwrap();
     export["postmortems"]
         .as_array()

@@ -5,50 +5,12 @@
 //! with nothing are kept, and times written with an offset keep it. Every
 //! fixture is written for these tests.
 
-use crate::harness::{Kb, Run};
+use crate::harness::Kb;
 use crate::import::passes_check_and_builds;
-use serde_json::{Value, json};
+use crate::import_classes::{ats, exported, front_matter, import};
+use serde_json::json;
 
 const BOOK: &str = "[site]\ntitle = \"Imported\"\n";
-
-/// Imports `files` (name, text) from a folder of their own into a new
-/// knowledge base with `book`.
-fn import(book: &str, files: &[(&str, &str)]) -> (Kb, Run) {
-    let src = Kb::empty();
-    for (name, text) in files {
-        src.write(name, text);
-    }
-    let kb = Kb::new(book);
-    let run = kb.run(&["import", src.path().to_str().unwrap()]);
-    // The sources stay where they are for the messages' paths.
-    std::mem::forget(src);
-    (kb, run)
-}
-
-fn front_matter(kb: &Kb, name: &str) -> Value {
-    let text = kb.read(&format!("content/postmortems/{name}"));
-    let rest = text.strip_prefix("---\n").expect("front matter");
-    let end = rest.find("\n---\n").expect("closed");
-    serde_yaml::from_str(&rest[..end]).expect("YAML")
-}
-
-fn exported(kb: &Kb, id: &str) -> Value {
-    let export: Value = serde_json::from_str(&kb.read("public/postmortems.json")).unwrap();
-    export["postmortems"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|p| p["id"] == id)
-        .unwrap_or_else(|| panic!("no {id}"))
-        .clone()
-}
-
-fn ats(fm: &Value) -> Vec<&str> {
-    fm["timeline"]
-        .as_array()
-        .map(|t| t.iter().map(|e| e["at"].as_str().unwrap()).collect())
-        .unwrap_or_default()
-}
 
 const KILN: &str = "---
 title: Kiln controller lost its schedule
