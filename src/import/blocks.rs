@@ -64,6 +64,8 @@ pub(super) struct Item {
 pub(super) struct Row {
     pub line: usize,
     pub cells: Vec<String>,
+    /// The first link's address in each cell (`[JIRA](https://…)`).
+    pub links: Vec<Option<String>>,
     pub plain: bool,
 }
 
@@ -114,6 +116,10 @@ fn walk_text<'a>(node: &'a AstNode<'a>, out: &mut String) {
             NodeValue::Text(t) => out.push_str(t),
             NodeValue::Code(c) => out.push_str(&c.literal),
             NodeValue::SoftBreak | NodeValue::LineBreak => out.push(' '),
+            // `a<br>b` in a table cell: two words.
+            NodeValue::HtmlInline(h) if h.trim_start().to_lowercase().starts_with("<br") => {
+                out.push(' ')
+            }
             NodeValue::HtmlInline(_) | NodeValue::FootnoteReference(_) => {}
             _ => stack.extend(n.reverse_children()),
         }
@@ -121,7 +127,8 @@ fn walk_text<'a>(node: &'a AstNode<'a>, out: &mut String) {
 }
 
 /// Does the text of `node` say all of it: no links, images, footnote
-/// references or HTML inside?
+/// references, HTML, code or struck text inside (plain text would lose
+/// them)?
 fn says_all<'a>(node: &'a AstNode<'a>) -> bool {
     !node.descendants().any(|d| {
         matches!(
@@ -131,6 +138,8 @@ fn says_all<'a>(node: &'a AstNode<'a>) -> bool {
                 | NodeValue::FootnoteReference(_)
                 | NodeValue::HtmlInline(_)
                 | NodeValue::WikiLink(_)
+                | NodeValue::Code(_)
+                | NodeValue::Strikethrough
         )
     })
 }
@@ -267,6 +276,14 @@ fn ordinal_text<'a>(node: &'a AstNode<'a>) -> Option<String> {
     Some(format!("{}. {}", l.start, plain(para)))
 }
 
+/// The address of the first link in a node.
+fn first_link<'a>(node: &'a AstNode<'a>) -> Option<String> {
+    node.descendants().find_map(|d| match &d.data().value {
+        NodeValue::Link(l) => Some(l.url.clone()),
+        _ => None,
+    })
+}
+
 /// A table: its header cells and its rows.
 fn table<'a>(node: &'a AstNode<'a>, start: usize, end: usize) -> Block {
     let mut header = Vec::new();
@@ -277,9 +294,11 @@ fn table<'a>(node: &'a AstNode<'a>, start: usize, end: usize) -> Block {
         if is_header {
             header = cells;
         } else {
+            let links = row.children().map(first_link).collect();
             rows.push(Row {
                 line: row.data().sourcepos.start.line,
                 cells,
+                links,
                 plain: says_all(row),
             });
         }
@@ -319,6 +338,21 @@ pub(super) fn find_heading(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_break_in_a_cell_parts_words_and_code_keeps_a_row_in_the_body() {
+        let (b, _) = parse(
+            "| Time | Event |\n| --- | --- |\n| 10:00 | disk full<br>then waited |\n| 10:05 | ran `df -h` |\n| 10:10 | plain words |\n",
+        );
+        let Block::Table { rows, .. } = &b[0] else {
+            panic!("a table: {b:?}");
+        };
+        assert_eq!(rows[0].cells[1], "disk full then waited");
+        assert_eq!(
+            rows.iter().map(|r| r.plain).collect::<Vec<_>>(),
+            [false, false, true]
+        );
+    }
 
     #[test]
     fn items_know_what_their_text_leaves_out() {

@@ -113,10 +113,10 @@ fn status_in_text(text: &str) -> Option<FollowUpStatus> {
 }
 
 /// A title without the marks that said its status ("✅ ", "Done: ",
-/// "(done)", " - completed"): the status holds them.
+/// "(done)", "(won't fix)", " - completed"): the status holds them.
 fn without_status_marks(title: &str) -> String {
     static MARKS: LazyLock<Regex> = LazyLock::new(|| {
-        Regex::new(r"(?i)^[\s✅✔☑]+|^\W*(?:done|completed)\s*[:.–—-]\s*|\s*[(\[]\s*(?:done|completed?)\s*[)\]]|\s[-–—]\s*(?:done|completed)\W*$")
+        Regex::new(r"(?i)^[\s✅✔☑]+|^\W*(?:done|completed)\s*[:.–—-]\s*|\s*[(\[]\s*(?:done|completed?|won'?t\s*(?:fix|do)|wontfix|in progress)\s*[)\]]|\s[-–—]\s*(?:done|completed)\W*$")
             .expect("valid pattern")
     });
     let t = MARKS.replace_all(title, "").trim().to_string();
@@ -302,13 +302,26 @@ fn follow_ups_from_table(
             }),
         };
         let (ticket_in_title, title) = extract_ticket(&title);
+        let mut title = without_status_marks(&title);
+        // A due cell that is no date ("next sprint") stays in the title.
+        let due_text = cell(cells, due_col);
+        let due = due_text
+            .as_deref()
+            .and_then(crate::load::frontmatter::parse_date);
+        if let (Some(d), None) = (&due_text, due) {
+            title = format!("{title} (due: {d})");
+        }
+        // A ticket cell that links (`[JIRA](https://…/OPS-102)`): the link.
+        let ticket_link = ticket_col
+            .and_then(|c| row.links.get(c).cloned().flatten())
+            .filter(|u| crate::model::followup::is_url(u));
         out.push(ImportedFollowUp {
             title,
             status,
             owner: cell(cells, owner_col),
-            due: cell(cells, due_col).and_then(|d| crate::load::frontmatter::parse_date(&d)),
-            ticket: cell(cells, ticket_col)
-                .map(|t| extract_ticket(&t).0.unwrap_or(t))
+            due,
+            ticket: ticket_link
+                .or_else(|| cell(cells, ticket_col).map(|t| extract_ticket(&t).0.unwrap_or(t)))
                 .or(ticket_in_title),
             priority: cell(cells, prio_col),
         });
@@ -347,6 +360,22 @@ mod tests {
         );
         assert_eq!(statuses(&f), ["done", "done", "done", "open"]);
         assert_eq!(f[3].ticket.as_deref(), Some("https://grafana.test/d/1"));
+    }
+
+    #[test]
+    fn table_cells_keep_links_and_due_words() {
+        let f = fus(
+            "# T\n\n## Action items\n\n| Action | Due | Ticket |\n| --- | --- | --- |\n| Add a lag alert | next sprint | [JIRA](https://jira.example.test/browse/OPS-102) |\n| Drop the old queue (won't fix) | 2024-05-01 | OPS-7 |\n",
+        );
+        assert_eq!(f[0].title, "Add a lag alert (due: next sprint)");
+        assert_eq!(f[0].due, None);
+        assert_eq!(
+            f[0].ticket.as_deref(),
+            Some("https://jira.example.test/browse/OPS-102")
+        );
+        assert_eq!(f[1].title, "Drop the old queue");
+        assert_eq!(statuses(&f), ["open", "wont-fix"]);
+        assert_eq!(f[1].ticket.as_deref(), Some("OPS-7"));
     }
 
     #[test]
