@@ -96,11 +96,32 @@ fn target_stem(stem: &str, date: jiff::civil::Date) -> String {
 }
 
 /// The text of a source file, or why it cannot be read.
-fn read_text(path: &Path) -> Result<String, String> {
-    std::fs::read(path)
-        .map_err(|e| e.to_string())
-        .and_then(|b| crate::load::source::decode(&b).map_err(|d| d.message))
-        .map(|t| t.to_string())
+/// Why a source cannot be imported as it is.
+enum Unreadable {
+    /// Skipped, with a warning: not a postmortem (empty, binary).
+    Skip(String),
+    /// An error: a postmortem pmsite cannot read until it is fixed.
+    Error(String, &'static str),
+}
+
+fn read_text(path: &Path) -> Result<String, Unreadable> {
+    let bytes = std::fs::read(path)
+        .map_err(|e| Unreadable::Error(e.to_string(), "check the file's permissions"))?;
+    if bytes.contains(&0) {
+        return Err(Unreadable::Skip(
+            "it holds NUL bytes: a binary file, not Markdown".into(),
+        ));
+    }
+    let text = crate::load::source::decode(&bytes).map_err(|d| {
+        Unreadable::Error(
+            format!("{}; the file is not imported", d.message),
+            "convert it to UTF-8 (e.g. `iconv -f WINDOWS-1252 -t UTF-8 FILE > NEW`), then import again",
+        )
+    })?;
+    if text.trim().is_empty() {
+        return Err(Unreadable::Skip("it is empty".into()));
+    }
+    Ok(text.to_string())
 }
 
 /// Ids already taken in the knowledge base: the slugs of the file names
@@ -193,8 +214,19 @@ impl<'a> Planner<'a> {
         }
         let text = match read_text(&path) {
             Ok(t) => t,
-            Err(msg) => {
+            Err(Unreadable::Skip(msg)) => {
                 result.skip(&shown, msg, first_line);
+                return None;
+            }
+            Err(Unreadable::Error(msg, hint)) => {
+                result.skipped += 1;
+                result.skipped_with_error += 1;
+                result.diagnostics.push(
+                    Diagnostic::error(Code::Import, msg)
+                        .in_file(&shown)
+                        .at(first_line)
+                        .with_hint(hint),
+                );
                 return None;
             }
         };

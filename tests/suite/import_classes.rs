@@ -549,6 +549,33 @@ fn a_front_matter_milestone_marks_the_body_entry_at_its_time() {
     passes_check_and_builds(&kb);
 }
 
+/// A source pmsite cannot read is an error that says how to fix it; an
+/// empty or binary file is no postmortem and is skipped, with its reason.
+#[test]
+fn unreadable_empty_and_binary_sources() {
+    let src = Kb::empty();
+    std::fs::write(
+        src.join("2021-02-03-latin.md"),
+        b"# Caf\xe9 outage\n\n## Timeline\n\n- 10:00 x\n",
+    )
+    .unwrap();
+    src.write("2021-02-04-empty.md", "\n  \n");
+    std::fs::write(src.join("2021-02-05-bin.md"), b"\x00\x01\x02PNG").unwrap();
+    src.write("2021-02-06-fine.md", "# Fine\n\n## Timeline\n\nAll times in UTC.\n\n- 10:00 Queue stalls\n- 10:20 Queue restarted, service restored\n");
+    let kb = Kb::new(BOOK);
+    let run = kb.run(&["import", src.path().to_str().unwrap()]);
+    assert_eq!(run.status, 1, "{}", run.stderr);
+    run.stderr_has("2021-02-03-latin.md:1:1: error: file is not valid UTF-8");
+    run.stderr_has(
+        "convert it to UTF-8 (e.g. `iconv -f WINDOWS-1252 -t UTF-8 FILE > NEW`), then import again",
+    );
+    run.stderr_has("2021-02-04-empty.md:1:1: warning[import]: skipped: it is empty");
+    run.stderr_has("2021-02-05-bin.md:1:1: warning[import]: skipped: it holds NUL bytes: a binary file, not Markdown");
+    run.stderr_has("Imported 1 postmortem: ");
+    run.stderr_has("3 skipped (1 with an error)");
+    passes_check_and_builds(&kb);
+}
+
 #[test]
 fn a_date_is_never_made_up() {
     let (kb, run) = import(
