@@ -112,9 +112,10 @@ fn mapped_severity(
             1 if severities.len() > 2 => severities[1].clone(),
             _ => least.clone(),
         });
-    let (s, how) = match guess {
-        Some(s) => (s, "a guess from the word"),
-        None => (least.clone(), "the least severe, as the word is not known"),
+    let (s, how) = match (guess, ranked(&lower, &severities)) {
+        (Some(s), _) => (s, "a guess from the word"),
+        (None, Some(s)) => (s, "a guess from the number: P0 and P1 the most severe"),
+        (None, None) => (least.clone(), "the least severe, as the word is not known"),
     };
     let kept = if keep {
         " and the word is kept under `extra:`"
@@ -129,6 +130,17 @@ fn mapped_severity(
         ),
     );
     s
+}
+
+/// A numbered severity ("P1", "2", "level 3") as book.toml's severity of
+/// that rank: P0 and P1 the most severe, the last for any higher number.
+fn ranked(word: &str, severities: &[String]) -> Option<String> {
+    static NUMBER: LazyLock<Regex> = LazyLock::new(|| {
+        Regex::new(r"(?i)^(?:p|priority\s*|level\s*)?([0-9])$").expect("valid pattern")
+    });
+    let n: usize = NUMBER.captures(word.trim())?[1].parse().ok()?;
+    let i = n.saturating_sub(1).min(severities.len().checked_sub(1)?);
+    severities.get(i).cloned()
 }
 
 /// A severity the body labels at the start of a paragraph or list item:
@@ -295,6 +307,16 @@ mod tests {
         assert_eq!(severity_in_text(&b, &sev), Some(("SEV2".to_string(), 8)));
         let (b, _) = blocks::parse("```\nsev1\n```\n\nSeverity levels: SEV1 all, SEV3 one.\n");
         assert_eq!(severity_in_text(&b, &sev), None);
+    }
+
+    #[test]
+    fn numbered_severities_by_rank() {
+        let sev: Vec<String> = ["SEV1", "SEV2", "SEV3"].map(String::from).to_vec();
+        assert_eq!(ranked("P0", &sev).as_deref(), Some("SEV1"));
+        assert_eq!(ranked("p1", &sev).as_deref(), Some("SEV1"));
+        assert_eq!(ranked("2", &sev).as_deref(), Some("SEV2"));
+        assert_eq!(ranked("Level 7", &sev).as_deref(), Some("SEV3"));
+        assert_eq!(ranked("P1-ish", &sev), None);
     }
 
     #[test]
