@@ -6,7 +6,7 @@
 
 use std::sync::LazyLock;
 
-use jiff::civil::Date;
+use jiff::civil::{Date, Weekday};
 use jiff::tz::TimeZone;
 use regex::Regex;
 
@@ -308,30 +308,154 @@ fn day_after_time(t: &str, ctx: &DateContext) -> Option<(String, DateHow)> {
 
 /// A line that gives a day and no time ("2021-06-03", "June 3rd",
 /// "**June 3, 2021**", "03/06/2021", "February 6, 2024 - Queue
-/// stall"): the day of the bare times after it. `whole`: the date must
-/// be all of the text but for punctuation (paragraphs are sentences
-/// otherwise).
+/// stall", "Tuesday 2024-03-19", "Day 2 (March 20)", "2024-03-15
+/// Recovery"): the day of the bare times after it. `whole`: the date
+/// must be all of the text but for punctuation, a weekday and a "Day 2"
+/// label (paragraphs are sentences otherwise).
+///
+/// A weekday written with the date does not change it, even one that is
+/// not the date's, but picks the reading of a numeric date that could be
+/// either way round (`Sun 03/06/2021` is March 6).
 pub fn day_marker(text: &str, ctx: &DateContext, whole: bool) -> Option<(Date, DateHow)> {
-    let t = text.trim().trim_start_matches(['~', '*', '_', '[', '(']);
-    let (d, n, how) = leading_date(t, ctx)?;
-    let after = &t[n..];
-    let rest = after.trim_start_matches(|c: char| c.is_whitespace() || c == ',');
+    let line = DayLine::read(text, ctx)?;
+    let (d, how) = line.settled(ctx);
+    let rest = line
+        .rest
+        .trim_start_matches(|c: char| c.is_whitespace() || c == ',');
     // A time after the date makes it an entry, not a day.
-    if rest.starts_with(|c: char| c.is_ascii_digit()) {
+    if TIME_NEXT.is_match(rest) {
         return None;
     }
     let words = rest.trim_matches(|c: char| !c.is_alphanumeric());
-    if words.is_empty() {
+    if words.is_empty() || weekday_at(words).is_some_and(|(_, n)| n == words.len()) {
+        return Some((d, how));
+    }
+    if DAY_LABEL
+        .find(words)
+        .is_some_and(|m| m.end() == words.len())
+    {
         return Some((d, how));
     }
     if whole {
         return None;
     }
-    // "February 6, 2024 - Queue stall", "June 3 (Tuesday)"; not
-    // "June 3rd was a bad day".
-    let sep = after.trim_start();
-    sep.starts_with(['-', '–', '—', ':', '|', ')', ']', '(', ','])
-        .then_some((d, how))
+    // "February 6, 2024 - Queue stall", "June 3 (Tuesday)".
+    let sep = line.rest.trim_start();
+    if sep.starts_with(['-', '–', '—', ':', '|', ')', ']', '(', ',']) {
+        return Some((d, how));
+    }
+    // "2024-03-15 Recovery", "March 14 Followup", "Mar 20 wed"; not
+    // "June 3rd was a bad day": in a sentence, the word after a date
+    // written with its month's name is lowercase.
+    let named_month = line.date_text.contains(|c: char| c.is_alphabetic());
+    let sentence =
+        named_month && weekday_at(words).is_none() && words.starts_with(|c: char| c.is_lowercase());
+    (!sentence).then_some((d, how))
+}
+
+// "Day 2", "day 14", "Day2": a label before (or after) the day's date.
+static DAY_LABEL: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"(?i)^day\s*\d{1,3}\b").expect("valid pattern"));
+
+// "Tuesday", "Tue", "tues.", "Thurs": English weekdays and their
+// abbreviations.
+static WEEKDAY_NAME: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(
+        r"(?i)^(?:(mon)(?:day)?|(tue)(?:s|sday)?|(wed)(?:s|nesday)?|(thu)(?:r|rs|rsday)?|(fri)(?:day)?|(sat)(?:urday)?|(sun)(?:day)?)\b\.?",
+    )
+    .expect("valid pattern")
+});
+
+// What after a day's date says it is an entry's: a time ("10:00",
+// "at 10:00", "~10:00").
+static TIME_NEXT: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?i)^(?:(?:at|@|from|~|≈|ca\.?|circa|approx\.?|approximately|about|around)\s*)?\d")
+        .expect("valid pattern")
+});
+
+/// A weekday's name at the start of `t`, and the bytes it takes.
+fn weekday_at(t: &str) -> Option<(Weekday, usize)> {
+    let c = WEEKDAY_NAME.captures(t)?;
+    let n = c.get(0)?.end();
+    let w = (1..=7).find(|&i| c.get(i).is_some())?;
+    let w = Weekday::from_monday_one_offset(i8::try_from(w).ok()?).ok()?;
+    Some((w, n))
+}
+
+/// A day line cut at its date: the weekday written before the date, the
+/// date's text, and what follows it.
+struct DayLine<'a> {
+    weekday: Option<Weekday>,
+    date: Date,
+    how: DateHow,
+    date_text: &'a str,
+    /// From the date, for a second reading.
+    from_date: &'a str,
+    rest: &'a str,
+}
+
+impl<'a> DayLine<'a> {
+    fn read(text: &'a str, ctx: &DateContext) -> Option<Self> {
+        let open =
+            |t: &'a str| t.trim_start_matches(|c: char| c.is_whitespace() || "~*_[(".contains(c));
+        let mut t = open(text);
+        // "Day 2 - March 20", "Day 2 (March 20)", "Day 2: Wed 2024-03-20".
+        if let Some(m) = DAY_LABEL.find(t) {
+            let after = &t[m.end()..];
+            let dated =
+                after.trim_start_matches(|c: char| c.is_whitespace() || "-–—:,.|".contains(c));
+            t = open(dated);
+        }
+        let mut weekday = None;
+        if let Some((w, n)) = weekday_at(t)
+            && t[n..].starts_with([',', ' ', '\t'])
+        {
+            weekday = Some(w);
+            t = t[n..].trim_start_matches([',', ' ', '\t']);
+        }
+        let (date, n, how) = leading_date(t, ctx)?;
+        Some(DayLine {
+            weekday,
+            date,
+            how,
+            date_text: &t[..n],
+            from_date: t,
+            rest: &t[n..],
+        })
+    }
+
+    /// The weekday written before the date ("Tuesday 2024-03-19",
+    /// "Day 2: Wed, Mar 20") or right after it ("2024-03-20 (Wednesday)",
+    /// "June 3, Tue"), whether or not it is the date's.
+    fn weekday(&self) -> Option<Weekday> {
+        self.weekday.or_else(|| {
+            let after = self
+                .rest
+                .trim_start_matches(|c: char| c.is_whitespace() || "-–—:|,([".contains(c));
+            weekday_at(after).map(|(w, _)| w)
+        })
+    }
+
+    /// The date, read the other way round when it could be either and
+    /// only that reading is on the weekday written with it.
+    fn settled(&self, ctx: &DateContext) -> (Date, DateHow) {
+        let (d, how) = (self.date, self.how);
+        let Some(w) = self.weekday().filter(|_| how == DateHow::Ambiguous) else {
+            return (d, how);
+        };
+        let month_first = DateContext {
+            order: Some(DateOrder::MonthFirst),
+            ..*ctx
+        };
+        let Some((other, ..)) = leading_date(self.from_date, &month_first) else {
+            return (d, how);
+        };
+        match (d.weekday() == w, other.weekday() == w) {
+            (true, false) => (d, DateHow::Written),
+            (false, true) => (other, DateHow::Written),
+            _ => (d, how),
+        }
+    }
 }
 
 /// Does a text start like a date or a time ("2023-05-?? ??:??", "HH:mm",
@@ -549,6 +673,106 @@ mod tests {
         );
         assert_eq!(order_in("on 06/25/2021"), Some(DateOrder::MonthFirst));
         assert_eq!(order_in("on 03/06/2021"), None);
+    }
+
+    fn day_of(t: &str, whole: bool) -> Option<jiff::civil::Date> {
+        day_marker(t, &ctx(), whole).map(|(d, _)| d)
+    }
+
+    #[test]
+    fn a_weekday_before_the_date_is_read_past() {
+        for t in [
+            "Tuesday 2024-05-07",
+            "Tue 2024-05-07",
+            "tue. 2024-05-07",
+            "Tues, 2024-05-07 - cleanup",
+            "TUESDAY 07/05/2024",
+        ] {
+            assert_eq!(day_of(t, false), Some(date(2024, 5, 7)), "{t}");
+        }
+        assert_eq!(day_of("Thurs, May 10", true), Some(date(2018, 5, 10)));
+        assert_eq!(day_of("Sat 7 May 2022", true), Some(date(2022, 5, 7)));
+        // A weekday that is not the date's leaves the date as written.
+        assert_eq!(day_of("Friday 2024-05-07", false), Some(date(2024, 5, 7)));
+        // Words that only start like a weekday are no weekday.
+        assert_eq!(day_of("Monitoring 2024-05-07", false), None);
+        assert_eq!(day_of("Sun outage", false), None);
+        // A time after the date makes it an entry.
+        assert_eq!(day_of("Tue 2024-05-07 10:00 paged", false), None);
+    }
+
+    #[test]
+    fn a_weekday_settles_a_date_either_way_round() {
+        let c = ctx();
+        let read = |t: &str| day_marker(t, &c, true);
+        // 6 March 2021 is a Saturday, 3 June 2021 a Thursday.
+        assert_eq!(
+            read("Sat 03/06/2021"),
+            Some((date(2021, 3, 6), DateHow::Written))
+        );
+        assert_eq!(
+            read("Thursday, 03/06/2021"),
+            Some((date(2021, 6, 3), DateHow::Written))
+        );
+        assert_eq!(
+            read("03/06/2021 (Saturday)"),
+            Some((date(2021, 3, 6), DateHow::Written))
+        );
+        // Neither reading is a Friday: still guessed day first.
+        assert_eq!(
+            read("Fri 03/06/2021"),
+            Some((date(2021, 6, 3), DateHow::Ambiguous))
+        );
+    }
+
+    #[test]
+    fn a_day_label_before_the_date_is_read_past() {
+        for (t, whole) in [
+            ("Day 2 (May 7)", true),
+            ("Day 2 (May 7)", false),
+            ("Day 2 - May 7", false),
+            ("Day 2 – 7 May", false),
+            ("Day 2: Mon, May 7", false),
+            ("Day 2 May 7", true),
+            ("day2 (2018-05-07) - cleanup", false),
+            ("Day 12 (Monday 7 May) Cleanup", false),
+        ] {
+            assert_eq!(day_of(t, whole), Some(date(2018, 5, 7)), "{t}");
+        }
+        // And after it, or a weekday after it, on a line of its own.
+        assert_eq!(day_of("May 7 (Day 2)", true), Some(date(2018, 5, 7)));
+        assert_eq!(day_of("2018-05-07 (Monday)", true), Some(date(2018, 5, 7)));
+        assert_eq!(day_of("Day 2", false), None);
+        assert_eq!(day_of("Day 2 of the cleanup", false), None);
+        assert_eq!(day_of("Day 2 - May 7 09:30 paged", false), None);
+    }
+
+    #[test]
+    fn words_after_the_date_name_the_day() {
+        for t in [
+            "2024-05-07 Cleanup",
+            "2024-05-07 Follow-up items day",
+            "2024-05-07 cleanup",
+            "07/05/2024 Cleanup",
+        ] {
+            assert_eq!(day_of(t, false), Some(date(2024, 5, 7)), "{t}");
+        }
+        assert_eq!(day_of("May 7 Retro", false), Some(date(2018, 5, 7)));
+        assert_eq!(day_of("7 May Retro", false), Some(date(2018, 5, 7)));
+        assert_eq!(day_of("May 7 tuesday", false), Some(date(2018, 5, 7)));
+        // A paragraph with words after the date is a sentence.
+        assert_eq!(day_of("2024-05-07 Cleanup", true), None);
+        // So is a date written with its month's name and a lowercase word.
+        assert_eq!(day_of("May 7 we rolled back", false), None);
+        // A time after the date makes it an entry.
+        for t in [
+            "2024-05-07 10:00 Cleanup",
+            "2024-05-07 at 10:00 Cleanup",
+            "2024-05-07 ~10:00 Cleanup",
+            "May 7, 10:00 Retro",
+        ] {
+            assert_eq!(day_of(t, false), None, "{t}");
+        }
     }
 
     #[test]
