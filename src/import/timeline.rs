@@ -119,6 +119,30 @@ pub(super) fn read(
     }
 }
 
+/// A row whose date and time are in two columns (`| 2024-03-20 | 10:00 |
+/// Event |`, the date left empty on later rows of the day) as one text:
+/// `2024-03-20 10:00 — Event`.
+fn date_and_time_columns(cells: &[String]) -> Option<String> {
+    let [date, time, rest @ ..] = cells else {
+        return None;
+    };
+    let (date, time) = (date.trim(), time.trim());
+    if time.is_empty() || !time.starts_with(|c: char| c.is_ascii_digit()) || rest.is_empty() {
+        return None;
+    }
+    let words: Vec<&str> = rest
+        .iter()
+        .map(|c| c.trim())
+        .filter(|c| !c.is_empty())
+        .collect();
+    let when = if date.is_empty() {
+        time.to_string()
+    } else {
+        format!("{date} {time}")
+    };
+    Some(format!("{when} — {}", words.join(" — ")))
+}
+
 /// Adds the milestones another tool's front matter gives (`resolvedWhen`,
 /// `start_time`): an entry of the body at the same instant becomes that
 /// milestone instead of being repeated.
@@ -425,7 +449,16 @@ impl Reader {
             } else {
                 format!("{first} — {}", others.join(" — "))
             };
-            match read_entry(&joined, &self.ctx) {
+            let mut reading = read_entry(&joined, &self.ctx);
+            // `| 2024-03-20 | 10:00 | Event |`, or `| | 10:05 | Event |`
+            // under it: the date and the time in columns of their own.
+            if !matches!(reading, Reading::Entry(_))
+                && let Some(two) = date_and_time_columns(&row.cells)
+                && let r @ Reading::Entry(_) = read_entry(&two, &self.ctx)
+            {
+                reading = r;
+            }
+            match reading {
                 Reading::Entry(r) if !r.event.is_empty() => {
                     self.table.entries.push(RawEntry::entry(r, row.line));
                     if row.plain {

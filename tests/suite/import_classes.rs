@@ -261,6 +261,28 @@ fn a_day_that_markdown_takes_for_a_list_number() {
     passes_check_and_builds(&kb);
 }
 
+/// A table with the date and the time in columns of their own, the date
+/// left empty on the later rows of its day.
+#[test]
+fn date_and_time_in_two_columns() {
+    let (kb, run) = import(
+        BOOK,
+        &[(
+            "2024-03-20-split.md",
+            "# Split columns\n\n## Timeline\n\nAll times in UTC.\n\n| Date | Time | Event | Who |\n| --- | --- | --- | --- |\n| 2024-03-20 | 10:00 | Queue consumers stall | ana |\n| | 10:25 | Consumers restarted, service restored | rui |\n| 2024-03-21 | 09:00 | Root cause found | ana |\n",
+        )],
+    );
+    run.success();
+    let fm = front_matter(&kb, "2024-03-20-split.md");
+    assert_eq!(
+        ats(&fm),
+        ["2024-03-20 10:00", "2024-03-20 10:25", "2024-03-21 09:00"]
+    );
+    assert_eq!(events(&fm)[0], "Queue consumers stall — ana");
+    run.stderr_has("3 timeline entries (3 certain, 0 guessed)");
+    passes_check_and_builds(&kb);
+}
+
 #[test]
 fn day_headings_and_lines_set_the_day() {
     let (kb, run) = import(
