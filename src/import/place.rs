@@ -6,10 +6,13 @@
 //! day of the bare times after them; month-day dates take the incident's
 //! year, and a December before a January is in the year before; a time
 //! the clocks skipped or passed twice (a daylight saving change) is read
-//! in the author's order. Every entry is certain or guessed: guessed when
-//! its zone, its day, its instant or its place in the order had to be
-//! assumed (each guess is a note at its line, or at the line of the day
-//! or zone statement it follows).
+//! in the author's order; a time at an offset the text writes
+//! (`UTC-03:30`) is read at exactly that offset, and where the zone the
+//! file is written in (America/St_Johns) has another one on its day, the
+//! clock the file shows it on is noted. Every entry is certain or
+//! guessed: guessed when its zone, its day, its instant or its place in
+//! the order had to be assumed (each guess is a note at its line, or at
+//! the line of the day or zone statement it follows).
 
 use jiff::Timestamp;
 use jiff::civil::{Date, Time};
@@ -83,8 +86,9 @@ fn zone_in(parsed: &Parsed) -> bool {
 pub(super) enum Stated {
     /// Nothing: they are read in a zone assumed (noted by the caller).
     Nothing,
-    /// One zone ("All times in UTC").
-    Zone,
+    /// One zone ("All times in UTC"), and the offset it writes
+    /// ("All times UTC-03:30"), at which the times are read.
+    Zone(Option<Offset>),
     /// An abbreviation with several usual meanings ("All times in IST"):
     /// read as the first, which the caller notes at the statement.
     Ambiguous,
@@ -95,7 +99,7 @@ impl From<bool> for Stated {
     /// one zone).
     fn from(stated: bool) -> Self {
         if stated {
-            Stated::Zone
+            Stated::Zone(None)
         } else {
             Stated::Nothing
         }
@@ -108,7 +112,7 @@ impl From<Option<&Zone>> for Stated {
         match zone {
             None => Stated::Nothing,
             Some(z) if z.ambiguous.is_some() => Stated::Ambiguous,
-            Some(_) => Stated::Zone,
+            Some(z) => Stated::Zone(z.offset),
         }
     }
 }
@@ -202,6 +206,7 @@ pub(super) fn place(
         last: None,
         out: Vec::new(),
         sorted: false,
+        shifted: Shifted::default(),
         notes,
     };
     for r in raw {
@@ -210,9 +215,11 @@ pub(super) fn place(
     let Placer {
         mut out,
         sorted,
-        notes,
+        shifted,
+        mut notes,
         ..
     } = placer;
+    notes.extend(shifted.note_on(tz));
     if sorted {
         out.sort_by_key(|e| e.at);
     }
@@ -233,7 +240,57 @@ struct Placer<'a> {
     last: Option<Timestamp>,
     out: Vec<Entry>,
     sorted: bool,
+    shifted: Shifted,
     notes: Vec<(usize, String)>,
+}
+
+/// The entries written at an offset (`UTC-03:30`) that the zone the file
+/// is written in (America/St_Johns) does not have on their day: the file
+/// shows them on that zone's clock (the same instants), which is noted at
+/// the first.
+#[derive(Default)]
+struct Shifted {
+    /// Its line, its instant, the offset it was written at.
+    first: Option<(usize, Timestamp, Offset)>,
+    more: usize,
+}
+
+impl Shifted {
+    fn add(&mut self, line: usize, at: Timestamp, written: Offset) {
+        match self.first {
+            None => self.first = Some((line, at, written)),
+            Some(_) => self.more += 1,
+        }
+    }
+
+    /// The note, `tz` the zone the file is written in.
+    fn note_on(&self, tz: &TimeZone) -> Option<(usize, String)> {
+        let (line, at, written) = self.first?;
+        let info = tz.to_offset_info(at);
+        let shown = info.offset();
+        let dst = if info.dst().is_dst() {
+            " (daylight saving time)"
+        } else {
+            ""
+        };
+        let more = match self.more {
+            0 => String::new(),
+            1 => " (and so for 1 more entry)".to_string(),
+            n => format!(" (and so for {n} more entries)"),
+        };
+        Some((
+            line,
+            format!(
+                "{o} is read as written; the imported file is written in {zone}, the zone taken for it, which is at {s} on {date}{dst}: the file shows this time as {shown_time}, the same instant as {written_time} at {o}{more}",
+                o = utc_offset(written),
+                zone = tz.iana_name().unwrap_or("the file's zone"),
+                s = utc_offset(shown),
+                date = shown.to_datetime(at).date(),
+                shown_time = hm(shown.to_datetime(at).time()),
+                written_time = hm(written.to_datetime(at).time()),
+            ),
+        ))
+    }
 }
 
 /// An entry's instant, and whether it is as written.
@@ -270,12 +327,23 @@ impl Placer<'_> {
         let zone_certain = match &zone {
             _ if zone_in(&parsed) => true,
             Some(z) => z.ambiguous.is_none(),
-            None => self.stated == Stated::Zone,
+            None => matches!(self.stated, Stated::Zone(_)),
         };
-        let entry_tz = zone.as_ref().map_or_else(|| self.tz.clone(), Zone::tz);
+        // An offset the text writes ("UTC-03:30") is read as written.
+        let entry_tz = match (&zone, self.stated) {
+            (Some(z), _) => z.read_in(),
+            (None, Stated::Zone(Some(o))) => TimeZone::fixed(o),
+            (None, _) => self.tz.clone(),
+        };
+        let shown = self.shown_offset(&parsed, zone.as_ref());
         let Some(at) = self.instant(parsed, date_how, &entry_tz, line) else {
             return;
         };
+        if let Some(o) = shown
+            && self.tz.to_offset(at.at) != o
+        {
+            self.shifted.add(line, at.at, o);
+        }
         let mut certain = zone_certain && at.day_written && at.exact;
         if self.last.is_some_and(|l| at.at < l) {
             self.sorted = true;
@@ -297,6 +365,21 @@ impl Placer<'_> {
             certain,
             own_zone,
         });
+    }
+
+    /// The offset an entry is written at when the file is written in the
+    /// zone taken for it: the offset the statement writes, for a time that
+    /// names no zone; the entry's own, when no zone is stated and the file
+    /// is written in the one the entries name.
+    fn shown_offset(&self, parsed: &Parsed, zone: Option<&Zone>) -> Option<Offset> {
+        if zone_in(parsed) {
+            return None;
+        }
+        match (zone, self.stated) {
+            (None, Stated::Zone(o)) => o,
+            (Some(z), Stated::Nothing) if self.tz.iana_name() == Some(z.name.as_str()) => z.offset,
+            _ => None,
+        }
     }
 
     /// The instant of a time as read, `entry_tz` the zone of a time that
@@ -754,10 +837,7 @@ mod tests {
         let raw = vec![bare(10, 0, 1), bare(10, 30, 2)];
         let p = place(raw, Some((date(2021, 6, 3), true)), &ist.tz(), Some(&ist));
         assert_eq!(certain(&p), [false, false]);
-        let utc = Zone {
-            name: "UTC".into(),
-            ambiguous: None,
-        };
+        let utc = Zone::named("UTC");
         let p = place(
             vec![bare(9, 0, 1)],
             Some((date(2021, 6, 3), true)),
@@ -780,6 +860,88 @@ mod tests {
         );
         assert_eq!(certain(&p), [true, false]);
         assert!(p.notes.iter().any(|(l, m)| *l == 2 && m.contains("`CST`")));
+    }
+
+    #[test]
+    fn times_at_a_written_offset_are_read_at_it_and_a_clock_shown_otherwise_is_noted() {
+        use super::super::zones::{zone_on_entry, zone_stated_in};
+        let (z, _) = zone_stated_in("All times UTC-03:30.").unwrap();
+        let tz = z.tz();
+        assert_eq!(tz.iana_name(), Some("America/St_Johns"));
+        // Winter: St John's is at UTC-3:30; nothing to say.
+        let raw = vec![bare(10, 0, 1), bare(10, 30, 2)];
+        let p = place(raw, Some((date(2024, 1, 20), true)), &tz, Some(&z));
+        assert_eq!(ats(&p), ["2024-01-20T13:30:00Z", "2024-01-20T14:00:00Z"]);
+        assert_eq!(certain(&p), [true, true]);
+        assert!(p.notes.is_empty(), "{:?}", p.notes);
+        // Summer: St John's is at UTC-2:30, the times are still read at
+        // UTC-3:30, and the clock the file shows is noted at the first.
+        let raw = vec![bare(10, 0, 3), bare(10, 30, 4)];
+        let p = place(raw, Some((date(2024, 7, 20), true)), &tz, Some(&z));
+        assert_eq!(ats(&p), ["2024-07-20T13:30:00Z", "2024-07-20T14:00:00Z"]);
+        assert_eq!(certain(&p), [true, true]);
+        assert_eq!(p.notes.len(), 1, "{:?}", p.notes);
+        let (line, msg) = &p.notes[0];
+        assert_eq!(*line, 3);
+        assert!(
+            msg.starts_with("UTC-3:30 is read as written")
+                && msg.contains("America/St_Johns")
+                && msg.contains("UTC-2:30 on 2024-07-20 (daylight saving time)")
+                && msg.contains("shows this time as 11:00, the same instant as 10:00")
+                && msg.contains("1 more entry"),
+            "{msg}"
+        );
+        // Tehran: +3:30 all year since 2023; in 2021's summer it was not.
+        let (z, _) = zone_stated_in("All times UTC+03:30").unwrap();
+        let tz = z.tz();
+        let p = place(
+            vec![bare(10, 0, 1)],
+            Some((date(2024, 7, 1), true)),
+            &tz,
+            Some(&z),
+        );
+        assert_eq!(ats(&p), ["2024-07-01T06:30:00Z"]);
+        assert!(p.notes.is_empty(), "{:?}", p.notes);
+        let p = place(
+            vec![bare(10, 0, 1)],
+            Some((date(2021, 7, 1), true)),
+            &tz,
+            Some(&z),
+        );
+        assert_eq!(ats(&p), ["2021-07-01T06:30:00Z"]);
+        assert!(
+            p.notes[0].1.contains("UTC+4:30 on 2021-07-01"),
+            "{:?}",
+            p.notes
+        );
+        // An entry's own offset, in a file written in UTC: read at it, and
+        // nothing to say of UTC's clock.
+        let (own, _) = zone_on_entry(" (UTC+05:30) - x").unwrap();
+        let mut e = bare(10, 0, 1);
+        if let When::Time { zone, .. } = &mut e.when {
+            *zone = Some(own);
+        }
+        let utc = Zone::named("UTC");
+        let p = place(
+            vec![e],
+            Some((date(2024, 7, 1), true)),
+            &TimeZone::UTC,
+            Some(&utc),
+        );
+        assert_eq!(ats(&p), ["2024-07-01T04:30:00Z"]);
+        assert_eq!(certain(&p), [true]);
+        assert!(p.notes.is_empty(), "{:?}", p.notes);
+        // Entries that all name UTC-03:30, no statement, the file written
+        // in St John's: read at it, the summer clock noted.
+        let (own, _) = zone_on_entry(" UTC-0330 - x").unwrap();
+        let mut e = bare(10, 0, 5);
+        if let When::Time { zone, .. } = &mut e.when {
+            *zone = Some(own.clone());
+        }
+        let p = place(vec![e], Some((date(2024, 7, 20), true)), &own.tz(), false);
+        assert_eq!(ats(&p), ["2024-07-20T13:30:00Z"]);
+        assert_eq!(p.notes.len(), 1, "{:?}", p.notes);
+        assert_eq!(p.notes[0].0, 5);
     }
 
     #[test]

@@ -5,22 +5,28 @@
 //! "10:05 Chicago"). Abbreviations mean their usual zone, with its daylight
 //! saving time ("PDT" is America/Los_Angeles, summer and winter); one with
 //! several usual meanings (IST) is read as the first and reported with the
-//! others.
+//! others. An offset ("UTC+5:30", "GMT-0330") is read to the minute; the
+//! file is then written in the zone that has it (Asia/Kolkata), else the
+//! nearest (America/St_Johns, which keeps daylight saving time), else UTC.
 
 use std::collections::HashMap;
 use std::sync::LazyLock;
 
-use jiff::tz::TimeZone;
+use jiff::tz::{Offset, TimeZone};
 use regex::Regex;
 
 /// A zone as the text states it.
 #[derive(Clone, Debug, PartialEq)]
 pub(super) struct Zone {
-    /// The IANA name (or `Etc/GMT-2` for a fixed offset).
+    /// The IANA name the imported file is written in: `Etc/GMT-2` for
+    /// `UTC+2`, `Asia/Kolkata` for `UTC+05:30` (see [`offset_zone`]).
     pub name: String,
     /// The other usual meanings of an ambiguous abbreviation, and the
     /// abbreviation: `("IST", ["Europe/Dublin", "Asia/Jerusalem"])`.
     pub ambiguous: Option<(String, Vec<&'static str>)>,
+    /// The offset the text writes (`UTC-03:30`): its times are read at
+    /// exactly this offset, whatever offset `name` has on their day.
+    pub offset: Option<Offset>,
 }
 
 impl Zone {
@@ -28,11 +34,19 @@ impl Zone {
         Zone {
             name: name.into(),
             ambiguous: None,
+            offset: None,
         }
     }
 
+    /// The zone the imported file is written in.
     pub fn tz(&self) -> TimeZone {
         TimeZone::get(&self.name).unwrap_or(TimeZone::UTC)
+    }
+
+    /// The zone the times written in this one are read in: the offset
+    /// written, else the named zone.
+    pub fn read_in(&self) -> TimeZone {
+        self.offset.map_or_else(|| self.tz(), TimeZone::fixed)
     }
 
     /// The warning for an ambiguous abbreviation.
@@ -165,23 +179,107 @@ fn iana(word: &str) -> Option<Zone> {
     Some(Zone::named(tz.iana_name().unwrap_or(word)))
 }
 
-/// `UTC+1`, `GMT-05:00`, `UTC +2`: a fixed offset as an IANA `Etc` name
-/// (which counts the other way: UTC+2 is Etc/GMT-2).
-fn offset(text: &str) -> Option<(Zone, usize)> {
+/// What follows a `UTC` or `GMT`.
+enum AfterUtc {
+    /// No offset: UTC itself.
+    Nothing,
+    /// An offset: `UTC+1`, `GMT-05:00`, `UTC +2`, `UTC+5:30`, `GMT+0530`;
+    /// the zone and the bytes it takes from the `UTC`.
+    Offset(Zone, usize),
+    /// A sign and digits that are no offset (`UTC+5.5`, `UTC+530`,
+    /// `UTC+15`): no zone, rather than UTC.
+    Unreadable,
+}
+
+/// The offset after a `UTC` or `GMT` at the start of `text` (see
+/// [`AfterUtc`]). Hours and minutes are written `5`, `05`, `5:30`,
+/// `05:30` or `0530`.
+fn after_utc(text: &str) -> AfterUtc {
     static OFFSET: LazyLock<Regex> = LazyLock::new(|| {
-        Regex::new(r"(?i)^(?:UTC|GMT)\s*([+\-−])\s*(\d{1,2})(?::?00)?\b").expect("valid pattern")
+        Regex::new(r"(?i)^(?:UTC|GMT)\s*([+\-−])\s*(?:(\d{2})(\d{2})|(\d{1,2})(?::(\d{2}))?)\b")
+            .expect("valid pattern")
     });
-    let c = OFFSET.captures(text)?;
-    let hours: i32 = c[2].parse().ok()?;
+    static SIGNED: LazyLock<Regex> =
+        LazyLock::new(|| Regex::new(r"(?i)^(?:UTC|GMT)\s*[+\-−]\s*\d").expect("valid pattern"));
+    let Some(c) = OFFSET.captures(text) else {
+        return if SIGNED.is_match(text) {
+            AfterUtc::Unreadable
+        } else {
+            AfterUtc::Nothing
+        };
+    };
     let used = c.get(0).map_or(0, |m| m.end());
-    if hours == 0 {
-        return Some((Zone::named("UTC"), used));
+    // "UTC+5.5", "UTC+5:3": a number the pattern only began.
+    let mut rest = text[used..].chars();
+    if matches!(rest.next(), Some('.' | ':')) && rest.next().is_some_and(|c| c.is_ascii_digit()) {
+        return AfterUtc::Unreadable;
     }
-    let sign = if &c[1] == "+" { "-" } else { "+" };
-    let name = format!("Etc/GMT{sign}{hours}");
-    TimeZone::get(&name)
-        .is_ok()
-        .then(|| (Zone::named(name), used))
+    let number = |i: usize| c.get(i).and_then(|m| m.as_str().parse::<i32>().ok());
+    let (hours, minutes) = match (number(2), number(4)) {
+        (Some(h), _) => (h, number(3).unwrap_or(0)),
+        (None, Some(h)) => (h, number(5).unwrap_or(0)),
+        (None, None) => return AfterUtc::Unreadable,
+    };
+    let sign = if &c[1] == "+" { 1 } else { -1 };
+    let east = sign * (hours * 60 + minutes);
+    // Real offsets run from UTC-12 to UTC+14.
+    if minutes >= 60 || !(-12 * 60..=14 * 60).contains(&east) {
+        return AfterUtc::Unreadable;
+    }
+    match Offset::from_seconds(east * 60) {
+        Ok(o) => AfterUtc::Offset(offset_zone(o), used),
+        Err(_) => AfterUtc::Unreadable,
+    }
+}
+
+/// The zones the imported file is written in for the offsets that are not
+/// whole hours (minutes east of UTC), and whether the zone has had the
+/// offset all year, with no daylight saving time, in the years
+/// postmortems are written in (since 2023 for Tehran; checked in the
+/// tests). The others are the zone that has it in standard time or in
+/// summer (Newfoundland, Lord Howe Island, the Chatham Islands), or had
+/// it (Venezuela, 2007–2016).
+const OFFSET_ZONES: &[(i32, &str, bool)] = &[
+    (5 * 60 + 30, "Asia/Kolkata", true),
+    (5 * 60 + 45, "Asia/Kathmandu", true),
+    (6 * 60 + 30, "Asia/Yangon", true),
+    (4 * 60 + 30, "Asia/Kabul", true),
+    (9 * 60 + 30, "Australia/Darwin", true),
+    (8 * 60 + 45, "Australia/Eucla", true),
+    (-(9 * 60 + 30), "Pacific/Marquesas", true),
+    (3 * 60 + 30, "Asia/Tehran", true),
+    (-(3 * 60 + 30), "America/St_Johns", false),
+    (-(2 * 60 + 30), "America/St_Johns", false),
+    (10 * 60 + 30, "Australia/Lord_Howe", false),
+    (12 * 60 + 45, "Pacific/Chatham", false),
+    (13 * 60 + 45, "Pacific/Chatham", false),
+    (-(4 * 60 + 30), "America/Caracas", false),
+];
+
+/// A fixed offset as a zone: its times are read at the offset; the file
+/// is written in `UTC`, an `Etc` zone for whole hours (which counts the
+/// other way: UTC+2 is Etc/GMT-2), else the zone of [`OFFSET_ZONES`],
+/// else UTC. Where that zone is at another offset on a day (St John's in
+/// summer), the file shows the same instants on its clock, and the placing
+/// of the entries says so.
+fn offset_zone(o: Offset) -> Zone {
+    let minutes = o.seconds() / 60;
+    let name = if minutes == 0 {
+        "UTC".to_string()
+    } else if minutes % 60 == 0 {
+        let sign = if minutes > 0 { "-" } else { "+" };
+        format!("Etc/GMT{sign}{}", (minutes / 60).abs())
+    } else {
+        OFFSET_ZONES
+            .iter()
+            .find(|(m, _, _)| *m == minutes)
+            .map_or("UTC", |(_, n, _)| n)
+            .to_string()
+    };
+    Zone {
+        offset: Some(o),
+        ..Zone::named(name)
+    }
 }
 
 /// The zone a text names anywhere in it ("EEST (UTC+3)", "UTC+2 (Helsinki
@@ -207,11 +305,12 @@ pub(super) fn zone_named_in(written: &str) -> Option<Zone> {
     for (i, w) in words.iter().enumerate() {
         // "UTC+1": the offset, not UTC.
         if matches!(lower[i].as_str(), "utc" | "gmt") {
-            let at = word_start(written, w);
-            if let Some((z, _)) = at.and_then(|a| offset(&written[a..])) {
-                return Some(z);
+            let at = word_start(written, w).unwrap_or(0);
+            match after_utc(&written[at..]) {
+                AfterUtc::Offset(z, _) => return Some(z),
+                AfterUtc::Nothing => utc = Some(Zone::named("UTC")),
+                AfterUtc::Unreadable => {}
             }
-            utc = Some(Zone::named("UTC"));
             continue;
         }
         // Single letters ("Z") only as the whole text.
@@ -233,16 +332,28 @@ fn word_start(text: &str, word: &str) -> Option<usize> {
 
 /// The zone a timeline states: "All times in CEST", "Times are
 /// Europe/Paris", "(all times UTC+1)", "Date and Time in WET", "Timeline
-/// (UTC)"; with the byte offset of the statement in `text`.
+/// (UTC)", a time column's header (`| When (UTC) |`, `| Time UTC |`,
+/// `| Date/Time (UTC+05:30) |`); with the byte offset of the statement in
+/// `text`.
 pub(super) fn zone_stated_in(text: &str) -> Option<(Zone, usize)> {
+    // The zone runs to the end of the sentence: a `.` before a digit
+    // ("UTC+5.5") is in it, so that what it writes is read whole.
     static STATED: LazyLock<Regex> = LazyLock::new(|| {
         Regex::new(
-            r"(?i)\b(?:times?|timestamps?|dates?(?:\s+and\s+times?)?|date/time|clock)\s+(?:are\s+|is\s+|shown\s+|given\s+|listed\s+|written\s+|noted\s+)?(?:in\s+|as\s+)?(?:the\s+)?(?P<z>[^.\n|;]{1,60})",
+            r"(?i)\b(?:times?|timestamps?|dates?(?:\s+and\s+times?)?|date/time|clock)\s+(?:are\s+|is\s+|shown\s+|given\s+|listed\s+|written\s+|noted\s+)?(?:in\s+|as\s+)?(?:the\s+)?(?P<z>(?:[^.\n|;]|\.\d){1,60})",
         )
         .expect("valid pattern")
     });
     static PARENS: LazyLock<Regex> = LazyLock::new(|| {
-        Regex::new(r"(?i)\b(?:timeline|time)\s*[(\[](?P<z>[^)\]\n]{1,30})[)\]]")
+        Regex::new(
+            r"(?i)\b(?:timeline|time|when|timestamps?|dates?)\s*[(\[](?P<z>[^)\]\n]{1,30})[)\]]",
+        )
+        .expect("valid pattern")
+    });
+    // A table's header cell "When UTC |" (a "When" in prose is no
+    // statement).
+    static WHEN_CELL: LazyLock<Regex> = LazyLock::new(|| {
+        Regex::new(r"(?im)(?:^|\|)[ \t]*when[ \t]+(?P<z>[^|\n]{1,30}?)[ \t]*\|")
             .expect("valid pattern")
     });
     for c in STATED.captures_iter(text) {
@@ -256,6 +367,11 @@ pub(super) fn zone_stated_in(text: &str) -> Option<(Zone, usize)> {
     }
     for c in PARENS.captures_iter(text) {
         if let Some(zone) = zone_named_in(&c["z"]) {
+            return Some((zone, c.get(0).map_or(0, |m| m.start())));
+        }
+    }
+    for c in WHEN_CELL.captures_iter(text) {
+        if let Some(zone) = first_zone_words(&c["z"]) {
             return Some((zone, c.get(0).map_or(0, |m| m.start())));
         }
     }
@@ -311,8 +427,12 @@ pub(super) fn zone_on_entry(rest: &str) -> Option<(Zone, usize)> {
         Some(i) => (i, 1),
         None => (t, 0),
     };
-    if let Some((z, used)) = offset(inner) {
-        return close(inner, used, open).map(|n| (z, lead + open + n));
+    match after_utc(inner) {
+        AfterUtc::Offset(z, used) => {
+            return close(inner, used, open).map(|n| (z, lead + open + n));
+        }
+        AfterUtc::Unreadable => return None,
+        AfterUtc::Nothing => {}
     }
     let word_end = inner
         .find(|c: char| !(c.is_alphanumeric() || c == '/' || c == '_'))
@@ -464,5 +584,186 @@ mod tests {
         assert_eq!(on(" (UTC+1) x").map(|x| x.0), Some("Etc/GMT-1".into()));
         assert_eq!(on(" Deploy starts"), None);
         assert_eq!(on(" CPU at 90%"), None);
+    }
+
+    /// The zone read and the offset its times are read at, in minutes.
+    fn stated_offset(text: &str) -> Option<(String, Option<i32>)> {
+        zone_stated_in(text).map(|(z, _)| (z.name, z.offset.map(|o| o.seconds() / 60)))
+    }
+
+    fn named(name: &str, minutes: i32) -> Option<(String, Option<i32>)> {
+        Some((name.to_string(), Some(minutes)))
+    }
+
+    #[test]
+    fn offsets_that_are_not_whole_hours_keep_their_minutes() {
+        let kolkata = named("Asia/Kolkata", 330);
+        assert_eq!(stated_offset("All times UTC+5:30."), kolkata);
+        assert_eq!(stated_offset("## Timeline (UTC+05:30)"), kolkata);
+        assert_eq!(
+            stated_offset("All times in UTC+05:45"),
+            named("Asia/Kathmandu", 345)
+        );
+        assert_eq!(
+            stated_offset("Times are UTC-03:30."),
+            named("America/St_Johns", -210)
+        );
+        assert_eq!(
+            stated_offset("(all times UTC+06:30)"),
+            named("Asia/Yangon", 390)
+        );
+        assert_eq!(
+            stated_offset("All times UTC-9:30"),
+            named("Pacific/Marquesas", -570)
+        );
+        // Whole hours stay `Etc` zones; an offset no table names is read
+        // exactly and written in UTC.
+        assert_eq!(stated_offset("All times UTC+1"), named("Etc/GMT-1", 60));
+        assert_eq!(
+            stated_offset("All times GMT-05:00"),
+            named("Etc/GMT+5", -300)
+        );
+        assert_eq!(stated_offset("All times UTC+05:20"), named("UTC", 320));
+    }
+
+    /// Each zone written for an offset has it: the ones marked all year in
+    /// summer and in winter (2015 to 2025, 2023 to 2025 for Tehran), the
+    /// others at some time of the year (2024, or 2010 for Caracas) but not
+    /// all of it.
+    #[test]
+    fn the_zones_taken_for_offsets_have_them() {
+        let at = |s: &str| s.parse::<jiff::Timestamp>().unwrap();
+        let instants = |year: i32| {
+            [
+                at(&format!("{year}-01-15T12:00:00Z")),
+                at(&format!("{year}-07-15T12:00:00Z")),
+            ]
+        };
+        let offsets_in = |name: &str, years: &[i32]| -> Vec<i32> {
+            let tz = TimeZone::get(name).unwrap();
+            years
+                .iter()
+                .flat_map(|y| instants(*y))
+                .map(|ts| tz.to_offset(ts).seconds() / 60)
+                .collect()
+        };
+        for (minutes, name, all_year) in OFFSET_ZONES {
+            let o = Offset::from_seconds(minutes * 60).unwrap();
+            assert_eq!(offset_zone(o).name, *name);
+            if *all_year {
+                // Iran stopped daylight saving time in 2022.
+                let first = if *name == "Asia/Tehran" { 2023 } else { 2015 };
+                let years: Vec<i32> = (first..=2025).collect();
+                let seen = offsets_in(name, &years);
+                assert!(seen.iter().all(|m| m == minutes), "{name} {seen:?}");
+            } else {
+                let seen = offsets_in(name, &[2010, 2024]);
+                assert!(seen.contains(minutes), "{name} {seen:?}");
+                assert!(seen.iter().any(|m| m != minutes), "{name} {seen:?}");
+            }
+        }
+        for hours in -12..=14 {
+            let o = Offset::from_seconds(hours * 3600).unwrap();
+            let z = offset_zone(o);
+            assert_eq!(
+                offsets_in(&z.name, &[2024]),
+                [hours * 60, hours * 60],
+                "{}",
+                z.name
+            );
+        }
+    }
+
+    #[test]
+    fn offsets_without_a_colon_are_read_and_others_are_no_zone() {
+        assert_eq!(
+            stated_offset("All times GMT+0530."),
+            named("Asia/Kolkata", 330)
+        );
+        assert_eq!(
+            stated_offset("All times in UTC-0330"),
+            named("America/St_Johns", -210)
+        );
+        assert_eq!(
+            stated_offset("All times UTC+1000"),
+            named("Etc/GMT-10", 600)
+        );
+        // Neither UTC nor five hours.
+        assert_eq!(stated("All times UTC+5.5."), None);
+        assert_eq!(stated("All times UTC+530."), None);
+        assert_eq!(stated("All times UTC+15"), None);
+        assert_eq!(stated("All times UTC+05:75"), None);
+        assert_eq!(stated("## Timeline (GMT+5.5)"), None);
+    }
+
+    #[test]
+    fn offsets_on_entries_are_read_with_their_minutes() {
+        let on = |t: &str| {
+            zone_on_entry(t).map(|(z, n)| {
+                (
+                    z.name,
+                    z.offset.map(|o| o.seconds() / 60),
+                    t[n..].to_string(),
+                )
+            })
+        };
+        assert_eq!(
+            on(" (UTC+05:30) - Requests failing"),
+            Some((
+                "Asia/Kolkata".into(),
+                Some(330),
+                " - Requests failing".into()
+            ))
+        );
+        assert_eq!(
+            on(" UTC+5:30 - Requests failing"),
+            Some((
+                "Asia/Kolkata".into(),
+                Some(330),
+                " - Requests failing".into()
+            ))
+        );
+        assert_eq!(
+            on(" GMT-0330: pager fires"),
+            Some((
+                "America/St_Johns".into(),
+                Some(-210),
+                ": pager fires".into()
+            ))
+        );
+        assert_eq!(on(" UTC+5.5 - pager fires"), None);
+        assert_eq!(on(" (UTC+05:75) pager fires"), None);
+    }
+
+    #[test]
+    fn zones_in_time_column_headers() {
+        for header in [
+            "| When (UTC) | What |",
+            "| When UTC | What |",
+            "When (UTC) | What",
+            "| Timestamp (UTC) | Event |",
+            "| Timestamp UTC | Event |",
+            "| Date (UTC) | Event |",
+            "| Date UTC | Event |",
+            "| Date/Time (UTC) | Event |",
+            "| Date/Time UTC | Event |",
+            "| Time/Date (UTC) | Event |",
+            "| Time/Date UTC | Event |",
+            "| Time UTC | Event |",
+            "| Time [UTC] | Event |",
+        ] {
+            assert_eq!(stated(header).as_deref(), Some("UTC"), "{header}");
+        }
+        assert_eq!(
+            stated_offset("| When (UTC+05:30) | What |"),
+            named("Asia/Kolkata", 330)
+        );
+        assert_eq!(
+            stated("| When PDT | What |").as_deref(),
+            Some("America/Los_Angeles")
+        );
+        assert_eq!(stated("| When | What |"), None);
+        assert_eq!(stated("| When it broke | What |"), None);
+        assert_eq!(stated("When CET began, we paged."), None);
     }
 }
