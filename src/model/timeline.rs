@@ -295,7 +295,7 @@ static TIME_RE: LazyLock<Regex> = LazyLock::new(|| {
         (?:(?P<date>\d{4}-\d{2}-\d{2})(?:[T\s]+|,\s*))?
         (?P<h>\d{1,2}):(?P<m>\d{2})(?::(?P<s>\d{2})(?:\.\d+)?)?
         (?:\s*(?P<ampm>[ap])\.?\s?m\.?)?
-        (?:\s*(?P<zone>Z|UTC|GMT|[+-]\d{2}:?\d{2})\b)?
+        (?:\s*(?P<zone>Z|(?:UTC|GMT)(?:\s?[+-]\d{1,2}(?::?\d{2})?)?|[+-]\d{2}:?\d{2})\b)?
         ",
     )
     .expect("the time pattern is valid")
@@ -408,22 +408,17 @@ pub fn parse_time_prefix(t: &str) -> Option<(usize, Parsed)> {
     }
     let zone = match zone_text {
         None => None,
-        Some(z)
-            if z.eq_ignore_ascii_case("z")
-                || z.eq_ignore_ascii_case("utc")
-                || z.eq_ignore_ascii_case("gmt") =>
-        {
-            Some(TimeZone::UTC)
-        }
-        Some(off) => {
-            let digits: String = off[1..].chars().filter(char::is_ascii_digit).collect();
-            let hh: i32 = digits.get(0..2)?.parse().ok()?;
-            let mm: i32 = digits.get(2..4)?.parse().ok()?;
-            let mut secs = hh * 3600 + mm * 60;
-            if off.starts_with('-') {
-                secs = -secs;
+        Some(z) if z.eq_ignore_ascii_case("z") => Some(TimeZone::UTC),
+        // `UTC`, `GMT`, `UTC+5:30`, `GMT-0330`, `+02:00`.
+        Some(z) => {
+            let off = z
+                .trim_start_matches(|c: char| c.is_ascii_alphabetic())
+                .trim();
+            if off.is_empty() {
+                Some(TimeZone::UTC)
+            } else {
+                Some(TimeZone::fixed(written_offset(off)?))
             }
-            Some(TimeZone::fixed(jiff::tz::Offset::from_seconds(secs).ok()?))
         }
     };
     let parsed = match (date, &zone) {
@@ -437,6 +432,27 @@ pub fn parse_time_prefix(t: &str) -> Option<(usize, Parsed)> {
         _ => Parsed::Civil { date, time, zone },
     };
     Some((end, parsed))
+}
+
+/// An offset as written after a time: `+5`, `+05`, `+5:30`, `+0530`,
+/// `-03:30`; at most 14 hours.
+fn written_offset(off: &str) -> Option<jiff::tz::Offset> {
+    let (sign, rest) = match off.as_bytes().first()? {
+        b'+' => (1, &off[1..]),
+        b'-' => (-1, &off[1..]),
+        _ => return None,
+    };
+    let (h, m) = match rest.split_once(':') {
+        Some((h, m)) => (h, m),
+        None if rest.len() <= 2 => (rest, "0"),
+        None if rest.len() == 4 => rest.split_at(2),
+        None => return None,
+    };
+    let (h, m): (i32, i32) = (h.parse().ok()?, m.parse().ok()?);
+    if h > 14 || m >= 60 {
+        return None;
+    }
+    jiff::tz::Offset::from_seconds(sign * (h * 3600 + m * 60)).ok()
 }
 
 /// Is `text` a whole wall-clock time (`18:00`, `6:00 PM`)?
@@ -565,6 +581,23 @@ mod tests {
         assert!(matches!(parsed, Parsed::Civil { zone: None, .. }));
         let (n, _) = parse_time_prefix("10:05 UTC Zoom call").unwrap();
         assert_eq!(n, 9);
+    }
+
+    #[test]
+    fn offsets_after_utc_or_gmt_are_read_to_the_minute() {
+        for (text, at) in [
+            ("10:20 UTC+5:30", "2018-04-12T04:50:00Z"),
+            ("10:20 UTC+05:30", "2018-04-12T04:50:00Z"),
+            ("10:30 GMT-0330", "2018-04-12T14:00:00Z"),
+            ("10:30 UTC+2", "2018-04-12T08:30:00Z"),
+            ("10:30 UTC -3", "2018-04-12T13:30:00Z"),
+        ] {
+            assert_eq!(cursor("UTC").read(text).unwrap().at, ts(at), "{text}");
+        }
+        let (n, _) = parse_time_prefix("10:20 UTC+5:30 - Requests fail").unwrap();
+        assert_eq!(n, 14);
+        // Beyond any real offset: no zone, so the rest is not a time.
+        assert!(parse_time("10:20 UTC+15").is_err());
     }
 
     #[test]
