@@ -367,9 +367,9 @@ static WEEKDAY_NAME: LazyLock<Regex> = LazyLock::new(|| {
 });
 
 // What after a day's date says it is an entry's: a time ("10:00",
-// "at 10:00", "~10:00").
+// "at 10:00", "~10:00"), or a time not filled in ("HH:mm", "??:??").
 static TIME_NEXT: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"(?i)^(?:(?:at|@|from|~|≈|ca\.?|circa|approx\.?|approximately|about|around)\s*)?\d")
+    Regex::new(r"(?i)^(?:(?:at|@|from|~|≈|ca\.?|circa|approx\.?|approximately|about|around)\s*)?(?:\d|[?x-]{2}:[?x-]{2}|hh:mm)")
         .expect("valid pattern")
 });
 
@@ -770,6 +770,8 @@ mod tests {
             "2024-05-07 at 10:00 Cleanup",
             "2024-05-07 ~10:00 Cleanup",
             "May 7, 10:00 Retro",
+            "2024-05-07 HH:mm",
+            "2024-05-07 ??:?? Cleanup",
         ] {
             assert_eq!(day_of(t, false), None, "{t}");
         }
