@@ -229,9 +229,15 @@ fn first_para_in(blocks: &[Block], h: Option<usize>, title: Option<usize>) -> Op
 }
 
 /// A short paragraph that states the timeline's zone ("All times in
-/// UTC."): no summary.
+/// UTC.") or is a day of it ("Day 3 (March 21)"): no summary.
 fn is_zone_note(text: &str) -> bool {
-    text.split_whitespace().count() <= 12 && super::zones::zone_stated_in(text).is_some()
+    // Any year will do to tell a day line from a sentence.
+    let any_year = super::times::DateContext {
+        year: Some(2000),
+        ..Default::default()
+    };
+    let day = || super::times::day_marker(text, &any_year, true).is_some();
+    text.split_whitespace().count() <= 12 && (super::zones::zone_stated_in(text).is_some() || day())
 }
 
 /// List items as one text: "a; b; c".
@@ -322,7 +328,7 @@ mod tests {
     #[test]
     fn a_zone_statement_is_no_summary() {
         let (b, _) = blocks::parse(
-            "# T\n\nAll times in UTC unless noted.\n\nThe cache layer dropped every session at noon.\n",
+            "# T\n\nAll times in UTC unless noted.\n\n**Day 3 (March 21)**\n\nThe cache layer dropped every session at noon.\n",
         );
         assert_eq!(
             first_para_in(&b, None, Some(0)).as_deref(),
