@@ -240,6 +240,9 @@ fn read_found(src: &mut Source, th: usize, ctx: DateContext) -> Option<Found> {
     for (line, t) in &found.marked_unreadable {
         src.mark_unreadable(*line, t);
     }
+    for (line, msg) in &found.notes {
+        src.note(*line, msg.clone());
+    }
     if found
         .entries
         .iter()
@@ -311,6 +314,8 @@ struct Found {
     /// Entries pmsite would read but whose time cannot be read: (line,
     /// time text), marked in the body so that they stay text.
     marked_unreadable: Vec<(usize, String)>,
+    /// Other notes at lines of the section: (line, message).
+    notes: Vec<(usize, String)>,
 }
 
 impl Found {
@@ -389,6 +394,7 @@ struct Reader {
     list: Found,
     heads: Found,
     days: Vec<RawEntry>,
+    notes: Vec<(usize, String)>,
 }
 
 impl Reader {
@@ -399,6 +405,7 @@ impl Reader {
             list: Found::default(),
             heads: Found::default(),
             days: Vec::new(),
+            notes: Vec::new(),
         }
     }
 
@@ -423,7 +430,21 @@ impl Reader {
     /// it.
     fn day_marker(&mut self, text: &str, line: usize, whole: bool) -> bool {
         match times::day_marker(text, &self.ctx, whole) {
-            Some((d, how)) => {
+            Some((d, mut how)) => {
+                // "Tuesday 2024-03-20", a Wednesday: the date is kept, and
+                // the entries on it are guessed.
+                if let Some(w) = times::written_weekday(text, &self.ctx)
+                    && w != d.weekday()
+                {
+                    how = DateHow::WeekdayDisagrees;
+                    self.notes.push((
+                        line,
+                        format!(
+                            "{w:?} is not the weekday of {d} (a {:?}); the date is kept: check it",
+                            d.weekday()
+                        ),
+                    ));
+                }
                 self.days.push(RawEntry::day(d, how, line));
                 true
             }
@@ -558,6 +579,7 @@ impl Reader {
             list,
             heads,
             days,
+            notes,
             ..
         } = self;
         let mut best = table;
@@ -578,6 +600,7 @@ impl Reader {
             best.entries.extend(days);
             best.entries.sort_by_key(|r| r.line);
         }
+        best.notes.extend(notes);
         best
     }
 }

@@ -73,6 +73,9 @@ pub enum DateHow {
     /// timeline goes from December to January, so the year before (or
     /// after) is used.
     YearMoved,
+    /// Written with a weekday that is not the date's ("Tuesday
+    /// 2024-03-20"): the date is kept, and guessed.
+    WeekdayDisagrees,
 }
 
 impl DateHow {
@@ -316,6 +319,12 @@ fn day_after_time(t: &str, ctx: &DateContext) -> Option<(String, DateHow)> {
 /// A weekday written with the date does not change it, even one that is
 /// not the date's, but picks the reading of a numeric date that could be
 /// either way round (`Sun 03/06/2021` is March 6).
+/// The weekday a day line writes ("Tuesday 2024-03-19"), whether or not it
+/// is its date's.
+pub fn written_weekday(text: &str, ctx: &DateContext) -> Option<Weekday> {
+    DayLine::read(text, ctx)?.weekday()
+}
+
 pub fn day_marker(text: &str, ctx: &DateContext, whole: bool) -> Option<(Date, DateHow)> {
     let line = DayLine::read(text, ctx)?;
     let (d, how) = line.settled(ctx);

@@ -283,6 +283,25 @@ fn date_and_time_in_two_columns() {
     passes_check_and_builds(&kb);
 }
 
+/// A day heading whose weekday is not its date's keeps the date, with a
+/// warning, and its entries are guessed.
+#[test]
+fn a_weekday_that_is_not_the_dates() {
+    let (kb, run) = import(
+        BOOK,
+        &[(
+            "2024-03-20-weekday.md",
+            "# Disk alarms\n\n## Timeline\n\nAll times in UTC.\n\n### Tuesday 2024-03-20\n\n- 10:00 Disk alarms on the build host\n- 10:30 Old images deleted, service restored\n",
+        )],
+    );
+    run.success();
+    let fm = front_matter(&kb, "2024-03-20-weekday.md");
+    assert_eq!(ats(&fm), ["2024-03-20 10:00", "2024-03-20 10:30"]);
+    run.stderr_has("2024-03-20-weekday.md:7:1: warning[import]: Tuesday is not the weekday of 2024-03-20 (a Wednesday); the date is kept: check it");
+    run.stderr_has("2 timeline entries (0 certain, 2 guessed)");
+    passes_check_and_builds(&kb);
+}
+
 #[test]
 fn day_headings_and_lines_set_the_day() {
     let (kb, run) = import(
