@@ -98,6 +98,16 @@ static PREFIX_NOISE: LazyLock<Regex> = LazyLock::new(|| {
 });
 
 // "19:48pm": a 24-hour time with a needless am/pm.
+// "14h40" (French style): 14:40.
+static H_MINUTES: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?i)^(\d{4}-\d{2}-\d{2}[T\s,]+)?([01]?\d|2[0-3])h([0-5]\d)\b")
+        .expect("valid pattern")
+});
+// "2pm", "2 p.m.": 2:00 pm.
+static HOUR_AMPM: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?i)^(\d{4}-\d{2}-\d{2}[T\s,]+)?(1[0-2]|0?[1-9])\s?([ap])\.?m\.?(\s|$|[-–—:|,])")
+        .expect("valid pattern")
+});
 static H24_AMPM: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r"(?i)^(\d{4}-\d{2}-\d{2}[T\s,]+)?(1[3-9]|2[0-3]):(\d{2})\s*[ap]\.?m\.?")
         .expect("valid pattern")
@@ -277,6 +287,8 @@ pub fn normalise(text: &str, ctx: &DateContext) -> Normalised {
         date = Some(how);
     }
     t = MID_NOISE.replace(&t, "$1 ").into_owned();
+    t = H_MINUTES.replace(&t, "${1}${2}:${3}").into_owned();
+    t = HOUR_AMPM.replace(&t, "${1}${2}:00 ${3}m${4}").into_owned();
     if let Some(c) = H24_AMPM.captures(&t) {
         let end = c.get(0).map_or(0, |m| m.end());
         let d = c.get(1).map_or("", |m| m.as_str());
@@ -471,7 +483,9 @@ impl<'a> DayLine<'a> {
 /// "2024-01-09 HH:mm", "2024-01-09")?
 pub fn looks_like_a_time(text: &str) -> bool {
     static LOOKS: LazyLock<Regex> = LazyLock::new(|| {
-        Regex::new(r"(?i)^\s*[\[(]?[~≈]?\s*(?:\d{4,5}[-/][\d?]{1,2}[-/][\d?]{2}|\d{1,2}:\d{2}|[?x-]{2}:[?x-]{2}|hh:mm)")
+        // Also "1400 -" and "10.20 " (hours and minutes without a colon):
+        // not read, but named as times that cannot be read.
+        Regex::new(r"(?i)^\s*[\[(]?[~≈]?\s*(?:\d{4,5}[-/][\d?]{1,2}[-/][\d?]{2}|\d{1,2}:\d{2}|[?x-]{2}:[?x-]{2}|hh:mm|(?:[01]\d|2[0-3])[0-5]\d\s*(?:[-–—:|]|utc\b|z\b)|(?:[01]?\d|2[0-3])\.[0-5]\d\s)")
             .expect("valid pattern")
     });
     LOOKS.is_match(text)
@@ -585,6 +599,22 @@ mod tests {
 
     fn norm(text: &str) -> String {
         normalise(text, &ctx()).text
+    }
+
+    #[test]
+    fn hours_written_other_ways() {
+        let ctx = DateContext::default();
+        let n = |t: &str| normalise(t, &ctx).text;
+        assert_eq!(n("14h40 - Mitigated"), "14:40 - Mitigated");
+        assert_eq!(n("2024-03-20 9h05 paged"), "2024-03-20 9:05 paged");
+        assert_eq!(n("2pm - Errors start"), "2:00 pm - Errors start");
+        assert_eq!(n("3 p.m. Service restored"), "3:00 pm Service restored");
+        assert_eq!(n("2 pods restarted"), "2 pods restarted");
+        // Hours and minutes without a colon are named, not read.
+        assert!(looks_like_a_time("1400 - Errors start"));
+        assert!(looks_like_a_time("10.20 odd one"));
+        assert!(!looks_like_a_time("1400 users affected"));
+        assert!(!looks_like_a_time("3.6.2021 was a Thursday"));
     }
 
     #[test]
