@@ -146,8 +146,11 @@ fn follow_up_from_item(it: &Item, done_heading: bool) -> Option<ImportedFollowUp
             .find(|u| crate::model::followup::is_url(u))
             .cloned();
     }
+    // A bold lead is the title when it reads as one ("**Add timeouts to
+    // every call**: …"); a short label ("**Short term:**", "**Owner:
+    // Alice**") is not, and the whole text is.
     let own = match &it.lead {
-        Some(l) if l.split_whitespace().count() >= 2 && it.sub.is_empty() => {
+        Some(l) if l.split_whitespace().count() >= 4 && !l.contains(':') && it.sub.is_empty() => {
             l.trim().trim_end_matches(':').to_string()
         }
         _ => {
@@ -168,7 +171,12 @@ fn follow_up_from_item(it: &Item, done_heading: bool) -> Option<ImportedFollowUp
     // own words; then the heading it is under.
     let status = match it.task {
         Some(true) => FollowUpStatus::Done,
-        Some(false) => FollowUpStatus::Open,
+        // An unchecked box says "not done": "(won't fix)" or "(in
+        // progress)" written beside it says which.
+        Some(false) => match status_in_text(text) {
+            Some(s @ (FollowUpStatus::WontFix | FollowUpStatus::InProgress)) => s,
+            _ => FollowUpStatus::Open,
+        },
         None if it.struck => FollowUpStatus::Done,
         None => status_in_text(text).unwrap_or(if done_heading {
             FollowUpStatus::Done
@@ -315,13 +323,24 @@ fn follow_ups_from_table(
         let ticket_link = ticket_col
             .and_then(|c| row.links.get(c).cloned().flatten())
             .filter(|u| crate::model::followup::is_url(u));
+        // "OPS-105, OPS-106": the first is the ticket, the others stay in
+        // the title.
+        let ticket_text = cell(cells, ticket_col);
+        if let Some((_, more)) = ticket_text
+            .as_deref()
+            .and_then(|t| t.split_once([',', ';']))
+            && !more.trim().is_empty()
+            && ticket_link.is_none()
+        {
+            title = format!("{title} (also {})", more.trim());
+        }
         out.push(ImportedFollowUp {
             title,
             status,
             owner: cell(cells, owner_col),
             due,
             ticket: ticket_link
-                .or_else(|| cell(cells, ticket_col).map(|t| extract_ticket(&t).0.unwrap_or(t)))
+                .or_else(|| ticket_text.map(|t| extract_ticket(&t).0.unwrap_or(t)))
                 .or(ticket_in_title),
             priority: cell(cells, prio_col),
         });
@@ -376,6 +395,29 @@ mod tests {
         assert_eq!(f[1].title, "Drop the old queue");
         assert_eq!(statuses(&f), ["open", "wont-fix"]);
         assert_eq!(f[1].ticket.as_deref(), Some("OPS-7"));
+    }
+
+    #[test]
+    fn labels_boxes_and_several_tickets() {
+        let f = fus(
+            "# T\n\n## Action items\n\n- **Short term:** bump the disk size\n- **Add a timeout to every outbound call**: the vendor hung for minutes\n- [ ] Rewrite the server (won't fix)\n- [ ] Tune the cache (in progress)\n",
+        );
+        let titles: Vec<&str> = f.iter().map(|f| f.title.as_str()).collect();
+        assert_eq!(
+            titles,
+            [
+                "Short term: bump the disk size",
+                "Add a timeout to every outbound call",
+                "Rewrite the server",
+                "Tune the cache"
+            ]
+        );
+        assert_eq!(statuses(&f), ["open", "open", "wont-fix", "in-progress"]);
+        let f = fus(
+            "# T\n\n## Action items\n\n| Action | Ticket |\n| --- | --- |\n| Split the queue | OPS-105, OPS-106 |\n",
+        );
+        assert_eq!(f[0].ticket.as_deref(), Some("OPS-105"));
+        assert_eq!(f[0].title, "Split the queue (also OPS-106)");
     }
 
     #[test]

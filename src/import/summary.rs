@@ -104,15 +104,31 @@ fn mapped_severity(
             serde_yaml::Value::String(word.to_string()),
         ));
     }
+    // "P2 - Major": a number first, then the words, each on its own.
+    let words: Vec<&str> = lower
+        .split(|c: char| !c.is_alphanumeric())
+        .filter(|w| !w.is_empty())
+        .collect();
+    let number = ranked(&lower, &severities).or_else(|| {
+        words
+            .first()
+            .filter(|_| words.len() > 1)
+            .and_then(|w| ranked(w, &severities))
+    });
     let guess = GUESSES
         .iter()
         .find(|(w, _)| *w == lower)
+        .or_else(|| {
+            GUESSES
+                .iter()
+                .find(|(w, _)| words.contains(w) && number.is_none())
+        })
         .map(|(_, rank)| match rank {
             0 => severities.first().cloned().unwrap_or_default(),
             1 if severities.len() > 2 => severities[1].clone(),
             _ => least.clone(),
         });
-    let (s, how) = match (guess, ranked(&lower, &severities)) {
+    let (s, how) = match (guess, number) {
         (Some(s), _) => (s, "a guess from the word"),
         (None, Some(s)) => (s, "a guess from the number: P0 and P1 the most severe"),
         (None, None) => (least.clone(), "the least severe, as the word is not known"),
@@ -323,6 +339,12 @@ mod tests {
         assert_eq!(ranked("2", &sev).as_deref(), Some("SEV2"));
         assert_eq!(ranked("Level 7", &sev).as_deref(), Some("SEV3"));
         assert_eq!(ranked("P1-ish", &sev), None);
+    }
+
+    #[test]
+    fn a_labelled_number_with_words() {
+        let (b, _) = blocks::parse("# T\n\nSeverity: P2 - Major\n\nBody words here.\n");
+        assert_eq!(labelled_severity(&b), Some(("P2 - Major".to_string(), 3)));
     }
 
     #[test]

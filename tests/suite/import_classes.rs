@@ -179,8 +179,13 @@ fn severity_labelled_or_mentioned() {
                 "2022-03-03-sev.md",
                 "# Login down\n\n- Severity: SEV2\n\n## Timeline\n\n- 10:00 Logins fail\n- 10:20 Config reverted, logins restored\n",
             ),
+            (
+                "2022-03-04-p2.md",
+                "# Cart errors\n\nSeverity: P2 - Major\n\n## Timeline\n\n- 10:00 Cart errors rise\n- 10:20 Cache flushed, service restored\n",
+            ),
         ],
     );
+    assert_eq!(front_matter(&kb, "2022-03-04-p2.md")["severity"], "SEV2");
     run.success();
     assert_eq!(
         front_matter(&kb, "2022-03-01-labelled.md")["severity"],
