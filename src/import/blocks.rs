@@ -34,6 +34,9 @@ pub(super) enum Block {
     /// Code, HTML, quotes, rules.
     Other {
         start: usize,
+        /// An HTML block that is not a comment: `build` leaves it out
+        /// unless `[markdown] unsafe-html` is set.
+        html: bool,
     },
 }
 
@@ -176,7 +179,11 @@ fn blocks<'a>(root: &'a AstNode<'a>, links: &mut Vec<(String, usize)>) -> Vec<Bl
                 start,
             },
             NodeValue::Table(_) => table(node, start, end),
-            _ => Block::Other { start },
+            NodeValue::HtmlBlock(h) => Block::Other {
+                start,
+                html: !h.literal.trim_start().starts_with("<!--"),
+            },
+            _ => Block::Other { start, html: false },
         };
         out.push(b);
     }

@@ -201,6 +201,28 @@ pub(super) fn front_matter_entries(fm: &Mapped, tz: &TimeZone, zone_known: bool)
         .collect()
 }
 
+/// HTML blocks (a pasted table, a `<div>`) stay in the body, but `build`
+/// shows no raw HTML unless `[markdown] unsafe-html` is set: each is noted.
+fn note_raw_html(src: &mut Source, config: &Config) {
+    if config.markdown.unsafe_html {
+        return;
+    }
+    let lines: Vec<usize> = src
+        .blocks
+        .iter()
+        .filter_map(|b| match b {
+            Block::Other { start, html: true } => Some(*start),
+            _ => None,
+        })
+        .collect();
+    for line in lines {
+        src.note(
+            line,
+            "this HTML stays in the body, but the built page leaves raw HTML out: write it as Markdown (a table, a list), or set `[markdown] unsafe-html = true` in book.toml",
+        );
+    }
+}
+
 /// Converts one file. `stem` is its file name without `.md`.
 pub fn convert(text: &str, stem: &str, config: &Config) -> Converted {
     let mut notes: Vec<(usize, String)> = Vec::new();
@@ -232,6 +254,7 @@ pub fn convert(text: &str, stem: &str, config: &Config) -> Converted {
         .or_else(|| summary::impact(&src.blocks, src.title_block));
     let causes = causes::causes(&mut src, !mapped.own.causes.is_empty());
     let follow_ups = follow_ups::follow_ups(&src.blocks, src.title_block, &ctx);
+    note_raw_html(&mut src, config);
     let body = src.kept_body();
     let mut lint_allow = Vec::new();
     if timeline.body_keeps_entries {

@@ -622,6 +622,26 @@ fn unreadable_empty_and_binary_sources() {
     passes_check_and_builds(&kb);
 }
 
+/// HTML the built page leaves out is named at its line; comments are not.
+#[test]
+fn raw_html_is_named() {
+    let (kb, run) = import(
+        BOOK,
+        &[(
+            "2024-02-02-pasted.md",
+            "# Pasted table\n\n## Timeline\n\n<table>\n<tr><td>10:00</td><td>Errors</td></tr>\n</table>\n\n<!-- kept as a comment -->\n\nThe checkout errors lasted an hour.\n",
+        )],
+    );
+    run.success();
+    run.stderr_has("2024-02-02-pasted.md:5:1: warning[import]: this HTML stays in the body, but the built page leaves raw HTML out");
+    assert!(
+        !run.stderr.contains("2024-02-02-pasted.md:9:1"),
+        "{}",
+        run.stderr
+    );
+    passes_check_and_builds(&kb);
+}
+
 #[test]
 fn a_date_is_never_made_up() {
     let (kb, run) = import(
