@@ -126,6 +126,21 @@ struct SiteView {
     today: String,
     /// Served by `pmsite serve`: pages load the live-reload script.
     live: bool,
+    fu_columns: FollowUpColumns,
+}
+
+/// Whether any follow-up of the site has a team, and a type: a column
+/// that no follow-up fills is left out of every follow-up table.
+#[derive(Serialize)]
+struct FollowUpColumns {
+    team: bool,
+    #[serde(rename = "type")]
+    kind: bool,
+}
+
+/// Every follow-up of every incident.
+fn follow_ups(site: &Site) -> impl Iterator<Item = &crate::model::followup::FollowUp> {
+    site.incidents.iter().flat_map(|i| &i.pm.follow_ups)
 }
 
 impl<'a> Renderer<'a> {
@@ -184,6 +199,10 @@ impl<'a> Renderer<'a> {
             severities: site.config.postmortem.severities.clone(),
             today: iso_date(site.clock.today),
             live,
+            fu_columns: FollowUpColumns {
+                team: follow_ups(site).any(|f| f.team.is_some()),
+                kind: follow_ups(site).any(|f| f.kind.is_some()),
+            },
         };
         let global_fp = Fp::new()
             .u64(inputs_fp)

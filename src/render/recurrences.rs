@@ -48,7 +48,14 @@ pub struct LinkView {
     pub not_done: Vec<NotDoneView>,
     /// How many of `not_done` are won't fix (accepted risks).
     pub accepted: usize,
+    /// How many of `not_done` a notice names: all of up to
+    /// [`NOT_DONE_NAMED`] + 1, else [`NOT_DONE_NAMED`] and a count.
+    pub named: usize,
 }
+
+/// How many not-done follow-ups of an earlier incident a notice names
+/// when it has more than one more (the rest are counted, and linked).
+const NOT_DONE_NAMED: usize = 2;
 
 pub fn link_view(site: &Site, l: &recurrence::Link) -> LinkView {
     let e = &site.incidents[l.earlier];
@@ -57,8 +64,14 @@ pub fn link_view(site: &Site, l: &recurrence::Link) -> LinkView {
         .iter()
         .filter(|f| f.status == FollowUpStatus::WontFix)
         .count();
+    let n = l.not_done.len();
     LinkView {
         accepted,
+        named: if n <= NOT_DONE_NAMED + 1 {
+            n
+        } else {
+            NOT_DONE_NAMED
+        },
         id: e.pm.id.clone(),
         title: e.pm.title.clone(),
         url: e.url.clone(),

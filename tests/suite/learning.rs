@@ -265,15 +265,15 @@ fn every_qualifying_earlier_incident_is_linked_up_to_three_per_cause() {
     let page = kb.read("public/postmortems/late/index.html");
     has(
         &page,
-        "And 11 more with <a href=\"/causes/cache/\">cache</a>; its page lists them all.",
-    );
-    has(
-        &page,
-        "And 1 more with <a href=\"/causes/dns/\">dns</a>; its page lists them all.",
+        "And more with the same causes: <a href=\"/causes/cache/\">cache</a> (11), \
+         <a href=\"/causes/dns/\">dns</a> (1); their pages list them all.",
     );
     let c = kb.read("public/postmortems/c/index.html");
     has(&c, "An earlier incident had the same cause");
-    has(&c, "And 1 more with <a href=\"/causes/dns/\">dns</a>");
+    has(
+        &c,
+        "And more with the same cause: <a href=\"/causes/dns/\">dns</a> (1); its page lists them all.",
+    );
     let b = kb.read("public/postmortems/b/index.html");
     assert!(!b.contains("And "), "nothing more: {b}");
     let list = kb.read("public/recurrences/index.html");
@@ -637,4 +637,35 @@ fn serve_follows_a_fix_into_the_recurrence_notice() {
     assert!(data.contains("postmortems/c/index.html"), "{data}");
     let (_, c) = server.get("/postmortems/c/");
     assert!(!c.contains("<ul class=\"recurs\">"), "{c}");
+}
+
+/// The notice names up to three not-done follow-ups of an earlier
+/// incident; of more, it names two and counts and links the rest.
+#[test]
+fn the_notice_names_a_few_not_done_follow_ups_and_counts_the_rest() {
+    let kb = Kb::new(BOOK);
+    let open = |n: usize| -> String {
+        (1..=n)
+            .map(|k| format!("  - {{title: Fix number {k}, status: open}}\n"))
+            .collect()
+    };
+    pm(&kb, "three", "2010-01-01", "incident", "x", &open(3));
+    pm(&kb, "five", "2010-02-01", "incident", "y", &open(5));
+    pm(&kb, "later", "2010-03-01", "incident", "x, y", "");
+    kb.build(&[]).success();
+    let page = kb.read("public/postmortems/later/index.html");
+    has(
+        &page,
+        "Not done: Fix number 1 (open); Fix number 2 (open); Fix number 3 (open).</li>",
+    );
+    has(
+        &page,
+        "Not done: Fix number 1 (open); Fix number 2 (open); and \
+         <a href=\"/postmortems/five/#pm-follow-ups-title\">3 more</a>.</li>",
+    );
+    assert!(!page.contains("Fix number 4"), "{page}");
+    // The export and the earlier page keep every one.
+    let json = export(&kb);
+    let of = &entry(&json, "later")["recurrence_of"];
+    assert!(of.to_string().contains("Fix number 5"), "{of}");
 }
