@@ -304,3 +304,30 @@ fn views_by_owner_team_service_priority_and_incident() {
     assert!(kb.exists("public/follow-ups/priorities/p1/index.html"));
     assert!(kb.exists("public/follow-ups/services/api/index.html"));
 }
+
+/// The Team and Type columns are drawn when some follow-up of the site
+/// has one, on every table; a site where none has one leaves them out.
+#[test]
+fn team_and_type_columns_only_where_some_follow_up_has_one() {
+    let headers = |html: &str| -> Vec<String> {
+        let doc = Html::parse_document(html);
+        doc.select(&sel("table.follow-ups thead th"))
+            .map(|th| th.text().collect::<String>())
+            .collect()
+    };
+    let kb = build();
+    let board = headers(&kb.read("public/follow-ups/index.html"));
+    assert!(board.iter().any(|h| h == "Team"), "{board:?}");
+    assert!(!board.iter().any(|h| h == "Type"), "{board:?}");
+    // Incident Y has no team of its own: its table has the column still.
+    let y = headers(&kb.read("public/postmortems/y/index.html"));
+    assert!(y.iter().any(|h| h == "Team"), "{y:?}");
+    let plain = Kb::new(BOOK);
+    plain.postmortem("y.md", Y);
+    plain.build(&[]).success();
+    let y = headers(&plain.read("public/postmortems/y/index.html"));
+    assert!(
+        !y.is_empty() && !y.iter().any(|h| h == "Team" || h == "Type"),
+        "{y:?}"
+    );
+}
