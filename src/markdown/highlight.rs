@@ -1,5 +1,5 @@
-//! Code highlighting at build time with syntect, into CSS classes so that
-//! the light and dark palettes are plain CSS.
+//! Code highlighting at build time with syntect, into a few short CSS
+//! classes so that the light and dark palettes are plain CSS.
 //!
 //! Each palette is one complete syntect theme, scoped by a media query so
 //! that no rule of one shows in the other's colour scheme. Text colours
@@ -7,26 +7,34 @@
 //! drawn on are made lighter or darker (in OKLCH, keeping their hue) until
 //! they reach it: most themes syntect ships have a few such colours.
 //!
+//! syntect resolves each token's style in both themes; a run of text with
+//! the same pair of styles is one span whose classes name them: `l3` for
+//! the light theme's fourth text colour, `db0` for the dark theme's first
+//! background, `lB` for bold in light mode (see [`Palette`]). Text in a
+//! theme's default colours has no class, and white space joins the run
+//! before it, as its colour does not show. That is a fraction of the
+//! markup of a span per scope (`hl-meta hl-function-call hl-go`).
+//!
 //! The syntax set is loaded once per process (from syntect's binary dump),
 //! and highlighted blocks are cached by their language and text: the same
 //! snippet appearing in many postmortems is highlighted once.
 
 use std::borrow::Cow;
 use std::collections::HashMap;
-use std::fmt;
+use std::fmt::{self, Write as _};
 use std::sync::{Arc, OnceLock, RwLock};
 
 use comrak::adapters::SyntaxHighlighterAdapter;
 use palette::color_difference::Wcag21RelativeContrast;
 use palette::{FromColor, IsWithinBounds, OklabHue, Oklch, Srgb};
-use syntect::highlighting::{Color, Theme, ThemeItem, ThemeSet};
-use syntect::html::{ClassStyle, ClassedHTMLGenerator, css_for_theme_with_class_style};
-use syntect::parsing::{Scope, SyntaxSet};
+use syntect::highlighting::{
+    Color, FontStyle, HighlightState, Highlighter as ThemeHighlighter, RangedHighlightIterator,
+    Style, Theme, ThemeItem, ThemeSet,
+};
+use syntect::parsing::{ParseState, Scope, ScopeStack, SyntaxSet};
 use syntect::util::LinesWithEndings;
 
 pub use crate::model::body::MAX_HIGHLIGHT_LINE;
-
-const CLASS_STYLE: ClassStyle = ClassStyle::SpacedPrefixed { prefix: "hl-" };
 
 /// The contrast every text colour of a palette reaches against its
 /// background: WCAG 2.1 AA for normal text.
@@ -42,44 +50,179 @@ fn syntax_set() -> &'static SyntaxSet {
     static SET: OnceLock<SyntaxSet> = OnceLock::new();
     SET.get_or_init(SyntaxSet::load_defaults_newlines)
 }
-
 /// The stylesheet for highlighted code: `light_theme` for light mode and
 /// print, `dark_theme` when the reader's system prefers dark, both with
-/// readable colours. Made once per pair of names.
+/// readable colours.
 pub fn stylesheet(light_theme: &str, dark_theme: &str) -> Arc<str> {
-    type Made = RwLock<HashMap<(String, String), Arc<str>>>;
+    palettes(light_theme, dark_theme).css.clone()
+}
+
+/// The two palettes of a pair of theme names, and their stylesheet: made
+/// once per pair.
+fn palettes(light_theme: &str, dark_theme: &str) -> Arc<Palettes> {
+    type Made = RwLock<HashMap<(String, String), Arc<Palettes>>>;
     static MADE: OnceLock<Made> = OnceLock::new();
     let made = MADE.get_or_init(Default::default);
     let key = (light_theme.to_string(), dark_theme.to_string());
     if let Ok(m) = made.read()
-        && let Some(css) = m.get(&key)
+        && let Some(p) = m.get(&key)
     {
-        return css.clone();
+        return p.clone();
     }
-    let css: Arc<str> = make_stylesheet(light_theme, dark_theme).into();
+    let p = Arc::new(Palettes::new(light_theme, dark_theme));
     if let Ok(mut m) = made.write() {
-        m.insert(key, css.clone());
+        m.insert(key, p.clone());
     }
-    css
+    p
 }
 
-fn make_stylesheet(light_theme: &str, dark_theme: &str) -> String {
-    let themes = ThemeSet::load_defaults();
-    let mut css = format!(
-        "/* Highlighted code: \"{light_theme}\" in light mode and print, \"{dark_theme}\" when\n   \
-         the system prefers dark. Text colours under {MIN_CONTRAST}:1 (WCAG AA) on their\n   \
-         background were made darker or lighter by pmsite, keeping their hue. */\n"
-    );
-    for (name, media) in [(light_theme, LIGHT_MEDIA), (dark_theme, DARK_MEDIA)] {
-        if let Some(theme) = themes.themes.get(name)
-            && let Ok(s) = css_for_theme_with_class_style(&readable(theme), CLASS_STYLE)
-        {
-            css.push_str(&format!("\n@media {media} {{\n"));
-            css.push_str(&s);
-            css.push_str("}\n");
+/// The light and the dark palette (either is missing when its theme is
+/// not one syntect ships), and the stylesheet that gives their classes.
+struct Palettes {
+    sides: Vec<Palette>,
+    css: Arc<str>,
+}
+
+impl Palettes {
+    fn new(light_theme: &str, dark_theme: &str) -> Self {
+        let themes = ThemeSet::load_defaults();
+        let sides: Vec<Palette> = [
+            (light_theme, 'l', LIGHT_MEDIA),
+            (dark_theme, 'd', DARK_MEDIA),
+        ]
+        .into_iter()
+        .filter_map(|(name, prefix, media)| {
+            let theme = themes.themes.get(name)?;
+            Some(Palette::new(theme, prefix, media))
+        })
+        .collect();
+        let mut css = format!(
+            "/* Highlighted code: \"{light_theme}\" in light mode and print, \"{dark_theme}\" when\n   \
+             the system prefers dark. Text colours under {MIN_CONTRAST}:1 (WCAG AA) on their\n   \
+             background were made darker or lighter by pmsite, keeping their hue. */\n"
+        );
+        for side in &sides {
+            side.write_css(&mut css);
+        }
+        Palettes {
+            sides,
+            css: css.into(),
         }
     }
-    css
+}
+
+/// One theme, made readable, with the class of each of its styles: its
+/// text colours are `{prefix}0`, `{prefix}1`, … in the order its rules
+/// name them, its backgrounds `{prefix}b0`, …, and bold, italic and
+/// underline `{prefix}B`, `{prefix}I`, `{prefix}U`. Its default colours
+/// have no class (the `.hl-code` rule gives them).
+struct Palette {
+    prefix: char,
+    media: &'static str,
+    theme: Theme,
+    fg: Color,
+    bg: Color,
+    colours: Vec<Color>,
+    backgrounds: Vec<Color>,
+}
+
+impl Palette {
+    fn new(theme: &Theme, prefix: char, media: &'static str) -> Self {
+        let theme = readable(theme);
+        let fg = theme.settings.foreground.unwrap_or(BLACK);
+        let bg = theme.settings.background.unwrap_or(WHITE);
+        let distinct = |pick: fn(&ThemeItem) -> Option<Color>, default: Color| {
+            let mut out: Vec<Color> = Vec::new();
+            for c in theme.scopes.iter().filter_map(pick) {
+                if c != default && !out.contains(&c) {
+                    out.push(c);
+                }
+            }
+            out
+        };
+        let colours = distinct(|i| i.style.foreground, fg);
+        let backgrounds = distinct(|i| i.style.background, bg);
+        Palette {
+            prefix,
+            media,
+            theme,
+            fg,
+            bg,
+            colours,
+            backgrounds,
+        }
+    }
+
+    /// Appends the classes of `style` (each after a space).
+    fn push_classes(&self, style: &Style, out: &mut String) {
+        let p = self.prefix;
+        if style.foreground != self.fg
+            && let Some(i) = self.colours.iter().position(|c| *c == style.foreground)
+        {
+            let _ = write!(out, " {p}{i}");
+        }
+        if style.background != self.bg
+            && let Some(i) = self.backgrounds.iter().position(|c| *c == style.background)
+        {
+            let _ = write!(out, " {p}b{i}");
+        }
+        for (flag, name) in FONT_CLASSES {
+            if style.font_style.contains(flag) {
+                let _ = write!(out, " {p}{name}");
+            }
+        }
+    }
+
+    /// Whether white space in `style` shows: on a background of its own,
+    /// or underlined.
+    fn paints_space(&self, style: &Style) -> bool {
+        style.background != self.bg || style.font_style.contains(FontStyle::UNDERLINE)
+    }
+
+    fn write_css(&self, css: &mut String) {
+        let p = self.prefix;
+        let _ = write!(
+            css,
+            "\n@media {} {{\n.hl-code {{ color: {}; background-color: {}; }}\n",
+            self.media,
+            css_color(self.fg),
+            css_color(self.bg)
+        );
+        for (i, c) in self.colours.iter().enumerate() {
+            let _ = writeln!(css, ".hl-code .{p}{i} {{ color: {}; }}", css_color(*c));
+        }
+        for (i, c) in self.backgrounds.iter().enumerate() {
+            let _ = writeln!(
+                css,
+                ".hl-code .{p}b{i} {{ background-color: {}; }}",
+                css_color(*c)
+            );
+        }
+        for (rule, (_, name)) in FONT_RULES.iter().zip(FONT_CLASSES) {
+            let _ = writeln!(css, ".hl-code .{p}{name} {{ {rule}; }}");
+        }
+        css.push_str("}\n");
+    }
+}
+
+const FONT_CLASSES: [(FontStyle, char); 3] = [
+    (FontStyle::BOLD, 'B'),
+    (FontStyle::ITALIC, 'I'),
+    (FontStyle::UNDERLINE, 'U'),
+];
+const FONT_RULES: [&str; 3] = [
+    "font-weight: bold",
+    "font-style: italic",
+    "text-decoration: underline",
+];
+
+/// A colour as CSS: `#rrggbb`, or `#rrggbbaa` when it is not opaque.
+fn css_color(c: Color) -> String {
+    if c.a == 0xFF {
+        format!("#{:02x}{:02x}{:02x}", c.r, c.g, c.b)
+    } else {
+        format!("#{:02x}{:02x}{:02x}{:02x}", c.r, c.g, c.b, c.a)
+    }
 }
 
 const WHITE: Color = Color::WHITE;
@@ -216,18 +359,16 @@ fn in_gamut(l: f32, chroma: f32, hue: OklabHue) -> Color {
 /// Highlights fenced code for comrak; shared by every render of a build.
 pub struct Highlighter {
     cache: RwLock<HashMap<(String, String), Arc<str>>>,
-    /// What the stylesheet of the site's two themes styles.
-    styled: Styled,
+    palettes: Arc<Palettes>,
 }
 
 impl Highlighter {
     /// A highlighter for the stylesheet of `light_theme` and `dark_theme`
-    /// (see [`stylesheet`]): its spans carry only the classes that
-    /// stylesheet names.
+    /// (see [`stylesheet`]).
     pub fn new(light_theme: &str, dark_theme: &str) -> Self {
         Highlighter {
             cache: RwLock::default(),
-            styled: Styled::of(&stylesheet(light_theme, dark_theme)),
+            palettes: palettes(light_theme, dark_theme),
         }
     }
 
@@ -239,7 +380,7 @@ impl Highlighter {
         {
             return hit.clone();
         }
-        let html: Arc<str> = highlight_uncached(lang, code, &self.styled).into();
+        let html: Arc<str> = highlight_uncached(lang, code, &self.palettes).into();
         if let Ok(mut cache) = self.cache.write() {
             cache.insert(key, html.clone());
         }
@@ -271,129 +412,125 @@ pub fn highlights(lang: Option<&str>) -> bool {
     syntax_for(lang).is_some()
 }
 
-fn highlight_uncached(lang: Option<&str>, code: &str, styled: &Styled) -> String {
+fn highlight_uncached(lang: Option<&str>, code: &str, palettes: &Palettes) -> String {
     let Some(syntax) = syntax_for(lang) else {
         return escape(code);
     };
     if too_long_line(code).is_some() {
         return escape(code);
     }
+    match runs(syntax, code, palettes) {
+        Some(runs) => runs.to_html(),
+        None => escape(code),
+    }
+}
+
+/// The text of `code` in runs of one pair of styles, with the classes of
+/// that pair; `None` when syntect cannot parse it.
+fn runs(
+    syntax: &syntect::parsing::SyntaxReference,
+    code: &str,
+    palettes: &Palettes,
+) -> Option<Runs> {
     let ss = syntax_set();
-    let mut generator = ClassedHTMLGenerator::new_with_class_style(syntax, ss, CLASS_STYLE);
+    let highlighters: Vec<ThemeHighlighter> = palettes
+        .sides
+        .iter()
+        .map(|p| ThemeHighlighter::new(&p.theme))
+        .collect();
+    let mut states: Vec<HighlightState> = highlighters
+        .iter()
+        .map(|h| HighlightState::new(h, ScopeStack::new()))
+        .collect();
+    let mut parse = ParseState::new(syntax);
+    let mut runs = Runs::default();
     for line in LinesWithEndings::from(code) {
-        if generator
-            .parse_html_for_line_which_includes_newline(line)
-            .is_err()
-        {
-            return escape(code);
-        }
+        let ops = parse.parse_line(line, ss).ok()?;
+        // Per theme: where each style ends, and the style.
+        let styled: Vec<Vec<(usize, Style)>> = states
+            .iter_mut()
+            .zip(&highlighters)
+            .map(|(state, h)| {
+                RangedHighlightIterator::new(state, &ops, line, h)
+                    .map(|(style, _, range)| (range.end, style))
+                    .collect()
+            })
+            .collect();
+        runs.push_line(line, &styled, &palettes.sides);
     }
-    prune(&generator.finalize(), styled)
+    Some(runs)
 }
 
-/// The compound selectors of a stylesheet's rules: each a set of `hl-`
-/// classes one element must have (`.hl-constant.hl-numeric`), from every
-/// part of every selector (`.hl-meta.hl-diff.hl-header .hl-punctuation`
-/// gives two), CSS escapes undone.
-///
-/// syntect gives every span the whole scope of its token (`hl-meta
-/// hl-function-call hl-method hl-go`), most of which the stylesheet does
-/// not style; [`prune`] keeps on each span only the classes of the
-/// compounds it matches.
+/// Highlighted text as runs: the classes of each (empty: none) and its
+/// text.
 #[derive(Default)]
-pub struct Styled {
-    /// Compounds by their first class.
-    compounds: HashMap<String, Vec<Vec<String>>>,
+struct Runs {
+    /// Classes, text, and whether white space in it shows.
+    runs: Vec<(String, String, bool)>,
 }
 
-impl Styled {
-    fn of(css: &str) -> Self {
-        let mut styled = Styled::default();
-        for rule in css.split('}') {
-            let Some((selectors, _)) = rule.rsplit_once('{') else {
-                continue;
-            };
-            for compound in selectors.split([',', ' ', '\n', '\t', '>', '+', '~']) {
-                let classes: Vec<String> = compound
-                    .split('.')
-                    .skip(1)
-                    .map(|c| c.replace('\\', ""))
-                    .filter(|c| c.starts_with("hl-"))
-                    .collect();
-                if classes.is_empty() || !compound.starts_with('.') {
-                    continue;
+impl Runs {
+    /// Adds `line`, styled per palette by `styled` (each a list of where
+    /// a style ends, and the style).
+    fn push_line(&mut self, line: &str, styled: &[Vec<(usize, Style)>], sides: &[Palette]) {
+        let mut next = vec![0usize; styled.len()];
+        let mut pos = 0;
+        while pos < line.len() {
+            let mut end = line.len();
+            for (k, list) in styled.iter().enumerate() {
+                while next[k] < list.len() && list[next[k]].0 <= pos {
+                    next[k] += 1;
                 }
-                let list = styled.compounds.entry(classes[0].clone()).or_default();
-                if !list.contains(&classes) {
-                    list.push(classes);
+                if let Some((e, _)) = list.get(next[k]) {
+                    end = end.min(*e);
                 }
             }
+            if end <= pos || !line.is_char_boundary(end) {
+                end = line.len();
+            }
+            let mut classes = String::new();
+            let mut paints = false;
+            for (k, side) in sides.iter().enumerate() {
+                if let Some((_, style)) = styled.get(k).and_then(|l| l.get(next[k])) {
+                    side.push_classes(style, &mut classes);
+                    paints |= side.paints_space(style);
+                }
+            }
+            self.push(classes.trim_start(), &line[pos..end], paints);
+            pos = end;
         }
-        styled
     }
 
-    /// The classes of `classes` that some compound they match names, in
-    /// their order.
-    fn keep<'c>(&self, classes: &[&'c str]) -> Vec<&'c str> {
-        let mut keep = vec![false; classes.len()];
-        for c in classes {
-            for compound in self.compounds.get(*c).into_iter().flatten() {
-                if compound.iter().all(|k| classes.contains(&k.as_str())) {
-                    for (i, have) in classes.iter().enumerate() {
-                        if compound.iter().any(|k| k == have) {
-                            keep[i] = true;
-                        }
-                    }
-                }
-            }
+    /// Adds `text` with `classes`: to the last run when they are the same,
+    /// or when it is white space whose look does not show (`paints`
+    /// false).
+    fn push(&mut self, classes: &str, text: &str, paints: bool) {
+        if text.is_empty() {
+            return;
         }
-        classes
-            .iter()
-            .zip(keep)
-            .filter(|(_, k)| *k)
-            .map(|(c, _)| *c)
-            .collect()
-    }
-}
-
-/// `html` (syntect's spans and escaped text) with only the classes
-/// `styled` needs: a span left with none is dropped, with its end tag.
-/// What the stylesheet matches, and so every colour, is unchanged.
-fn prune(html: &str, styled: &Styled) -> String {
-    const OPEN: &str = "<span class=\"";
-    const CLOSE: &str = "</span>";
-    let mut out = String::with_capacity(html.len());
-    // Per open span: whether its tag was kept.
-    let mut kept: Vec<bool> = Vec::new();
-    let mut rest = html;
-    while let Some(i) = rest.find('<') {
-        out.push_str(&rest[..i]);
-        rest = &rest[i..];
-        if let Some(after) = rest.strip_prefix(CLOSE) {
-            if kept.pop().unwrap_or(true) {
-                out.push_str(CLOSE);
-            }
-            rest = after;
-        } else if let Some((classes, after)) =
-            rest.strip_prefix(OPEN).and_then(|r| r.split_once("\">"))
+        let bare_space = !paints && text.trim().is_empty();
+        if let Some((last, t, last_paints)) = self.runs.last_mut()
+            && (*last == classes || (bare_space && !*last_paints))
         {
-            let classes: Vec<&str> = classes.split(' ').collect();
-            let used = styled.keep(&classes);
-            kept.push(!used.is_empty());
-            if !used.is_empty() {
-                out.push_str(OPEN);
-                out.push_str(&used.join(" "));
-                out.push_str("\">");
-            }
-            rest = after;
-        } else {
-            // Not a tag syntect writes: kept as it is.
-            out.push('<');
-            rest = &rest[1..];
+            t.push_str(text);
+            return;
         }
+        let classes = if bare_space { "" } else { classes };
+        self.runs
+            .push((classes.to_string(), text.to_string(), paints && !bare_space));
     }
-    out.push_str(rest);
-    out
+
+    fn to_html(&self) -> String {
+        let mut out = String::new();
+        for (classes, text, _) in &self.runs {
+            if classes.is_empty() {
+                out.push_str(&escape(text));
+            } else {
+                let _ = write!(out, "<span class=\"{classes}\">{}</span>", escape(text));
+            }
+        }
+        out
+    }
 }
 
 fn escape(code: &str) -> String {
@@ -521,41 +658,6 @@ mod tests {
         }
     }
 
-    /// The classes of a compound selector (`.hl-a.hl-b`).
-    fn classes(compound: &str) -> Vec<&str> {
-        compound.split('.').filter(|c| !c.is_empty()).collect()
-    }
-
-    /// The backgrounds a rule without its own is drawn on: for each of its
-    /// selectors, that of the innermost ancestor compound that a rule
-    /// with a background matches, else the code's.
-    fn drawn_on(rule: &Rule, block: &[&Rule], code_bg: Color) -> Vec<Color> {
-        let background_of = |ancestor: &str| {
-            let have = classes(ancestor);
-            block.iter().find_map(|other| {
-                let bg = other.background?;
-                let covers = other
-                    .selector
-                    .split(',')
-                    .map(str::trim)
-                    .any(|s| !s.contains(' ') && classes(s).iter().all(|c| have.contains(c)));
-                covers.then_some(bg)
-            })
-        };
-        rule.selector
-            .split(',')
-            .map(|s| {
-                let compounds: Vec<&str> = s.split_whitespace().collect();
-                let outer = compounds.split_last().map_or(&[][..], |(_, o)| o);
-                outer
-                    .iter()
-                    .rev()
-                    .find_map(|a| background_of(a))
-                    .unwrap_or(code_bg)
-            })
-            .collect()
-    }
-
     #[test]
     fn every_theme_book_toml_accepts_is_one_syntect_ships() {
         let shipped = ThemeSet::load_defaults();
@@ -564,52 +666,140 @@ mod tests {
         }
     }
 
-    /// Every colour the stylesheet assigns, for every theme book.toml
-    /// accepts in either role, against the background it is drawn on
-    /// (its rule's own, else the code background of its palette).
+    /// Code in many languages, for the tests that highlight.
+    const SAMPLES: [(&str, &str); 9] = [
+        (
+            "python",
+            "import os\n@cache\ndef f(x: int) -> str:\n    return f\"{x!r}\"  # why\n",
+        ),
+        (
+            "rust",
+            "fn main() { let v: Vec<u8> = vec![1]; println!(\"{v:?}\"); }\n",
+        ),
+        ("yaml", "key: [a, 'b', 3]\n# note\nanchor: &x {k: v}\n"),
+        (
+            "bash",
+            "for f in *.log; do grep -c \"$f\" | wc -l; done # count\n",
+        ),
+        (
+            "sql",
+            "SELECT id, COUNT(*) FROM t WHERE a = 'x' GROUP BY id; -- n\n",
+        ),
+        ("json", "{\"a\": [1, true, null, \"s\"]}\n"),
+        ("diff", "--- a/x\n+++ b/x\n@@ -1 +1 @@\n-old\n+new\n"),
+        (
+            "js",
+            "const f = async (x) => { await g(`t${x}`); /* c */ };\n",
+        ),
+        ("html", "<div class=\"a\">&amp; <b>x</b></div>\n"),
+    ];
+
+    /// Each character of highlighted HTML with the classes of its span.
+    fn decode(html: &str) -> Vec<(char, String)> {
+        let mut out = Vec::new();
+        let mut classes = String::new();
+        let mut rest = html;
+        while let Some(c) = rest.chars().next() {
+            if let Some(r) = rest.strip_prefix("</span>") {
+                classes.clear();
+                rest = r;
+            } else if let Some((cl, r)) = rest
+                .strip_prefix("<span class=\"")
+                .and_then(|r| r.split_once("\">"))
+            {
+                assert!(classes.is_empty(), "a span in a span: {html}");
+                classes = cl.to_string();
+                rest = r;
+            } else if let Some((entity, ch)) = [
+                ("&lt;", '<'),
+                ("&gt;", '>'),
+                ("&amp;", '&'),
+                ("&quot;", '"'),
+            ]
+            .into_iter()
+            .find(|(e, _)| rest.starts_with(e))
+            {
+                out.push((ch, classes.clone()));
+                rest = &rest[entity.len()..];
+            } else {
+                assert!(c != '<' && c != '>', "unescaped {c} in {html}");
+                out.push((c, classes.clone()));
+                rest = &rest[c.len_utf8()..];
+            }
+        }
+        out
+    }
+
+    /// The style the classes give in `side`'s palette.
+    fn style_of(side: &Palette, classes: &str) -> Style {
+        let mut style = Style {
+            foreground: side.fg,
+            background: side.bg,
+            font_style: FontStyle::empty(),
+        };
+        let p = side.prefix;
+        for class in classes.split(' ').filter_map(|c| c.strip_prefix(p)) {
+            if let Some(i) = class.strip_prefix('b') {
+                style.background = side.backgrounds[i.parse::<usize>().expect("index")];
+            } else if let Ok(i) = class.parse::<usize>() {
+                style.foreground = side.colours[i];
+            } else {
+                for (flag, name) in FONT_CLASSES {
+                    if class == name.to_string() {
+                        style.font_style |= flag;
+                    }
+                }
+            }
+        }
+        style
+    }
+
+    /// Every colour a readable theme gives text reaches AA on every
+    /// background that text can be drawn on, for every theme book.toml
+    /// accepts; and so does highlighted code, as its classes paint it.
     #[test]
-    fn every_colour_the_stylesheet_assigns_reaches_aa() {
-        let mut failures = Vec::new();
+    fn every_colour_of_every_palette_reaches_aa() {
         let mut checked = 0;
+        let mut failures = Vec::new();
         for name in HIGHLIGHT_THEMES {
-            let css = make_stylesheet(name, name);
-            let rules = rules(&css);
-            for media in [LIGHT_MEDIA, DARK_MEDIA] {
-                let block: Vec<&Rule> = rules
-                    .iter()
-                    .filter(|r| r.media.as_deref() == Some(media))
-                    .collect();
-                let code: Vec<&&Rule> = block.iter().filter(|r| r.selector == ".hl-code").collect();
-                assert_eq!(code.len(), 1, "{name}: one .hl-code rule under {media}");
-                let code_bg = code[0].background.expect("a code background");
-                assert!(code[0].color.is_some(), "{name}: a code text colour");
-                for r in &block {
-                    let Some(fg) = r.color else { continue };
-                    let bgs = r
-                        .background
-                        .map_or_else(|| drawn_on(r, &block, code_bg), |own| vec![own]);
-                    for bg in bgs {
-                        let ratio = contrast(fg, bg);
+            let palettes = Palettes::new(name, name);
+            assert_eq!(palettes.sides.len(), 2, "{name}");
+            for side in &palettes.sides {
+                assert!(contrast(side.fg, side.bg) >= MIN_CONTRAST, "{name}");
+                for item in &side.theme.scopes {
+                    let Some(fg) = item.style.foreground else {
+                        continue;
+                    };
+                    for bg in super::drawn_on(item, &side.theme, side.bg) {
                         checked += 1;
+                        if contrast(fg, bg) < MIN_CONTRAST {
+                            failures.push(format!("{name}: {:?} {fg:?} on {bg:?}", item.scope));
+                        }
+                    }
+                }
+            }
+            for (lang, code) in SAMPLES {
+                let html = highlight_uncached(Some(lang), code, &palettes);
+                for (c, classes) in decode(&html) {
+                    if c.is_whitespace() {
+                        continue;
+                    }
+                    for side in &palettes.sides {
+                        let s = style_of(side, &classes);
+                        checked += 1;
+                        let ratio = contrast(s.foreground, s.background);
                         if ratio < MIN_CONTRAST {
-                            failures.push(format!(
-                                "{name} under {media}: `{}` {fg:?} on {bg:?} is {ratio:.2}:1",
-                                r.selector
-                            ));
+                            failures
+                                .push(format!("{name}, {lang}: {c:?} ({classes}) {ratio:.2}:1"));
                         }
                     }
                 }
             }
         }
-        assert!(
-            checked > 300,
-            "only {checked} colours found: is the CSS parsed?"
-        );
+        assert!(checked > 3000, "only {checked} colours checked");
         assert!(failures.is_empty(), "{}", failures.join("\n"));
     }
 
-    /// Each palette sits in its own media query, and the two never apply
-    /// together: no rule of the light theme reaches dark mode.
     #[test]
     fn no_rule_of_one_palette_applies_in_the_other_scheme() {
         let css = stylesheet("InspiredGitHub", "base16-ocean.dark");
@@ -678,132 +868,66 @@ mod tests {
         assert_eq!(super::drawn_on(plus, github, WHITE), [hex("#eaffea")]);
     }
 
-    /// syntect's spans for `code`, every class of every scope kept.
-    fn unpruned(lang: &str, code: &str) -> String {
-        let syntax = syntax_for(Some(lang)).unwrap();
-        let mut generator =
-            ClassedHTMLGenerator::new_with_class_style(syntax, syntax_set(), CLASS_STYLE);
-        for line in LinesWithEndings::from(code) {
-            generator
-                .parse_html_for_line_which_includes_newline(line)
-                .unwrap();
-        }
-        generator.finalize()
-    }
-
-    /// Each character of highlighted HTML with the chain of compounds of
-    /// `styled` its spans match, outermost first (spans matching none
-    /// left out): what decides its colour.
-    fn chains(styled: &Styled, h: &str) -> Vec<(char, Vec<Vec<Vec<String>>>)> {
-        let mut out = Vec::new();
-        let mut stack: Vec<Vec<Vec<String>>> = Vec::new();
-        let mut rest = h;
-        while let Some(c) = rest.chars().next() {
-            if let Some(r) = rest.strip_prefix("</span>") {
-                stack.pop();
-                rest = r;
-            } else if let Some((classes, r)) = rest
-                .strip_prefix("<span class=\"")
-                .and_then(|r| r.split_once("\">"))
-            {
-                let classes: Vec<&str> = classes.split(' ').collect();
-                let mut matched: Vec<Vec<String>> = classes
-                    .iter()
-                    .flat_map(|c| styled.compounds.get(*c).into_iter().flatten())
-                    .filter(|k| k.iter().all(|x| classes.contains(&x.as_str())))
-                    .cloned()
-                    .collect();
-                matched.sort();
-                matched.dedup();
-                stack.push(matched);
-                rest = r;
-            } else {
-                let chain = stack.iter().filter(|m| !m.is_empty()).cloned().collect();
-                out.push((c, chain));
-                rest = &rest[c.len_utf8()..];
-            }
-        }
-        out
-    }
-
+    /// Every character of highlighted code looks as syntect draws it with
+    /// the readable theme, in light and in dark mode (white space only
+    /// where it shows), in every language and theme; and the markup is a
+    /// fraction of syntect's span per scope.
     #[test]
-    fn pruned_spans_keep_the_text_and_every_styled_class() {
-        let code =
-            "ctx, cancel := context.WithTimeout(ctx, 2*time.Second) // a <b>\ndefer cancel()\n";
-        let full = unpruned("go", code);
-        let styled = Styled::of(&stylesheet("InspiredGitHub", "base16-ocean.dark"));
-        let pruned = highlight_uncached(Some("go"), code, &styled);
-        assert!(
-            pruned.len() * 3 < full.len() * 2,
-            "{} of {}:\n{pruned}",
-            pruned.len(),
-            full.len()
-        );
-        assert_eq!(
-            pruned.matches("<span").count(),
-            pruned.matches("</span>").count()
-        );
-        // Each character sits under the same chain of matched compounds
-        // in both, so it has the same colour.
-        let (a, b) = (chains(&styled, &full), chains(&styled, &pruned));
-        assert_eq!(a, b);
-        assert!(
-            a.iter().any(|(_, chain)| chain.len() > 1),
-            "some text sits under two styled spans"
-        );
-        assert!(pruned.contains("<span class=\"hl-comment\">"), "{pruned}");
-        assert!(pruned.contains("&lt;b&gt;"));
-    }
-
-    #[test]
-    fn pruning_keeps_every_colour_in_every_language_and_theme() {
-        let samples = [
-            (
-                "python",
-                "import os\n@cache\ndef f(x: int) -> str:\n    return f\"{x!r}\"  # why\n",
-            ),
-            (
-                "rust",
-                "fn main() { let v: Vec<u8> = vec![1]; println!(\"{v:?}\"); }\n",
-            ),
-            ("yaml", "key: [a, 'b', 3]\n# note\nanchor: &x {k: v}\n"),
-            (
-                "bash",
-                "for f in *.log; do grep -c \"$f\" | wc -l; done # count\n",
-            ),
-            (
-                "sql",
-                "SELECT id, COUNT(*) FROM t WHERE a = 'x' GROUP BY id; -- n\n",
-            ),
-            ("json", "{\"a\": [1, true, null, \"s\"]}\n"),
-            ("diff", "--- a/x\n+++ b/x\n@@ -1 +1 @@\n-old\n+new\n"),
-            (
-                "js",
-                "const f = async (x) => { await g(`t${x}`); /* c */ };\n",
-            ),
-            ("html", "<div class=\"a\">&amp; <b>x</b></div>\n"),
-        ];
+    fn flat_spans_give_every_character_its_style_in_both_palettes() {
+        let mut spans = 0;
         for light in HIGHLIGHT_THEMES {
             for dark in ["base16-ocean.dark", "Solarized (dark)"] {
-                let styled = Styled::of(&stylesheet(light, dark));
-                for (lang, code) in samples {
-                    let full = unpruned(lang, code);
-                    let pruned = highlight_uncached(Some(lang), code, &styled);
-                    assert_eq!(
-                        chains(&styled, &full),
-                        chains(&styled, &pruned),
-                        "{lang} with {light} and {dark}:\n{full}\n{pruned}"
-                    );
+                let palettes = Palettes::new(light, dark);
+                for (lang, code) in SAMPLES {
+                    let html = highlight_uncached(Some(lang), code, &palettes);
+                    spans += html.matches("<span").count();
+                    let got = decode(&html);
+                    let text: String = got.iter().map(|(c, _)| *c).collect();
+                    assert_eq!(text, code, "{lang}: the text is kept");
+                    let syntax = syntax_for(Some(lang)).expect("a syntax");
+                    for side in &palettes.sides {
+                        let mut lines = syntect::easy::HighlightLines::new(syntax, &side.theme);
+                        let mut want = Vec::new();
+                        for line in LinesWithEndings::from(code) {
+                            for (style, piece) in lines.highlight_line(line, syntax_set()).unwrap()
+                            {
+                                want.extend(piece.chars().map(|c| (c, style)));
+                            }
+                        }
+                        for ((c, classes), (_, style)) in got.iter().zip(&want) {
+                            let drawn = style_of(side, classes);
+                            if c.is_whitespace() && !side.paints_space(style) {
+                                assert!(!side.paints_space(&drawn), "{lang}: space painted");
+                                continue;
+                            }
+                            assert_eq!(
+                                drawn, *style,
+                                "{lang} with {light} and {dark}: {c:?} ({classes})\n{html}"
+                            );
+                        }
+                    }
                 }
             }
         }
+        assert!(spans > 500, "only {spans} spans: is anything highlighted?");
+        let palettes = Palettes::new("InspiredGitHub", "base16-ocean.dark");
+        let code =
+            "ctx, cancel := context.WithTimeout(ctx, 2*time.Second) // a <b>\ndefer cancel()\n";
+        let flat = highlight_uncached(Some("go"), code, &palettes);
+        assert!(
+            flat.len() < code.len() * 5,
+            "{} bytes for {}:\n{flat}",
+            flat.len(),
+            code.len()
+        );
+        assert!(flat.contains("&lt;b&gt;"), "{flat}");
     }
 
     #[test]
     fn known_languages_get_classes_and_unknown_ones_are_escaped() {
         let h = Highlighter::new("InspiredGitHub", "base16-ocean.dark");
         let out = h.highlight(Some("python"), "def f():\n    return 1\n");
-        assert!(out.contains("hl-"), "{out}");
+        assert!(out.contains("<span class=\""), "{out}");
         let out = h.highlight(Some("no-such-lang"), "<b>\n");
         assert_eq!(&*out, "&lt;b&gt;\n");
         let out = h.highlight(None, "a & b\n");
@@ -817,7 +941,7 @@ mod tests {
         assert_eq!(too_long_line(&code).map(|(i, _)| i), Some(1));
         let out =
             Highlighter::new("InspiredGitHub", "base16-ocean.dark").highlight(Some("yaml"), &code);
-        assert!(!out.contains("hl-"), "not highlighted");
+        assert!(!out.contains("<span"), "not highlighted");
         assert_eq!(out.len(), escape(&code).len());
         assert!(out.ends_with("&lt;x&gt;\n"));
         assert!(too_long_line(&"é".repeat(MAX_HIGHLIGHT_LINE)).is_none());

@@ -742,7 +742,7 @@ mod tests {
     fn code_is_highlighted_into_classes() {
         let r = renderer(false).render("```python\nx = requests.get(url)\n```\n", "x.md", &links());
         assert!(r.html.contains("<pre class=\"hl-code\">"), "{}", r.html);
-        assert!(r.html.contains("hl-source"), "{}", r.html);
+        assert!(r.html.contains("<span class=\""), "{}", r.html);
         assert!(r.sections[0].text.contains("requests.get"));
     }
 

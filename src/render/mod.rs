@@ -567,6 +567,7 @@ impl<'a> Renderer<'a> {
                         c.insert("detection", &pm.detection);
                         c.insert("tags", &views::links(site, "tags", &pm.tags));
                         c.insert_value("body", Value::safe_string(&inc.body.html));
+                        c.insert("has_code", &has_code(&inc.body.html));
                         c.insert("timeline", &views::timeline_view(inc));
                         c.insert("metrics", &views::metrics_view(inc));
                         c.insert_value(
@@ -639,6 +640,7 @@ impl<'a> Renderer<'a> {
                     move |c| {
                         c.insert("description", &p.page.description);
                         c.insert_value("body", Value::safe_string(&p.body.html));
+                        c.insert("has_code", &has_code(&p.body.html));
                     },
                 )
             })
@@ -847,4 +849,10 @@ fn shared_with(me: &Postmortem, other: &Postmortem) -> String {
         }
     }
     parts.join("; ")
+}
+
+/// Whether a rendered body holds a code block, whose colours
+/// `static/highlight.css` gives (the other pages do not load it).
+fn has_code(body_html: &str) -> bool {
+    body_html.contains("<pre class=\"hl-code\"")
 }

@@ -182,7 +182,7 @@ impl Renderer<'_> {
         let shown = &later[..later.len().min(RECURRED_IN_SHOWN)];
         c.insert_value(
             "recurred_in",
-            incident_list(shown.iter().map(|&j| &*self.pieces[j].compact)),
+            incident_list(shown.iter().map(|&j| &*self.pieces[j].mini)),
         );
         c.insert("recurred_in_more", &(later.len() - shown.len()));
     }
