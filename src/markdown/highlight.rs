@@ -28,8 +28,7 @@ use comrak::adapters::SyntaxHighlighterAdapter;
 use palette::color_difference::Wcag21RelativeContrast;
 use palette::{FromColor, IsWithinBounds, OklabHue, Oklch, Srgb};
 use syntect::highlighting::{
-    Color, FontStyle, HighlightState, Highlighter as ThemeHighlighter, RangedHighlightIterator,
-    Style, Theme, ThemeItem, ThemeSet,
+    Color, FontStyle, Highlighter as ThemeHighlighter, Style, Theme, ThemeItem, ThemeSet,
 };
 use syntect::parsing::{ParseState, Scope, ScopeStack, SyntaxSet};
 use syntect::util::LinesWithEndings;
@@ -426,7 +425,8 @@ fn highlight_uncached(lang: Option<&str>, code: &str, palettes: &Palettes) -> St
 }
 
 /// The text of `code` in runs of one pair of styles, with the classes of
-/// that pair; `None` when syntect cannot parse it.
+/// that pair; `None` when syntect cannot parse it. Each scope stack's
+/// styles are resolved once per snippet.
 fn runs(
     syntax: &syntect::parsing::SyntaxReference,
     code: &str,
@@ -438,25 +438,33 @@ fn runs(
         .iter()
         .map(|p| ThemeHighlighter::new(&p.theme))
         .collect();
-    let mut states: Vec<HighlightState> = highlighters
-        .iter()
-        .map(|h| HighlightState::new(h, ScopeStack::new()))
-        .collect();
+    let mut styles_of: HashMap<Vec<Scope>, Vec<Style>> = HashMap::new();
     let mut parse = ParseState::new(syntax);
+    let mut stack = ScopeStack::new();
     let mut runs = Runs::default();
     for line in LinesWithEndings::from(code) {
         let ops = parse.parse_line(line, ss).ok()?;
-        // Per theme: where each style ends, and the style.
-        let styled: Vec<Vec<(usize, Style)>> = states
-            .iter_mut()
-            .zip(&highlighters)
-            .map(|(state, h)| {
-                RangedHighlightIterator::new(state, &ops, line, h)
-                    .map(|(style, _, range)| (range.end, style))
-                    .collect()
-            })
-            .collect();
-        runs.push_line(line, &styled, &palettes.sides);
+        let mut pos = 0;
+        let ends = ops.iter().map(|(at, op)| (*at, Some(op)));
+        for (at, op) in ends.chain([(line.len(), None)]) {
+            if at > pos {
+                let text = line.get(pos..at)?;
+                let key = stack.as_slice();
+                if !styles_of.contains_key(key) {
+                    let styles = highlighters
+                        .iter()
+                        .map(|h| h.style_for_stack(key))
+                        .collect();
+                    styles_of.insert(key.to_vec(), styles);
+                }
+                let styles = styles_of.get(key)?;
+                runs.push_styled(text, styles, &palettes.sides);
+                pos = at;
+            }
+            if let Some(op) = op {
+                stack.apply(op).ok()?;
+            }
+        }
     }
     Some(runs)
 }
@@ -470,35 +478,15 @@ struct Runs {
 }
 
 impl Runs {
-    /// Adds `line`, styled per palette by `styled` (each a list of where
-    /// a style ends, and the style).
-    fn push_line(&mut self, line: &str, styled: &[Vec<(usize, Style)>], sides: &[Palette]) {
-        let mut next = vec![0usize; styled.len()];
-        let mut pos = 0;
-        while pos < line.len() {
-            let mut end = line.len();
-            for (k, list) in styled.iter().enumerate() {
-                while next[k] < list.len() && list[next[k]].0 <= pos {
-                    next[k] += 1;
-                }
-                if let Some((e, _)) = list.get(next[k]) {
-                    end = end.min(*e);
-                }
-            }
-            if end <= pos || !line.is_char_boundary(end) {
-                end = line.len();
-            }
-            let mut classes = String::new();
-            let mut paints = false;
-            for (k, side) in sides.iter().enumerate() {
-                if let Some((_, style)) = styled.get(k).and_then(|l| l.get(next[k])) {
-                    side.push_classes(style, &mut classes);
-                    paints |= side.paints_space(style);
-                }
-            }
-            self.push(classes.trim_start(), &line[pos..end], paints);
-            pos = end;
+    /// Adds `text` drawn in `styles` (one per palette of `sides`).
+    fn push_styled(&mut self, text: &str, styles: &[Style], sides: &[Palette]) {
+        let mut classes = String::new();
+        let mut paints = false;
+        for (side, style) in sides.iter().zip(styles) {
+            side.push_classes(style, &mut classes);
+            paints |= side.paints_space(style);
         }
+        self.push(classes.trim_start(), text, paints);
     }
 
     /// Adds `text` with `classes`: to the last run when they are the same,
