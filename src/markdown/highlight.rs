@@ -355,6 +355,10 @@ fn in_gamut(l: f32, chroma: f32, hue: OklabHue) -> Color {
     }
 }
 
+/// The tag that opens every code block of a body (highlighted or not):
+/// the `.hl-code` rules of `highlight.css` give its colours.
+pub const PRE_TAG: &str = "<pre class=\"hl-code\">";
+
 /// Highlights fenced code for comrak; shared by every render of a build.
 pub struct Highlighter {
     cache: RwLock<HashMap<(String, String), Arc<str>>>,
@@ -550,7 +554,7 @@ impl SyntaxHighlighterAdapter for Highlighter {
         output: &mut dyn fmt::Write,
         _attributes: HashMap<&'static str, Cow<'_, str>>,
     ) -> fmt::Result {
-        output.write_str("<pre class=\"hl-code\">")
+        output.write_str(PRE_TAG)
     }
 
     fn write_code_tag(

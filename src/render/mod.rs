@@ -854,5 +854,5 @@ fn shared_with(me: &Postmortem, other: &Postmortem) -> String {
 /// Whether a rendered body holds a code block, whose colours
 /// `static/highlight.css` gives (the other pages do not load it).
 fn has_code(body_html: &str) -> bool {
-    body_html.contains("<pre class=\"hl-code\"")
+    body_html.contains(crate::markdown::highlight::PRE_TAG)
 }
