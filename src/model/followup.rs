@@ -113,6 +113,16 @@ impl FollowUp {
         self.status.is_pending() && self.due.is_some_and(|d| d < today)
     }
 
+    /// The teams that own it: its own `team:`, else every team of its
+    /// incident (`incident_teams`). The board's team view and each team's
+    /// page count a follow-up for exactly these teams.
+    pub fn teams<'a>(&'a self, incident_teams: &'a [String]) -> &'a [String] {
+        match &self.team {
+            Some(t) => std::slice::from_ref(t),
+            None => incident_teams,
+        }
+    }
+
     /// The ticket as a link: a URL as is, an id through `ticket-url`.
     pub fn ticket_url(&self, ticket_url: Option<&str>) -> Option<String> {
         ticket_link(self.ticket.as_deref()?, ticket_url)

@@ -416,12 +416,10 @@ fn group_keys(path: &str, inc: &Incident, fu: &FollowUp) -> Vec<String> {
         "owners" => {
             vec![fu.owner.clone().unwrap_or_else(|| "(no owner)".into())]
         }
-        "teams" => vec![
-            fu.team
-                .clone()
-                .or_else(|| inc.pm.teams.first().cloned())
-                .unwrap_or_else(|| "(no team)".into()),
-        ],
+        "teams" => match fu.teams(&inc.pm.teams) {
+            [] => vec!["(no team)".into()],
+            teams => teams.to_vec(),
+        },
         "services" if inc.pm.services.is_empty() => vec!["(no service)".into()],
         "services" => inc.pm.services.clone(),
         // Completion per incident: its id (unique), shown as its title.
@@ -438,7 +436,7 @@ fn group_keys(path: &str, inc: &Incident, fu: &FollowUp) -> Vec<String> {
 /// first follow-up.
 fn new_group(site: &Site, path: &str, inc: &Incident, key: &str) -> Group {
     let url = match path {
-        "teams" if !key.starts_with('(') => Some(site.facet_url("teams", key)),
+        "teams" if site.teams.contains_key(key) => Some(site.facet_url("teams", key)),
         "services" if !key.starts_with('(') => Some(site.facet_url("services", key)),
         "incidents" => Some(inc.url.clone()),
         _ => None,

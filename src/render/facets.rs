@@ -297,29 +297,25 @@ impl Renderer<'_> {
         }
     }
 
-    /// The open follow-ups of a facet's incidents (and, for a team, those
-    /// assigned to it on other incidents), overdue first, then by due date.
+    /// The open follow-ups of a facet's incidents (for a team, those it
+    /// owns: see `FollowUp::teams`), overdue first, then by due date.
     fn facet_pending(&self, kind: Kind, f: &Facet) -> Vec<(usize, usize)> {
         let site = self.site;
         let mut pending: Vec<(usize, usize)> = Vec::new();
-        for &i in &f.incidents {
-            for (k, fu) in site.incidents[i].pm.follow_ups.iter().enumerate() {
-                if fu.status.is_pending() {
+        let mut add = |i: usize| {
+            let pm = &site.incidents[i].pm;
+            for (k, fu) in pm.follow_ups.iter().enumerate() {
+                let owned = kind.path != "teams" || fu.teams(&pm.teams).contains(&f.slug);
+                if fu.status.is_pending() && owned {
                     pending.push((i, k));
                 }
             }
-        }
+        };
         if kind.path == "teams" {
-            for (i, inc) in site.incidents.iter().enumerate() {
-                if inc.pm.teams.contains(&f.slug) {
-                    continue;
-                }
-                for (k, fu) in inc.pm.follow_ups.iter().enumerate() {
-                    if fu.status.is_pending() && fu.team.as_deref() == Some(f.slug.as_str()) {
-                        pending.push((i, k));
-                    }
-                }
-            }
+            // The team's own follow-ups, on its incidents and on others'.
+            (0..site.incidents.len()).for_each(&mut add);
+        } else {
+            f.incidents.iter().copied().for_each(&mut add);
         }
         let today = site.clock.today;
         pending.sort_by(|a, b| {

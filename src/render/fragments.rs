@@ -30,6 +30,10 @@ impl Fp {
         self
     }
 
+    pub fn strs<'a>(self, ss: impl IntoIterator<Item = &'a String>) -> Self {
+        ss.into_iter().fold(self, |fp, s| fp.str(s))
+    }
+
     pub fn u64(mut self, v: u64) -> Self {
         self.0.update(&v.to_le_bytes());
         self

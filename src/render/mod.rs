@@ -208,6 +208,8 @@ impl<'a> Renderer<'a> {
             .u64(inputs_fp)
             .u64(theme.fingerprint())
             .str(&serde_json::to_string(&view).unwrap_or_default())
+            // Follow-up rows link a team only where it has a page.
+            .strs(site.teams.keys())
             .finish();
         tera.global_context().insert("site", &view);
         let pieces = fragments::pieces(site, &tera, theme, global_fp, &mut state.pieces)?;

@@ -132,9 +132,14 @@ pub fn follow_up_row(site: &Site, inc: &Incident, f: &FollowUp) -> FollowUpRow {
         status: f.status.as_str(),
         status_label: f.status.label(),
         owner: f.owner.clone(),
+        // A team named only on follow-ups has no page: its name, unlinked.
         team: f.team.as_ref().map(|t| Link {
             name: t.clone(),
-            url: site.facet_url("teams", t),
+            url: if site.teams.contains_key(t) {
+                site.facet_url("teams", t)
+            } else {
+                String::new()
+            },
         }),
         due: f.due.map(iso_date),
         ticket: f.ticket.clone(),

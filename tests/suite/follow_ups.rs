@@ -305,6 +305,58 @@ fn views_by_owner_team_service_priority_and_incident() {
     assert!(kb.exists("public/follow-ups/services/api/index.html"));
 }
 
+/// A follow-up without a `team:` belongs to every team of its incident,
+/// as it belongs to every service; one with a `team:` only to that team.
+/// A team's page and its group on the board count the same follow-ups.
+#[test]
+fn a_follow_up_belongs_to_every_team_of_its_incident() {
+    let kb = Kb::new(BOOK);
+    kb.postmortem(
+        "two.md",
+        r#"---
+title: Two teams
+date: 2020-03-01
+severity: SEV2
+summary: s
+teams: [docker, network]
+follow_ups:
+  - {title: Shared work, status: open}
+  - {title: Storage work, status: open, team: storage}
+  - {title: Finished, status: done}
+---
+"#,
+    );
+    kb.build(&[]).success();
+    for team in ["docker", "network"] {
+        let group =
+            Html::parse_document(&kb.read(&format!("public/follow-ups/teams/{team}/index.html")));
+        assert_eq!(
+            texts_of(&group, "table.follow-ups tbody td:first-child"),
+            ["Shared work"],
+            "{team}"
+        );
+        let page = kb.read(&format!("public/teams/{team}/index.html"));
+        assert!(page.contains("1 still to do"), "{team}: {page}");
+        assert!(!page.contains("Storage work"), "{team}");
+    }
+    let storage = Html::parse_document(&kb.read("public/follow-ups/teams/storage/index.html"));
+    assert_eq!(
+        texts_of(&storage, "table.follow-ups tbody td:first-child"),
+        ["Storage work"]
+    );
+    // A team named only on follow-ups has no page: it is not linked.
+    assert!(!kb.exists("public/teams/storage/index.html"));
+    assert!(storage.select(&sel("h1 a")).next().is_none());
+    let board = Html::parse_document(&kb.read("public/follow-ups/index.html"));
+    let team_links: Vec<&str> = board
+        .select(&sel("table.follow-ups tbody a"))
+        .filter_map(|a| a.value().attr("href"))
+        .filter(|h| h.starts_with("/teams/"))
+        .collect();
+    assert!(team_links.is_empty(), "{team_links:?}");
+    assert!(texts_of(&board, "table.follow-ups tbody td").contains(&"storage".to_string()));
+}
+
 /// The Team and Type columns are drawn when some follow-up of the site
 /// has one, on every table; a site where none has one leaves them out.
 #[test]
