@@ -46,8 +46,8 @@ pub struct Discovered {
 }
 
 /// The postmortem and page files of a knowledge base, and the asset files
-/// beside them, in a stable order. Symbolic links are followed only when
-/// they stay inside the root.
+/// beside them and anywhere else under the content folder, in a stable
+/// order. Symbolic links are followed only when they stay inside the root.
 pub fn discover(config: &Config) -> (Discovered, Diagnostics) {
     let mut diags = Diagnostics::new();
     let mut found = Discovered::default();
@@ -59,10 +59,22 @@ pub fn discover(config: &Config) -> (Discovered, Diagnostics) {
     if !content.is_dir() {
         diags.push(missing_content_dir(config, &content));
     }
-    for (kind, dir) in [
-        (SourceKind::Postmortem, content.join("postmortems")),
-        (SourceKind::Page, content.join("pages")),
-    ] {
+    let regions = [
+        (Some(SourceKind::Postmortem), content.join("postmortems")),
+        (Some(SourceKind::Page), content.join("pages")),
+        (None, content.clone()),
+    ];
+    // The rest of the content folder holds only assets. When it is the
+    // root itself (`content-dir = "."`), the output, the themes and
+    // book.toml are not content.
+    let not_content = [
+        content.join("postmortems"),
+        content.join("pages"),
+        config.output_dir(),
+        config.themes_dir(),
+        config.config_path(),
+    ];
+    for (kind, dir) in regions {
         if !dir.is_dir() {
             continue;
         }
@@ -70,45 +82,51 @@ pub fn discover(config: &Config) -> (Discovered, Diagnostics) {
             .follow_links(false)
             .sort_by_file_name()
             .into_iter()
-            .filter_entry(|e| e.depth() == 0 || !is_ignored_name(&e.file_name().to_string_lossy()));
+            .filter_entry(|e| {
+                e.depth() == 0
+                    || !(is_ignored_name(&e.file_name().to_string_lossy())
+                        || kind.is_none() && not_content.iter().any(|p| p == e.path()))
+            });
+        let seen = Seen {
+            kind,
+            content: &content,
+            root_canon: &root_canon,
+        };
         for entry in walker {
             let entry = match entry {
                 Ok(e) => e,
                 Err(e) => {
-                    let path = e
-                        .path()
-                        .map(Path::to_path_buf)
-                        .unwrap_or_else(|| dir.clone());
-                    diags.push(
-                        Diagnostic::error(
-                            Code::Io,
-                            format!("cannot read {}: {e}", display_path(&path).display()),
-                        )
-                        .in_file(display_path(&path)),
-                    );
+                    diags.push(walk_error(&e, &dir));
                     continue;
                 }
             };
-            let seen = Seen {
-                kind,
-                content: &content,
-                root_canon: &root_canon,
-            };
-            match seen.classify(&entry, &mut diags) {
-                Some(Found::File) => found.files.push(SourceFile::new(
+            match (seen.classify(&entry, &mut diags), kind) {
+                (Some(Found::File), Some(kind)) => found.files.push(SourceFile::new(
                     kind,
                     &config.root,
                     &content,
                     entry.path().to_path_buf(),
                 )),
-                Some(Found::Asset(a)) => found.assets.push(a),
-                None => {}
+                (Some(Found::Asset(a)), _) => found.assets.push(a),
+                _ => {}
             }
         }
     }
     found.files.sort();
     found.assets.sort();
     (found, diags)
+}
+
+fn walk_error(e: &walkdir::Error, dir: &Path) -> Diagnostic {
+    let path = e
+        .path()
+        .map(Path::to_path_buf)
+        .unwrap_or_else(|| dir.to_path_buf());
+    Diagnostic::error(
+        Code::Io,
+        format!("cannot read {}: {e}", display_path(&path).display()),
+    )
+    .in_file(display_path(&path))
 }
 
 /// What a walked entry is.
@@ -119,7 +137,8 @@ enum Found {
 
 /// Where an entry is being looked at from.
 struct Seen<'a> {
-    kind: SourceKind,
+    /// `None` outside content/postmortems/ and content/pages/.
+    kind: Option<SourceKind>,
     content: &'a Path,
     root_canon: &'a Path,
 }
@@ -159,8 +178,16 @@ impl Seen<'_> {
             let rel = slash_path(path.strip_prefix(self.content).ok()?);
             return Some(Found::Asset(Asset { rel, path }));
         }
+        if self.kind.is_none() {
+            diags.push(not_read(
+                &path,
+                "postmortems go in content/postmortems/ and pages in content/pages/",
+                "move it there to publish it, or rename it (e.g. `notes.txt`) to publish it as a file",
+            ));
+            return None;
+        }
         // Pages are flat: content/pages/*.md.
-        if self.kind == SourceKind::Page && entry.depth() > 1 {
+        if self.kind == Some(SourceKind::Page) && entry.depth() > 1 {
             diags.push(not_read(
                 &path,
                 "pages are the `.md` files directly in content/pages/",

@@ -395,3 +395,54 @@ fn root_is_found_upwards_or_reported() {
     run.failure();
     run.stderr_has("no such folder");
 }
+
+/// Every non-Markdown file under content/ is published at its path, not
+/// only those beside postmortems and pages, and Markdown links reach it;
+/// a Markdown file outside postmortems/ and pages/ is reported, not read.
+#[test]
+fn files_anywhere_under_content_are_published() {
+    let kb = Kb::new("");
+    kb.postmortem(
+        "2021-01-01-x.md",
+        &format!(
+            "{}\n![The flow](../diagrams/flow.png)\n\n[Raw log](../logs/2021/x.txt)\n",
+            pm("X", "2021-01-01", "")
+        ),
+    );
+    kb.write("content/diagrams/flow.png", [1u8, 2, 3]);
+    kb.write("content/logs/2021/x.txt", "log");
+    kb.write("content/robots.txt", "User-agent: *\n");
+    kb.write("content/notes/README.md", "# Notes\n");
+    let run = kb.build(&[]);
+    run.success();
+    assert_eq!(
+        std::fs::read(kb.join("public/diagrams/flow.png")).unwrap(),
+        [1, 2, 3]
+    );
+    assert_eq!(kb.read("public/logs/2021/x.txt"), "log");
+    assert!(kb.exists("public/robots.txt"));
+    assert!(!run.stderr.contains("missing-image"), "{}", run.stderr);
+    let page = kb.read("public/postmortems/2021-01-01-x/index.html");
+    assert!(page.contains("src=\"/diagrams/flow.png\""), "{page}");
+    assert!(page.contains("href=\"/logs/2021/x.txt\""), "{page}");
+    run.stderr_has("content/notes/README.md:1:1: warning[not-read]: ")
+        .stderr_has("postmortems go in content/postmortems/ and pages in content/pages/");
+    assert!(!kb.exists("public/notes/README.md"));
+}
+
+/// With `content-dir = "."` the rest of the root is content too, but the
+/// themes and book.toml are never published as files.
+#[test]
+fn a_content_folder_at_the_root_does_not_publish_the_theme_or_the_config() {
+    let kb = Kb::new("[build]\ncontent-dir = \".\"\n");
+    kb.write("postmortems/2021-01-01-x.md", pm("X", "2021-01-01", ""));
+    kb.write("themes/default/static/extra.css", "a{}");
+    kb.write("img/a.png", [1u8]);
+    let out = tempfile::tempdir().unwrap();
+    let site = out.path().join("site");
+    kb.build(&["--out", site.to_str().unwrap()]).success();
+    assert!(site.join("postmortems/2021-01-01-x/index.html").exists());
+    assert!(site.join("img/a.png").exists());
+    assert!(!site.join("book.toml").exists());
+    assert!(!site.join("themes").exists());
+}
