@@ -76,7 +76,9 @@ pub struct Report {
     pub findings: Vec<Diagnostic>,
     /// Overdue follow-up details, by finding (only with `--overdue`).
     pub overdue: Vec<Option<OverdueInfo>>,
-    pub postmortems: usize,
+    /// How many postmortems were read; `None` when the configuration (or
+    /// an option) stopped the check before any was.
+    pub postmortems: Option<usize>,
 }
 
 /// Runs the check; returns the findings (errors included).
@@ -84,7 +86,7 @@ pub fn check(root: &Path, opts: &CheckOptions) -> Report {
     let fail = |diags: Diagnostics| Report {
         findings: diags.into_sorted(),
         overdue: Vec::new(),
-        postmortems: 0,
+        postmortems: None,
     };
     let options = BuildOptions {
         drafts: true,
@@ -168,7 +170,7 @@ pub fn check(root: &Path, opts: &CheckOptions) -> Report {
     Report {
         findings,
         overdue,
-        postmortems,
+        postmortems: Some(postmortems),
     }
 }
 

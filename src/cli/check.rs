@@ -22,7 +22,7 @@ pub(super) fn check(global: &GlobalArgs, reporter: &Reporter, args: CheckArgs) -
         Err(d) => Report {
             findings: vec![d],
             overdue: Vec::new(),
-            postmortems: 0,
+            postmortems: None,
         },
     };
     print(&report, &opts);
@@ -78,12 +78,14 @@ fn verdict(report: &Report, opts: &CheckOptions) -> String {
             }
         )
     } else {
+        let read = match report.postmortems {
+            Some(n) => format!("in {n} postmortem{}", plural(n)),
+            None => "before reading the postmortems".to_string(),
+        };
         format!(
-            "{errors} error{}, {warnings} warning{} in {} postmortem{}",
+            "{errors} error{}, {warnings} warning{} {read}",
             plural(errors),
             plural(warnings),
-            report.postmortems,
-            plural(report.postmortems)
         )
     };
     let verdict = if report.passed(opts) {

@@ -8,7 +8,6 @@ use std::time::Instant;
 use super::report::Reporter;
 use super::{BuildArgs, GlobalArgs, ImportArgs, find_root, one};
 use crate::config::Config;
-use crate::config::host::Host;
 use crate::diagnostics::{Code, Diagnostic, display_path, plural};
 use crate::pipeline::{BuildOptions, Pipeline, parse_now};
 
@@ -26,22 +25,8 @@ pub(super) fn build(global: &GlobalArgs, reporter: &Reporter, args: BuildArgs) -
         now: None,
         force: args.force,
         live_reload: false,
-        host: None,
+        host: args.host,
     };
-    let host = match args.host.as_deref().map(|h| (h, Host::parse(h))) {
-        None => None,
-        Some((_, Some(h))) => Some(h),
-        Some((h, None)) => {
-            return reporter.failed(
-                "build",
-                one(
-                    Diagnostic::error(Code::BadOption, format!("--host: unknown host `{h}`"))
-                        .with_hint(format!("one of: {}", Host::names().join(", "))),
-                ),
-            );
-        }
-    };
-    let options = BuildOptions { host, ..options };
     let mut pipeline = match Pipeline::new(&root, options) {
         Ok(p) => p,
         Err(d) => return reporter.failed("build", d),

@@ -16,6 +16,7 @@ use std::sync::Arc;
 
 use clap::{Args, Parser, Subcommand};
 
+use crate::config::host::Host;
 use crate::config::{CONFIG_FILE, Config};
 use crate::diagnostics::Code;
 use crate::diagnostics::{Diagnostic, Diagnostics};
@@ -175,8 +176,20 @@ pub struct BuildArgs {
     #[arg(long)]
     pub force: bool,
     /// Fail when the output breaks this host's limits: github-pages, gitlab-pages, cloudflare-pages or netlify (default: [build] host)
-    #[arg(long, value_name = "HOST")]
-    pub host: Option<String>,
+    #[arg(long, value_name = "HOST", value_enum)]
+    pub host: Option<Host>,
+}
+
+/// `--host` takes the names book.toml takes; clap lists them and suggests
+/// the nearest one for a misspelling.
+impl clap::ValueEnum for Host {
+    fn value_variants<'a>() -> &'a [Self] {
+        &Host::ALL
+    }
+
+    fn to_possible_value(&self) -> Option<clap::builder::PossibleValue> {
+        Some(clap::builder::PossibleValue::new(self.name()))
+    }
 }
 
 /// Finds the knowledge base root: `--root`, else the nearest folder upwards

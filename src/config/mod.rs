@@ -760,6 +760,14 @@ impl<'a> ConfigReader<'a> {
                         config.build.unsafe_svg = b;
                     }
                 }
+                "host" if !matches!(v.get_ref(), DeValue::String(_)) => {
+                    let names: Vec<String> = host::Host::names()
+                        .iter()
+                        .map(|n| format!("\"{n}\""))
+                        .collect();
+                    let expected = format!("one host name in quotes: {}", names.join(", "));
+                    self.type_error("build", "host", v, &expected);
+                }
                 "host" => {
                     if let Some(s) = self.string("build", "host", v) {
                         match host::Host::parse(&s) {

@@ -247,8 +247,13 @@ impl Breach {
             Limit::FileBytes(_) => {
                 "make the file smaller or keep it out of content/ and link to it where it is stored".into()
             }
-            Limit::FolderEntries(_) => {
+            // The incidents' own folder grows with the history; any
+            // other folder is one of the author's under content/.
+            Limit::FolderEntries(_) if self.path.as_deref() == Some(Path::new("postmortems")) => {
                 "split the incidents between knowledge bases, or choose another host (`[build] host`)".into()
+            }
+            Limit::FolderEntries(_) => {
+                "spread the files of that folder under content/ over sub-folders (e.g. one per year), or choose another host (`[build] host`)".into()
             }
         }
     }
@@ -365,6 +370,19 @@ mod tests {
             "public/static/big.bin is 26.0 MiB (27262976 bytes); cloudflare-pages publishes files of at most 25.0 MiB (26214400 bytes)"
         );
         assert_eq!(b.path.as_deref(), Some(Path::new("static/big.bin")));
+    }
+
+    #[test]
+    fn a_full_folder_is_split_by_incidents_or_by_sub_folders() {
+        let t = tally(1, 10, 1);
+        let b = &check(&t, Host::Netlify)[0];
+        assert!(b.hint().starts_with("split the incidents"), "{}", b.hint());
+        let t = Tally {
+            fullest: Some((PathBuf::from("attachments"), 60_000)),
+            ..tally(1, 10, 1)
+        };
+        let b = &check(&t, Host::Netlify)[0];
+        assert!(b.hint().contains("sub-folders"), "{}", b.hint());
     }
 
     #[test]

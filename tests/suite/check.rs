@@ -444,3 +444,21 @@ fn an_initialised_knowledge_base_passes_check_cleanly() {
     kb.run_in(&root, &["schema", "--write"]).success();
     kb.run_in(&root, &["check", "--deny-warnings"]).success();
 }
+
+/// A configuration error stops the check before any postmortem is read,
+/// and the verdict says so rather than counting none.
+#[test]
+fn a_bad_configuration_is_not_reported_as_zero_postmortems() {
+    let kb = Kb::new("[build]\nhost = \"gh\"\n");
+    kb.postmortem(
+        "2020-01-01-clean.md",
+        &clean("Clean", "2020-01-01", "", None),
+    );
+    let run = kb.run(&["check"]);
+    run.failure();
+    assert!(run.stdout.contains("unknown host `gh`"), "{}", run.stdout);
+    assert_eq!(
+        run.stderr.trim(),
+        "check failed: 1 error, 0 warnings before reading the postmortems"
+    );
+}

@@ -82,6 +82,29 @@ fn unknown_hosts_are_refused_with_the_list() {
     kb.postmortem("2020-01-01-a.md", &pm("A", "2020-01-01", ""));
     let run = kb.build(&["--host", "vercel"]);
     assert_eq!(run.status, 2, "{}", run.stderr);
-    run.stderr_has("--host: unknown host `vercel`")
-        .stderr_has("one of: github-pages, gitlab-pages, cloudflare-pages, netlify");
+    run.stderr_has("invalid value 'vercel' for '--host <HOST>'")
+        .stderr_has("[possible values: github-pages, gitlab-pages, cloudflare-pages, netlify]");
+    // A usage error, not a failed build.
+    assert!(!run.stderr.contains("build failed"), "{}", run.stderr);
+    let run = kb.build(&["--host", "netlfy"]);
+    assert_eq!(run.status, 2, "{}", run.stderr);
+    run.stderr_has("a similar value exists: 'netlify'");
+    let run = kb.build(&["--host"]);
+    assert_eq!(run.status, 2, "{}", run.stderr);
+    run.stderr_has("[possible values: github-pages, gitlab-pages, cloudflare-pages, netlify]");
+
+    // Not a string: the names, quoted as book.toml needs them.
+    for (value, found) in [
+        ("3", "integer"),
+        ("true", "boolean"),
+        ("[\"netlify\"]", "array"),
+    ] {
+        let kb = Kb::new(&format!("{BOOK}\n[build]\nhost = {value}\n"));
+        kb.postmortem("2020-01-01-a.md", &pm("A", "2020-01-01", ""));
+        let run = kb.build(&[]);
+        run.failure();
+        run.stderr_has(&format!(
+            "book.toml:{line}:8: error: [build] host must be one host name in quotes: \"github-pages\", \"gitlab-pages\", \"cloudflare-pages\", \"netlify\", found {found}"
+        ));
+    }
 }

@@ -119,6 +119,9 @@ fn every_incident_and_follow_up_is_on_exactly_one_page_of_each_list() {
         }
     }
     assert_eq!(seen, later);
+    // The first page says which of them it holds, as the others do.
+    let first: String = recurrences[0].1.root_element().text().collect();
+    assert!(first.contains("1–50 on this page"), "{first}");
     // A cause of a third of the incidents: one page.
     let c0 = pages(&kb, "causes/c0/");
     assert_eq!(c0.len(), 1);
