@@ -126,10 +126,10 @@ pub fn check(root: &Path, opts: &CheckOptions) -> Report {
     let mut site = pipeline.model(loaded, clock, None, &mut diags);
     if let Some(s) = &site
         && !diags.has_errors()
-        && let Err(d) = pipeline.render_nowhere(s, &assets)
     {
-        // Template errors, the search index: what `build` would stop on.
-        diags.extend(d);
+        // Template errors, the search index, clashes, the host limits:
+        // what `build` would stop on or warn of.
+        diags.extend(pipeline.render_nowhere(s, &assets));
     }
     if site.is_none() {
         site = lenient_model(&mut pipeline, backup, clock);

@@ -176,7 +176,7 @@ pub struct BuildArgs {
     #[arg(long)]
     pub force: bool,
     /// Fail when the output breaks this host's limits: github-pages, gitlab-pages, cloudflare-pages or netlify (default: [build] host)
-    #[arg(long, value_name = "HOST", value_enum)]
+    #[arg(long, value_name = "HOST", value_enum, ignore_case = true)]
     pub host: Option<Host>,
 }
 

@@ -51,14 +51,18 @@ impl crate::serve::Events for Printer {
         }
     }
 
-    fn build_failed(&self, diags: &Diagnostics) {
+    fn build_failed(&self, diags: &Diagnostics, served: bool) {
         let mut err = std::io::stderr().lock();
         for d in diags.clone().into_sorted() {
             if d.is_error() || !self.quiet {
                 let _ = err.write_all(d.render_human().as_bytes());
             }
         }
-        let _ = err.write_all(b"error: build failed; serving the last good build\n");
+        let _ = err.write_all(if served {
+            b"error: build failed; serving the last good build\n"
+        } else {
+            b"error: the first build failed; fix the errors above and save to build again\n"
+        });
     }
 
     fn search_made(&self, took: Duration, files_written: usize) {

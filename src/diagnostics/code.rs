@@ -63,6 +63,8 @@ codes! {
     DuplicateId = "duplicate-id",
     DuplicatePage = "duplicate-page",
     BadPageName = "bad-page-name",
+    /// A file under content/ that would take a path the site makes.
+    PathTaken = "path-taken",
     TimelineBackwards = "timeline-backwards",
     // Bodies and templates.
     TooDeep = "too-deep",
@@ -142,7 +144,7 @@ pub const LINTS: &[Code] = &[
     Code::TimelineRollover,
     // a wall-clock time the clocks skipped (moving forward for daylight saving time)
     Code::TimelineDstGap,
-    // a symbolic link leads outside the knowledge base and is skipped
+    // a symbolic link leads outside content/, nowhere, to a folder or to a file not published, and is skipped
     Code::SymlinkOutside,
     // a Markdown file that is not read: not `.md`, or a page in a sub-folder
     Code::NotRead,

@@ -28,6 +28,9 @@ use crate::load::source::Asset;
 pub enum Kind {
     Svg,
     Html,
+    /// XML that a browser shows as a document (XHTML, or any XML with a
+    /// stylesheet that makes it a page): read as XML, allowed with HTML.
+    Xml,
 }
 
 impl Kind {
@@ -35,7 +38,8 @@ impl Kind {
         let ext = rel.rsplit_once('.')?.1.to_ascii_lowercase();
         match ext.as_str() {
             "svg" => Some(Kind::Svg),
-            "html" | "htm" | "xhtml" => Some(Kind::Html),
+            "html" | "htm" | "shtml" | "shtm" => Some(Kind::Html),
+            "xhtml" | "xht" | "xml" | "xsl" | "xslt" | "rss" | "atom" => Some(Kind::Xml),
             _ => None,
         }
     }
@@ -65,7 +69,7 @@ pub fn check_assets(config: &Config, assets: &[Asset]) -> Vec<Diagnostic> {
         .filter_map(|a| Some((a, Kind::of(&a.rel)?)))
         .filter(|(_, k)| match k {
             Kind::Svg => !config.build.unsafe_svg,
-            Kind::Html => !config.markdown.unsafe_html,
+            Kind::Html | Kind::Xml => !config.markdown.unsafe_html,
         })
         .collect();
     checked
@@ -75,7 +79,7 @@ pub fn check_assets(config: &Config, assets: &[Asset]) -> Vec<Diagnostic> {
             let bytes = std::fs::read(&a.path).unwrap_or_default();
             let text = String::from_utf8_lossy(&bytes);
             let found = match kind {
-                Kind::Svg => scan_svg(&text),
+                Kind::Svg | Kind::Xml => scan_svg(&text),
                 Kind::Html => scan_html(&text),
             };
             let lines = LineIndex::new(&text);
@@ -104,6 +108,7 @@ fn diagnostic(a: &Asset, kind: Kind, f: &Finding, lines: &LineIndex, text: &str)
     let (what, allow) = match kind {
         Kind::Svg => ("an SVG file", "`[build] unsafe-svg = true`"),
         Kind::Html => ("an HTML file", "`[markdown] unsafe-html = true`"),
+        Kind::Xml => ("an XML file", "`[markdown] unsafe-html = true`"),
     };
     Diagnostic::error(
         Code::UnsafeAsset,
@@ -121,6 +126,9 @@ fn diagnostic(a: &Asset, kind: Kind, f: &Finding, lines: &LineIndex, text: &str)
         ),
         Kind::Html => format!(
             "remove the script, the event handler or the script link from the file, or set {allow} in book.toml if every such file under content/ is trusted"
+        ),
+        Kind::Xml => format!(
+            "browsers open XHTML and XML with a stylesheet as pages: remove the script, the event handler or the script link, or set {allow} in book.toml if every such file under content/ is trusted"
         ),
     })
 }
@@ -146,6 +154,19 @@ fn check_element(name: &str, attrs: &[(String, String)], mut found: impl FnMut(S
         )),
         "iframe" | "object" | "embed" | "frame" if attrs.iter().any(|(k, _)| k == "srcdoc") => {
             found(format!("a `<{name} srcdoc>` (an inline document)"))
+        }
+        // XSLT writes elements and attributes by name.
+        "element" | "attribute" => {
+            if let Some((_, v)) = attrs.iter().find(|(k, _)| k == "name") {
+                let made = v.to_ascii_lowercase();
+                let made = made.rsplit(':').next().unwrap_or(&made);
+                if matches!(made, "script" | "foreignobject" | "iframe" | "srcdoc")
+                    || (made.starts_with("on") && made.len() > 2)
+                    || is_url_attribute(made)
+                {
+                    found(format!("a `<{name}>` that writes `{v}`"));
+                }
+            }
         }
         _ => {}
     }
@@ -371,7 +392,49 @@ mod tests {
     fn kinds_by_extension() {
         assert_eq!(Kind::of("img/a.SVG"), Some(Kind::Svg));
         assert_eq!(Kind::of("x/page.htm"), Some(Kind::Html));
-        assert_eq!(Kind::of("x/page.xhtml"), Some(Kind::Html));
+        assert_eq!(Kind::of("x/page.shtml"), Some(Kind::Html));
+        for xml in [
+            "x/page.xhtml",
+            "c.XML",
+            "c.xht",
+            "t.xsl",
+            "t.xslt",
+            "f.rss",
+            "f.atom",
+        ] {
+            assert_eq!(Kind::of(xml), Some(Kind::Xml), "{xml}");
+        }
         assert_eq!(Kind::of("a.png"), None);
+    }
+
+    #[test]
+    fn xhtml_and_xslt_script_shapes_are_found() {
+        let cases = [
+            (
+                r#"<?xml version="1.0"?><html xmlns="http://www.w3.org/1999/xhtml"><body><script>x()</script></body></html>"#,
+                "`<script>`",
+            ),
+            (
+                r#"<html xmlns="http://www.w3.org/1999/xhtml"><body onload="x()"/></html>"#,
+                "event handler",
+            ),
+            (
+                r#"<xsl:stylesheet xmlns:xsl="http://www.w3.org/1999/XSL/Transform"><xsl:template match="/"><xsl:element name="script">x()</xsl:element></xsl:template></xsl:stylesheet>"#,
+                "writes `script`",
+            ),
+            (
+                r#"<xsl:stylesheet xmlns:xsl="http://www.w3.org/1999/XSL/Transform"><xsl:template match="/"><p><xsl:attribute name="onclick">x()</xsl:attribute></p></xsl:template></xsl:stylesheet>"#,
+                "writes `onclick`",
+            ),
+        ];
+        for (xml, want) in cases {
+            let found = scan_svg(xml);
+            assert!(
+                whats(&found).iter().any(|w| w.contains(want)),
+                "{xml}: {found:?}"
+            );
+        }
+        let data = r#"<?xml version="1.0"?><metrics><sample at="2024-01-01T00:00Z" value="3"/><element name="db"/></metrics>"#;
+        assert_eq!(scan_svg(data), []);
     }
 }

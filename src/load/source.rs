@@ -47,15 +47,13 @@ pub struct Discovered {
 
 /// The postmortem and page files of a knowledge base, and the asset files
 /// beside them and anywhere else under the content folder, in a stable
-/// order. Symbolic links are followed only when they stay inside the root.
+/// order. Symbolic links are followed only to a file that would be
+/// published itself: inside the content folder, not ignored, not in the
+/// output or the themes, not book.toml.
 pub fn discover(config: &Config) -> (Discovered, Diagnostics) {
     let mut diags = Diagnostics::new();
     let mut found = Discovered::default();
     let content = config.content_dir();
-    let root_canon = config
-        .root
-        .canonicalize()
-        .unwrap_or_else(|_| config.root.clone());
     if !content.is_dir() {
         diags.push(missing_content_dir(config, &content));
     }
@@ -74,6 +72,9 @@ pub fn discover(config: &Config) -> (Discovered, Diagnostics) {
         config.themes_dir(),
         config.config_path(),
     ];
+    let canon = |p: &Path| p.canonicalize().unwrap_or_else(|_| p.to_path_buf());
+    let content_canon = canon(&content);
+    let not_content_canon: Vec<PathBuf> = not_content[2..].iter().map(|p| canon(p)).collect();
     for (kind, dir) in regions {
         if !dir.is_dir() {
             continue;
@@ -90,7 +91,8 @@ pub fn discover(config: &Config) -> (Discovered, Diagnostics) {
         let seen = Seen {
             kind,
             content: &content,
-            root_canon: &root_canon,
+            content_canon: &content_canon,
+            not_content_canon: &not_content_canon,
         };
         for entry in walker {
             let entry = match entry {
@@ -140,7 +142,9 @@ struct Seen<'a> {
     /// `None` outside content/postmortems/ and content/pages/.
     kind: Option<SourceKind>,
     content: &'a Path,
-    root_canon: &'a Path,
+    content_canon: &'a Path,
+    /// The output and themes folders and book.toml, resolved.
+    not_content_canon: &'a [PathBuf],
 }
 
 impl Seen<'_> {
@@ -198,23 +202,38 @@ impl Seen<'_> {
         Some(Found::File)
     }
 
-    /// Only links that resolve to a file inside the knowledge base are
-    /// followed; the others are a warning.
+    /// Only links to a file that would be published itself are followed
+    /// (so no link publishes a secret beside the knowledge base, a dotfile,
+    /// book.toml or the last build); the others are a warning.
     fn bad_link(&self, path: &Path) -> Option<Diagnostic> {
         let why = match path.canonicalize() {
-            Ok(target) if target.starts_with(self.root_canon) && target.is_file() => return None,
-            Ok(target) if !target.starts_with(self.root_canon) => {
-                "a link that leads outside the knowledge base"
-            }
-            Ok(_) => "a link to a folder",
             Err(_) => "a link that leads nowhere (or to itself)",
+            Ok(target) => match target.strip_prefix(self.content_canon) {
+                Err(_) => "a link that leads outside the content folder",
+                Ok(_) if self.not_content_canon.iter().any(|p| target.starts_with(p)) => {
+                    "a link to the output, the themes or book.toml"
+                }
+                Ok(rel)
+                    if rel
+                        .components()
+                        .any(|c| is_ignored_name(&c.as_os_str().to_string_lossy())) =>
+                {
+                    "a link to a file that is not published (a dotfile or an editor's leftover)"
+                }
+                Ok(_) if target.is_dir() => "a link to a folder (folder links are not followed)",
+                Ok(_) if target.is_file() => return None,
+                Ok(_) => "a link to something that is not a file",
+            },
         };
         Some(
             Diagnostic::warning(
                 Code::SymlinkOutside,
                 format!("{} is {why}; skipped", display_path(path).display()),
             )
-            .in_file(display_path(path)),
+            .in_file(display_path(path))
+            .with_hint(
+                "link only to files inside content/, or copy the file there; remove the link to silence this",
+            ),
         )
     }
 }

@@ -122,7 +122,11 @@ impl LinkTable {
             Some(i) => (&url[..i], &url[i..]),
             None => (url, ""),
         };
-        let path_part = path_part.split('?').next().unwrap_or(path_part);
+        // The query stays on the link (`diagram.svg?v=2` busts a cache).
+        let (path_part, query) = match path_part.find('?') {
+            Some(i) => (&path_part[..i], &path_part[i..]),
+            None => (path_part, ""),
+        };
         let decoded = percent_decode(path_part);
         let dir = match doc_rel.rfind('/') {
             Some(i) => &doc_rel[..i],
@@ -135,11 +139,11 @@ impl LinkTable {
             if *hidden {
                 return Resolved::Hidden;
             }
-            return Resolved::Url(format!("{page}{fragment}"));
+            return Resolved::Url(format!("{page}{query}{fragment}"));
         }
         if self.assets.contains(&target) {
             return Resolved::Url(format!(
-                "{}{}{fragment}",
+                "{}{}{query}{fragment}",
                 self.base_path,
                 encode_path(&target)
             ));
@@ -288,5 +292,13 @@ mod tests {
             Resolved::External
         );
         assert_eq!(t.resolve("postmortems/a.md", "#frag"), Resolved::External);
+        assert_eq!(
+            t.resolve("postmortems/2018/a.md", "img/g%20raph.png?v=2#top"),
+            Resolved::Url("/kb/postmortems/2018/img/g%20raph.png?v=2#top".into())
+        );
+        assert_eq!(
+            t.resolve("postmortems/2017/b.md", "../2018/a.md?print=1"),
+            Resolved::Url("/kb/postmortems/a/?print=1".into())
+        );
     }
 }

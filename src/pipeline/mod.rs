@@ -39,7 +39,7 @@ use crate::markdown::highlight::Highlighter;
 use crate::model::site::{Clock, Site};
 use crate::render::theme::Theme;
 use crate::render::{Progress, RenderReport, RenderState, Renderer, Unobserved};
-use crate::write::sink::{DirSink, NullSink, Sink};
+use crate::write::sink::{DirSink, NullSink, Sink, TallySink};
 
 /// The stack of every thread that runs on user input (rayon's workers,
 /// `serve`'s threads). Input that would recurse deeply is stopped at its
@@ -175,6 +175,25 @@ impl Pipeline {
         )?;
         let report = renderer.render_all(sink, state, incremental, progress)?;
         let mut diags = Diagnostics::new();
+        let unrendered = renderer.unrendered_paths();
+        let made = crate::write::clash::Made::new(
+            state
+                .page_paths()
+                .chain(unrendered.iter().map(String::as_str)),
+            site.config
+                .search
+                .enable
+                .then_some(crate::search::DIR)
+                .into_iter()
+                .collect(),
+        );
+        diags.extend(crate::write::clash::clashes(
+            &made,
+            assets.iter().map(|a| (a.rel.as_str(), a.path.as_path())),
+        ));
+        if diags.has_errors() {
+            return Err(diags);
+        }
         let results: Vec<Option<Diagnostic>> = assets
             .par_iter()
             .map(|a| {
@@ -262,15 +281,17 @@ impl Pipeline {
     }
 
     /// Every page and, when enabled, the search index, made as `build`
-    /// makes them and written nowhere: what `check` runs, so that it fails
-    /// wherever `build` would.
-    pub fn render_nowhere(&self, site: &Site, assets: &[Asset]) -> Result<(), Diagnostics> {
+    /// makes them and written nowhere, then the host limits checked
+    /// against their sizes: what `check` runs, so that it fails wherever
+    /// `build` would. Returns the errors and warnings.
+    pub fn render_nowhere(&self, site: &Site, assets: &[Asset]) -> Diagnostics {
+        let sink = TallySink::default();
         let (rendered, search) = rayon::join(
             || {
                 self.render(
                     site,
                     assets,
-                    &NullSink,
+                    &sink,
                     &mut RenderState::default(),
                     false,
                     &Unobserved,
@@ -280,7 +301,7 @@ impl Pipeline {
                 site.config
                     .search
                     .enable
-                    .then(|| crate::search::build(site, &NullSink))
+                    .then(|| crate::search::build(site, &sink))
             },
         );
         let mut diags = rendered.err().unwrap_or_default();
@@ -288,9 +309,13 @@ impl Pipeline {
             diags.push(d);
         }
         if diags.has_errors() {
-            return Err(diags);
+            return diags;
         }
-        Ok(())
+        match self.check_host_limits(&sink.tally(), &self.output_dir(), false) {
+            Ok(warnings) => diags.extend(warnings),
+            Err(errors) => diags.extend(errors),
+        }
+        diags
     }
 
     /// Load, model and render; nothing is written (for `check`).
@@ -299,13 +324,14 @@ impl Pipeline {
     }
 
     /// Checks what the finished staging folder holds (`tally`; it is to
-    /// become `out`) against the limits of the chosen host: breaking one
-    /// is an error. Without a host, breaking the strictest of them is a
-    /// warning (returned).
+    /// become `out`; `building`: it is written, not only checked) against
+    /// the limits of the chosen host: breaking one is an error. Without a
+    /// host, breaking the strictest of them is a warning (returned).
     fn check_host_limits(
         &self,
         tally: &crate::write::limits::Tally,
         out: &Path,
+        building: bool,
     ) -> Result<Vec<Diagnostic>, Diagnostics> {
         use crate::write::limits;
         let shown = display_path(out);
@@ -317,13 +343,13 @@ impl Pipeline {
                 }
                 let mut d = Diagnostics::new();
                 for b in breaches {
-                    d.push(b.diagnostic(&shown, true));
+                    d.push(b.diagnostic(&shown, true, building));
                 }
                 Err(d)
             }
             None => Ok(limits::check_strictest(tally)
                 .iter()
-                .map(|b| b.diagnostic(&shown, false))
+                .map(|b| b.diagnostic(&shown, false, building))
                 .collect()),
         }
     }
@@ -348,9 +374,9 @@ impl Pipeline {
         let sink = DirSink::new(staging.dir());
         let mut built = self.run_into(clock, &sink, None, &Unobserved)?;
         let t = Instant::now();
-        let mut tally = sink.tally();
-        tally.add_file(crate::write::MARKER, crate::write::MARKER_TEXT.len() as u64);
-        built.warnings.extend(self.check_host_limits(&tally, &out)?);
+        built
+            .warnings
+            .extend(self.check_host_limits(&sink.tally(), &out, true)?);
         built.timings.push(("host limits", t.elapsed()));
         let t = Instant::now();
         staging.commit().map_err(one)?;

@@ -345,10 +345,14 @@ impl Renderer<'_> {
                 }
             }
         }
-        // Folders in key order, so that they do not depend on the counts.
+        // Folders in key order, so that they do not depend on the counts;
+        // the groups of follow-ups without an owner, team, … last, so that
+        // a team called "no team" keeps its folder when they appear.
         // The view by incident links to the incidents' own pages.
         let mut taken: HashSet<String> = RESERVED.iter().map(|s| s.to_string()).collect();
         let mut list: Vec<(String, GroupData)> = Vec::with_capacity(groups.len());
+        let mut groups: Vec<_> = groups.into_iter().collect();
+        groups.sort_by_key(|(key, _)| is_placeholder(key));
         for (key, (mut group, pending)) in groups {
             let dir = match path {
                 "incidents" => String::new(),
@@ -391,6 +395,12 @@ impl Renderer<'_> {
             by_key,
         }
     }
+}
+
+/// The name of the group of follow-ups that have no owner, team, service
+/// or priority.
+fn is_placeholder(key: &str) -> bool {
+    key.starts_with("(no ") && key.ends_with(')')
 }
 
 /// A folder name for a group: its slug, made unique among `taken` (which

@@ -49,6 +49,13 @@ pub struct RenderState {
     pages: HashMap<String, u64>,
 }
 
+impl RenderState {
+    /// The paths of the pages of the last render.
+    pub fn page_paths(&self) -> impl Iterator<Item = &str> {
+        self.pages.keys().map(String::as_str)
+    }
+}
+
 /// What a render did.
 #[derive(Debug, Default)]
 pub struct RenderReport {
@@ -387,6 +394,14 @@ impl<'a> Renderer<'a> {
         let sitemap = self.sitemap(&listed);
         jobs.push(sitemap);
         jobs
+    }
+
+    /// The paths of the files `write_unrendered` makes.
+    pub fn unrendered_paths(&self) -> Vec<String> {
+        let mut paths = vec!["postmortems.json".to_string(), "stats.json".to_string()];
+        paths.extend(self.theme.statics.keys().map(|n| format!("static/{n}")));
+        paths.push("static/highlight.css".into());
+        paths
     }
 
     /// The files made without templates: the JSON export (written when

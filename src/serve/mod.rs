@@ -73,8 +73,9 @@ pub trait Events: Send + Sync + 'static {
     fn serving(&self, url: &str, root: &Path, folder: &Path);
     /// A round built: its warnings, how long it took, the files it changed.
     fn built(&self, built: &Built, took: Duration, files_written: usize);
-    /// A round failed; the last good build stays served.
-    fn build_failed(&self, diags: &Diagnostics);
+    /// A round failed; the last good build stays served (`served`: there
+    /// was one).
+    fn build_failed(&self, diags: &Diagnostics, served: bool);
     /// The search index of a build was made (in the background).
     fn search_made(&self, took: Duration, files_written: usize);
     /// The files a change touched (before the round that follows).
@@ -432,9 +433,9 @@ impl Rebuilder {
         )
     }
 
-    fn fail(&self, diags: &Diagnostics) {
+    fn fail(&self, diags: &Diagnostics, served: bool) {
         let text = error_text(diags);
-        self.events.build_failed(diags);
+        self.events.build_failed(diags, served);
         let build = self.live.status.borrow().build.clone();
         self.live.status.send_replace(Status {
             build,
@@ -459,7 +460,7 @@ impl Rebuilder {
         let clock = match clock(&pipeline.config, None) {
             Ok(c) => c,
             Err(d) => {
-                self.fail(&Diagnostics::from(d));
+                self.fail(&Diagnostics::from(d), *builds > 0);
                 return;
             }
         };
@@ -497,7 +498,7 @@ impl Rebuilder {
                     let _ = self.search.send(Arc::new(built.site));
                 }
             }
-            Err(diags) => self.fail(&diags),
+            Err(diags) => self.fail(&diags, *builds > 0),
         }
     }
 
@@ -510,7 +511,7 @@ impl Rebuilder {
                 (Some(p), state, builds)
             }
             Err(d) => {
-                self.fail(&d);
+                self.fail(&d, false);
                 (None, state, builds)
             }
         }
@@ -562,7 +563,7 @@ impl Rebuilder {
                     match self.pipeline() {
                         Ok(p) => pipeline = Some(p),
                         Err(d) => {
-                            self.fail(&d);
+                            self.fail(&d, builds > 0);
                             continue;
                         }
                     }

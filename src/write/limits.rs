@@ -260,13 +260,18 @@ impl Breach {
 
     /// The breach as a problem of the build: an error when `host` was
     /// chosen, else a warning about the host whose limit it is.
-    pub fn diagnostic(&self, out: &Path, chosen: bool) -> Diagnostic {
+    pub fn diagnostic(&self, out: &Path, chosen: bool, building: bool) -> Diagnostic {
         if chosen {
             Diagnostic::error(
                 Code::HostLimit,
                 format!(
-                    "{}; the previous output is left as it was",
-                    self.message(out)
+                    "{}; {}",
+                    self.message(out),
+                    if building {
+                        "the previous output is left as it was"
+                    } else {
+                        "`pmsite build` would fail"
+                    }
                 ),
             )
             .with_hint(self.hint())
@@ -359,7 +364,7 @@ mod tests {
     fn messages_name_the_limit_and_what_breaks_it() {
         let t = tally(GB + 1, 10, 1);
         let b = &check(&t, Host::GithubPages)[0];
-        let d = b.diagnostic(Path::new("public"), true);
+        let d = b.diagnostic(Path::new("public"), true, true);
         assert_eq!(
             d.message,
             "the site is 1.00 GB (1000000001 bytes); github-pages publishes at most 1.00 GB (1000000000 bytes) per site; the previous output is left as it was"

@@ -5,6 +5,7 @@
 //!
 //! May use `config` and `diagnostics` only.
 
+pub mod clash;
 pub mod limits;
 pub mod sink;
 

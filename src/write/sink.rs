@@ -22,31 +22,56 @@ pub trait Sink: Sync {
     fn prepare(&self, _paths: &[&str]) {}
 }
 
-/// Writes each file into a folder (the build's staging folder), and
-/// remembers what it wrote (for the host limits, without reading the
-/// folder again).
-pub struct DirSink {
-    root: PathBuf,
+/// Writes nothing and remembers the size of every file put: what the
+/// host limits are checked against (`check` writes nothing either).
+#[derive(Default)]
+pub struct TallySink {
     written: Mutex<Vec<(String, u64)>>,
 }
 
-impl DirSink {
-    pub fn new(root: impl Into<PathBuf>) -> Self {
-        DirSink {
-            root: root.into(),
-            written: Mutex::new(Vec::new()),
-        }
-    }
-
-    /// What the folder holds of what was put into it (the last put of a
-    /// path counts).
+impl TallySink {
+    /// What a folder would hold of what was put (the last put of a path
+    /// counts).
     pub fn tally(&self) -> crate::write::limits::Tally {
         let written = self.written.lock().map(|w| w.clone()).unwrap_or_default();
         let mut last: HashMap<&str, u64> = HashMap::with_capacity(written.len());
         for (p, n) in &written {
             last.insert(p, *n);
         }
-        crate::write::limits::Tally::of_files(last)
+        let mut tally = crate::write::limits::Tally::of_files(last);
+        tally.add_file(crate::write::MARKER, crate::write::MARKER_TEXT.len() as u64);
+        tally
+    }
+}
+
+impl Sink for TallySink {
+    fn put(&self, path: &str, bytes: &[u8]) -> io::Result<()> {
+        if let Ok(mut w) = self.written.lock() {
+            w.push((path.to_string(), bytes.len() as u64));
+        }
+        Ok(())
+    }
+}
+
+/// Writes each file into a folder (the build's staging folder), and
+/// remembers what it wrote (for the host limits, without reading the
+/// folder again).
+pub struct DirSink {
+    root: PathBuf,
+    written: TallySink,
+}
+
+impl DirSink {
+    pub fn new(root: impl Into<PathBuf>) -> Self {
+        DirSink {
+            root: root.into(),
+            written: TallySink::default(),
+        }
+    }
+
+    /// What the folder holds of what was put into it, with the marker.
+    pub fn tally(&self) -> crate::write::limits::Tally {
+        self.written.tally()
     }
 }
 
@@ -64,10 +89,7 @@ impl Sink for DirSink {
             }
             r => r?,
         }
-        if let Ok(mut w) = self.written.lock() {
-            w.push((path.to_string(), bytes.len() as u64));
-        }
-        Ok(())
+        self.written.put(path, bytes)
     }
 
     /// Makes every folder the files need, from one thread: many threads
@@ -246,12 +268,11 @@ impl UpdateSink {
         if let Some(parent) = target.parent() {
             std::fs::create_dir_all(parent)?;
         }
+        // A short name of its own (not the file's name with more around
+        // it, which may pass the file system's limit on a name's length).
         let tmp = target.with_file_name(format!(
-            ".{}.pmsite-tmp",
-            target
-                .file_name()
-                .map(|n| n.to_string_lossy().into_owned())
-                .unwrap_or_default()
+            ".pmsite-{:016x}.tmp",
+            xxhash_rust::xxh3::xxh3_64(path.as_bytes())
         ));
         std::fs::write(&tmp, bytes)?;
         std::fs::rename(&tmp, &target)?;

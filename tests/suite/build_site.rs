@@ -446,3 +446,103 @@ fn a_content_folder_at_the_root_does_not_publish_the_theme_or_the_config() {
     assert!(!site.join("book.toml").exists());
     assert!(!site.join("themes").exists());
 }
+
+/// A file of the author's never replaces a file the site makes (a page,
+/// the export, the theme's CSS, the search index), nor needs a folder
+/// where the site makes a file or a file where it makes a folder: each is
+/// an error at the file, from `build` and `check` alike.
+#[test]
+fn a_file_of_the_authors_never_takes_a_path_the_site_makes() {
+    let kb = Kb::new("");
+    kb.postmortem("2021-01-01-x.md", &pm("X", "2021-01-01", ""));
+    for rel in [
+        "content/index.html",
+        "content/postmortems/2021-01-01-x/index.html",
+        "content/postmortems.json",
+        "content/static/style.css",
+        "content/search/manifest.json",
+        "content/timeline",
+        "content/feed.xml/a.txt",
+    ] {
+        kb.write(rel, "mine");
+    }
+    kb.write("content/causes/diagram.png", [1u8]);
+    kb.write("content/static/logo.png", [1u8]);
+    let run = kb.build(&[]);
+    run.failure();
+    let errors = run.error_lines();
+    let expected = [
+        "content/feed.xml/a.txt: error: this file cannot be published at /feed.xml/a.txt: it needs a folder /feed.xml/, and the site makes the file /feed.xml",
+        "content/index.html: error: this file cannot be published at /index.html: the site makes a file of its own there",
+        "content/postmortems/2021-01-01-x/index.html: error: this file cannot be published at /postmortems/2021-01-01-x/index.html: the site makes a file of its own there",
+        "content/postmortems.json: error: this file cannot be published at /postmortems.json: the site makes a file of its own there",
+        "content/search/manifest.json: error: this file cannot be published at /search/manifest.json: /search/ holds the search index the site makes",
+        "content/static/style.css: error: this file cannot be published at /static/style.css: the site makes a file of its own there",
+        "content/timeline: error: this file cannot be published at /timeline: the site makes the folder /timeline/ (its pages go there)",
+    ];
+    assert_eq!(errors, expected, "{}", run.stderr);
+    run.stderr_has("put yours in themes/<theme>/static/");
+    assert!(!kb.exists("public"));
+    let check = kb.run(&["check"]);
+    check.failure();
+    for e in &errors {
+        assert!(check.stdout.contains(e.as_str()), "check reports {e}");
+    }
+    // Beside the site's files, not on them: published.
+    for rel in [
+        "content/index.html",
+        "content/postmortems/2021-01-01-x/index.html",
+        "content/postmortems.json",
+        "content/static/style.css",
+        "content/search/manifest.json",
+        "content/timeline",
+        "content/feed.xml/a.txt",
+    ] {
+        std::fs::remove_file(kb.join(rel)).unwrap();
+    }
+    kb.build(&[]).success();
+    assert!(kb.exists("public/causes/diagram.png"));
+    assert!(kb.exists("public/static/logo.png"));
+    assert!(kb.read("public/index.html").contains("<html"));
+}
+
+/// Symbolic links are followed only to a file that would be published
+/// itself: inside content/, not a dotfile, not the output or book.toml.
+#[cfg(unix)]
+#[test]
+fn symbolic_links_lead_only_to_files_that_are_published_themselves() {
+    use std::os::unix::fs::symlink;
+    let kb = Kb::new("");
+    kb.postmortem("2021-01-01-x.md", &pm("X", "2021-01-01", ""));
+    kb.write("content/shared/flow.png", [7u8]);
+    kb.write("content/.private/key.txt", "k");
+    kb.write(".env", "SECRET=1");
+    kb.write("content/diagrams/keep.txt", "x");
+    let link = |target: &str, name: &str| {
+        symlink(target, kb.join(&format!("content/diagrams/{name}"))).unwrap()
+    };
+    link("../shared/flow.png", "flow.png");
+    link("../../.env", "env.txt");
+    link("../.private/key.txt", "key.txt");
+    link("../../book.toml", "book.txt");
+    link("../nowhere.png", "gone.png");
+    link("../shared", "folder");
+    let run = kb.build(&[]);
+    run.success();
+    assert_eq!(
+        std::fs::read(kb.join("public/diagrams/flow.png")).unwrap(),
+        [7]
+    );
+    for (name, why) in [
+        ("env.txt", "a link that leads outside the content folder"),
+        ("book.txt", "a link that leads outside the content folder"),
+        ("key.txt", "a link to a file that is not published"),
+        ("gone.png", "a link that leads nowhere"),
+        ("folder", "a link to a folder"),
+    ] {
+        run.stderr_has(&format!(
+            "content/diagrams/{name}: warning[symlink-outside]: content/diagrams/{name} is {why}"
+        ));
+        assert!(!kb.exists(&format!("public/diagrams/{name}")), "{name}");
+    }
+}

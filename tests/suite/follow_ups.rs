@@ -383,3 +383,43 @@ fn team_and_type_columns_only_where_some_follow_up_has_one() {
         "{y:?}"
     );
 }
+
+/// The group of follow-ups without a team takes its folder after the
+/// teams do: a team whose name makes the same folder keeps it.
+#[test]
+fn a_team_keeps_its_folder_when_follow_ups_without_a_team_appear() {
+    let kb = Kb::new(BOOK);
+    kb.postmortem(
+        "named.md",
+        r#"---
+title: Named
+date: 2020-03-01
+severity: SEV2
+summary: s
+teams: [no-team]
+follow_ups:
+  - {title: Named team work, status: open}
+---
+"#,
+    );
+    kb.postmortem(
+        "unowned.md",
+        r#"---
+title: Unowned
+date: 2020-03-02
+severity: SEV2
+summary: s
+follow_ups:
+  - {title: Nobody's work, status: open}
+---
+"#,
+    );
+    kb.build(&[]).success();
+    let group = |dir: &str| {
+        let html =
+            Html::parse_document(&kb.read(&format!("public/follow-ups/teams/{dir}/index.html")));
+        texts_of(&html, "table.follow-ups tbody td:first-child")
+    };
+    assert_eq!(group("no-team"), ["Named team work"]);
+    assert_eq!(group("no-team-2"), ["Nobody's work"]);
+}

@@ -314,3 +314,41 @@ fn output_paths_are_named_as_given_and_resolved_before_the_check() {
     kb.build(&["--out", "content/../out2"]).success();
     assert!(kb.exists("out2/index.html"));
 }
+
+/// XHTML, and XML with a stylesheet that makes it a page, open as pages
+/// and run script: refused as HTML is, allowed with `unsafe-html`.
+#[test]
+fn xhtml_and_xml_with_script_are_refused_unless_allowed() {
+    let kb = Kb::new("[site]\ntitle = \"T\"\n");
+    kb.postmortem("a.md", &pm("A", "2020-01-01", ""));
+    let xhtml = "<?xml version=\"1.0\"?>\n<html xmlns=\"http://www.w3.org/1999/xhtml\"><body>\n<script>alert(document.domain)</script></body></html>\n";
+    kb.write("content/notes/c.xht", xhtml);
+    kb.write("content/notes/feed.XML", xhtml);
+    kb.write(
+        "content/notes/t.xsl",
+        "<xsl:stylesheet xmlns:xsl=\"http://www.w3.org/1999/XSL/Transform\" version=\"1.0\">\n<xsl:template match=\"/\"><xsl:element name=\"script\">alert(1)</xsl:element></xsl:template></xsl:stylesheet>\n",
+    );
+    kb.write(
+        "content/notes/data.xml",
+        "<?xml version=\"1.0\"?><samples><sample at=\"2020-01-01\" value=\"3\"/></samples>",
+    );
+    let run = kb.build(&[]);
+    run.failure();
+    let errors = run.error_lines();
+    let expected = [
+        "content/notes/c.xht:3:1: error: a `<script>` element in an XML file",
+        "content/notes/feed.XML:3:1: error: a `<script>` element in an XML file",
+        "content/notes/t.xsl:2:25: error: a `<xsl:element>` that writes `script` in an XML file",
+    ];
+    assert_eq!(errors.len(), expected.len(), "{}", run.stderr);
+    for (e, want) in errors.iter().zip(expected) {
+        assert!(e.starts_with(want), "{e}\n  wanted {want}");
+    }
+    kb.write(
+        "book.toml",
+        "[site]\ntitle = \"T\"\n\n[markdown]\nunsafe-html = true\n",
+    );
+    kb.build(&[]).success();
+    assert_eq!(kb.read("public/notes/c.xht"), xhtml);
+    assert!(kb.exists("public/notes/data.xml"));
+}

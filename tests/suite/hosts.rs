@@ -108,3 +108,32 @@ fn unknown_hosts_are_refused_with_the_list() {
         ));
     }
 }
+
+/// `check` writes nothing, but counts what `build` would write: the host
+/// limits fail it (or warn) where they fail `build`.
+#[test]
+fn check_reports_the_host_limits_as_build_does() {
+    let kb = with_big_asset(BOOK);
+    let run = kb.run(&["check"]);
+    run.success();
+    assert!(
+        run.stderr.contains("warning[host-limit]: ")
+            || run.stdout.contains("warning[host-limit]: "),
+        "{}{}",
+        run.stdout,
+        run.stderr
+    );
+    kb.write(
+        "book.toml",
+        format!("{BOOK}\n[build]\nhost = \"cloudflare-pages\"\n"),
+    );
+    let run = kb.run(&["check"]);
+    run.failure();
+    let all = format!("{}{}", run.stdout, run.stderr);
+    assert!(
+        all.contains("public/postmortems/capture.bin is 26.0 MiB")
+            && all.contains("`pmsite build` would fail"),
+        "{all}"
+    );
+    assert!(!kb.exists("public"), "check writes nothing");
+}

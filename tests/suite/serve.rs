@@ -425,3 +425,17 @@ fn bind_takes_host_names() {
     assert_eq!(run.status, 2, "{}", run.stderr);
     run.stderr_has("--bind `no.such.host.invalid` is not an address or a known host name");
 }
+
+/// A file whose name is near the file system's limit on a name's length
+/// is served as it is built (the server's temporary file has a short name
+/// of its own).
+#[test]
+fn a_file_with_a_long_name_is_served() {
+    let kb = kb();
+    let name = format!("{}.txt", "a".repeat(250));
+    kb.write(&format!("content/diagrams/{name}"), "long");
+    let server = Server::start(kb.path(), &[]);
+    let (status, body) = server.get(&format!("/diagrams/{name}"));
+    assert_eq!(status, 200);
+    assert_eq!(body, "long");
+}
