@@ -34,14 +34,30 @@ pub enum Kind {
 }
 
 impl Kind {
+    /// By the extension, as static hosts give the type: HTML, and every
+    /// XML type (`text/xml`, `application/xml`, any `…+xml`), which a
+    /// browser opens as a document.
     pub fn of(rel: &str) -> Option<Kind> {
         let ext = rel.rsplit_once('.')?.1.to_ascii_lowercase();
         match ext.as_str() {
-            "svg" => Some(Kind::Svg),
-            "html" | "htm" | "shtml" | "shtm" => Some(Kind::Html),
-            "xhtml" | "xht" | "xml" | "xsl" | "xslt" | "rss" | "atom" => Some(Kind::Xml),
-            _ => None,
+            "svg" => return Some(Kind::Svg),
+            // Compressed: shown only where a server adds its encoding.
+            "svgz" => return None,
+            "html" | "htm" | "shtml" | "shtm" => return Some(Kind::Html),
+            "xhtml" | "xht" | "xml" | "xsl" | "xslt" | "rss" | "atom" => return Some(Kind::Xml),
+            _ => {}
         }
+        mime_guess::from_ext(&ext).iter().find_map(|m| {
+            if m.subtype() == mime_guess::mime::HTML {
+                Some(Kind::Html)
+            } else if m.subtype() == mime_guess::mime::XML
+                || m.suffix() == Some(mime_guess::mime::XML)
+            {
+                Some(Kind::Xml)
+            } else {
+                None
+            }
+        })
     }
 }
 
@@ -51,6 +67,16 @@ pub struct Finding {
     pub what: String,
     pub at: Place,
 }
+
+impl Finding {
+    /// A file a browser cannot read whole, rather than script found.
+    fn is_unreadable(&self) -> bool {
+        self.what.starts_with(UNREADABLE)
+    }
+}
+
+/// How a finding of XML that is not well-formed begins.
+const UNREADABLE: &str = "XML that cannot be read";
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Place {
@@ -77,7 +103,7 @@ pub fn check_assets(config: &Config, assets: &[Asset]) -> Vec<Diagnostic> {
         .flat_map_iter(|(a, kind)| {
             // Unreadable files are reported when they are copied.
             let bytes = std::fs::read(&a.path).unwrap_or_default();
-            let text = String::from_utf8_lossy(&bytes);
+            let text = text_of(&bytes);
             let found = match kind {
                 Kind::Svg | Kind::Xml => scan_svg(&text),
                 Kind::Html => scan_html(&text),
@@ -110,6 +136,21 @@ fn diagnostic(a: &Asset, kind: Kind, f: &Finding, lines: &LineIndex, text: &str)
         Kind::Html => ("an HTML file", "`[markdown] unsafe-html = true`"),
         Kind::Xml => ("an XML file", "`[markdown] unsafe-html = true`"),
     };
+    if f.is_unreadable() {
+        return Diagnostic::error(
+            Code::UnsafeAsset,
+            format!(
+                "{} in {what}: a browser shows it up to this point, and what follows is not checked for script",
+                f.what
+            ),
+        )
+        .in_file(display_path(&a.path))
+        .at(pos)
+        .with_source(text)
+        .with_hint(format!(
+            "make the file well-formed, rename it (e.g. `data.xml.txt`) to publish it as text, or set {allow} in book.toml if every such file under content/ is trusted"
+        ));
+    }
     Diagnostic::error(
         Code::UnsafeAsset,
         format!(
@@ -226,6 +267,14 @@ pub fn scan_svg(text: &str) -> Vec<Finding> {
                     })
                 });
             }
+            Ok(Event::PI(pi)) => {
+                if pi.target().eq_ignore_ascii_case("xml-stylesheet") && !is_css(pi.content()) {
+                    out.push(Finding {
+                        what: "an `<?xml-stylesheet?>` that is not CSS (an XSLT stylesheet can write script)".into(),
+                        at: Place::Offset(at),
+                    });
+                }
+            }
             Ok(Event::DocType(d)) => {
                 // Entities declared here would be expanded into attribute
                 // values, out of sight of this check.
@@ -240,7 +289,7 @@ pub fn scan_svg(text: &str) -> Vec<Finding> {
             Ok(_) => {}
             Err(e) => {
                 out.push(Finding {
-                    what: format!("XML that cannot be read ({e})"),
+                    what: format!("{UNREADABLE} ({e})"),
                     at: Place::Offset(reader.error_position() as usize),
                 });
                 break;
@@ -248,6 +297,49 @@ pub fn scan_svg(text: &str) -> Vec<Finding> {
         }
     }
     out
+}
+
+/// Does this `<?xml-stylesheet?>` name a CSS stylesheet (`type="text/css"`)?
+/// Any other, or none, may be XSLT, which writes whatever it likes: no
+/// check of the stylesheet's own file can tell what it will write.
+fn is_css(pseudo_attributes: &str) -> bool {
+    let lower = pseudo_attributes.to_ascii_lowercase();
+    let Some(i) = lower.find("type") else {
+        return false;
+    };
+    let rest = lower[i + 4..].trim_start();
+    let Some(rest) = rest.strip_prefix('=') else {
+        return false;
+    };
+    let rest = rest.trim_start();
+    let Some(quote) = rest.chars().next().filter(|c| *c == '"' || *c == '\'') else {
+        return false;
+    };
+    let value = rest[1..].split(quote).next().unwrap_or("");
+    value.trim() == "text/css" && lower.matches("type").count() == 1
+}
+
+/// The text of a file: UTF-16 when it starts with a byte order mark
+/// (XML may be written so), else UTF-8 (invalid bytes replaced).
+fn text_of(bytes: &[u8]) -> Cow<'_, str> {
+    let utf16 = |be: bool| -> String {
+        let units = bytes[2..].chunks_exact(2).map(|c| {
+            if be {
+                u16::from_be_bytes([c[0], c[1]])
+            } else {
+                u16::from_le_bytes([c[0], c[1]])
+            }
+        });
+        char::decode_utf16(units)
+            .map(|c| c.unwrap_or(char::REPLACEMENT_CHARACTER))
+            .collect()
+    };
+    match bytes {
+        [0xFF, 0xFE, ..] => Cow::Owned(utf16(false)),
+        [0xFE, 0xFF, ..] => Cow::Owned(utf16(true)),
+        [0xEF, 0xBB, 0xBF, rest @ ..] => String::from_utf8_lossy(rest),
+        _ => String::from_utf8_lossy(bytes),
+    }
 }
 
 /// An XML element's name and attributes (names lowercased, values
@@ -389,6 +481,17 @@ mod tests {
     }
 
     #[test]
+    fn utf16_files_are_read_as_utf16() {
+        let mut le = vec![0xFF, 0xFE];
+        le.extend("<r a=\"1\"/>".encode_utf16().flat_map(u16::to_le_bytes));
+        assert_eq!(text_of(&le), "<r a=\"1\"/>");
+        let mut be = vec![0xFE, 0xFF];
+        be.extend("<s/>".encode_utf16().flat_map(u16::to_be_bytes));
+        assert_eq!(text_of(&be), "<s/>");
+        assert_eq!(scan_svg(&text_of(&le)), []);
+    }
+
+    #[test]
     fn kinds_by_extension() {
         assert_eq!(Kind::of("img/a.SVG"), Some(Kind::Svg));
         assert_eq!(Kind::of("x/page.htm"), Some(Kind::Html));
@@ -404,7 +507,19 @@ mod tests {
         ] {
             assert_eq!(Kind::of(xml), Some(Kind::Xml), "{xml}");
         }
-        assert_eq!(Kind::of("a.png"), None);
+        for xml in [
+            "map.kml",
+            "track.gpx",
+            "f.rdf",
+            "m.mathml",
+            "x.xsd",
+            "p.wsdl",
+        ] {
+            assert_eq!(Kind::of(xml), Some(Kind::Xml), "{xml}");
+        }
+        for other in ["a.png", "b.txt", "c.json", "d.css", "e.pdf", "noext"] {
+            assert_eq!(Kind::of(other), None, "{other}");
+        }
     }
 
     #[test]
@@ -434,6 +549,21 @@ mod tests {
                 "{xml}: {found:?}"
             );
         }
+        for pi in [
+            r#"<?xml-stylesheet type="text/xsl" href="t.txt"?><root/>"#,
+            r#"<?xml-stylesheet href="data:text/xml;base64,PHg+"?><root/>"#,
+            r#"<?xml-stylesheet type='application/xslt+xml' href='t.xsl'?><svg xmlns="http://www.w3.org/2000/svg"/>"#,
+            r#"<?xml-stylesheet type="text/css" type="text/xsl" href="t.xsl"?><root/>"#,
+        ] {
+            assert!(
+                whats(&scan_svg(pi)).iter().any(|w| w.contains("not CSS")),
+                "{pi}"
+            );
+        }
+        assert_eq!(
+            scan_svg(r#"<?xml-stylesheet type="text/css" href="a.css"?><root/>"#),
+            []
+        );
         let data = r#"<?xml version="1.0"?><metrics><sample at="2024-01-01T00:00Z" value="3"/><element name="db"/></metrics>"#;
         assert_eq!(scan_svg(data), []);
     }

@@ -221,6 +221,9 @@ impl Seen<'_> {
                     "a link to a file that is not published (a dotfile or an editor's leftover)"
                 }
                 Ok(_) if target.is_dir() => "a link to a folder (folder links are not followed)",
+                Ok(_) if is_markdown(path) != is_markdown(&target) => {
+                    "a link between a Markdown file and a file of another kind (a postmortem's source is never published as it is)"
+                }
                 Ok(_) if target.is_file() => return None,
                 Ok(_) => "a link to something that is not a file",
             },
@@ -236,6 +239,13 @@ impl Seen<'_> {
             ),
         )
     }
+}
+
+/// Is this a Markdown file, by its extension?
+fn is_markdown(path: &Path) -> bool {
+    path.extension()
+        .map(|e| e.to_string_lossy().to_ascii_lowercase())
+        .is_some_and(|e| MARKDOWN_EXTENSIONS.contains(&e.as_str()))
 }
 
 fn not_read(path: &Path, why: &str, hint: &str) -> Diagnostic {

@@ -165,6 +165,38 @@ impl Pipeline {
         incremental: bool,
         progress: &dyn Progress,
     ) -> Result<RenderReport, Diagnostics> {
+        // A file of the author's that takes a path the site makes stops
+        // the round: in `serve`, checked against the last round's pages
+        // first, so that no page of this round is written.
+        let unrendered = crate::render::unrendered_paths(&self.theme);
+        let mut filled = vec![(
+            crate::write::clash::SERVE_DIR,
+            "what `pmsite serve` answers itself",
+        )];
+        if site.config.search.enable {
+            filled.push((crate::search::DIR, "the search index the site makes"));
+        }
+        let clashes = |pages: &RenderState| {
+            let made = crate::write::clash::Made::new(
+                pages
+                    .page_paths()
+                    .chain(unrendered.iter().map(String::as_str)),
+                filled.clone(),
+            );
+            let found = crate::write::clash::clashes(
+                &made,
+                assets.iter().map(|a| (a.rel.as_str(), a.path.as_path())),
+            );
+            let mut diags = Diagnostics::new();
+            diags.extend(found);
+            diags
+        };
+        if incremental {
+            let diags = clashes(state);
+            if diags.has_errors() {
+                return Err(diags);
+            }
+        }
         let renderer = Renderer::new(
             site,
             &self.theme,
@@ -174,23 +206,7 @@ impl Pipeline {
             state,
         )?;
         let report = renderer.render_all(sink, state, incremental, progress)?;
-        let mut diags = Diagnostics::new();
-        let unrendered = renderer.unrendered_paths();
-        let made = crate::write::clash::Made::new(
-            state
-                .page_paths()
-                .chain(unrendered.iter().map(String::as_str)),
-            site.config
-                .search
-                .enable
-                .then_some(crate::search::DIR)
-                .into_iter()
-                .collect(),
-        );
-        diags.extend(crate::write::clash::clashes(
-            &made,
-            assets.iter().map(|a| (a.rel.as_str(), a.path.as_path())),
-        ));
+        let mut diags = clashes(state);
         if diags.has_errors() {
             return Err(diags);
         }

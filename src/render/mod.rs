@@ -396,14 +396,6 @@ impl<'a> Renderer<'a> {
         jobs
     }
 
-    /// The paths of the files `write_unrendered` makes.
-    pub fn unrendered_paths(&self) -> Vec<String> {
-        let mut paths = vec!["postmortems.json".to_string(), "stats.json".to_string()];
-        paths.extend(self.theme.statics.keys().map(|n| format!("static/{n}")));
-        paths.push("static/highlight.css".into());
-        paths
-    }
-
     /// The files made without templates: the JSON export (written when
     /// `json_changed`, else kept), the theme's static files, the
     /// highlighting stylesheet. Returns the problems.
@@ -826,6 +818,14 @@ struct FeedEntry {
     summary: String,
     categories: Vec<String>,
     severity: Option<String>,
+}
+
+/// The paths of the files `Renderer::write_unrendered` makes with `theme`.
+pub fn unrendered_paths(theme: &Theme) -> Vec<String> {
+    let mut paths = vec!["postmortems.json".to_string(), "stats.json".to_string()];
+    paths.extend(theme.statics.keys().map(|n| format!("static/{n}")));
+    paths.push("static/highlight.css".into());
+    paths
 }
 
 /// A site URL made absolute with the configured base URL (when it has a

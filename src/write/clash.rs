@@ -8,16 +8,21 @@ use std::path::Path;
 
 use crate::diagnostics::{Code, Diagnostic, display_path};
 
-/// What the site makes: every file it writes, and folders it fills
-/// with files made later (the search index).
+/// The folder `pmsite serve` answers itself (its reload script and
+/// events), whatever the output holds there.
+pub const SERVE_DIR: &str = "__pmsite";
+
+/// What the site makes: every file it writes, and folders that are its
+/// own whatever they hold (the search index, made later; the folder
+/// `serve` answers itself), each with what it holds.
 pub struct Made<'a> {
     files: HashSet<&'a str>,
     folders: HashSet<&'a str>,
-    filled: Vec<&'a str>,
+    filled: Vec<(&'a str, &'a str)>,
 }
 
 impl<'a> Made<'a> {
-    pub fn new(files: impl IntoIterator<Item = &'a str>, filled: Vec<&'a str>) -> Self {
+    pub fn new(files: impl IntoIterator<Item = &'a str>, filled: Vec<(&'a str, &'a str)>) -> Self {
         let files: HashSet<&str> = files.into_iter().collect();
         let mut folders = HashSet::new();
         for f in &files {
@@ -29,7 +34,7 @@ impl<'a> Made<'a> {
                 rest = dir;
             }
         }
-        folders.extend(filled.iter().copied());
+        folders.extend(filled.iter().map(|(d, _)| *d));
         Made {
             files,
             folders,
@@ -45,11 +50,11 @@ impl<'a> Made<'a> {
         }
         if self.folders.contains(rel) {
             return Some(format!(
-                "the site makes the folder /{rel}/ (its pages go there)"
+                "the site makes the folder /{rel}/ (its own files go there)"
             ));
         }
-        if let Some(dir) = self.filled.iter().find(|d| under(rel, d)) {
-            return Some(format!("/{dir}/ holds the search index the site makes"));
+        if let Some((dir, what)) = self.filled.iter().find(|(d, _)| under(rel, d)) {
+            return Some(format!("/{dir}/ holds {what}"));
         }
         let mut rest = rel;
         while let Some((dir, _)) = rest.rsplit_once('/') {
@@ -114,7 +119,7 @@ mod tests {
                 "feed.xml",
                 "static/style.css",
             ],
-            vec!["search"],
+            vec![("search", "the search index the site makes")],
         );
         assert!(
             why(&made, "index.html")

@@ -21,6 +21,8 @@ use crate::diagnostics::{Code, Diagnostic};
 
 const GB: u64 = 1_000_000_000;
 const MIB: u64 = 1024 * 1024;
+/// The smallest limit on one file of any host.
+const BIG: u64 = 25 * MIB;
 
 /// One published limit of a host.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -84,6 +86,9 @@ pub struct Tally {
     pub folders: u64,
     /// The largest file (relative to the folder) and its bytes.
     pub largest: Option<(PathBuf, u64)>,
+    /// Every file over the smallest per-file limit of any host, by path
+    /// (each breaks it, and each is reported).
+    pub big: Vec<(PathBuf, u64)>,
     /// The folder holding the most entries (relative; empty for the
     /// folder itself) and how many.
     pub fullest: Option<(PathBuf, u64)>,
@@ -96,6 +101,10 @@ impl Tally {
         self.bytes += len;
         if self.largest.as_ref().is_none_or(|(_, l)| len > *l) {
             self.largest = Some((PathBuf::from(name), len));
+        }
+        if len > BIG {
+            self.big.push((PathBuf::from(name), len));
+            self.big.sort();
         }
         if let Some((p, n)) = &mut self.fullest
             && p.as_os_str().is_empty()
@@ -117,6 +126,9 @@ impl Tally {
             if t.largest.as_ref().is_none_or(|(_, l)| len > *l) {
                 t.largest = Some((PathBuf::from(path), len));
             }
+            if len > BIG {
+                t.big.push((PathBuf::from(path), len));
+            }
             let mut child = path;
             while let Some((parent, _)) = child.rsplit_once('/') {
                 *entries.entry(parent).or_insert(0) += 1;
@@ -131,6 +143,7 @@ impl Tally {
                 *entries.entry("").or_insert(0) += 1;
             }
         }
+        t.big.sort();
         t.folders = folders.len() as u64;
         t.fullest = entries
             .into_iter()
@@ -156,37 +169,41 @@ pub struct Breach {
 pub fn check(tally: &Tally, host: Host) -> Vec<Breach> {
     limits(host)
         .iter()
-        .filter_map(|&limit| breach(tally, host, limit))
+        .flat_map(|&limit| breaches(tally, host, limit))
         .collect()
 }
 
-fn breach(t: &Tally, host: Host, limit: Limit) -> Option<Breach> {
-    let (actual, path) = match limit {
-        Limit::SiteBytes(_) => (t.bytes, None),
-        Limit::Files(_) => (t.files, None),
-        Limit::Entries(_) => (t.files + t.folders, None),
-        Limit::FileBytes(_) => {
-            let (p, n) = t.largest.clone()?;
-            (n, Some(p))
-        }
-        Limit::FolderEntries(_) => {
-            let (p, n) = t.fullest.clone()?;
-            (n, Some(p))
-        }
+/// How `t` breaks `limit`: once, or once per file for the limit on one
+/// file.
+fn breaches(t: &Tally, host: Host, limit: Limit) -> Vec<Breach> {
+    let found: Vec<(u64, Option<PathBuf>)> = match limit {
+        Limit::SiteBytes(_) => vec![(t.bytes, None)],
+        Limit::Files(_) => vec![(t.files, None)],
+        Limit::Entries(_) => vec![(t.files + t.folders, None)],
+        Limit::FileBytes(_) => t.big.iter().map(|(p, n)| (*n, Some(p.clone()))).collect(),
+        Limit::FolderEntries(_) => t
+            .fullest
+            .iter()
+            .map(|(p, n)| (*n, Some(p.clone())))
+            .collect(),
     };
-    (actual > value(limit)).then_some(Breach {
-        host,
-        limit,
-        actual,
-        path,
-    })
+    found
+        .into_iter()
+        .filter(|(actual, _)| *actual > value(limit))
+        .map(|(actual, path)| Breach {
+            host,
+            limit,
+            actual,
+            path,
+        })
+        .collect()
 }
 
 /// The breaches of the strictest limits, for a build without a host.
 pub fn check_strictest(tally: &Tally) -> Vec<Breach> {
     strictest()
         .into_iter()
-        .filter_map(|(host, limit)| breach(tally, host, limit))
+        .flat_map(|(host, limit)| breaches(tally, host, limit))
         .collect()
 }
 
@@ -313,12 +330,16 @@ mod tests {
                     if t.largest.as_ref().is_none_or(|(_, l)| len > *l) {
                         t.largest = Some((rel(dir, &entry.path()), len));
                     }
+                    if len > BIG {
+                        t.big.push((rel(dir, &entry.path()), len));
+                    }
                 }
             }
             if t.fullest.as_ref().is_none_or(|(_, n)| entries > *n) {
                 t.fullest = Some((rel(dir, &folder), entries));
             }
         }
+        t.big.sort();
         Ok(t)
     }
 
@@ -332,6 +353,7 @@ mod tests {
             files,
             folders,
             largest: Some((PathBuf::from("static/big.bin"), 26 * MIB)),
+            big: vec![(PathBuf::from("static/big.bin"), 26 * MIB)],
             fullest: Some((PathBuf::from("postmortems"), 60_000)),
         }
     }
@@ -352,12 +374,32 @@ mod tests {
         assert_eq!(broken(Host::Netlify), [Limit::FolderEntries(54_000)]);
         let small = Tally {
             largest: Some((PathBuf::from("index.html"), 100)),
+            big: Vec::new(),
             fullest: Some((PathBuf::new(), 10)),
             ..tally(GB, 20_000, 100)
         };
         for h in Host::ALL {
             assert!(check(&small, h).is_empty(), "{h}: at the limit is fine");
         }
+    }
+
+    #[test]
+    fn every_file_over_the_limit_is_a_breach_of_its_own() {
+        let t = Tally::of_files([
+            ("b/two.bin", 26 * MIB),
+            ("index.html", 100),
+            ("a/one.bin", 30 * MIB),
+            ("c/at-the-limit.bin", 25 * MIB),
+        ]);
+        let paths: Vec<_> = check(&t, Host::CloudflarePages)
+            .into_iter()
+            .filter_map(|b| b.path)
+            .collect();
+        assert_eq!(
+            paths,
+            [PathBuf::from("a/one.bin"), PathBuf::from("b/two.bin")]
+        );
+        assert_eq!(check_strictest(&t).len(), 2);
     }
 
     #[test]

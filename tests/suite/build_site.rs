@@ -478,7 +478,7 @@ fn a_file_of_the_authors_never_takes_a_path_the_site_makes() {
         "content/postmortems.json: error: this file cannot be published at /postmortems.json: the site makes a file of its own there",
         "content/search/manifest.json: error: this file cannot be published at /search/manifest.json: /search/ holds the search index the site makes",
         "content/static/style.css: error: this file cannot be published at /static/style.css: the site makes a file of its own there",
-        "content/timeline: error: this file cannot be published at /timeline: the site makes the folder /timeline/ (its pages go there)",
+        "content/timeline: error: this file cannot be published at /timeline: the site makes the folder /timeline/ (its own files go there)",
     ];
     assert_eq!(errors, expected, "{}", run.stderr);
     run.stderr_has("put yours in themes/<theme>/static/");
@@ -527,6 +527,7 @@ fn symbolic_links_lead_only_to_files_that_are_published_themselves() {
     link("../../book.toml", "book.txt");
     link("../nowhere.png", "gone.png");
     link("../shared", "folder");
+    link("../postmortems/2021-01-01-x.md", "source.txt");
     let run = kb.build(&[]);
     run.success();
     assert_eq!(
@@ -539,6 +540,10 @@ fn symbolic_links_lead_only_to_files_that_are_published_themselves() {
         ("key.txt", "a link to a file that is not published"),
         ("gone.png", "a link that leads nowhere"),
         ("folder", "a link to a folder"),
+        (
+            "source.txt",
+            "a link between a Markdown file and a file of another kind",
+        ),
     ] {
         run.stderr_has(&format!(
             "content/diagrams/{name}: warning[symlink-outside]: content/diagrams/{name} is {why}"

@@ -329,6 +329,15 @@ fn xhtml_and_xml_with_script_are_refused_unless_allowed() {
         "<xsl:stylesheet xmlns:xsl=\"http://www.w3.org/1999/XSL/Transform\" version=\"1.0\">\n<xsl:template match=\"/\"><xsl:element name=\"script\">alert(1)</xsl:element></xsl:template></xsl:stylesheet>\n",
     );
     kb.write(
+        "content/notes/styled.svg",
+        "<?xml-stylesheet type=\"text/xsl\" href=\"x.txt\"?>\n<svg xmlns=\"http://www.w3.org/2000/svg\"/>\n",
+    );
+    kb.write("content/notes/map.kml", xhtml);
+    kb.write(
+        "content/notes/styled.xml",
+        "<?xml-stylesheet type=\"text/css\" href=\"a.css\"?><samples/>",
+    );
+    kb.write(
         "content/notes/data.xml",
         "<?xml version=\"1.0\"?><samples><sample at=\"2020-01-01\" value=\"3\"/></samples>",
     );
@@ -338,6 +347,8 @@ fn xhtml_and_xml_with_script_are_refused_unless_allowed() {
     let expected = [
         "content/notes/c.xht:3:1: error: a `<script>` element in an XML file",
         "content/notes/feed.XML:3:1: error: a `<script>` element in an XML file",
+        "content/notes/map.kml:3:1: error: a `<script>` element in an XML file",
+        "content/notes/styled.svg:1:1: error: an `<?xml-stylesheet?>` that is not CSS (an XSLT stylesheet can write script) in an SVG file",
         "content/notes/t.xsl:2:25: error: a `<xsl:element>` that writes `script` in an XML file",
     ];
     assert_eq!(errors.len(), expected.len(), "{}", run.stderr);
@@ -346,7 +357,7 @@ fn xhtml_and_xml_with_script_are_refused_unless_allowed() {
     }
     kb.write(
         "book.toml",
-        "[site]\ntitle = \"T\"\n\n[markdown]\nunsafe-html = true\n",
+        "[site]\ntitle = \"T\"\n\n[build]\nunsafe-svg = true\n\n[markdown]\nunsafe-html = true\n",
     );
     kb.build(&[]).success();
     assert_eq!(kb.read("public/notes/c.xht"), xhtml);

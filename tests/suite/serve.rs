@@ -439,3 +439,34 @@ fn a_file_with_a_long_name_is_served() {
     assert_eq!(status, 200);
     assert_eq!(body, "long");
 }
+
+/// A file that takes a path the site makes stops the round before any
+/// page is written: the last good build stays served while it is there,
+/// and the site's own file comes back when it goes.
+#[test]
+fn a_file_taking_a_path_of_the_site_keeps_the_last_good_build() {
+    let kb = kb();
+    let server = Server::start(kb.path(), &[]);
+    let events = server.events();
+    events.wait("hello");
+    let stats = server.get("/stats.json").1;
+
+    kb.write("content/stats.json", "mine");
+    let data = events.wait("failed");
+    assert!(
+        data.contains("content/stats.json: error: this file cannot be published at /stats.json"),
+        "{data}"
+    );
+    kb.postmortem(
+        "2022-03-01-third.md",
+        &pm("Third incident", "2022-03-01", ""),
+    );
+    events.wait("failed");
+    assert_eq!(server.get("/postmortems/2022-03-01-third/").0, 404);
+    assert_eq!(server.get("/stats.json").1, stats);
+
+    std::fs::remove_file(kb.join("content/stats.json")).unwrap();
+    events.wait("reload");
+    assert_eq!(server.get("/postmortems/2022-03-01-third/").0, 200);
+    assert_ne!(server.get("/stats.json").1, "mine");
+}
