@@ -40,11 +40,23 @@ impl Kind {
     pub fn of(rel: &str) -> Option<Kind> {
         let ext = rel.rsplit_once('.')?.1.to_ascii_lowercase();
         match ext.as_str() {
-            "svg" => return Some(Kind::Svg),
-            // Compressed: shown only where a server adds its encoding.
-            "svgz" => return None,
+            // `.svgz` is read through gzip when it is compressed.
+            "svg" | "svgz" => return Some(Kind::Svg),
             "html" | "htm" | "shtml" | "shtm" => return Some(Kind::Html),
-            "xhtml" | "xht" | "xml" | "xsl" | "xslt" | "rss" | "atom" => return Some(Kind::Xml),
+            "xhtml" | "xht" | "xhtm" | "xml" | "xsl" | "xslt" | "rss" | "atom" => {
+                return Some(Kind::Xml);
+            }
+            // XML types of Debian's /etc/mime.types (what Apache, lighttpd
+            // and Python's server send) that mime_guess does not know; not
+            // those that are as often source code (`.rs`, `.cl`, `.sml`).
+            "mml" | "ttml" | "smi" | "osm" | "xcs" | "fo" | "cml" | "its" | "xav" | "xca"
+            | "xel" | "xmls" | "xns" | "senmlx" | "sensmlx" | "rsheet" | "rsat" | "rapd"
+            | "relo" | "provx" | "musd" | "moml" | "maei" | "lostsyncxml" | "lgr" | "fdt"
+            | "emotionml" | "dwd" | "ddf" | "cpl" | "clue" | "cellml" | "ccmp" | "bmml"
+            | "atomsrv" | "atomdeleted" | "apxml" | "1km" | "wif" | "uis" | "swidtag" | "stpx"
+            | "sls" | "scl" | "rusd" | "rfcxml" | "odd" | "obgx" => {
+                return Some(Kind::Xml);
+            }
             _ => {}
         }
         mime_guess::from_ext(&ext).iter().find_map(|m| {
@@ -102,12 +114,13 @@ pub fn check_assets(config: &Config, assets: &[Asset]) -> Vec<Diagnostic> {
         .par_iter()
         .flat_map_iter(|(a, kind)| {
             // Unreadable files are reported when they are copied.
-            let bytes = std::fs::read(&a.path).unwrap_or_default();
+            let bytes = gunzipped(std::fs::read(&a.path).unwrap_or_default());
             let text = text_of(&bytes);
-            let found = match kind {
+            let mut found = encoding_findings(&bytes, &text);
+            found.extend(match kind {
                 Kind::Svg | Kind::Xml => scan_svg(&text),
                 Kind::Html => scan_html(&text),
-            };
+            });
             let lines = LineIndex::new(&text);
             let more = found.len().saturating_sub(MAX_FINDINGS);
             let mut ds: Vec<Diagnostic> = found
@@ -180,6 +193,7 @@ fn is_url_attribute(name: &str) -> bool {
         name,
         "href" | "src" | "action" | "formaction" | "data" | "poster" | "background" | "xlink:href"
     ) || name.ends_with(":href")
+        || name == "xml:base"
 }
 
 /// Checks one element's name and attributes (`attrs`: lowercased names
@@ -217,8 +231,14 @@ fn check_element(name: &str, attrs: &[(String, String)], mut found: impl FnMut(S
             found(format!("an event handler attribute `{k}` on `<{name}>`"));
         } else if is_url_attribute(k) && is_script_url(v) {
             found(format!("a script URL in `{k}` of `<{name}>`"));
-        } else if local == "meta" && k == "content" && v.to_ascii_lowercase().contains("url=") {
-            let target = v.split_once(['=']).map_or("", |x| x.1);
+        } else if local == "meta" && k == "content" {
+            // `0; url=javascript:…`, or `0;javascript:…` without `url=`.
+            let target = v.split_once([';', ',']).map_or("", |x| x.1).trim();
+            let lower = target.to_ascii_lowercase();
+            let target = match lower.strip_prefix("url") {
+                Some(rest) if rest.trim_start().starts_with('=') => rest.trim_start()[1..].trim(),
+                _ => lower.as_str(),
+            };
             if is_script_url(target.trim_matches(['\'', '"', ' '])) {
                 found(format!("a script URL in the refresh of `<{name}>`"));
             }
@@ -228,7 +248,7 @@ fn check_element(name: &str, attrs: &[(String, String)], mut found: impl FnMut(S
     let target = attrs
         .iter()
         .find(|(k, _)| k == "attributename")
-        .map(|(_, v)| v.to_ascii_lowercase());
+        .map(|(_, v)| v.trim().to_ascii_lowercase());
     if animates && target.is_some_and(|t| t == "href" || t.ends_with(":href")) {
         for (k, v) in attrs {
             if matches!(k.as_str(), "to" | "from" | "by" | "values")
@@ -278,9 +298,17 @@ pub fn scan_svg(text: &str) -> Vec<Finding> {
             Ok(Event::DocType(d)) => {
                 // Entities declared here would be expanded into attribute
                 // values, out of sight of this check.
-                if AsRef::<str>::as_ref(&d).contains("<!ENTITY") {
+                let doctype: &str = AsRef::<str>::as_ref(&d);
+                if doctype.contains("<!ENTITY") {
                     out.push(Finding {
                         what: "an entity declaration in the DOCTYPE".into(),
+                        at: Place::Offset(at),
+                    });
+                } else if doctype.contains('[') {
+                    // Default attributes (`<!ATTLIST svg onload …>`) and
+                    // processing instructions declared here apply too.
+                    out.push(Finding {
+                        what: "declarations inside the DOCTYPE (`[…]`: default attributes and stylesheets declared there apply out of sight of this check)".into(),
                         at: Place::Offset(at),
                     });
                 }
@@ -342,6 +370,77 @@ fn text_of(bytes: &[u8]) -> Cow<'_, str> {
     }
 }
 
+/// The bytes of a gzip-compressed file (`.svgz`) uncompressed, at most
+/// 64 MiB of them; others as they are.
+fn gunzipped(bytes: Vec<u8>) -> Vec<u8> {
+    use std::io::Read;
+    if !bytes.starts_with(&[0x1f, 0x8b]) {
+        return bytes;
+    }
+    let mut out = Vec::new();
+    let limit = 64 * 1024 * 1024;
+    match flate2::read::MultiGzDecoder::new(&bytes[..])
+        .take(limit)
+        .read_to_end(&mut out)
+    {
+        Ok(_) => out,
+        // Not gzip after all: checked as it is.
+        Err(_) => bytes,
+    }
+}
+
+/// What in a file's bytes would make a browser read other characters
+/// than this check reads: ISO-2022-JP's escapes (a browser may detect it
+/// with no declaration, and its escapes vanish from the text, so
+/// `scr␛(Bipt` is `script`), NUL bytes (UTF-16 or UTF-32 without a byte
+/// order mark), an encoding declared other than UTF-8 or UTF-16.
+fn encoding_findings(bytes: &[u8], text: &str) -> Vec<Finding> {
+    let utf16 = bytes.starts_with(&[0xFF, 0xFE]) || bytes.starts_with(&[0xFE, 0xFF]);
+    let mut out = Vec::new();
+    if let Some(i) = text.find('\u{1b}') {
+        out.push(Finding {
+            what: "an escape byte (ESC, as ISO-2022-JP writes; browsers drop its escapes from the text, which can hide script from this check)".into(),
+            at: Place::Offset(i),
+        });
+    }
+    if !utf16 && let Some(i) = text.find('\0') {
+        out.push(Finding {
+            what: "a NUL byte (UTF-16 or UTF-32 without a byte order mark, which this check cannot read)".into(),
+            at: Place::Offset(i),
+        });
+    }
+    if let Some((i, name)) = declared_encoding(text)
+        && !matches!(
+            name.as_str(),
+            "utf-8" | "utf8" | "unicode-1-1-utf-8" | "us-ascii" | "ascii"
+        )
+        && !(utf16 && name.starts_with("utf-16"))
+    {
+        out.push(Finding {
+            what: format!(
+                "the encoding `{name}` (only UTF-8, or UTF-16 with a byte order mark, is checked)"
+            ),
+            at: Place::Offset(i),
+        });
+    }
+    out
+}
+
+/// The first encoding a file declares (`<?xml … encoding="…"?>`,
+/// `<meta charset="…">`, `charset=…` in a `<meta>`'s content), lowercased,
+/// with its offset.
+fn declared_encoding(text: &str) -> Option<(usize, String)> {
+    static DECLARED: std::sync::LazyLock<regex::Regex> = std::sync::LazyLock::new(|| {
+        regex::Regex::new(
+            r#"(?i)(?:<\?xml[^>]*?\sencoding\s*=\s*["']?|<meta[^>]*?charset\s*=\s*["']?)([A-Za-z0-9._:-]+)"#,
+        )
+        .expect("a valid pattern")
+    });
+    let m = DECLARED.captures(text)?;
+    let name = m.get(1)?;
+    Some((name.start(), name.as_str().to_ascii_lowercase()))
+}
+
 /// An XML element's name and attributes (names lowercased, values
 /// decoded), or what makes them unreadable.
 fn xml_element(e: &BytesStart<'_>) -> Result<(String, Vec<(String, String)>), String> {
@@ -358,42 +457,77 @@ fn xml_element(e: &BytesStart<'_>) -> Result<(String, Vec<(String, String)>), St
     Ok((name, attrs))
 }
 
-/// Script in an HTML file, by line. The tokenizer stays in its data
-/// state throughout (it sees the tags inside `<style>`, `<title>` or
-/// `<textarea>` too, which a browser reads as text): it may find more
-/// than a browser would run, never less.
+/// Script in an HTML file, by line. The file is read twice: once as a
+/// browser reads it (the text of `<title>`, `<textarea>`, `<style>`,
+/// `<script>`, … is text, so `<title><a title="</title><img onerror=…>">`
+/// holds an `<img>`), and once with the tokenizer in its data state
+/// throughout (so that tags inside those elements count too, as they do
+/// inside `<svg>`, where `<style>` holds elements). What either finds
+/// is reported: more than a browser would run, never less.
 pub fn scan_html(text: &str) -> Vec<Finding> {
-    struct Sink(RefCell<Vec<Finding>>);
+    let mut found = scan_html_once(text, true);
+    for f in scan_html_once(text, false) {
+        if !found.contains(&f) {
+            found.push(f);
+        }
+    }
+    found.sort_by_key(|f| match f.at {
+        Place::Line(l) | Place::Offset(l) => l,
+    });
+    found
+}
+
+/// One reading of an HTML file; `as_browser`: switching to text where a
+/// browser does.
+fn scan_html_once(text: &str, as_browser: bool) -> Vec<Finding> {
+    use html5ever::tokenizer::states::RawKind;
+    struct Sink(RefCell<Vec<Finding>>, bool);
     impl TokenSink for Sink {
         type Handle = ();
         fn process_token(&self, token: Token, line: u64) -> TokenSinkResult<()> {
-            if let Token::TagToken(tag) = token
-                && tag.kind == TagKind::StartTag
-            {
-                let attrs: Vec<(String, String)> = tag
-                    .attrs
-                    .iter()
-                    .map(|a| {
-                        (
-                            a.name.local.to_string().to_ascii_lowercase(),
-                            a.value.to_string(),
-                        )
-                    })
-                    .collect();
-                let mut out = self.0.borrow_mut();
-                check_element(&tag.name, &attrs, |what| {
-                    out.push(Finding {
-                        what,
-                        at: Place::Line(line as usize),
-                    })
-                });
+            let Token::TagToken(tag) = token else {
+                return TokenSinkResult::Continue;
+            };
+            if tag.kind != TagKind::StartTag {
+                return TokenSinkResult::Continue;
             }
-            TokenSinkResult::Continue
+            let attrs: Vec<(String, String)> = tag
+                .attrs
+                .iter()
+                .map(|a| {
+                    (
+                        a.name.local.to_string().to_ascii_lowercase(),
+                        a.value.to_string(),
+                    )
+                })
+                .collect();
+            let mut out = self.0.borrow_mut();
+            check_element(&tag.name, &attrs, |what| {
+                out.push(Finding {
+                    what,
+                    at: Place::Line(line as usize),
+                })
+            });
+            if !self.1 || tag.self_closing {
+                return TokenSinkResult::Continue;
+            }
+            match &*tag.name.to_ascii_lowercase() {
+                "title" | "textarea" => TokenSinkResult::RawData(RawKind::Rcdata),
+                "style" | "xmp" | "iframe" | "noembed" | "noframes" | "noscript" => {
+                    TokenSinkResult::RawData(RawKind::Rawtext)
+                }
+                "script" => TokenSinkResult::RawData(RawKind::ScriptData),
+                "plaintext" => TokenSinkResult::Plaintext,
+                _ => TokenSinkResult::Continue,
+            }
         }
     }
     let input = BufferQueue::default();
     input.push_back(StrTendril::from_slice(text));
-    let tokenizer = Tokenizer::new(Sink(RefCell::new(Vec::new())), TokenizerOpts::default());
+    let tokenizer = Tokenizer::new(
+        Sink(RefCell::new(Vec::new()), as_browser),
+        TokenizerOpts::default(),
+    );
     let _ = tokenizer.feed(&input);
     tokenizer.end();
     tokenizer.sink.0.take()
@@ -481,6 +615,79 @@ mod tests {
     }
 
     #[test]
+    fn tags_that_leave_text_elements_are_found() {
+        for html in [
+            r#"<!doctype html><title><a title="</title><img src=x onerror=alert(1)>"></a></title>"#,
+            r#"<textarea><a title="</textarea><img src=x onerror=alert(1)>"></a>"#,
+            r#"<noscript><p title="</noscript><img src=x onerror=alert(1)>"></noscript>"#,
+            r#"<style><!--</style><img src=x onerror=alert(1)>--></style>"#,
+            // Inside <svg>, <style> holds elements: found by the other reading.
+            r#"<svg><style><img src=x onerror=alert(1)></style></svg>"#,
+        ] {
+            assert!(
+                whats(&scan_html(html))
+                    .iter()
+                    .any(|w| w.contains("onerror")),
+                "{html}"
+            );
+        }
+    }
+
+    #[test]
+    fn declarations_in_the_doctype_and_other_encodings_are_findings() {
+        let attlist = r#"<!DOCTYPE svg [<!ATTLIST svg onload CDATA "x()">]><svg xmlns="http://www.w3.org/2000/svg"/>"#;
+        assert!(whats(&scan_svg(attlist))[0].contains("declarations inside the DOCTYPE"));
+        let pi = r#"<?xml version="1.0"?><!DOCTYPE a [<?xml-stylesheet type="text/xsl" href="e.xsl"?>]><a/>"#;
+        assert!(!scan_svg(pi).is_empty());
+        // A DOCTYPE without declarations is fine.
+        assert_eq!(
+            scan_svg(
+                r#"<!DOCTYPE svg PUBLIC "-//W3C//DTD SVG 1.1//EN" "http://www.w3.org/Graphics/SVG/1.1/DTD/svg11.dtd"><svg/>"#
+            ),
+            []
+        );
+        let jis = "<?xml version=\"1.0\" encoding=\"ISO-2022-JP\"?><html><scr\u{1b}(Bipt/></html>";
+        let found = encoding_findings(jis.as_bytes(), jis);
+        assert_eq!(found.len(), 2, "{found:?}");
+        let meta =
+            r#"<meta http-equiv="Content-Type" content="text/html; charset=shift_jis"><p>x</p>"#;
+        assert!(whats(&encoding_findings(meta.as_bytes(), meta))[0].contains("`shift_jis`"));
+        let nul = "<\0r\0/\0>\0";
+        assert!(whats(&encoding_findings(nul.as_bytes(), nul))[0].contains("NUL"));
+        let fine = r#"<?xml version="1.0" encoding="UTF-8"?><meta charset="utf-8"><svg/>"#;
+        assert_eq!(encoding_findings(fine.as_bytes(), fine), []);
+    }
+
+    #[test]
+    fn refreshes_bases_and_animations_to_script_are_found() {
+        for html in [
+            r#"<meta http-equiv="refresh" content="0;javascript:alert(1)">"#,
+            r#"<meta http-equiv="refresh" content="0; URL = 'javascript:alert(1)'">"#,
+        ] {
+            assert!(!scan_html(html).is_empty(), "{html}");
+        }
+        assert!(!scan_svg(r#"<svg xml:base="javascript:alert(1)//"/>"#).is_empty());
+        assert!(
+            !scan_svg(
+                r#"<svg><a><animate attributeName="href " values="javascript:alert(1)"/></a></svg>"#
+            )
+            .is_empty()
+        );
+    }
+
+    #[test]
+    fn compressed_svg_is_read_uncompressed() {
+        use std::io::Write;
+        let svg = b"<svg onload=\"x()\"/>";
+        let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
+        gz.write_all(svg).unwrap();
+        let bytes = gunzipped(gz.finish().unwrap());
+        assert_eq!(bytes, svg);
+        assert!(!scan_svg(&text_of(&bytes)).is_empty());
+        assert_eq!(gunzipped(svg.to_vec()), svg);
+    }
+
+    #[test]
     fn utf16_files_are_read_as_utf16() {
         let mut le = vec![0xFF, 0xFE];
         le.extend("<r a=\"1\"/>".encode_utf16().flat_map(u16::to_le_bytes));
@@ -517,7 +724,9 @@ mod tests {
         ] {
             assert_eq!(Kind::of(xml), Some(Kind::Xml), "{xml}");
         }
-        for other in ["a.png", "b.txt", "c.json", "d.css", "e.pdf", "noext"] {
+        for other in [
+            "a.png", "b.txt", "c.json", "d.css", "e.pdf", "noext", "fix.rs", "k.cl",
+        ] {
             assert_eq!(Kind::of(other), None, "{other}");
         }
     }

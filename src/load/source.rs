@@ -224,6 +224,12 @@ impl Seen<'_> {
                 Ok(_) if is_markdown(path) != is_markdown(&target) => {
                     "a link between a Markdown file and a file of another kind (a postmortem's source is never published as it is)"
                 }
+                Ok(rel)
+                    if is_markdown(&target)
+                        && !(rel.starts_with("postmortems") || rel.starts_with("pages")) =>
+                {
+                    "a link to a Markdown file that is not read (outside content/postmortems/ and content/pages/)"
+                }
                 Ok(_) if target.is_file() => return None,
                 Ok(_) => "a link to something that is not a file",
             },

@@ -528,8 +528,13 @@ fn symbolic_links_lead_only_to_files_that_are_published_themselves() {
     link("../nowhere.png", "gone.png");
     link("../shared", "folder");
     link("../postmortems/2021-01-01-x.md", "source.txt");
+    kb.write("content/notes/secret.md", "# not read\n");
+    kb.write("content/pages/.keep", "");
+    symlink("../notes/secret.md", kb.join("content/pages/notes.md")).unwrap();
     let run = kb.build(&[]);
     run.success();
+    run.stderr_has("content/pages/notes.md: warning[symlink-outside]: content/pages/notes.md is a link to a Markdown file that is not read");
+    assert!(!kb.exists("public/notes/index.html"));
     assert_eq!(
         std::fs::read(kb.join("public/diagrams/flow.png")).unwrap(),
         [7]

@@ -334,6 +334,10 @@ fn xhtml_and_xml_with_script_are_refused_unless_allowed() {
     );
     kb.write("content/notes/map.kml", xhtml);
     kb.write(
+        "content/notes/t.html",
+        "<!doctype html><title><a title=\"</title><img src=x onerror=alert(1)>\"></a></title>\n",
+    );
+    kb.write(
         "content/notes/styled.xml",
         "<?xml-stylesheet type=\"text/css\" href=\"a.css\"?><samples/>",
     );
@@ -349,6 +353,7 @@ fn xhtml_and_xml_with_script_are_refused_unless_allowed() {
         "content/notes/feed.XML:3:1: error: a `<script>` element in an XML file",
         "content/notes/map.kml:3:1: error: a `<script>` element in an XML file",
         "content/notes/styled.svg:1:1: error: an `<?xml-stylesheet?>` that is not CSS (an XSLT stylesheet can write script) in an SVG file",
+        "content/notes/t.html:1:1: error: an event handler attribute `onerror` on `<img>` in an HTML file",
         "content/notes/t.xsl:2:25: error: a `<xsl:element>` that writes `script` in an XML file",
     ];
     assert_eq!(errors.len(), expected.len(), "{}", run.stderr);
