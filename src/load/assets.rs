@@ -31,6 +31,9 @@ pub enum Kind {
     /// XML that a browser shows as a document (XHTML, or any XML with a
     /// stylesheet that makes it a page): read as XML, allowed with HTML.
     Xml,
+    /// One of those compressed (`x.html.br`): not read, refused unless
+    /// HTML is allowed.
+    Compressed,
 }
 
 impl Kind {
@@ -38,7 +41,16 @@ impl Kind {
     /// XML type (`text/xml`, `application/xml`, any `…+xml`), which a
     /// browser opens as a document.
     pub fn of(rel: &str) -> Option<Kind> {
-        let ext = rel.rsplit_once('.')?.1.to_ascii_lowercase();
+        let (stem, ext) = rel.rsplit_once('.')?;
+        let ext = ext.to_ascii_lowercase();
+        // Some servers send `x.html.br` as `text/html` (the suffix taken
+        // for an encoding, with no header to say so).
+        if matches!(
+            ext.as_str(),
+            "br" | "gz" | "bz2" | "xz" | "z" | "zst" | "lz" | "lzma"
+        ) {
+            return Kind::of(stem).map(|_| Kind::Compressed);
+        }
         match ext.as_str() {
             // `.svgz` is read through gzip when it is compressed.
             "svg" | "svgz" => return Some(Kind::Svg),
@@ -107,7 +119,7 @@ pub fn check_assets(config: &Config, assets: &[Asset]) -> Vec<Diagnostic> {
         .filter_map(|a| Some((a, Kind::of(&a.rel)?)))
         .filter(|(_, k)| match k {
             Kind::Svg => !config.build.unsafe_svg,
-            Kind::Html | Kind::Xml => !config.markdown.unsafe_html,
+            Kind::Html | Kind::Xml | Kind::Compressed => !config.markdown.unsafe_html,
         })
         .collect();
     checked
@@ -120,6 +132,10 @@ pub fn check_assets(config: &Config, assets: &[Asset]) -> Vec<Diagnostic> {
             found.extend(match kind {
                 Kind::Svg | Kind::Xml => scan_svg(&text),
                 Kind::Html => scan_html(&text),
+                Kind::Compressed => vec![Finding {
+                    what: "a compressed HTML, SVG or XML file (some servers send `x.html.br` as the page itself, and this check cannot read it)".into(),
+                    at: Place::Line(1),
+                }],
             });
             let lines = LineIndex::new(&text);
             let more = found.len().saturating_sub(MAX_FINDINGS);
@@ -148,6 +164,7 @@ fn diagnostic(a: &Asset, kind: Kind, f: &Finding, lines: &LineIndex, text: &str)
         Kind::Svg => ("an SVG file", "`[build] unsafe-svg = true`"),
         Kind::Html => ("an HTML file", "`[markdown] unsafe-html = true`"),
         Kind::Xml => ("an XML file", "`[markdown] unsafe-html = true`"),
+        Kind::Compressed => ("a compressed file", "`[markdown] unsafe-html = true`"),
     };
     if f.is_unreadable() {
         return Diagnostic::error(
@@ -184,6 +201,9 @@ fn diagnostic(a: &Asset, kind: Kind, f: &Finding, lines: &LineIndex, text: &str)
         Kind::Xml => format!(
             "browsers open XHTML and XML with a stylesheet as pages: remove the script, the event handler or the script link, or set {allow} in book.toml if every such file under content/ is trusted"
         ),
+        Kind::Compressed => format!(
+            "publish the file uncompressed (hosts compress it themselves), or set {allow} in book.toml if every such file under content/ is trusted"
+        ),
     })
 }
 
@@ -194,6 +214,18 @@ fn is_url_attribute(name: &str) -> bool {
         "href" | "src" | "action" | "formaction" | "data" | "poster" | "background" | "xlink:href"
     ) || name.ends_with(":href")
         || name == "xml:base"
+}
+
+/// An image in a `data:` URL where it is shown as an image (`<img src>`,
+/// SVG's `<image href>`, an icon): an SVG image never runs script there.
+fn is_image_data(element: &str, attrs: &[(String, String)], url: &str) -> bool {
+    let lower = url.trim_start().to_ascii_lowercase();
+    let shown_as_image = matches!(element, "img" | "image" | "feimage")
+        || element == "link"
+            && attrs
+                .iter()
+                .any(|(k, v)| k == "rel" && v.to_ascii_lowercase().contains("icon"));
+    shown_as_image && lower.starts_with("data:image/")
 }
 
 /// Checks one element's name and attributes (`attrs`: lowercased names
@@ -229,7 +261,7 @@ fn check_element(name: &str, attrs: &[(String, String)], mut found: impl FnMut(S
         let k_local = k.rsplit(':').next().unwrap_or(k);
         if k_local.starts_with("on") && k_local.len() > 2 {
             found(format!("an event handler attribute `{k}` on `<{name}>`"));
-        } else if is_url_attribute(k) && is_script_url(v) {
+        } else if is_url_attribute(k) && is_script_url(v) && !is_image_data(local, attrs, v) {
             found(format!("a script URL in `{k}` of `<{name}>`"));
         } else if local == "meta" && k == "content" {
             // `0; url=javascript:…`, or `0;javascript:…` without `url=`.
@@ -245,11 +277,14 @@ fn check_element(name: &str, attrs: &[(String, String)], mut found: impl FnMut(S
         }
     }
     let animates = matches!(local, "set" | "animate");
-    let target = attrs
+    // Every `attributeName` (XML tells `attributename` from it; names
+    // are lowercased here, so each counts).
+    let sets_link = attrs
         .iter()
-        .find(|(k, _)| k == "attributename")
-        .map(|(_, v)| v.trim().to_ascii_lowercase());
-    if animates && target.is_some_and(|t| t == "href" || t.ends_with(":href")) {
+        .filter(|(k, _)| k == "attributename")
+        .map(|(_, v)| v.trim().to_ascii_lowercase())
+        .any(|t| t == "href" || t.ends_with(":href"));
+    if animates && sets_link {
         for (k, v) in attrs {
             if matches!(k.as_str(), "to" | "from" | "by" | "values")
                 && v.split(';').any(is_script_url)
@@ -471,10 +506,54 @@ pub fn scan_html(text: &str) -> Vec<Finding> {
             found.push(f);
         }
     }
+    // The tree a browser builds, which no reading of tokens alone models
+    // whole (`<svg><noembed></svg><style>…`, `<style/>`): what it holds
+    // that the readings above missed, at the line of its first mention.
+    for what in scan_html_tree(text) {
+        if !found.iter().any(|f| f.what == what) {
+            let line = mention_line(text, &what);
+            found.push(Finding {
+                what,
+                at: Place::Line(line),
+            });
+        }
+    }
     found.sort_by_key(|f| match f.at {
         Place::Line(l) | Place::Offset(l) => l,
     });
     found
+}
+
+/// What runs script in the elements of the tree html5ever's tree builder
+/// (through scraper) makes of the file, as a browser does.
+fn scan_html_tree(text: &str) -> Vec<String> {
+    let doc = scraper::Html::parse_document(text);
+    let mut out = Vec::new();
+    for node in doc.tree.nodes() {
+        if let Some(el) = node.value().as_element() {
+            let attrs: Vec<(String, String)> = el
+                .attrs()
+                .map(|(k, v)| (k.to_ascii_lowercase(), v.to_string()))
+                .collect();
+            check_element(el.name(), &attrs, |what| out.push(what));
+        }
+    }
+    out
+}
+
+/// The line of the first mention (case aside) of the first `name` a
+/// finding quotes; 1 when there is none.
+fn mention_line(text: &str, what: &str) -> usize {
+    let quoted = what.split('`').nth(1).unwrap_or("");
+    let needle = quoted.trim_start_matches('<').trim_end_matches('>');
+    let needle = needle.split_whitespace().next().unwrap_or("");
+    if needle.is_empty() {
+        return 1;
+    }
+    let lower = text.to_ascii_lowercase();
+    lower
+        .find(&needle.to_ascii_lowercase())
+        .map_or(1, |i| lower[..i].matches('\n').count() + 1)
 }
 
 /// One reading of an HTML file; `as_browser`: switching to text where a
@@ -631,6 +710,37 @@ mod tests {
                 "{html}"
             );
         }
+    }
+
+    #[test]
+    fn the_tree_a_browser_builds_is_checked_too() {
+        for html in [
+            r#"<!doctype html><body><style/><!--</style><img src=x onerror="x()">--></body>"#,
+            r#"<title/><!--</title><img src=x onerror="x()">-->"#,
+            r#"<svg><noembed></svg><style><!--</style><img src=x onerror="x()">--></noembed>"#,
+            r#"<svg><style></svg><textarea><a title="</textarea><img src=x onerror="x()">"></a></style>"#,
+        ] {
+            let found = scan_html(html);
+            assert!(
+                whats(&found).iter().any(|w| w.contains("onerror")),
+                "{html}: {found:?}"
+            );
+        }
+        let html = "<p>report</p>\n<svg><noembed></svg><style><!--</style>\n<img src=x onerror=\"x()\">--></noembed>";
+        let lines: Vec<_> = scan_html(html).iter().map(|f| f.at).collect();
+        assert!(lines.contains(&Place::Line(3)), "{lines:?}");
+    }
+
+    #[test]
+    fn images_in_data_urls_are_no_script_where_they_are_images() {
+        let icon = r#"<link rel="icon" href="data:image/svg+xml,<svg xmlns='http://www.w3.org/2000/svg'/>"><img src="data:image/svg+xml;base64,PHN2Zy8+">"#;
+        assert_eq!(scan_html(icon), []);
+        assert!(
+            !scan_html(r#"<iframe src="data:image/svg+xml;base64,PHN2Zy8+"></iframe>"#).is_empty()
+        );
+        assert!(!scan_html(r#"<a href="data:image/svg+xml;base64,PHN2Zy8+">x</a>"#).is_empty());
+        let svg = r#"<svg xmlns="http://www.w3.org/2000/svg"><a href="x"><set attributename="fill" attributeName="href" to="javascript:x()"/></a></svg>"#;
+        assert!(!scan_svg(svg).is_empty());
     }
 
     #[test]
