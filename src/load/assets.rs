@@ -263,7 +263,12 @@ fn check_element(name: &str, attrs: &[(String, String)], mut found: impl FnMut(S
             found(format!("an event handler attribute `{k}` on `<{name}>`"));
         } else if is_url_attribute(k) && is_script_url(v) && !is_image_data(local, attrs, v) {
             found(format!("a script URL in `{k}` of `<{name}>`"));
-        } else if local == "meta" && k == "content" {
+        } else if local == "meta"
+            && k == "content"
+            && attrs
+                .iter()
+                .any(|(k, v)| k == "http-equiv" && v.trim().eq_ignore_ascii_case("refresh"))
+        {
             // `0; url=javascript:…`, or `0;javascript:…` without `url=`.
             let target = v.split_once([';', ',']).map_or("", |x| x.1).trim();
             let lower = target.to_ascii_lowercase();
@@ -366,20 +371,17 @@ pub fn scan_svg(text: &str) -> Vec<Finding> {
 /// Any other, or none, may be XSLT, which writes whatever it likes: no
 /// check of the stylesheet's own file can tell what it will write.
 fn is_css(pseudo_attributes: &str) -> bool {
-    let lower = pseudo_attributes.to_ascii_lowercase();
-    let Some(i) = lower.find("type") else {
-        return false;
-    };
-    let rest = lower[i + 4..].trim_start();
-    let Some(rest) = rest.strip_prefix('=') else {
-        return false;
-    };
-    let rest = rest.trim_start();
-    let Some(quote) = rest.chars().next().filter(|c| *c == '"' || *c == '\'') else {
-        return false;
-    };
-    let value = rest[1..].split(quote).next().unwrap_or("");
-    value.trim() == "text/css" && lower.matches("type").count() == 1
+    static PSEUDO: std::sync::LazyLock<regex::Regex> = std::sync::LazyLock::new(|| {
+        regex::Regex::new(r#"([A-Za-z_:][-A-Za-z0-9_:.]*)\s*=\s*(?:"([^"]*)"|'([^']*)')"#)
+            .expect("a valid pattern")
+    });
+    let types: Vec<String> = PSEUDO
+        .captures_iter(pseudo_attributes)
+        .filter(|c| c[1].eq_ignore_ascii_case("type"))
+        .filter_map(|c| c.get(2).or_else(|| c.get(3)))
+        .map(|v| v.as_str().trim().to_ascii_lowercase())
+        .collect();
+    types == ["text/css"]
 }
 
 /// The text of a file: UTF-16 when it starts with a byte order mark
@@ -770,6 +772,9 @@ mod tests {
 
     #[test]
     fn refreshes_bases_and_animations_to_script_are_found() {
+        let described =
+            r#"<meta name="description" content="Outage; javascript:void was in the logs">"#;
+        assert_eq!(scan_html(described), []);
         for html in [
             r#"<meta http-equiv="refresh" content="0;javascript:alert(1)">"#,
             r#"<meta http-equiv="refresh" content="0; URL = 'javascript:alert(1)'">"#,
@@ -881,6 +886,10 @@ mod tests {
         }
         assert_eq!(
             scan_svg(r#"<?xml-stylesheet type="text/css" href="a.css"?><root/>"#),
+            []
+        );
+        assert_eq!(
+            scan_svg(r#"<?xml-stylesheet href="types.css" type='text/css'?><root/>"#),
             []
         );
         let data = r#"<?xml version="1.0"?><metrics><sample at="2024-01-01T00:00Z" value="3"/><element name="db"/></metrics>"#;
